@@ -1,0 +1,1 @@
+//! Helpers shared by the otwire benches: corpora built from captures.

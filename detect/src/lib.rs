@@ -1,0 +1,1 @@
+//! otwire-detect (work in progress).

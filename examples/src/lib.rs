@@ -1,0 +1,1 @@
+//! otwire-examples: the pipeline behind otscan and otprobe (work in progress).

@@ -1,0 +1,1 @@
+//! Modbus fuzz bodies (filled in with otwire-modbus).

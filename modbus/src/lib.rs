@@ -1,0 +1,1 @@
+//! otwire-modbus (in progress)
