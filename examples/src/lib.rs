@@ -1,1 +1,12 @@
-//! otwire-examples: the pipeline behind otscan and otprobe (work in progress).
+//! otwire-examples: the capture pipeline behind `otscan` and the active prober behind
+//! `otprobe`, built on the otwire parser crates.
+//!
+//! The pipeline: [`capture`] reads pcap / pcapng records in constant memory, [`net`] strips
+//! the link layer and reads IP headers, [`defrag`] reassembles IP fragments, [`flow`] tracks
+//! connections and hands in-order stream bytes ([`tcp`]) to the protocol decoders.
+
+pub mod capture;
+pub mod defrag;
+pub mod flow;
+pub mod net;
+pub mod tcp;

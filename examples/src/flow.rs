@@ -1,0 +1,657 @@
+//! The flow table: TCP connections and UDP conversations, numbered in order of first packet,
+//! with the client side decided once, expired by idle capture time and capped in number.
+//!
+//! Who is the client (DESIGN.md §4 `dir`): the side that sent a SYN without ACK; the side
+//! that received a SYN-ACK; when the capture starts mid-connection, the side that is not on
+//! the protocol's well-known port; failing that, the side on the higher port; failing that,
+//! the side that sent first.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+
+use crate::tcp::{HalfStream, StreamEvent, TcpLimits};
+
+/// Server ports of the protocols the scanner knows (Modbus 502 and 802 (TLS), DNP3 20000,
+/// IEC 104 2404, S7/ISO-TSAP 102, EtherNet/IP 44818 and 2222).
+pub const WELL_KNOWN_PORTS: &[u16] = &[502, 802, 20000, 2404, 102, 44818, 2222];
+
+/// Transport protocol of a flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    /// TCP.
+    Tcp,
+    /// UDP.
+    Udp,
+}
+
+/// What the application layer knows about its flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FlowInfo {
+    /// 0-based index of the flow in order of first packet.
+    pub id: u64,
+    /// Transport protocol.
+    pub transport: Transport,
+    /// The two endpoints; index 0 sent the flow's first packet.
+    pub ends: [SocketAddr; 2],
+    /// Index in `ends` of the client (the side whose messages are requests).
+    pub client: usize,
+    /// The capture did not show the connection opening.
+    pub mid_stream: bool,
+}
+
+impl FlowInfo {
+    /// Whether `side` is the client.
+    pub fn is_client(&self, side: usize) -> bool {
+        side == self.client
+    }
+
+    /// The server endpoint.
+    pub fn server(&self) -> SocketAddr {
+        self.ends[1 - self.client.min(1)]
+    }
+
+    /// The client endpoint.
+    pub fn client_addr(&self) -> SocketAddr {
+        self.ends[self.client.min(1)]
+    }
+}
+
+/// Per-packet context handed to the application layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PacketMeta {
+    /// Frame number of the capture record.
+    pub frame: u64,
+    /// Capture time, microseconds since the epoch.
+    pub ts_us: i64,
+}
+
+/// The application layer of one flow.
+pub trait FlowApp {
+    /// Shared context (outputs, detection) of all flows.
+    type Ctx;
+    /// A new flow.
+    fn new(info: &FlowInfo, ctx: &mut Self::Ctx) -> Self;
+    /// Stream bytes (TCP, in order) or one whole datagram (UDP) from `side`.
+    fn data(
+        &mut self,
+        ctx: &mut Self::Ctx,
+        info: &FlowInfo,
+        side: usize,
+        meta: PacketMeta,
+        data: &[u8],
+    );
+    /// Bytes from `side` are missing before the next `data` (TCP only).
+    fn gap(&mut self, ctx: &mut Self::Ctx, info: &FlowInfo, side: usize, meta: PacketMeta);
+    /// The flow ended (closed, expired, evicted, or end of capture).
+    fn close(&mut self, ctx: &mut Self::Ctx, info: &FlowInfo, meta: PacketMeta);
+}
+
+/// Limits of the flow table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FlowLimits {
+    /// Flows tracked at once; the longest idle are evicted to make room.
+    pub max_flows: usize,
+    /// Idle capture time (µs) after which a flow is expired.
+    pub idle_us: i64,
+    /// Idle capture time (µs) after which a closed (FIN both ways or RST) flow is forgotten.
+    pub closed_idle_us: i64,
+    /// Reassembly limits per direction.
+    pub tcp: TcpLimits,
+}
+
+impl Default for FlowLimits {
+    fn default() -> Self {
+        Self {
+            max_flows: 100_000,
+            idle_us: 600_000_000,
+            closed_idle_us: 30_000_000,
+            tcp: TcpLimits::default(),
+        }
+    }
+}
+
+/// Counters of the flow table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct FlowStats {
+    /// Flows created.
+    pub flows: u64,
+    /// Flows expired by idle time.
+    pub expired: u64,
+    /// Flows evicted because the table was full.
+    pub evicted: u64,
+    /// TCP bytes delivered in order.
+    pub tcp_bytes: u64,
+    /// Retransmitted segments dropped.
+    pub retransmissions: u64,
+    /// Segments that arrived out of order.
+    pub out_of_order: u64,
+    /// Gaps (bytes missing from the capture) reported to the decoders.
+    pub gaps: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Key {
+    transport: Transport,
+    lo: SocketAddr,
+    hi: SocketAddr,
+}
+
+impl Key {
+    fn new(transport: Transport, a: SocketAddr, b: SocketAddr) -> Self {
+        if a <= b {
+            Self {
+                transport,
+                lo: a,
+                hi: b,
+            }
+        } else {
+            Self {
+                transport,
+                lo: b,
+                hi: a,
+            }
+        }
+    }
+}
+
+struct Flow<A> {
+    info: FlowInfo,
+    app: A,
+    half: [HalfStream; 2],
+    fin: [bool; 2],
+    closed: bool,
+    last_ts: i64,
+    /// Client decided by a SYN / SYN-ACK (never overridden by heuristics).
+    client_from_handshake: bool,
+}
+
+/// A TCP segment's header fields the reassembly needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TcpSegment<'a> {
+    /// Source.
+    pub src: SocketAddr,
+    /// Destination.
+    pub dst: SocketAddr,
+    /// Sequence number.
+    pub seq: u32,
+    /// Acknowledgment number (valid when `ack_flag`).
+    pub ack: u32,
+    /// SYN flag.
+    pub syn: bool,
+    /// ACK flag.
+    pub ack_flag: bool,
+    /// FIN flag.
+    pub fin: bool,
+    /// RST flag.
+    pub rst: bool,
+    /// The captured payload.
+    pub payload: &'a [u8],
+    /// The payload length the headers declare (larger when the capture cut the segment).
+    pub declared: usize,
+}
+
+/// The flow table, generic over the application layer.
+pub struct FlowTable<A: FlowApp> {
+    flows: HashMap<Key, Flow<A>>,
+    next_id: u64,
+    limits: FlowLimits,
+    stats: FlowStats,
+    last_sweep: i64,
+}
+
+impl<A: FlowApp> std::fmt::Debug for FlowTable<A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlowTable")
+            .field("flows", &self.flows.len())
+            .field("stats", &self.stats)
+            .finish()
+    }
+}
+
+fn well_known(port: u16) -> bool {
+    WELL_KNOWN_PORTS.contains(&port)
+}
+
+/// Which of two endpoints is the client when no handshake was seen (0 = the first sender).
+fn guess_client(first: SocketAddr, other: SocketAddr) -> usize {
+    match (well_known(first.port()), well_known(other.port())) {
+        (true, false) => 1,
+        (false, true) => 0,
+        _ if first.port() < other.port() => 1,
+        _ => 0,
+    }
+}
+
+impl<A: FlowApp> FlowTable<A> {
+    /// An empty table.
+    pub fn new(limits: FlowLimits) -> Self {
+        Self {
+            flows: HashMap::new(),
+            next_id: 0,
+            limits,
+            stats: FlowStats::default(),
+            last_sweep: i64::MIN,
+        }
+    }
+
+    /// Counters (reassembly counters include flows still open).
+    pub fn stats(&self) -> FlowStats {
+        let mut s = self.stats;
+        for f in self.flows.values() {
+            add_half_stats(&mut s, &f.half);
+        }
+        s
+    }
+
+    /// Flows currently tracked.
+    pub fn len(&self) -> usize {
+        self.flows.len()
+    }
+
+    /// Whether no flow is tracked.
+    pub fn is_empty(&self) -> bool {
+        self.flows.is_empty()
+    }
+
+    fn lookup_or_create(
+        &mut self,
+        ctx: &mut A::Ctx,
+        transport: Transport,
+        src: SocketAddr,
+        dst: SocketAddr,
+        meta: PacketMeta,
+        fresh_syn: bool,
+    ) -> (Key, usize) {
+        let key = Key::new(transport, src, dst);
+        if fresh_syn {
+            // A new connection on a 5-tuple whose previous connection carried data or closed.
+            let restart = self
+                .flows
+                .get(&key)
+                .is_some_and(|f| f.closed || f.half.iter().any(HalfStream::has_data));
+            if restart && let Some(mut old) = self.flows.remove(&key) {
+                self.retire(ctx, &mut old, meta);
+            }
+        }
+        if !self.flows.contains_key(&key) {
+            self.make_room(ctx, meta);
+            let info = FlowInfo {
+                id: self.next_id,
+                transport,
+                ends: [src, dst],
+                client: guess_client(src, dst),
+                mid_stream: transport == Transport::Tcp,
+            };
+            self.next_id += 1;
+            self.stats.flows += 1;
+            let app = A::new(&info, ctx);
+            let half = [
+                HalfStream::new(self.limits.tcp),
+                HalfStream::new(self.limits.tcp),
+            ];
+            let flow = Flow {
+                info,
+                app,
+                half,
+                fin: [false; 2],
+                closed: false,
+                last_ts: meta.ts_us,
+                client_from_handshake: false,
+            };
+            self.flows.insert(key, flow);
+        }
+        let side = match self.flows.get(&key) {
+            Some(f) if f.info.ends[0] == src => 0,
+            _ => 1,
+        };
+        (key, side)
+    }
+
+    /// One UDP datagram.
+    pub fn udp(
+        &mut self,
+        ctx: &mut A::Ctx,
+        src: SocketAddr,
+        dst: SocketAddr,
+        meta: PacketMeta,
+        payload: &[u8],
+    ) {
+        self.sweep(ctx, meta);
+        let (key, side) = self.lookup_or_create(ctx, Transport::Udp, src, dst, meta, false);
+        if let Some(f) = self.flows.get_mut(&key) {
+            f.last_ts = meta.ts_us;
+            f.app.data(ctx, &f.info, side, meta, payload);
+        }
+    }
+
+    /// One TCP segment.
+    pub fn tcp(&mut self, ctx: &mut A::Ctx, seg: TcpSegment<'_>, meta: PacketMeta) {
+        self.sweep(ctx, meta);
+        let fresh_syn = seg.syn && !seg.ack_flag;
+        let (key, side) =
+            self.lookup_or_create(ctx, Transport::Tcp, seg.src, seg.dst, meta, fresh_syn);
+        let Some(f) = self.flows.get_mut(&key) else {
+            return;
+        };
+        f.last_ts = meta.ts_us;
+        if seg.syn {
+            let client = if seg.ack_flag { 1 - side } else { side };
+            if !f.client_from_handshake && !f.half.iter().any(HalfStream::has_data) {
+                f.info.client = client;
+                f.info.mid_stream = false;
+                f.client_from_handshake = true;
+            }
+            f.half[side].syn(seg.seq);
+        }
+        let Flow {
+            info, app, half, ..
+        } = f;
+        let [h0, h1] = half;
+        let (mine, peer) = if side == 0 { (h0, h1) } else { (h1, h0) };
+        if seg.ack_flag {
+            peer.peer_acked(seg.ack, &mut |e| {
+                dispatch(app, ctx, info, 1 - side, meta, e)
+            });
+        }
+        let seq = if seg.syn {
+            seg.seq.wrapping_add(1)
+        } else {
+            seg.seq
+        };
+        mine.segment(seq, seg.payload, seg.declared, &mut |e| {
+            dispatch(app, ctx, info, side, meta, e)
+        });
+        if seg.fin {
+            f.fin[side] = true;
+        }
+        if seg.rst || (f.fin[0] && f.fin[1]) {
+            if !f.closed {
+                let Flow {
+                    info, app, half, ..
+                } = f;
+                for (s, h) in half.iter_mut().enumerate() {
+                    h.finish(&mut |e| dispatch(app, ctx, info, s, meta, e));
+                }
+            }
+            f.closed = true;
+        }
+    }
+
+    /// Expires idle flows (at most once per second of capture time).
+    fn sweep(&mut self, ctx: &mut A::Ctx, meta: PacketMeta) {
+        if meta.ts_us >= self.last_sweep.saturating_add(1_000_000) || meta.ts_us < self.last_sweep {
+            self.last_sweep = meta.ts_us;
+            self.expire(ctx, meta);
+        }
+    }
+
+    fn expire(&mut self, ctx: &mut A::Ctx, meta: PacketMeta) {
+        let now = meta.ts_us;
+        let (idle, closed_idle) = (self.limits.idle_us, self.limits.closed_idle_us);
+        let dead: Vec<Key> = self
+            .flows
+            .iter()
+            .filter(|(_, f)| {
+                let age = now.saturating_sub(f.last_ts);
+                age > idle || (f.closed && age > closed_idle)
+            })
+            .map(|(k, _)| *k)
+            .collect();
+        let mut keys = dead;
+        keys.sort_by_key(|k| self.flows.get(k).map_or(0, |f| f.info.id));
+        for k in keys {
+            if let Some(mut f) = self.flows.remove(&k) {
+                if !f.closed {
+                    self.stats.expired += 1;
+                }
+                self.retire(ctx, &mut f, meta);
+            }
+        }
+    }
+
+    fn make_room(&mut self, ctx: &mut A::Ctx, meta: PacketMeta) {
+        if self.flows.len() < self.limits.max_flows.max(1) {
+            return;
+        }
+        self.expire(ctx, meta);
+        if self.flows.len() < self.limits.max_flows.max(1) {
+            return;
+        }
+        // Evict the longest-idle sixteenth (at least one) in one pass.
+        let n = (self.flows.len() / 16).max(1);
+        let mut by_age: Vec<(i64, u64, Key)> = self
+            .flows
+            .iter()
+            .map(|(k, f)| (f.last_ts, f.info.id, *k))
+            .collect();
+        by_age.sort_unstable_by_key(|(ts, id, _)| (*ts, *id));
+        for (_, _, k) in by_age.into_iter().take(n) {
+            if let Some(mut f) = self.flows.remove(&k) {
+                self.stats.evicted += 1;
+                self.retire(ctx, &mut f, meta);
+            }
+        }
+    }
+
+    fn retire(&mut self, ctx: &mut A::Ctx, f: &mut Flow<A>, meta: PacketMeta) {
+        let Flow {
+            info,
+            app,
+            half,
+            closed,
+            ..
+        } = f;
+        if !*closed {
+            for (s, h) in half.iter_mut().enumerate() {
+                h.finish(&mut |e| dispatch(app, ctx, info, s, meta, e));
+            }
+        }
+        app.close(ctx, info, meta);
+        add_half_stats(&mut self.stats, half);
+    }
+
+    /// End of input: every flow is flushed and closed, in order of flow id.
+    pub fn finish(&mut self, ctx: &mut A::Ctx, meta: PacketMeta) {
+        let mut all: Vec<(u64, Key)> = self.flows.iter().map(|(k, f)| (f.info.id, *k)).collect();
+        all.sort_unstable_by_key(|(id, _)| *id);
+        for (_, k) in all {
+            if let Some(mut f) = self.flows.remove(&k) {
+                self.retire(ctx, &mut f, meta);
+            }
+        }
+    }
+}
+
+fn add_half_stats(s: &mut FlowStats, half: &[HalfStream; 2]) {
+    for h in half {
+        let t = h.stats();
+        s.tcp_bytes += t.bytes;
+        s.retransmissions += t.retransmissions;
+        s.out_of_order += t.out_of_order;
+        s.gaps += t.gaps;
+    }
+}
+
+fn dispatch<A: FlowApp>(
+    app: &mut A,
+    ctx: &mut A::Ctx,
+    info: &FlowInfo,
+    side: usize,
+    meta: PacketMeta,
+    e: StreamEvent<'_>,
+) {
+    match e {
+        StreamEvent::Data(d) => app.data(ctx, info, side, meta, d),
+        StreamEvent::Gap => app.gap(ctx, info, side, meta),
+    }
+}
+
+/// Formats an address as `ip:port` (IPv6 in brackets).
+pub fn endpoint(ip: IpAddr, port: u16) -> SocketAddr {
+    SocketAddr::new(ip, port)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Default)]
+    struct Log(Vec<String>);
+
+    struct Echo;
+
+    impl FlowApp for Echo {
+        type Ctx = Log;
+        fn new(info: &FlowInfo, ctx: &mut Log) -> Self {
+            ctx.0.push(format!("new {}", info.id));
+            Echo
+        }
+        fn data(
+            &mut self,
+            ctx: &mut Log,
+            info: &FlowInfo,
+            side: usize,
+            meta: PacketMeta,
+            data: &[u8],
+        ) {
+            let dir = if info.is_client(side) { "req" } else { "rsp" };
+            ctx.0.push(format!(
+                "{} {} {dir} {}",
+                meta.frame,
+                info.id,
+                String::from_utf8_lossy(data)
+            ));
+        }
+        fn gap(&mut self, ctx: &mut Log, info: &FlowInfo, side: usize, _: PacketMeta) {
+            ctx.0.push(format!("gap {} {side}", info.id));
+        }
+        fn close(&mut self, ctx: &mut Log, info: &FlowInfo, _: PacketMeta) {
+            ctx.0.push(format!("close {}", info.id));
+        }
+    }
+
+    fn sa(s: &str) -> SocketAddr {
+        s.parse().unwrap()
+    }
+
+    fn seg<'a>(src: &str, dst: &str, seq: u32, flags: &str, payload: &'a [u8]) -> TcpSegment<'a> {
+        TcpSegment {
+            src: sa(src),
+            dst: sa(dst),
+            seq,
+            ack: 0,
+            syn: flags.contains('S'),
+            ack_flag: flags.contains('A'),
+            fin: flags.contains('F'),
+            rst: flags.contains('R'),
+            payload,
+            declared: payload.len(),
+        }
+    }
+
+    #[test]
+    fn handshake_decides_client_even_on_odd_ports() {
+        let mut t: FlowTable<Echo> = FlowTable::new(FlowLimits::default());
+        let mut log = Log::default();
+        let m = |frame| PacketMeta { frame, ts_us: 0 };
+        t.tcp(
+            &mut log,
+            seg("10.0.0.2:502", "10.0.0.1:40000", 0, "S", b""),
+            m(1),
+        );
+        t.tcp(
+            &mut log,
+            seg("10.0.0.1:40000", "10.0.0.2:502", 7, "SA", b""),
+            m(2),
+        );
+        t.tcp(
+            &mut log,
+            seg("10.0.0.2:502", "10.0.0.1:40000", 1, "A", b"hi"),
+            m(3),
+        );
+        t.finish(&mut log, m(4));
+        assert_eq!(log.0, ["new 0", "3 0 req hi", "close 0"]);
+    }
+
+    #[test]
+    fn mid_stream_uses_well_known_port() {
+        let mut t: FlowTable<Echo> = FlowTable::new(FlowLimits::default());
+        let mut log = Log::default();
+        let m = |frame| PacketMeta { frame, ts_us: 0 };
+        t.tcp(
+            &mut log,
+            seg("10.0.0.2:502", "10.0.0.1:40000", 100, "A", b"rsp"),
+            m(1),
+        );
+        t.tcp(
+            &mut log,
+            seg("10.0.0.1:40000", "10.0.0.2:502", 500, "A", b"req"),
+            m(2),
+        );
+        t.udp(
+            &mut log,
+            sa("10.0.0.1:1000"),
+            sa("10.0.0.3:20000"),
+            m(3),
+            b"u",
+        );
+        t.finish(&mut log, m(4));
+        assert_eq!(
+            log.0,
+            [
+                "new 0",
+                "1 0 rsp rsp",
+                "2 0 req req",
+                "new 1",
+                "3 1 req u",
+                "close 0",
+                "close 1"
+            ]
+        );
+    }
+
+    #[test]
+    fn new_syn_after_close_is_a_new_flow_and_cap_evicts() {
+        let mut t: FlowTable<Echo> = FlowTable::new(FlowLimits {
+            max_flows: 2,
+            ..FlowLimits::default()
+        });
+        let mut log = Log::default();
+        let m = |frame, ts_us| PacketMeta { frame, ts_us };
+        t.tcp(
+            &mut log,
+            seg("10.0.0.1:4000", "10.0.0.2:502", 0, "S", b""),
+            m(1, 0),
+        );
+        t.tcp(
+            &mut log,
+            seg("10.0.0.1:4000", "10.0.0.2:502", 1, "A", b"x"),
+            m(2, 1),
+        );
+        t.tcp(
+            &mut log,
+            seg("10.0.0.1:4000", "10.0.0.2:502", 2, "R", b""),
+            m(3, 2),
+        );
+        t.tcp(
+            &mut log,
+            seg("10.0.0.1:4000", "10.0.0.2:502", 900, "S", b""),
+            m(4, 3),
+        );
+        t.tcp(
+            &mut log,
+            seg("10.0.0.1:4001", "10.0.0.2:502", 0, "S", b""),
+            m(5, 4),
+        );
+        t.tcp(
+            &mut log,
+            seg("10.0.0.1:4002", "10.0.0.2:502", 0, "S", b""),
+            m(6, 5),
+        );
+        assert!(t.len() <= 2);
+        assert!(log.0.contains(&"close 0".to_string()));
+        assert!(log.0.contains(&"new 3".to_string()));
+        assert_eq!(t.stats().evicted, 1);
+    }
+}
