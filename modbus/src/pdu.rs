@@ -1,0 +1,54 @@
+//! A PDU in either direction, decoded from a Modbus/TCP frame (Application Protocol §4.1:
+//! the same function codes serve both directions, so the direction picks the decoder).
+
+use crate::codes::FunctionCode;
+use crate::error::Error;
+use crate::frame::Frame;
+use crate::request::Request;
+use crate::response::Response;
+use crate::types::{Direction, Parsed};
+
+/// A request or a response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum Pdu<'a> {
+    /// Client to server.
+    Request(Request<'a>),
+    /// Server to client.
+    Response(Response<'a>),
+}
+
+impl<'a> Pdu<'a> {
+    /// Decodes a frame's PDU in the given direction. The anomalies include the frame's own
+    /// (protocol id, over-long PDU).
+    pub fn parse(frame: &Frame<'a>, dir: Direction) -> Result<Parsed<Pdu<'a>>, Error> {
+        let mut parsed = Self::parse_pdu(frame.pdu, dir)?;
+        parsed.anomalies |= frame.anomalies();
+        Ok(parsed)
+    }
+
+    /// Decodes bare PDU bytes (RTU or TCP alike) in the given direction.
+    pub fn parse_pdu(pdu: &'a [u8], dir: Direction) -> Result<Parsed<Pdu<'a>>, Error> {
+        match dir {
+            Direction::Request => Request::parse(pdu).map(|p| p.map(Pdu::Request)),
+            Direction::Response => Response::parse(pdu).map(|p| p.map(Pdu::Response)),
+        }
+    }
+
+    /// The function code (for exceptions, the failed request's).
+    pub fn function_code(&self) -> FunctionCode {
+        match self {
+            Pdu::Request(r) => r.function_code(),
+            Pdu::Response(r) => r.function_code(),
+        }
+    }
+
+    /// The direction.
+    pub fn direction(&self) -> Direction {
+        match self {
+            Pdu::Request(_) => Direction::Request,
+            Pdu::Response(_) => Direction::Response,
+        }
+    }
+}
