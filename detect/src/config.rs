@@ -1,0 +1,281 @@
+//! Engine configuration: thresholds, table caps, trusted clients (TOML, every field optional).
+//!
+//! ```toml
+//! learning_secs = 3600
+//! trusted_clients = ["192.0.2.10"]
+//! [caps]
+//! points = 100000
+//! [rate]
+//! window_secs = 10
+//! ```
+
+use core::net::IpAddr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::Error;
+use crate::event::{Ip, ip_bytes};
+
+/// Everything tunable. `Config::default()` is a sensible starting point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Learning lasts this many seconds of event time from the first event (0: until
+    /// [`Engine::finish_learning`](crate::Engine::finish_learning) is called).
+    pub learning_secs: u64,
+    /// Repeats of one alert key within this many seconds are counted, not re-emitted.
+    pub suppress_secs: u64,
+    /// Known HMIs and engineering stations: exempt from the new-talker and allowlist
+    /// families (single-message matchers still see them).
+    pub trusted_clients: Vec<IpAddr>,
+    /// Table caps.
+    pub caps: Caps,
+    /// Which detectors run.
+    pub enable: Enable,
+    /// Periodicity thresholds.
+    pub periodicity: Periodicity,
+    /// Value range and rate-of-change thresholds.
+    pub value: ValueRange,
+    /// Rate / fan-out / scan thresholds.
+    pub rate: Rate,
+    /// Protocol state thresholds.
+    pub state: State,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            learning_secs: 3600,
+            suppress_secs: 300,
+            trusted_clients: Vec::new(),
+            caps: Caps::default(),
+            enable: Enable::default(),
+            periodicity: Periodicity::default(),
+            value: ValueRange::default(),
+            rate: Rate::default(),
+            state: State::default(),
+        }
+    }
+}
+
+impl Config {
+    /// Parses a TOML document.
+    pub fn from_toml(text: &str) -> Result<Self, Error> {
+        toml::from_str(text).map_err(|e| Error::Config(e.to_string()))
+    }
+
+    /// The trusted clients as table keys.
+    pub fn trusted(&self) -> Vec<Ip> {
+        self.trusted_clients
+            .iter()
+            .map(|ip| ip_bytes(*ip))
+            .collect()
+    }
+}
+
+/// Maximum entries per table. Every table evicts (and counts evictions) past its cap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Caps {
+    /// Known clients, servers, units and pairs (new asset).
+    pub assets: usize,
+    /// Learned operations (allowlist).
+    pub operations: usize,
+    /// Request / response signatures (periodicity).
+    pub signatures: usize,
+    /// Outstanding requests and recent responses (state).
+    pub transactions: usize,
+    /// Points (value range).
+    pub points: usize,
+    /// Sources (rate / fan-out).
+    pub sources: usize,
+    /// Servers with learned anomaly sets (conformance).
+    pub conformance: usize,
+    /// Alert aggregation keys.
+    pub alerts: usize,
+}
+
+impl Default for Caps {
+    fn default() -> Self {
+        Self {
+            assets: 65_536,
+            operations: 65_536,
+            signatures: 65_536,
+            transactions: 65_536,
+            points: 262_144,
+            sources: 16_384,
+            conformance: 16_384,
+            alerts: 16_384,
+        }
+    }
+}
+
+impl Caps {
+    /// Every cap set to `n` (handy for tests and small devices).
+    pub const fn all(n: usize) -> Self {
+        Self {
+            assets: n,
+            operations: n,
+            signatures: n,
+            transactions: n,
+            points: n,
+            sources: n,
+            conformance: n,
+            alerts: n,
+        }
+    }
+}
+
+/// Which built-in detectors [`Engine::new`](crate::Engine::new) installs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Enable {
+    /// Single-message ATT&CK matchers.
+    pub stateless: bool,
+    /// Family 1.
+    pub new_asset: bool,
+    /// Family 2.
+    pub allowlist: bool,
+    /// Family 3.
+    pub periodicity: bool,
+    /// Family 4.
+    pub state: bool,
+    /// Family 5.
+    pub value: bool,
+    /// Family 6.
+    pub rate: bool,
+    /// Family 7.
+    pub conformance: bool,
+}
+
+impl Default for Enable {
+    fn default() -> Self {
+        Self {
+            stateless: true,
+            new_asset: true,
+            allowlist: true,
+            periodicity: true,
+            state: true,
+            value: true,
+            rate: true,
+            conformance: true,
+        }
+    }
+}
+
+/// Periodicity thresholds (family 3).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Periodicity {
+    /// Samples (intervals) before a signature counts as periodic.
+    pub min_samples: u32,
+    /// A message is missing when silent for `mean * missing_factor + k_sigma * stddev`.
+    pub missing_factor: f64,
+    /// See `missing_factor`.
+    pub k_sigma: f64,
+    /// And never sooner than this many seconds.
+    pub min_silence_secs: f64,
+    /// How often (event-time seconds) overdue signatures are looked for.
+    pub sweep_secs: u64,
+}
+
+impl Default for Periodicity {
+    fn default() -> Self {
+        Self {
+            min_samples: 8,
+            missing_factor: 3.0,
+            k_sigma: 6.0,
+            min_silence_secs: 2.0,
+            sweep_secs: 1,
+        }
+    }
+}
+
+/// Value range thresholds (family 5).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ValueRange {
+    /// Observations of a point during learning before it is judged.
+    pub min_samples: u32,
+    /// Tolerance outside the learned range, as a fraction of the range's width.
+    pub tolerance: f64,
+    /// And at least this much (in raw units).
+    pub min_margin: f64,
+    /// A reported change faster than `rate_factor` times the fastest learned change
+    /// (per second) is an alert.
+    pub rate_factor: f64,
+    /// At most this many values of one PDU are examined (the rest are skipped).
+    pub max_values_per_event: usize,
+}
+
+impl Default for ValueRange {
+    fn default() -> Self {
+        Self {
+            min_samples: 4,
+            tolerance: 0.25,
+            min_margin: 2.0,
+            rate_factor: 4.0,
+            max_values_per_event: 128,
+        }
+    }
+}
+
+/// Rate / fan-out / scan thresholds (family 6). A source exceeds a threshold when its
+/// count in one window passes `max(floor, factor * learned maximum)`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Rate {
+    /// Window length, event-time seconds.
+    pub window_secs: u64,
+    /// Multiplier over the learned per-window maximum.
+    pub factor: f64,
+    /// Requests per window (flood, T0814).
+    pub requests_floor: u32,
+    /// Distinct servers per window (T0846).
+    pub servers_floor: u32,
+    /// Distinct (server, unit) pairs per window (T0846).
+    pub units_floor: u32,
+    /// Distinct addresses read per window (T0861).
+    pub addresses_floor: u32,
+    /// Exception responses per window (T0861).
+    pub exceptions_floor: u32,
+    /// Writes per window (T0806).
+    pub writes_floor: u32,
+    /// Distinct written addresses per window (T0806).
+    pub written_addresses_floor: u32,
+}
+
+impl Default for Rate {
+    fn default() -> Self {
+        Self {
+            window_secs: 10,
+            factor: 4.0,
+            requests_floor: 500,
+            servers_floor: 8,
+            units_floor: 8,
+            addresses_floor: 64,
+            exceptions_floor: 10,
+            writes_floor: 40,
+            written_addresses_floor: 20,
+        }
+    }
+}
+
+/// Protocol state thresholds (family 4).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct State {
+    /// A request is outstanding for at most this many seconds.
+    pub pending_secs: f64,
+    /// A response is remembered this long to spot duplicates.
+    pub answered_secs: f64,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        Self {
+            pending_secs: 10.0,
+            answered_secs: 10.0,
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! The built-in detectors: single-message matchers and the seven stateful families of
+//! DESIGN.md §3.
+
+mod allowlist;
+mod conformance;
+mod new_asset;
+mod periodicity;
+mod rate;
+mod state;
+mod stateless;
+mod value;
+
+pub use allowlist::Allowlist;
+pub use conformance::ConformanceCheck;
+pub use new_asset::NewAsset;
+pub use periodicity::Periodicity;
+pub use rate::RateScan;
+pub use state::{StateExtension, Transactions};
+pub use stateless::Matchers;
+pub use value::ValueRange;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::Error;
+use crate::config::Config;
+use crate::detector::Detector;
+use crate::event::Ip;
+
+/// The detectors `config.enable` turns on, in the engine's fixed order.
+pub fn builtin(config: &Config) -> Vec<Box<dyn Detector>> {
+    let mut v: Vec<Box<dyn Detector>> = Vec::new();
+    let e = config.enable;
+    if e.stateless {
+        v.push(Box::new(Matchers::new()));
+    }
+    if e.new_asset {
+        v.push(Box::new(NewAsset::new(config)));
+    }
+    if e.allowlist {
+        v.push(Box::new(Allowlist::new(config)));
+    }
+    if e.periodicity {
+        v.push(Box::new(Periodicity::new(config)));
+    }
+    if e.state {
+        v.push(Box::new(Transactions::new(config)));
+    }
+    if e.value {
+        v.push(Box::new(ValueRange::new(config)));
+    }
+    if e.rate {
+        v.push(Box::new(RateScan::new(config)));
+    }
+    if e.conformance {
+        v.push(Box::new(ConformanceCheck::new(config)));
+    }
+    v
+}
+
+/// True if `ip` is one of the trusted clients.
+fn trusted(list: &[Ip], ip: &Ip) -> bool {
+    list.iter().any(|t| t == ip)
+}
+
+fn save<T: Serialize>(t: &T) -> Result<Value, Error> {
+    serde_json::to_value(t).map_err(|e| Error::Baseline(e.to_string()))
+}
+
+fn load<T: DeserializeOwned>(v: Value) -> Result<T, Error> {
+    serde_json::from_value(v).map_err(|e| Error::Baseline(e.to_string()))
+}
+
+/// A 64-bit mix (SplitMix64 finaliser) for sketches; deterministic across runs.
+const fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Folds an address into 64 bits.
+fn fold_ip(ip: &Ip) -> u64 {
+    let mut hi = [0u8; 8];
+    let mut lo = [0u8; 8];
+    let (h, l) = ip.split_at(8);
+    hi.copy_from_slice(h);
+    lo.copy_from_slice(l);
+    mix(u64::from_le_bytes(hi) ^ mix(u64::from_le_bytes(lo)))
+}
+
+/// Seconds between two microsecond times.
+fn secs(us: u64) -> f64 {
+    us as f64 / 1e6
+}

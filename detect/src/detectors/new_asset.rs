@@ -1,0 +1,126 @@
+//! Family 1: new asset / new talker (T0848 rogue master; T0846 new servers, units, pairs).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{load, save, trusted};
+use crate::Error;
+use crate::alert::{Finding, Severity};
+use crate::catalog;
+use crate::config::Config;
+use crate::detector::{Detector, Family, Sink};
+use crate::event::{Direction, Event, Ip, Protocol};
+use crate::table::{BoundedMap, TableStats};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+enum Asset {
+    /// A host that sent requests of a protocol.
+    Client(Ip, Protocol),
+    /// A host and port answering a protocol.
+    Server(Ip, u16, Protocol),
+    /// A unit behind a server.
+    Unit(Ip, u16, Protocol),
+    /// A client talking to a server.
+    Pair(Ip, Ip, Protocol),
+}
+
+/// Learns which clients, servers, units and client-server pairs exist; afterwards reports a
+/// new client sending requests (T0848 Rogue Master) and a known client reaching a new
+/// server, unit or pair (T0846 Remote System Discovery). Each new asset is reported once,
+/// then remembered.
+#[derive(Debug, Clone)]
+pub struct NewAsset {
+    known: BoundedMap<Asset, ()>,
+    trusted: Vec<Ip>,
+}
+
+impl NewAsset {
+    /// A detector with `config.caps.assets` entries.
+    pub fn new(config: &Config) -> Self {
+        Self {
+            known: BoundedMap::new(config.caps.assets),
+            trusted: config.trusted(),
+        }
+    }
+
+    /// Remembers `a`; true if it was new.
+    fn learn(&mut self, a: Asset) -> bool {
+        if self.known.get_mut(&a).is_some() {
+            return false;
+        }
+        self.known.get_or_insert_with(a, || ()).is_some()
+    }
+}
+
+impl Detector for NewAsset {
+    fn name(&self) -> &'static str {
+        "new_asset"
+    }
+
+    fn family(&self) -> Family {
+        Family::NewAsset
+    }
+
+    fn observe(&mut self, ev: &Event<'_>, sink: &mut Sink) {
+        if !ev.is_parsed() {
+            return;
+        }
+        let p = ev.protocol;
+        let c = ev.flow.client;
+        let s = ev.flow.server;
+        let new_server = self.learn(Asset::Server(s.ip, s.port, p));
+        let new_unit = self.learn(Asset::Unit(s.ip, ev.unit, p));
+        if ev.direction == Direction::Response {
+            return;
+        }
+        let new_client = self.learn(Asset::Client(c.ip, p));
+        let new_pair = self.learn(Asset::Pair(c.ip, s.ip, p));
+        if sink.is_learning() || trusted(&self.trusted, &c.ip) {
+            return;
+        }
+        if new_client {
+            let f = Finding::new(
+                ev,
+                &catalog::T0848,
+                Severity::High,
+                0.8,
+                format!("new {p} master {} sends {} to {}", c, ev.action.name(), s),
+            )
+            .with("reason", "new_client")
+            .with("function", ev.function);
+            sink.report(f);
+            return;
+        }
+        let (reason, sev, what) = if new_server {
+            ("new_server", Severity::Medium, "a new server")
+        } else if new_pair {
+            ("new_pair", Severity::Low, "a server it never talked to")
+        } else if new_unit {
+            ("new_unit", Severity::Low, "a new unit")
+        } else {
+            return;
+        };
+        let f = Finding::new(
+            ev,
+            &catalog::T0846,
+            sev,
+            0.5,
+            format!("{p} client {} reaches {what}: {} unit {}", c, s, ev.unit),
+        )
+        .with("reason", reason);
+        sink.report(f);
+    }
+
+    fn stats(&self) -> TableStats {
+        self.known.stats()
+    }
+
+    fn save(&self) -> Result<Value, Error> {
+        save(&self.known)
+    }
+
+    fn load(&mut self, state: Value) -> Result<(), Error> {
+        self.known = load(state)?;
+        Ok(())
+    }
+}

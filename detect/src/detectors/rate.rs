@@ -1,0 +1,270 @@
+//! Family 6: rate, fan-out and scans per source, in fixed windows of event time: request
+//! floods (T0814), many servers or units (T0846), address walks and exception bursts
+//! (T0861), write storms and write sweeps (T0806).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{fold_ip, load, mix, save};
+use crate::Error;
+use crate::alert::{Finding, Severity};
+use crate::catalog::{self, Technique};
+use crate::config::{self, Config};
+use crate::detector::{Detector, Family, Sink};
+use crate::event::{Action, Direction, Event, Ip, Outcome, Target};
+use crate::table::{BoundedMap, TableStats};
+
+/// A 256-bit linear-counting sketch of distinct items: fixed size, no allocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+struct Sketch([u64; 4]);
+
+impl Sketch {
+    fn insert(&mut self, h: u64) {
+        let bit = (h & 255) as usize;
+        if let Some(w) = self.0.get_mut(bit / 64) {
+            *w |= 1u64 << (bit % 64);
+        }
+    }
+
+    /// Estimated distinct count: `-m ln(zeros / m)` (Whang et al., linear counting).
+    fn estimate(&self) -> u32 {
+        let ones: u32 = self.0.iter().map(|w| w.count_ones()).sum();
+        let zeros = 256 - ones;
+        if zeros == 0 {
+            return 1420;
+        }
+        (-256.0 * (f64::from(zeros) / 256.0).ln()).round() as u32
+    }
+}
+
+/// The metrics counted per source and window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+struct Counts {
+    requests: u32,
+    writes: u32,
+    exceptions: u32,
+    servers: Sketch,
+    units: Sketch,
+    targets: Sketch,
+    written: Sketch,
+}
+
+const METRICS: usize = 7;
+
+impl Counts {
+    fn values(&self) -> [u32; METRICS] {
+        [
+            self.requests,
+            self.servers.estimate(),
+            self.units.estimate(),
+            self.targets.estimate(),
+            self.exceptions,
+            self.writes,
+            self.written.estimate(),
+        ]
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+struct Source {
+    window_start: u64,
+    now: Counts,
+    /// Learned per-window maxima, in `Counts::values` order.
+    learned: [u32; METRICS],
+    /// Metrics already reported in this window (bit per metric).
+    fired: u8,
+}
+
+/// Counts, per source and window, requests, distinct servers, units and targets,
+/// exceptions, writes and distinct written targets; learns each source's per-window
+/// maxima and reports a window exceeding `max(floor, factor * learned)`.
+#[derive(Debug, Clone)]
+pub struct RateScan {
+    sources: BoundedMap<Ip, Source>,
+    cfg: config::Rate,
+}
+
+impl RateScan {
+    /// A detector with `config.caps.sources` entries.
+    pub fn new(config: &Config) -> Self {
+        Self {
+            sources: BoundedMap::new(config.caps.sources),
+            cfg: config.rate,
+        }
+    }
+}
+
+fn target_hash(ev: &Event<'_>, t: &Target) -> u64 {
+    mix(fold_ip(&ev.flow.server.ip)
+        ^ mix(u64::from(ev.unit) << 48 ^ u64::from(t.start) << 16 ^ u64::from(t.count))
+        ^ u64::from(t.space.code()))
+}
+
+impl Detector for RateScan {
+    fn name(&self) -> &'static str {
+        "rate"
+    }
+
+    fn family(&self) -> Family {
+        Family::Rate
+    }
+
+    fn observe(&mut self, ev: &Event<'_>, sink: &mut Sink) {
+        if !ev.is_parsed() {
+            return;
+        }
+        let is_exception = matches!(ev.outcome, Outcome::Exception(_));
+        if ev.direction == Direction::Response && !is_exception {
+            return;
+        }
+        let learning = sink.is_learning();
+        let window = self.cfg.window_secs.max(1).saturating_mul(1_000_000);
+        let Some((s, inserted)) = self
+            .sources
+            .get_or_insert_with(ev.flow.client.ip, Source::default)
+        else {
+            return;
+        };
+        if inserted {
+            s.window_start = ev.ts;
+        }
+        if ev.ts.saturating_sub(s.window_start) >= window {
+            if learning {
+                for (l, v) in s.learned.iter_mut().zip(s.now.values()) {
+                    *l = (*l).max(v);
+                }
+            }
+            s.now = Counts::default();
+            s.fired = 0;
+            s.window_start = ev.ts;
+        }
+        let c = &mut s.now;
+        let mut touched: u8 = 0;
+        if ev.direction == Direction::Response {
+            c.exceptions = c.exceptions.saturating_add(1);
+            touched |= 1 << 4;
+        } else {
+            c.requests = c.requests.saturating_add(1);
+            c.servers.insert(fold_ip(&ev.flow.server.ip));
+            c.units
+                .insert(mix(fold_ip(&ev.flow.server.ip) ^ u64::from(ev.unit)));
+            touched |= 0b111;
+            for t in ev.targets.as_slice() {
+                let h = target_hash(ev, t);
+                if ev.action.is_write() {
+                    c.written.insert(h);
+                    touched |= 1 << 6;
+                } else if ev.action == Action::Read {
+                    c.targets.insert(h);
+                    touched |= 1 << 3;
+                }
+            }
+            if ev.action.is_write() {
+                c.writes = c.writes.saturating_add(1);
+                touched |= 1 << 5;
+            }
+        }
+        if learning {
+            return;
+        }
+        let cfg = self.cfg;
+        let floors = [
+            cfg.requests_floor,
+            cfg.servers_floor,
+            cfg.units_floor,
+            cfg.addresses_floor,
+            cfg.exceptions_floor,
+            cfg.writes_floor,
+            cfg.written_addresses_floor,
+        ];
+        let values = s.now.values();
+        for m in 0..METRICS {
+            let bit = 1u8 << m;
+            if touched & bit == 0 || s.fired & bit != 0 {
+                continue;
+            }
+            let (Some(&v), Some(&floor), Some(&learned)) =
+                (values.get(m), floors.get(m), s.learned.get(m))
+            else {
+                continue;
+            };
+            let limit = (f64::from(learned) * cfg.factor).max(f64::from(floor));
+            if f64::from(v) <= limit {
+                continue;
+            }
+            s.fired |= bit;
+            let (t, sev, what): (&'static Technique, Severity, &str) = match m {
+                0 => (&catalog::T0814, Severity::High, "requests (flood)"),
+                1 => (&catalog::T0846, Severity::Medium, "distinct servers"),
+                2 => (&catalog::T0846, Severity::Medium, "distinct units"),
+                3 => (
+                    &catalog::T0861,
+                    Severity::Medium,
+                    "distinct read targets (address walk)",
+                ),
+                4 => (&catalog::T0861, Severity::Medium, "exception responses"),
+                5 => (&catalog::T0806, Severity::High, "writes"),
+                _ => (
+                    &catalog::T0806,
+                    Severity::High,
+                    "distinct written targets (write sweep)",
+                ),
+            };
+            let f = Finding::new(
+                ev,
+                t,
+                sev,
+                0.7,
+                format!(
+                    "{} made {v} {what} in {} s (learned maximum {learned}, limit {limit:.0})",
+                    ev.flow.client, cfg.window_secs
+                ),
+            )
+            .with("metric", what)
+            .with("count", v)
+            .with("learned_max", learned)
+            .with("window_s", cfg.window_secs);
+            // Flow-level: the source is the client whichever way the PDU went.
+            let f = Finding {
+                src: ev.flow.client,
+                dst: ev.flow.server,
+                unit: None,
+                ..f
+            };
+            sink.report(f);
+        }
+    }
+
+    fn stats(&self) -> TableStats {
+        self.sources.stats()
+    }
+
+    fn save(&self) -> Result<Value, Error> {
+        save(&self.sources)
+    }
+
+    fn load(&mut self, state: Value) -> Result<(), Error> {
+        self.sources = load(state)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sketch_estimates() {
+        let mut s = Sketch::default();
+        for i in 0..40u64 {
+            s.insert(mix(i));
+        }
+        let e = s.estimate();
+        assert!((30..=50).contains(&e), "{e}");
+        let mut one = Sketch::default();
+        for _ in 0..100 {
+            one.insert(mix(7));
+        }
+        assert_eq!(one.estimate(), 1);
+    }
+}

@@ -1,0 +1,187 @@
+//! Family 5: value range and rate of change per written or reported point (T0836 Modify
+//! Parameter for writes, T0831 Manipulation of Control for reported values).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{load, save, secs};
+use crate::Error;
+use crate::alert::{Finding, Severity};
+use crate::catalog;
+use crate::config::{self, Config};
+use crate::detector::{Detector, Family, Sink};
+use crate::event::{Action, Direction, Event, Ip, Outcome, Protocol, Space};
+use crate::table::{BoundedMap, TableStats};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+struct PointKey {
+    server: Ip,
+    unit: u16,
+    proto: Protocol,
+    space: Space,
+    addr: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+struct Point {
+    n: u32,
+    min: i64,
+    max: i64,
+    last: i64,
+    last_ts: u64,
+    /// Fastest learned change, units per second.
+    max_rate: f64,
+}
+
+/// Learns each point's range and fastest change from the values written to it and
+/// reported from it; afterwards reports written values outside the range (T0836) and
+/// reported values outside the range or changing faster than learned (T0831). Word
+/// values only: single bits are judged by the rate family (toggling).
+#[derive(Debug, Clone)]
+pub struct ValueRange {
+    points: BoundedMap<PointKey, Point>,
+    cfg: config::ValueRange,
+}
+
+impl ValueRange {
+    /// A detector with `config.caps.points` entries.
+    pub fn new(config: &Config) -> Self {
+        Self {
+            points: BoundedMap::new(config.caps.points),
+            cfg: config.value,
+        }
+    }
+}
+
+impl Detector for ValueRange {
+    fn name(&self) -> &'static str {
+        "value"
+    }
+
+    fn family(&self) -> Family {
+        Family::Value
+    }
+
+    fn observe(&mut self, ev: &Event<'_>, sink: &mut Sink) {
+        if ev.values.is_empty() || !ev.is_parsed() || ev.outcome != Outcome::Ok {
+            return;
+        }
+        let written = match (ev.direction, ev.action) {
+            (Direction::Request, Action::Write | Action::Command) => true,
+            (Direction::Response, Action::Read) => false,
+            _ => return,
+        };
+        let Some(t) = ev.value_target().copied() else {
+            return;
+        };
+        if t.space.is_bits() || t.space == Space::None {
+            return;
+        }
+        let learning = sink.is_learning();
+        let cfg = self.cfg;
+        for (i, v) in ev.values.iter().take(cfg.max_values_per_event).enumerate() {
+            let Some(addr) = u32::try_from(i).ok().and_then(|i| t.start.checked_add(i)) else {
+                break;
+            };
+            let key = PointKey {
+                server: ev.flow.server.ip,
+                unit: ev.unit,
+                proto: ev.protocol,
+                space: t.space,
+                addr,
+            };
+            if learning {
+                let fresh = Point {
+                    n: 0,
+                    min: v,
+                    max: v,
+                    last: v,
+                    last_ts: ev.ts,
+                    max_rate: 0.0,
+                };
+                if let Some((p, inserted)) = self.points.get_or_insert_with(key, || fresh) {
+                    if !inserted {
+                        let dt = secs(ev.ts.saturating_sub(p.last_ts));
+                        if !written && dt > 0.0 {
+                            p.max_rate = p.max_rate.max(v.abs_diff(p.last) as f64 / dt);
+                        }
+                    }
+                    p.n = p.n.saturating_add(1);
+                    p.min = p.min.min(v);
+                    p.max = p.max.max(v);
+                    p.last = v;
+                    p.last_ts = ev.ts;
+                }
+                continue;
+            }
+            let Some(p) = self.points.get_mut(&key) else {
+                continue;
+            };
+            let (last, last_ts) = (p.last, p.last_ts);
+            p.last = v;
+            p.last_ts = ev.ts;
+            if p.n < cfg.min_samples {
+                continue;
+            }
+            let width = p.max.abs_diff(p.min) as f64;
+            let margin = (width * cfg.tolerance).max(cfg.min_margin);
+            let lo = p.min as f64 - margin;
+            let hi = p.max as f64 + margin;
+            let vf = v as f64;
+            let (reason, tech, sev) = if vf < lo || vf > hi {
+                if written {
+                    ("written_out_of_range", &catalog::T0836, Severity::High)
+                } else {
+                    ("reported_out_of_range", &catalog::T0831, Severity::Medium)
+                }
+            } else {
+                let dt = secs(ev.ts.saturating_sub(last_ts));
+                let step = v.abs_diff(last) as f64;
+                let rate = if dt > 0.0 { step / dt } else { 0.0 };
+                if written
+                    || p.max_rate <= 0.0
+                    || step <= margin
+                    || rate <= p.max_rate * cfg.rate_factor
+                {
+                    continue;
+                }
+                ("reported_rate", &catalog::T0831, Severity::Medium)
+            };
+            let (min, max, max_rate) = (p.min, p.max, p.max_rate);
+            let f = Finding::new(
+                ev,
+                tech,
+                sev,
+                0.6,
+                format!(
+                    "{} value {v} at {:?} {addr} of {} unit {} is outside its learned behaviour [{min}, {max}]",
+                    if written { "written" } else { "reported" },
+                    t.space,
+                    ev.flow.server,
+                    ev.unit
+                ),
+            )
+            .with("reason", reason)
+            .with("address", addr)
+            .with("value", v)
+            .with("previous", last)
+            .with("learned_min", min)
+            .with("learned_max", max)
+            .with("learned_max_rate", max_rate);
+            sink.report(f);
+        }
+    }
+
+    fn stats(&self) -> TableStats {
+        self.points.stats()
+    }
+
+    fn save(&self) -> Result<Value, Error> {
+        save(&self.points)
+    }
+
+    fn load(&mut self, state: Value) -> Result<(), Error> {
+        self.points = load(state)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,361 @@
+//! The `Engine`: runs detectors, switches from learning to detecting, aggregates and
+//! suppresses alerts, saves and loads baselines (DESIGN.md §3 `Engine`).
+
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::Error;
+use crate::alert::{Alert, Finding, Timestamp};
+use crate::catalog;
+use crate::config::Config;
+use crate::detector::{Detector, Mode, Sink};
+use crate::event::{Event, Ip};
+use crate::table::{BoundedMap, TableStats};
+
+/// The key alerts are aggregated by: one detector, one technique, one pair of hosts, one unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+struct AggKey {
+    detector: u8,
+    technique: u16,
+    src: Ip,
+    dst: Ip,
+    unit: Option<u16>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct AggState {
+    last_emit: u64,
+    since: u64,
+    last_seen: u64,
+    suppressed: u64,
+}
+
+/// Counters of an engine's work.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct EngineStats {
+    /// Events observed.
+    pub events: u64,
+    /// Alerts emitted.
+    pub alerts: u64,
+    /// Findings folded into an earlier alert (suppressed repeats).
+    pub suppressed: u64,
+    /// Per detector: its name and table counters.
+    pub tables: Vec<(String, TableStats)>,
+    /// The aggregation table's counters.
+    pub aggregation: TableStats,
+}
+
+/// A saved engine state: every detector's learned tables plus the engine's own clock,
+/// mode and aggregation state. Loading it into an engine built from the same `Config`
+/// reproduces the original's decisions exactly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Baseline {
+    /// Format version (1).
+    pub format: u32,
+    /// Learning or detecting.
+    pub mode: Mode,
+    /// The first event's time.
+    pub first_ts: Option<u64>,
+    /// The latest event time seen.
+    pub clock: u64,
+    /// When learning ends, if set by duration.
+    pub learn_until: Option<u64>,
+    /// Events observed.
+    pub events: u64,
+    /// Alert aggregation state.
+    pub aggregation: Value,
+    /// Each detector's name and state, in engine order.
+    pub detectors: Vec<(String, Value)>,
+}
+
+/// Runs a set of detectors over events (DESIGN.md §3 `Engine`).
+pub struct Engine {
+    config: Config,
+    detectors: Vec<Box<dyn Detector>>,
+    sink: Sink,
+    mode: Mode,
+    first_ts: Option<u64>,
+    clock: u64,
+    learn_until: Option<u64>,
+    aggregation: BoundedMap<AggKey, AggState>,
+    out: Vec<Alert>,
+    stats: EngineStats,
+}
+
+impl core::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Engine")
+            .field("mode", &self.mode)
+            .field("clock", &self.clock)
+            .field(
+                "detectors",
+                &self.detectors.iter().map(|d| d.name()).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+impl Engine {
+    /// An engine with every built-in detector that `config.enable` turns on, in learning
+    /// mode.
+    pub fn new(config: Config) -> Self {
+        let mut e = Self::empty(config);
+        for d in crate::detectors::builtin(&e.config) {
+            e.add(d);
+        }
+        e
+    }
+
+    /// An engine with no detector (add them with [`Engine::add`]), in learning mode.
+    pub fn empty(config: Config) -> Self {
+        let cap = config.caps.alerts;
+        Self {
+            config,
+            detectors: Vec::new(),
+            sink: Sink::new(Mode::Learning),
+            mode: Mode::Learning,
+            first_ts: None,
+            clock: 0,
+            learn_until: None,
+            aggregation: BoundedMap::new(cap),
+            out: Vec::new(),
+            stats: EngineStats::default(),
+        }
+    }
+
+    /// Adds a detector (at most 255).
+    pub fn add(&mut self, detector: Box<dyn Detector>) {
+        if self.detectors.len() < usize::from(u8::MAX) {
+            self.detectors.push(detector);
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The current mode.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// The latest event time seen (microseconds).
+    pub fn clock(&self) -> u64 {
+        self.clock
+    }
+
+    /// Ends learning now: baselines freeze and deviations are reported from the next event.
+    pub fn finish_learning(&mut self) {
+        self.mode = Mode::Detecting;
+        self.learn_until = None;
+    }
+
+    /// Returns to learning (baselines grow again) until [`Engine::finish_learning`].
+    pub fn learn(&mut self) {
+        self.mode = Mode::Learning;
+        self.learn_until = None;
+    }
+
+    /// Observes one event; returns the alerts it raised (after aggregation). The slice is
+    /// valid until the next call.
+    pub fn observe(&mut self, ev: &Event<'_>) -> &[Alert] {
+        self.out.clear();
+        self.stats.events += 1;
+        self.clock = self.clock.max(ev.ts);
+        if self.first_ts.is_none() {
+            self.first_ts = Some(ev.ts);
+            if self.mode == Mode::Learning && self.config.learning_secs > 0 {
+                self.learn_until = Some(
+                    ev.ts
+                        .saturating_add(self.config.learning_secs.saturating_mul(1_000_000)),
+                );
+            }
+        }
+        if self.mode == Mode::Learning && self.learn_until.is_some_and(|u| self.clock >= u) {
+            self.finish_learning();
+        }
+        self.sink.set_mode(self.mode);
+        let window = self.config.suppress_secs.saturating_mul(1_000_000);
+        for (i, d) in self.detectors.iter_mut().enumerate() {
+            d.observe(ev, &mut self.sink);
+            if self.sink.findings().is_empty() {
+                continue;
+            }
+            let name = d.name();
+            for f in self.sink.drain() {
+                aggregate(
+                    &mut self.aggregation,
+                    &mut self.out,
+                    &mut self.stats,
+                    window,
+                    u8::try_from(i).unwrap_or(u8::MAX),
+                    name,
+                    ev,
+                    f,
+                );
+            }
+        }
+        &self.out
+    }
+
+    /// Counters, including every table's fill and evictions.
+    pub fn stats(&self) -> EngineStats {
+        let mut s = self.stats.clone();
+        s.tables = self
+            .detectors
+            .iter()
+            .map(|d| (d.name().to_string(), d.stats()))
+            .collect();
+        s.aggregation = self.aggregation.stats();
+        s
+    }
+
+    /// The detectors' names, in order.
+    pub fn detector_names(&self) -> Vec<&'static str> {
+        self.detectors.iter().map(|d| d.name()).collect()
+    }
+
+    /// Saves the learned state.
+    pub fn save_baseline(&self) -> Result<Baseline, Error> {
+        let detectors = self
+            .detectors
+            .iter()
+            .map(|d| Ok((d.name().to_string(), d.save()?)))
+            .collect::<Result<Vec<_>, Error>>()?;
+        Ok(Baseline {
+            format: 1,
+            mode: self.mode,
+            first_ts: self.first_ts,
+            clock: self.clock,
+            learn_until: self.learn_until,
+            events: self.stats.events,
+            aggregation: serde_json::to_value(&self.aggregation)
+                .map_err(|e| Error::Baseline(e.to_string()))?,
+            detectors,
+        })
+    }
+
+    /// Loads a state saved by [`Engine::save_baseline`] from an engine with the same
+    /// detectors (matched by name, in order).
+    pub fn load_baseline(&mut self, b: Baseline) -> Result<(), Error> {
+        if b.format != 1 {
+            return Err(Error::Baseline(format!(
+                "unknown baseline format {}",
+                b.format
+            )));
+        }
+        if b.detectors.len() != self.detectors.len()
+            || b.detectors
+                .iter()
+                .zip(&self.detectors)
+                .any(|((n, _), d)| n != d.name())
+        {
+            return Err(Error::Baseline(
+                "the baseline's detectors differ from the engine's".into(),
+            ));
+        }
+        let aggregation =
+            serde_json::from_value(b.aggregation).map_err(|e| Error::Baseline(e.to_string()))?;
+        for ((_, state), d) in b.detectors.into_iter().zip(self.detectors.iter_mut()) {
+            d.load(state)?;
+        }
+        self.aggregation = aggregation;
+        self.mode = b.mode;
+        self.first_ts = b.first_ts;
+        self.clock = b.clock;
+        self.learn_until = b.learn_until;
+        self.stats.events = b.events;
+        Ok(())
+    }
+
+    /// Saves the learned state as JSON text.
+    pub fn save_baseline_json(&self) -> Result<String, Error> {
+        serde_json::to_string(&self.save_baseline()?).map_err(|e| Error::Baseline(e.to_string()))
+    }
+
+    /// Loads a state saved by [`Engine::save_baseline_json`].
+    pub fn load_baseline_json(&mut self, text: &str) -> Result<(), Error> {
+        let b: Baseline = serde_json::from_str(text).map_err(|e| Error::Baseline(e.to_string()))?;
+        self.load_baseline(b)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn aggregate(
+    table: &mut BoundedMap<AggKey, AggState>,
+    out: &mut Vec<Alert>,
+    stats: &mut EngineStats,
+    window: u64,
+    detector: u8,
+    name: &'static str,
+    ev: &Event<'_>,
+    f: Finding,
+) {
+    let ts = ev.ts;
+    let key = AggKey {
+        detector,
+        technique: catalog::index_of(f.technique),
+        src: f.src.ip,
+        dst: f.dst.ip,
+        unit: f.unit,
+    };
+    let fresh = AggState {
+        last_emit: ts,
+        since: ts,
+        last_seen: ts,
+        suppressed: 0,
+    };
+    let (count, first_seen) = match table.get_or_insert_with(key, || fresh) {
+        Some((st, true)) => {
+            *st = fresh;
+            (1, ts)
+        }
+        Some((st, false)) => {
+            if ts.saturating_sub(st.last_emit) < window {
+                if st.suppressed == 0 {
+                    st.since = ts;
+                }
+                st.suppressed += 1;
+                st.last_seen = ts;
+                stats.suppressed += 1;
+                return;
+            }
+            let r = (
+                1 + st.suppressed,
+                if st.suppressed > 0 { st.since } else { ts },
+            );
+            *st = fresh;
+            r
+        }
+        None => (1, ts),
+    };
+    stats.alerts += 1;
+    out.push(Alert {
+        ts: Timestamp(ts),
+        frame: ev.frame,
+        flow: ev.flow_id,
+        src: f.src,
+        dst: f.dst,
+        proto: f.proto,
+        unit: f.unit,
+        detector: Cow::Borrowed(name),
+        technique_id: Cow::Borrowed(f.technique.id),
+        technique_name: Cow::Borrowed(f.technique.name),
+        tactics: f
+            .technique
+            .tactics
+            .iter()
+            .map(|t| Cow::Borrowed(*t))
+            .collect(),
+        severity: f.severity,
+        confidence: f.confidence,
+        summary: f.summary,
+        evidence: f.evidence,
+        first_seen: Timestamp(first_seen),
+        last_seen: Timestamp(ts),
+        count,
+    });
+}
