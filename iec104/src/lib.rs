@@ -1,2 +1,46 @@
-//! otwire-iec104: IEC 60870-5-104 and the IEC 60870-5-101 ASDU (work in progress).
+#![doc = include_str!("../README.md")]
 #![cfg_attr(not(feature = "std"), no_std)]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+
+mod anomaly;
+mod asdu;
+pub mod builders;
+pub mod classify;
+mod codes;
+mod element;
+mod emit;
+mod error;
+mod frame;
+pub mod ft12;
+mod quality;
+pub mod session;
+#[cfg(feature = "alloc")]
+mod stream;
+mod time;
+mod validity;
+
+pub use anomaly::{Anomalies, Parsed};
+pub use asdu::{
+    Asdu, AsduBuilder, AsduHeader, CommonAddress, Cot, InformationObject, InformationObjects, Ioa,
+    OriginatorAddress, Params,
+};
+pub use builders::Request;
+pub use codes::{Cause, TypeDirection, TypeId};
+pub use element::{element_size, is_decodable, Element, TimeTag};
+pub use emit::Emit;
+pub use error::{EmitError, Error, Layer, Needed};
+pub use frame::{
+    probe, split_frame, Apci, Apdu, Frame, IFrame, Probe, SeqNum, UFunction, CONTROL_LEN,
+    MAX_ASDU_LEN, MAX_LENGTH, START,
+};
+pub use quality::{
+    Afq, Bcr, Coi, Dco, Diq, DoublePointState, Lsq, Normalized, Oci, Qcc, Qdp, Qds, Qoi, Qos, Qpa,
+    Qpm, Qrp, Rco, ReadyQualifier, Scd, Scq, Sco, Sep, Siq, Sof, Spe, Vti,
+};
+#[cfg(feature = "alloc")]
+pub use stream::{StreamDecoder, StreamStats, DEFAULT_CAPACITY_LIMIT};
+pub use time::{Cp16Time2a, Cp24Time2a, Cp56Time2a};
+pub use validity::{allowed_causes, cause_allowed, cause_reserved, direction_anomalies, sq_allowed, Direction};

@@ -1,0 +1,404 @@
+//! The application service data unit: data unit identifier and information objects
+//! (IEC 60870-5-101 §7, IEC 60870-5-104 §8), with configurable field sizes so the same code
+//! serves IEC 60870-5-101 links and non-standard gateways.
+
+use crate::anomaly::{Anomalies, Parsed};
+use crate::codes::{Cause, TypeId};
+use crate::element::{is_decodable, Element};
+use crate::emit::{Emit, Writer};
+use crate::error::{EmitError, Error, Layer};
+use crate::validity;
+
+/// Sizes of the variable ASDU header fields and the information object address
+/// (IEC 60870-5-101 §7.1, "parameters of the system"; IEC 60870-5-104 §9 fixes them at
+/// COT 2, CA 2, IOA 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Params {
+    cot_size: u8,
+    ca_size: u8,
+    ioa_size: u8,
+}
+
+impl Params {
+    /// IEC 60870-5-104: cause of transmission 2 octets (with originator address), common
+    /// address 2 octets, information object address 3 octets.
+    pub const IEC104: Params = Params { cot_size: 2, ca_size: 2, ioa_size: 3 };
+    /// A common IEC 60870-5-101 profile: COT 1, CA 1, IOA 2.
+    pub const IEC101_COMPACT: Params = Params { cot_size: 1, ca_size: 1, ioa_size: 2 };
+
+    /// Sizes in octets: `cot_size` 1 or 2, `ca_size` 1 or 2, `ioa_size` 1, 2 or 3; `None`
+    /// for any other.
+    pub const fn new(cot_size: u8, ca_size: u8, ioa_size: u8) -> Option<Params> {
+        if (cot_size == 1 || cot_size == 2)
+            && (ca_size == 1 || ca_size == 2)
+            && (ioa_size >= 1 && ioa_size <= 3)
+        {
+            Some(Params { cot_size, ca_size, ioa_size })
+        } else {
+            None
+        }
+    }
+
+    /// Octets of the cause of transmission (1, or 2 with the originator address).
+    pub fn cot_size(self) -> usize {
+        usize::from(self.cot_size.clamp(1, 2))
+    }
+
+    /// Octets of the common address of ASDU.
+    pub fn ca_size(self) -> usize {
+        usize::from(self.ca_size.clamp(1, 2))
+    }
+
+    /// Octets of an information object address.
+    pub fn ioa_size(self) -> usize {
+        usize::from(self.ioa_size.clamp(1, 3))
+    }
+
+    /// Octets of the data unit identifier: type, variable structure qualifier, COT, CA.
+    pub fn header_len(self) -> usize {
+        2 + self.cot_size() + self.ca_size()
+    }
+
+    /// The largest information object address the size can hold.
+    pub fn max_ioa(self) -> u32 {
+        (1u32 << (8 * self.ioa_size())) - 1
+    }
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params::IEC104
+    }
+}
+
+/// Cause of transmission octet: the cause, the P/N bit and the test bit
+/// (IEC 60870-5-101 §7.2.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Cot {
+    /// The cause (6 bits).
+    pub cause: Cause,
+    /// P/N: negative confirmation.
+    pub negative: bool,
+    /// T: test, not a real process event.
+    pub test: bool,
+}
+
+impl Cot {
+    /// A positive, non-test cause.
+    pub fn new(cause: Cause) -> Self {
+        Cot { cause, negative: false, test: false }
+    }
+
+    /// Decodes the octet.
+    pub fn from_octet(b: u8) -> Self {
+        Cot { cause: Cause::from(b & 0x3f), negative: b & 0x40 != 0, test: b & 0x80 != 0 }
+    }
+
+    /// Encodes the octet; `None` when the cause does not fit 6 bits.
+    pub fn to_octet(self) -> Option<u8> {
+        let c = u8::from(self.cause);
+        (c <= 0x3f).then_some(c | u8::from(self.negative) << 6 | u8::from(self.test) << 7)
+    }
+}
+
+/// Originator address: the second octet of a two-octet cause of transmission, 0 when not
+/// used (IEC 60870-5-101 §7.2.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(transparent))]
+pub struct OriginatorAddress(pub u8);
+
+/// Common address of ASDU: the station (IEC 60870-5-101 §7.2.4). 0xFFFF (or 0xFF with one
+/// octet) is the global address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(transparent))]
+pub struct CommonAddress(pub u16);
+
+impl CommonAddress {
+    /// Whether this is the broadcast address for the given size.
+    pub fn is_global(self, params: Params) -> bool {
+        if params.ca_size() == 1 { self.0 == 0xff } else { self.0 == 0xffff }
+    }
+}
+
+/// Information object address (IEC 60870-5-101 §7.2.5), 1-3 octets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(transparent))]
+pub struct Ioa(pub u32);
+
+/// The data unit identifier of an ASDU (IEC 60870-5-101 §7.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct AsduHeader {
+    /// Type identification.
+    pub type_id: TypeId,
+    /// SQ: the objects are one address followed by a sequence of elements.
+    pub sq: bool,
+    /// Number of objects or elements (7 bits).
+    pub count: u8,
+    /// Cause of transmission.
+    pub cot: Cot,
+    /// Originator address (0 when the cause has one octet).
+    pub originator: OriginatorAddress,
+    /// Common address of ASDU.
+    pub common_address: CommonAddress,
+}
+
+/// Reads a little-endian unsigned field of 1-4 octets.
+#[inline]
+fn read_uint(b: &[u8], at: usize, size: usize) -> Option<u32> {
+    let s = b.get(at..at.checked_add(size)?)?;
+    let mut v = 0u32;
+    for (i, &x) in s.iter().enumerate().take(4) {
+        v |= u32::from(x) << (8 * i);
+    }
+    Some(v)
+}
+
+impl AsduHeader {
+    /// Decodes the data unit identifier at the front of `bytes`.
+    pub fn parse(bytes: &[u8], params: Params) -> Result<AsduHeader, Error> {
+        let malformed = Error::Malformed { layer: Layer::AsduHeader, offset: bytes.len() };
+        let (&[type_id, vsq], _) = bytes.split_first_chunk::<2>().ok_or(malformed)?;
+        let cot_octet = *bytes.get(2).ok_or(malformed)?;
+        let originator = if params.cot_size() == 2 { *bytes.get(3).ok_or(malformed)? } else { 0 };
+        let ca = read_uint(bytes, 2 + params.cot_size(), params.ca_size()).ok_or(malformed)?;
+        Ok(AsduHeader {
+            type_id: TypeId::from(type_id),
+            sq: vsq & 0x80 != 0,
+            count: vsq & 0x7f,
+            cot: Cot::from_octet(cot_octet),
+            originator: OriginatorAddress(originator),
+            common_address: CommonAddress(ca as u16),
+        })
+    }
+
+    fn write(&self, params: Params, w: &mut Writer<'_>) -> Result<(), EmitError> {
+        if self.count > 0x7f {
+            return Err(EmitError::ValueOutOfRange { field: "number of objects" });
+        }
+        w.u8(self.type_id.into())?;
+        w.u8(self.count | u8::from(self.sq) << 7)?;
+        w.u8(self.cot.to_octet().ok_or(EmitError::ValueOutOfRange { field: "cause of transmission" })?)?;
+        if params.cot_size() == 2 {
+            w.u8(self.originator.0)?;
+        } else if self.originator.0 != 0 {
+            return Err(EmitError::ValueOutOfRange { field: "originator address" });
+        }
+        w.uint(u32::from(self.common_address.0), params.ca_size(), "common address")
+    }
+}
+
+/// One information object: its address and its element (IEC 60870-5-101 §7.3).
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct InformationObject<'a> {
+    /// The information object address (for SQ=1, the first address plus the index).
+    pub address: Ioa,
+    /// The element.
+    pub element: Element<'a>,
+}
+
+/// A decoded ASDU, borrowing its information objects from the input
+/// (IEC 60870-5-101 §7.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Asdu<'a> {
+    /// The data unit identifier.
+    pub header: AsduHeader,
+    /// The field sizes it was decoded with.
+    pub params: Params,
+    /// The information object octets after the header (addresses and elements).
+    pub body: &'a [u8],
+    /// How many complete information objects the body holds (`count`, or fewer when it was
+    /// truncated).
+    pub decodable: u8,
+}
+
+impl<'a> Asdu<'a> {
+    /// Decodes an ASDU that spans all of `bytes` (the body of an I frame, or the user data
+    /// of an FT1.2 frame).
+    ///
+    /// A header shorter than `params` says is `Err`; everything else is `Ok` with
+    /// anomalies: objects the body cannot hold are dropped and flagged `TRUNCATED`, extra
+    /// octets `TRAILING_BYTES`, and every element is checked (qualifiers, quality bits,
+    /// floats, time tags, the type × cause table).
+    pub fn parse(bytes: &'a [u8], params: Params) -> Result<Parsed<Asdu<'a>>, Error> {
+        let header = AsduHeader::parse(bytes, params)?;
+        let body = bytes.get(params.header_len()..).unwrap_or_default();
+        let mut anomalies = validity::header_anomalies(&header, params);
+        let mut asdu = Asdu { header, params, body, decodable: 0 };
+        if !is_decodable(header.type_id) {
+            anomalies |= Anomalies::UNKNOWN_TYPE_ID;
+            return Ok(Parsed { pdu: asdu, anomalies });
+        }
+        // Walk the objects once: count the complete ones and collect element anomalies.
+        let mut objects = asdu.objects_unchecked(header.count);
+        let mut n = 0u8;
+        let mut last = Ioa(0);
+        for o in objects.by_ref() {
+            anomalies |= o.element.anomalies();
+            last = o.address;
+            n += 1;
+        }
+        if n < header.count {
+            anomalies |= Anomalies::TRUNCATED;
+        } else if !objects.bytes.is_empty() {
+            anomalies |= Anomalies::TRAILING_BYTES;
+        }
+        if header.sq && n > 0 && last.0 > params.max_ioa() {
+            anomalies |= Anomalies::IOA_OVERFLOW;
+        }
+        asdu.decodable = n;
+        if n > 0 {
+            anomalies |= validity::object_anomalies(&asdu);
+        }
+        Ok(Parsed { pdu: asdu, anomalies })
+    }
+
+    fn objects_unchecked(&self, count: u8) -> InformationObjects<'a> {
+        InformationObjects {
+            type_id: self.header.type_id,
+            sq: self.header.sq,
+            ioa_size: self.params.ioa_size() as u8,
+            remaining: if is_decodable(self.header.type_id) { count } else { 0 },
+            next_ioa: 0,
+            first: true,
+            bytes: self.body,
+        }
+    }
+
+    /// The information objects, decoded lazily from the borrowed body (SQ=0: address and
+    /// element per object; SQ=1: one address, then elements at consecutive addresses).
+    pub fn objects(&self) -> InformationObjects<'a> {
+        self.objects_unchecked(self.decodable)
+    }
+
+    /// The type identification.
+    pub fn type_id(&self) -> TypeId {
+        self.header.type_id
+    }
+
+    /// The cause of transmission.
+    pub fn cot(&self) -> Cot {
+        self.header.cot
+    }
+
+    /// The common address of ASDU.
+    pub fn common_address(&self) -> CommonAddress {
+        self.header.common_address
+    }
+
+    /// The address of the first information object, if any.
+    pub fn first_ioa(&self) -> Option<Ioa> {
+        read_uint(self.body, 0, self.params.ioa_size()).map(Ioa).filter(|_| self.decodable > 0)
+    }
+}
+
+impl Emit for Asdu<'_> {
+    fn buffer_len(&self) -> usize {
+        self.params.header_len() + self.body.len()
+    }
+
+    /// Writes the header and the body octets as they were received.
+    fn emit(&self, buf: &mut [u8]) -> Result<usize, EmitError> {
+        let mut w = Writer::new(buf, self.buffer_len())?;
+        self.header.write(self.params, &mut w)?;
+        w.bytes(self.body)?;
+        Ok(w.written())
+    }
+}
+
+/// Iterator over the information objects of an ASDU; `Copy`, allocation-free
+/// (IEC 60870-5-101 §7.2.2 for SQ).
+#[derive(Debug, Clone, Copy)]
+pub struct InformationObjects<'a> {
+    type_id: TypeId,
+    sq: bool,
+    ioa_size: u8,
+    remaining: u8,
+    next_ioa: u32,
+    first: bool,
+    bytes: &'a [u8],
+}
+
+impl<'a> Iterator for InformationObjects<'a> {
+    type Item = InformationObject<'a>;
+
+    #[inline]
+    fn next(&mut self) -> Option<InformationObject<'a>> {
+        if self.remaining == 0 {
+            return None;
+        }
+        let ioa_size = usize::from(self.ioa_size);
+        let mut rest = self.bytes;
+        let address = if self.first || !self.sq {
+            let a = read_uint(rest, 0, ioa_size)?;
+            rest = rest.get(ioa_size..)?;
+            a
+        } else {
+            self.next_ioa
+        };
+        let (element, used) = Element::decode(self.type_id, rest)?;
+        self.bytes = rest.get(used..)?;
+        self.first = false;
+        self.next_ioa = address.wrapping_add(1);
+        self.remaining -= 1;
+        Some(InformationObject { address: Ioa(address), element })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(usize::from(self.remaining)))
+    }
+}
+
+/// An ASDU to encode from a header and a slice of information objects (IEC 60870-5-101
+/// §7). `count` in the header is ignored: the slice length is written. With `sq` set, the
+/// objects' addresses must be consecutive, and only the first is written.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AsduBuilder<'o, 'a> {
+    /// The data unit identifier (its `count` is replaced by `objects.len()`).
+    pub header: AsduHeader,
+    /// Field sizes.
+    pub params: Params,
+    /// The objects, each of which must match `header.type_id`.
+    pub objects: &'o [InformationObject<'a>],
+}
+
+impl Emit for AsduBuilder<'_, '_> {
+    fn buffer_len(&self) -> usize {
+        let ioa = self.params.ioa_size();
+        let addresses = if self.header.sq { usize::from(!self.objects.is_empty()) } else { self.objects.len() };
+        self.params.header_len()
+            + addresses * ioa
+            + self.objects.iter().map(|o| o.element.encoded_len()).sum::<usize>()
+    }
+
+    fn emit(&self, buf: &mut [u8]) -> Result<usize, EmitError> {
+        let mut w = Writer::new(buf, self.buffer_len())?;
+        let count = u8::try_from(self.objects.len())
+            .ok()
+            .filter(|&c| c <= 0x7f)
+            .ok_or(EmitError::ValueOutOfRange { field: "number of objects" })?;
+        let header = AsduHeader { count, ..self.header };
+        header.write(self.params, &mut w)?;
+        let mut expected = None;
+        for o in self.objects {
+            match expected {
+                Some(e) if self.header.sq => {
+                    if o.address.0 != e {
+                        return Err(EmitError::ValueOutOfRange { field: "information object address (SQ=1 needs consecutive addresses)" });
+                    }
+                }
+                _ => w.uint(o.address.0, self.params.ioa_size(), "information object address")?,
+            }
+            expected = Some(o.address.0.wrapping_add(1));
+            o.element.write(self.header.type_id, &mut w)?;
+        }
+        Ok(w.written())
+    }
+}

@@ -1,0 +1,125 @@
+//! Errors of framing, parsing and encoding (DESIGN.md §2 "Errors").
+
+use core::fmt;
+use core::num::NonZeroUsize;
+
+/// How many more bytes framing needs before it can say more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Needed {
+    /// At least this many more bytes.
+    Size(NonZeroUsize),
+    /// More bytes, number unknown.
+    Unknown,
+}
+
+impl Needed {
+    /// `Needed::Size(n)`, or `Unknown` when `n` is zero.
+    pub fn new(n: usize) -> Self {
+        NonZeroUsize::new(n).map_or(Needed::Unknown, Needed::Size)
+    }
+}
+
+impl fmt::Display for Needed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Needed::Size(n) => write!(f, "{n} more bytes"),
+            Needed::Unknown => f.write_str("more bytes"),
+        }
+    }
+}
+
+/// The part of an IEC 60870-5 message where decoding stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum Layer {
+    /// The APCI: start byte, length and control field (IEC 60870-5-104 §5).
+    Apci,
+    /// The data unit identifier of the ASDU (IEC 60870-5-101 §7.2).
+    AsduHeader,
+    /// The information objects of the ASDU (IEC 60870-5-101 §7.3).
+    InformationObject,
+    /// An IEC 60870-5-101 FT1.2 link frame (IEC 60870-5-1 §6.2.4, IEC 60870-5-2).
+    Ft12,
+}
+
+impl fmt::Display for Layer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Layer::Apci => "APCI",
+            Layer::AsduHeader => "ASDU header",
+            Layer::InformationObject => "information object",
+            Layer::Ft12 => "FT1.2 frame",
+        })
+    }
+}
+
+/// Why nothing could be decoded (DESIGN.md §2: `Err` only when nothing can be recovered).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum Error {
+    /// Framing only: the input ends before the frame does.
+    #[error("incomplete: {0} needed")]
+    Incomplete(Needed),
+    /// The bytes at `offset` of `layer` cannot be decoded as that layer.
+    #[error("malformed {layer} at offset {offset}")]
+    Malformed {
+        /// Where decoding stopped.
+        layer: Layer,
+        /// Byte offset from the start of that layer.
+        offset: usize,
+    },
+    /// A declared length is outside what the protocol allows (APDU length 0-3 or above 253).
+    #[error("declared length {declared} outside the accepted range (maximum {max})")]
+    TooLong {
+        /// The declared length.
+        declared: usize,
+        /// The largest accepted.
+        max: usize,
+    },
+    /// The frame does not start with its start character (0x68 for 104; 0x10, 0x68 or 0xE5
+    /// for FT1.2).
+    #[error("bad start byte {found:#04x}")]
+    BadStart {
+        /// The byte found where the start character belongs.
+        found: u8,
+    },
+    /// Bytes before the next plausible frame were skipped by the stream decoder.
+    #[error("skipped {skipped} bytes of junk before the next frame")]
+    Junk {
+        /// How many bytes were dropped.
+        skipped: usize,
+    },
+    /// An FT1.2 frame whose checksum or stop character is wrong (IEC 60870-5-1 §6.2.4.2).
+    #[error("FT1.2 checksum {found:#04x}, computed {computed:#04x}")]
+    BadChecksum {
+        /// The checksum in the frame.
+        found: u8,
+        /// The checksum of the frame's bytes.
+        computed: u8,
+    },
+}
+
+/// Why a message could not be encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum EmitError {
+    /// The output buffer is shorter than [`Emit::buffer_len`](crate::Emit::buffer_len).
+    #[error("buffer too short: {needed} bytes needed, {available} available")]
+    BufferTooShort {
+        /// Bytes the encoding needs.
+        needed: usize,
+        /// Bytes the buffer has.
+        available: usize,
+    },
+    /// A field's value does not fit its wire encoding (an APDU above 253 bytes, an IOA above
+    /// the configured size, an element that does not match the type identification…).
+    #[error("value of {field} does not fit its encoding")]
+    ValueOutOfRange {
+        /// The field, by its specification name.
+        field: &'static str,
+    },
+}
