@@ -1,6 +1,8 @@
 //! The specification's examples decode to exactly the fields the specification names,
 //! encode back to the same bytes, and the anomaly rules fire where they should.
 
+#![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::panic)] // test helpers outside #[test] fns
+
 mod vectors;
 
 use otwire_modbus::classify::{Access, DataTable, Operation, classify_request};

@@ -2,6 +2,8 @@
 //! every function code, `emit(parse(b)) == b` for every byte string that parses without
 //! anomalies, and arbitrary bytes never panic any entry point.
 
+#![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::panic)] // test helpers outside #[test] fns
+
 use otwire_modbus::classify::{classify_request, classify_response};
 use otwire_modbus::*;
 use proptest::prelude::*;

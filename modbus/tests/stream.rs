@@ -2,6 +2,8 @@
 //! and in random chunkings, yields exactly the frames of the whole stream; junk and gaps
 //! are reported and resynchronised; the buffer stays capped. Same for the RTU sniffer.
 
+#![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::panic)] // test helpers outside #[test] fns
+
 mod vectors;
 
 use otwire_modbus::*;

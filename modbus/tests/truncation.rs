@@ -2,6 +2,8 @@
 //! have), and PDU parsing either fails with a typed error or says what is off; an `Ok`
 //! without anomalies must be a PDU that really is exactly those bytes.
 
+#![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::panic)] // test helpers outside #[test] fns
+
 mod vectors;
 
 use otwire_modbus::*;
