@@ -46,14 +46,25 @@ impl FlowInfo {
         side == self.client
     }
 
+    /// The endpoint of `side` (0 or 1; anything else is side 1).
+    pub fn end(&self, side: usize) -> SocketAddr {
+        let [a, b] = self.ends;
+        if side == 0 { a } else { b }
+    }
+
+    /// The endpoint opposite `side`.
+    pub fn peer(&self, side: usize) -> SocketAddr {
+        self.end(usize::from(side == 0))
+    }
+
     /// The server endpoint.
     pub fn server(&self) -> SocketAddr {
-        self.ends[1 - self.client.min(1)]
+        self.peer(self.client)
     }
 
     /// The client endpoint.
     pub fn client_addr(&self) -> SocketAddr {
-        self.ends[self.client.min(1)]
+        self.end(self.client)
     }
 }
 
@@ -342,7 +353,9 @@ impl<A: FlowApp> FlowTable<A> {
                 f.info.mid_stream = false;
                 f.client_from_handshake = true;
             }
-            f.half[side].syn(seg.seq);
+            if let Some(h) = f.half.get_mut(side) {
+                h.syn(seg.seq);
+            }
         }
         let Flow {
             info, app, half, ..
@@ -363,7 +376,9 @@ impl<A: FlowApp> FlowTable<A> {
             dispatch(app, ctx, info, side, meta, e)
         });
         if seg.fin {
-            f.fin[side] = true;
+            if let Some(fin) = f.fin.get_mut(side) {
+                *fin = true;
+            }
         }
         if seg.rst || (f.fin[0] && f.fin[1]) {
             if !f.closed {

@@ -5,8 +5,17 @@
 //! the link layer and reads IP headers, [`defrag`] reassembles IP fragments, [`flow`] tracks
 //! connections and hands in-order stream bytes ([`tcp`]) to the protocol decoders.
 
+pub mod assets;
 pub mod capture;
 pub mod defrag;
+pub mod detect_engine;
+pub mod detection;
 pub mod flow;
+pub mod modbus;
 pub mod net;
+pub mod output;
+pub mod pcapw;
+pub mod record;
+pub mod sample;
+pub mod scanner;
 pub mod tcp;

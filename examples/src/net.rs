@@ -43,6 +43,8 @@ pub struct IpPacket<'a> {
     pub payload: &'a [u8],
     /// The capture cut the packet short: `payload` is incomplete.
     pub truncated: bool,
+    /// Payload length the IP header declares (`payload.len()` unless truncated).
+    pub declared_len: usize,
 }
 
 /// Strips the link-layer header. Returns the EtherType-like protocol and the rest, or `None`
@@ -143,6 +145,13 @@ pub fn ip_packet(linktype: i32, data: &[u8]) -> Option<IpPacket<'_>> {
                 fragment,
                 payload: p.payload,
                 truncated: p.incomplete,
+                declared_len: if p.incomplete {
+                    usize::from(h.total_len())
+                        .saturating_sub(usize::from(h.ihl()) * 4)
+                        .max(p.payload.len())
+                } else {
+                    p.payload.len()
+                },
             })
         }
         LaxIpSlice::Ipv6(v6) => {
@@ -167,6 +176,13 @@ pub fn ip_packet(linktype: i32, data: &[u8]) -> Option<IpPacket<'_>> {
                 fragment,
                 payload: p.payload,
                 truncated: p.incomplete,
+                declared_len: if p.incomplete {
+                    usize::from(h.payload_length())
+                        .saturating_sub(v6.extensions().slice().len())
+                        .max(p.payload.len())
+                } else {
+                    p.payload.len()
+                },
             })
         }
     }
@@ -244,5 +260,6 @@ mod tests {
     fn truncated_ip_is_flagged() {
         let ip = ip_packet(101, &IPV4_UDP[..25]).unwrap();
         assert!(ip.truncated);
+        assert_eq!((ip.payload.len(), ip.declared_len), (5, 9));
     }
 }

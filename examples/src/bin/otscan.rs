@@ -1,0 +1,254 @@
+//! otscan: scan pcap / pcapng captures for OT protocol traffic, inventory the assets, and
+//! raise ATT&CK for ICS alerts. See `otscan --help` and examples/README.md.
+
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use otwire_examples::capture::{CaptureError, CaptureReader};
+use otwire_examples::output::{InputsSummary, JsonLines, write_assets, write_summary};
+use otwire_examples::record::Severity;
+use otwire_examples::scanner::{ScanOptions, Scanner};
+
+const EXIT_HELP: &str = "\
+Exit status:
+  0  the scan completed (with or without alerts)
+  1  the scan completed and --fail-on was given and an alert at or above that severity fired
+  2  usage error, or an input could not be opened or is not a pcap / pcapng capture
+
+A capture cut short or corrupt part-way is scanned up to the damage, with a warning on
+stderr (and in the summary); it does not change the exit status.
+
+With no CAPTURE, otscan scans the sample capture bundled with it (Modbus polling between an
+HMI and PLCs, plus a handful of attacks).";
+
+/// Scan pcap / pcapng captures for OT protocol traffic (Modbus/TCP today): inventory the
+/// assets, decode every PDU, and raise ATT&CK for ICS alerts.
+#[derive(Parser, Debug)]
+#[command(version, about, after_help = EXIT_HELP)]
+struct Args {
+    /// Capture files (pcap or pcapng); `-` reads standard input. Scanned in order as one
+    /// capture (flows continue across files; frame numbers restart in each file).
+    captures: Vec<PathBuf>,
+
+    /// What to print: a human summary, or JSON lines (one record per alert, per PDU, or per asset).
+    #[arg(long, short, value_enum, default_value_t = Output::Summary)]
+    output: Output,
+
+    /// Learn a baseline during the first SECONDS of capture time, then detect deviations from it.
+    #[arg(long, value_name = "SECONDS")]
+    learn: Option<f64>,
+
+    /// Load a baseline saved by --baseline-out before scanning.
+    #[arg(long, value_name = "FILE")]
+    baseline_in: Option<PathBuf>,
+
+    /// Save the baseline learned during this scan.
+    #[arg(long, value_name = "FILE")]
+    baseline_out: Option<PathBuf>,
+
+    /// Detection configuration (TOML; see otwire-detect's Config).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    /// Exit with status 1 when an alert of this severity or higher fires.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    fail_on: Option<FailOn>,
+
+    /// Alerts listed under "Top alerts" in the summary.
+    #[arg(long, default_value_t = 15)]
+    top: usize,
+
+    /// Most flows tracked at once (the longest idle are evicted beyond it).
+    #[arg(long, default_value_t = 100_000)]
+    max_flows: usize,
+
+    /// Never show a progress bar.
+    #[arg(long)]
+    no_progress: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Output {
+    Summary,
+    Alerts,
+    Pdus,
+    Assets,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl FailOn {
+    fn severity(self) -> Severity {
+        match self {
+            FailOn::Low => Severity::Low,
+            FailOn::Medium => Severity::Medium,
+            FailOn::High => Severity::High,
+            FailOn::Critical => Severity::Critical,
+        }
+    }
+}
+
+/// Files larger than this get a progress bar (when stderr is a terminal).
+const PROGRESS_MIN_BYTES: u64 = 8 << 20;
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(&args) {
+        Ok(code) => code,
+        Err(msg) => {
+            eprintln!("otscan: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: &Args) -> Result<ExitCode, String> {
+    let options = ScanOptions {
+        flows: otwire_examples::flow::FlowLimits {
+            max_flows: args.max_flows.max(1),
+            ..Default::default()
+        },
+        ..ScanOptions::default()
+    };
+    let detection =
+        otwire_examples::detect_engine::build(&otwire_examples::detect_engine::DetectArgs {
+            learn_seconds: args.learn,
+            baseline_in: args.baseline_in.clone(),
+            config: args.config.clone(),
+        })?;
+    let stdout = io::stdout();
+    let out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let report = JsonLines::new(
+        out,
+        args.output == Output::Pdus,
+        args.output == Output::Alerts,
+    );
+    let mut scanner = Scanner::with_detection(options, report, detection);
+    let mut inputs = InputsSummary::default();
+
+    if args.captures.is_empty() {
+        scan(
+            &mut scanner,
+            "(bundled sample)",
+            otwire_examples::sample::SAMPLE_PCAP,
+            0,
+            args,
+            &mut inputs,
+        )?;
+    }
+    for path in &args.captures {
+        let name = path.display().to_string();
+        if name == "-" {
+            scan(&mut scanner, "(stdin)", io::stdin(), 0, args, &mut inputs)?;
+        } else {
+            let file = File::open(path).map_err(|e| format!("{name}: {e}"))?;
+            let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+            scan(&mut scanner, &name, file, size, args, &mut inputs)?;
+        }
+        if scanner.report().error.is_some() {
+            break;
+        }
+    }
+    scanner.finish();
+    if let Some(path) = &args.baseline_out {
+        otwire_examples::detect_engine::save_baseline(scanner.detection(), path)?;
+    }
+
+    let mut code = ExitCode::SUCCESS;
+    if let Some(f) = args.fail_on
+        && scanner
+            .alerts()
+            .max_severity()
+            .is_some_and(|s| s >= f.severity())
+    {
+        code = ExitCode::from(1);
+    }
+    let mut buf = Vec::new();
+    let result = match args.output {
+        Output::Summary => write_summary(&mut buf, &scanner, &inputs, args.top),
+        Output::Assets => write_assets(&mut buf, &scanner),
+        _ => Ok(()),
+    }
+    .and_then(|()| scanner.report_mut().get_mut().write_all(&buf));
+    let flushed = result.and_then(|()| scanner.report_mut().flush());
+    match flushed {
+        Ok(()) => Ok(code),
+        // A closed pipe (otscan … | head) is not an error of the scan.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(code),
+        Err(e) => Err(format!("writing output: {e}")),
+    }
+}
+
+fn scan<'r, R: Read + Send + 'r, W: Write>(
+    scanner: &mut Scanner<JsonLines<W>>,
+    name: &str,
+    input: R,
+    size: u64,
+    args: &Args,
+    inputs: &mut InputsSummary,
+) -> Result<(), String> {
+    let mut reader = CaptureReader::new(input).map_err(|e| format!("{name}: {e}"))?;
+    inputs.files += 1;
+    let bar =
+        (!args.no_progress && size > PROGRESS_MIN_BYTES && io::stderr().is_terminal()).then(|| {
+            let bar = ProgressBar::new(size);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{msg} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            bar.set_message(name.to_string());
+            bar
+        });
+    loop {
+        match reader.next_packet() {
+            Ok(Some(p)) => {
+                inputs.span = Some(match inputs.span {
+                    Some((a, b)) => (a.min(p.ts_us), b.max(p.ts_us)),
+                    None => (p.ts_us, p.ts_us),
+                });
+                scanner.packet(&p);
+                if p.frame % 8192 == 0 {
+                    if let Some(bar) = &bar {
+                        bar.set_position(reader.offset());
+                    }
+                    if scanner.report().error.is_some() {
+                        break;
+                    }
+                }
+            }
+            Ok(None) => break,
+            Err(e) => {
+                let msg = match e {
+                    CaptureError::Truncated { .. } => {
+                        format!("{name}: {e} (after frame {})", reader.frames())
+                    }
+                    _ => format!(
+                        "{name}: {e} (after frame {}); the rest of the file is skipped",
+                        reader.frames()
+                    ),
+                };
+                eprintln!("otscan: warning: {msg}");
+                inputs.warnings.push(msg);
+                break;
+            }
+        }
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    Ok(())
+}

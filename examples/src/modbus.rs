@@ -1,0 +1,411 @@
+//! Modbus/TCP and Modbus/UDP in the capture pipeline: identification (port 502 or
+//! `otwire_modbus::probe`), stream decoding with `otwire_modbus::StreamDecoder`, and the PDU
+//! record fields of DESIGN.md §4 (Modbus Application Protocol V1.1b3 §4.1, §6; Modbus
+//! Messaging on TCP/IP V1.0b §3.1.3 for the MBAP header).
+
+use otwire_modbus::{
+    Anomalies, Direction, Frame, Pdu, Probe, Request, Response, StreamDecoder, parse_datagram,
+    probe, split_frame,
+};
+
+use crate::flow::{FlowInfo, PacketMeta, Transport};
+use crate::record::{Dir, ModbusFields, PduRecord, ProtoFields, pipeline_anomaly};
+
+/// The Modbus/TCP port (Messaging on TCP/IP §4.1).
+pub const PORT: u16 = 502;
+/// Stream chunks probed on a flow that is not on port 502 before giving up.
+pub const PROBE_CHUNKS: u8 = 8;
+/// Bytes kept while a probe needs more.
+const PROBE_BUFFER: usize = 64;
+/// Capacity limit of each direction's stream decoder.
+pub const DECODER_CAPACITY: usize = 128 << 10;
+
+/// A decoded (or undecodable) Modbus PDU as the pipeline's consumers see it.
+#[derive(Debug, Clone, Copy)]
+pub struct ModbusPdu<'a> {
+    /// The record (also what `--output pdus` prints).
+    pub record: &'a PduRecord,
+    /// The flow.
+    pub flow: &'a FlowInfo,
+    /// The MBAP frame, when there was one.
+    pub frame: Option<Frame<'a>>,
+    /// The parsed PDU, when it decoded.
+    pub pdu: Option<Pdu<'a>>,
+}
+
+/// Where the Modbus layer sends what it decodes.
+pub trait ModbusSink {
+    /// One PDU (or a NOT_MODBUS / junk report, with `frame` and `pdu` empty).
+    fn modbus(&mut self, pdu: &ModbusPdu<'_>);
+}
+
+#[derive(Debug)]
+enum Side {
+    Probing { buf: Vec<u8>, chunks: u8 },
+    Decoding(Box<StreamDecoder>),
+    Rejected,
+}
+
+/// Modbus state of one flow.
+#[derive(Debug)]
+pub struct ModbusFlow {
+    standard_port: bool,
+    sides: [Side; 2],
+}
+
+/// Whether a flow should be watched for Modbus, and how.
+pub fn candidate(info: &FlowInfo) -> Option<ModbusFlow> {
+    let ports = [info.ends[0].port(), info.ends[1].port()];
+    let standard_port = ports.contains(&PORT);
+    // Flows on another OT protocol's well-known port belong to that protocol's decoder.
+    if !standard_port
+        && ports
+            .iter()
+            .any(|p| crate::flow::WELL_KNOWN_PORTS.contains(p))
+    {
+        return None;
+    }
+    let probing = || Side::Probing {
+        buf: Vec::new(),
+        chunks: 0,
+    };
+    Some(ModbusFlow {
+        standard_port,
+        sides: [probing(), probing()],
+    })
+}
+
+impl ModbusFlow {
+    /// Whether either direction was recognized as Modbus.
+    pub fn is_modbus(&self) -> bool {
+        self.sides.iter().any(|s| matches!(s, Side::Decoding(_)))
+    }
+
+    /// Whether both directions gave up (the flow is not Modbus).
+    pub fn is_rejected(&self) -> bool {
+        self.sides.iter().all(|s| matches!(s, Side::Rejected))
+    }
+
+    /// Bytes from `side`: a whole datagram (UDP) or the next stream bytes (TCP).
+    pub fn data<S: ModbusSink>(
+        &mut self,
+        sink: &mut S,
+        info: &FlowInfo,
+        side: usize,
+        meta: PacketMeta,
+        data: &[u8],
+    ) {
+        if info.transport == Transport::Udp {
+            self.datagram(sink, info, side, meta, data);
+            return;
+        }
+        let standard = self.standard_port;
+        let Some(state) = self.sides.get_mut(side) else {
+            return;
+        };
+        match state {
+            Side::Rejected => {}
+            Side::Decoding(dec) => {
+                dec.push(data);
+                drain(dec, sink, info, side, meta);
+            }
+            Side::Probing { buf, chunks } => {
+                let verdict = if buf.is_empty() {
+                    probe(data)
+                } else {
+                    buf.extend_from_slice(data);
+                    probe(buf)
+                };
+                match verdict {
+                    Probe::Recognized => {
+                        let mut dec =
+                            Box::new(StreamDecoder::with_capacity_limit(DECODER_CAPACITY));
+                        if buf.is_empty() {
+                            dec.push(data);
+                        } else {
+                            dec.push(buf);
+                        }
+                        drain(&mut dec, sink, info, side, meta);
+                        *state = Side::Decoding(dec);
+                    }
+                    Probe::NeedMore => {
+                        if buf.is_empty() {
+                            buf.extend_from_slice(data);
+                        }
+                        if buf.len() > PROBE_BUFFER {
+                            buf.clear();
+                        }
+                    }
+                    Probe::Unrecognized => {
+                        buf.clear();
+                        *chunks = chunks.saturating_add(1);
+                        // At the start of a stream the first bytes are a header or nothing.
+                        if !info.mid_stream || *chunks >= PROBE_CHUNKS {
+                            *state = Side::Rejected;
+                            if standard {
+                                report_not_modbus(sink, info, side, meta);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Bytes from `side` are missing.
+    pub fn gap(&mut self, side: usize) {
+        match self.sides.get_mut(side) {
+            Some(Side::Decoding(dec)) => dec.gap(),
+            Some(Side::Probing { buf, .. }) => buf.clear(),
+            _ => {}
+        }
+    }
+
+    fn datagram<S: ModbusSink>(
+        &mut self,
+        sink: &mut S,
+        info: &FlowInfo,
+        side: usize,
+        meta: PacketMeta,
+        data: &[u8],
+    ) {
+        if matches!(self.sides.get(side), Some(Side::Rejected)) {
+            return;
+        }
+        let recognized = probe(data) == Probe::Recognized;
+        if !recognized && !self.standard_port {
+            if let Some(s) = self.sides.get_mut(side) {
+                *s = Side::Rejected;
+            }
+            return;
+        }
+        match parse_datagram(data) {
+            Ok(frame) if recognized || frame.header.is_plausible() => {
+                emit_frame(sink, info, side, meta, frame)
+            }
+            _ => report_not_modbus(sink, info, side, meta),
+        }
+    }
+}
+
+fn drain<S: ModbusSink>(
+    dec: &mut StreamDecoder,
+    sink: &mut S,
+    info: &FlowInfo,
+    side: usize,
+    meta: PacketMeta,
+) {
+    loop {
+        match dec.next_frame() {
+            Ok(Some(bytes)) => match split_frame(&bytes) {
+                Ok((frame, _)) => emit_frame(sink, info, side, meta, frame),
+                Err(_) => report(
+                    sink,
+                    info,
+                    side,
+                    meta,
+                    ModbusFields::default(),
+                    vec![pipeline_anomaly::MALFORMED],
+                ),
+            },
+            Ok(None) => break,
+            Err(_) => report(
+                sink,
+                info,
+                side,
+                meta,
+                ModbusFields::default(),
+                vec![pipeline_anomaly::JUNK_SKIPPED],
+            ),
+        }
+    }
+}
+
+fn dir_of(info: &FlowInfo, side: usize) -> Dir {
+    if info.is_client(side) {
+        Dir::Request
+    } else {
+        Dir::Response
+    }
+}
+
+fn record(
+    info: &FlowInfo,
+    side: usize,
+    meta: PacketMeta,
+    m: ModbusFields,
+    anomalies: Vec<&'static str>,
+) -> PduRecord {
+    PduRecord {
+        frame: meta.frame,
+        ts_us: meta.ts_us,
+        flow: info.id,
+        src: info.end(side),
+        dst: info.peer(side),
+        dir: dir_of(info, side),
+        anomalies,
+        fields: ProtoFields::Modbus(m),
+    }
+}
+
+fn report<S: ModbusSink>(
+    sink: &mut S,
+    info: &FlowInfo,
+    side: usize,
+    meta: PacketMeta,
+    m: ModbusFields,
+    anomalies: Vec<&'static str>,
+) {
+    let rec = record(info, side, meta, m, anomalies);
+    sink.modbus(&ModbusPdu {
+        record: &rec,
+        flow: info,
+        frame: None,
+        pdu: None,
+    });
+}
+
+fn report_not_modbus<S: ModbusSink>(sink: &mut S, info: &FlowInfo, side: usize, meta: PacketMeta) {
+    report(
+        sink,
+        info,
+        side,
+        meta,
+        ModbusFields::default(),
+        vec![pipeline_anomaly::NOT_MODBUS],
+    );
+}
+
+/// Decodes one MBAP frame and hands the record to the sink.
+fn emit_frame<S: ModbusSink>(
+    sink: &mut S,
+    info: &FlowInfo,
+    side: usize,
+    meta: PacketMeta,
+    frame: Frame<'_>,
+) {
+    let dir = dir_of(info, side);
+    let direction = match dir {
+        Dir::Request => Direction::Request,
+        Dir::Response => Direction::Response,
+    };
+    let mut m = ModbusFields {
+        tid: Some(frame.header.transaction_id.0),
+        unit: Some(frame.header.unit_id.0),
+        func: frame.pdu.first().map(|b| b & 0x7f),
+        ..ModbusFields::default()
+    };
+    let parsed = Pdu::parse(&frame, direction);
+    let mut anomalies = Vec::new();
+    let pdu = match parsed {
+        Ok(p) => {
+            fill_fields(&mut m, &p.pdu, frame.pdu);
+            push_names(&mut anomalies, p.anomalies);
+            Some(p.pdu)
+        }
+        Err(_) => {
+            push_names(&mut anomalies, frame.anomalies());
+            anomalies.push(pipeline_anomaly::MALFORMED);
+            if dir == Dir::Response && frame.pdu.first().is_some_and(|b| b & 0x80 != 0) {
+                m.exception = frame.pdu.get(1).copied();
+            }
+            None
+        }
+    };
+    let rec = record(info, side, meta, m, anomalies);
+    sink.modbus(&ModbusPdu {
+        record: &rec,
+        flow: info,
+        frame: Some(frame),
+        pdu,
+    });
+}
+
+fn push_names(out: &mut Vec<&'static str>, a: Anomalies) {
+    for (name, _) in a.iter_names() {
+        out.push(name);
+    }
+}
+
+/// The fields of DESIGN.md §4 from a decoded PDU. `raw` is the PDU bytes (function code
+/// first), used for the declared byte count.
+pub fn fill_fields(m: &mut ModbusFields, pdu: &Pdu<'_>, raw: &[u8]) {
+    let byte_at = |i: usize| raw.get(i).map(|&b| u16::from(b));
+    match pdu {
+        Pdu::Request(r) => match r {
+            Request::ReadCoils { address, quantity }
+            | Request::ReadDiscreteInputs { address, quantity }
+            | Request::ReadHoldingRegisters { address, quantity }
+            | Request::ReadInputRegisters { address, quantity } => {
+                m.address = Some(address.0);
+                m.quantity = Some(*quantity);
+            }
+            Request::WriteSingleCoil { address, .. }
+            | Request::WriteSingleRegister { address, .. }
+            | Request::MaskWriteRegister { address, .. }
+            | Request::ReadFifoQueue { address } => m.address = Some(address.0),
+            Request::WriteMultipleCoils {
+                address, quantity, ..
+            }
+            | Request::WriteMultipleRegisters {
+                address, quantity, ..
+            } => {
+                m.address = Some(address.0);
+                m.quantity = Some(*quantity);
+                m.byte_count = byte_at(5);
+            }
+            Request::ReadWriteMultipleRegisters {
+                read_address,
+                read_quantity,
+                ..
+            } => {
+                m.address = Some(read_address.0);
+                m.quantity = Some(*read_quantity);
+                m.byte_count = byte_at(9);
+            }
+            Request::Diagnostics { sub_function, .. } => {
+                m.sub_func = Some(u16::from(*sub_function))
+            }
+            Request::ReadDeviceIdentification { .. } | Request::Mei { .. } => {
+                m.mei = byte_at(1).map(|b| b as u8)
+            }
+            Request::ReadFileRecord { .. } | Request::WriteFileRecord { .. } => {
+                m.byte_count = byte_at(1)
+            }
+            _ => {}
+        },
+        Pdu::Response(r) => match r {
+            Response::Exception { code, .. } => m.exception = Some(u8::from(*code)),
+            Response::ReadCoils { .. }
+            | Response::ReadDiscreteInputs { .. }
+            | Response::ReadHoldingRegisters { .. }
+            | Response::ReadInputRegisters { .. }
+            | Response::ReadWriteMultipleRegisters { .. }
+            | Response::ReportServerId { .. }
+            | Response::GetCommEventLog { .. }
+            | Response::ReadFileRecord { .. }
+            | Response::WriteFileRecord { .. } => m.byte_count = byte_at(1),
+            Response::ReadFifoQueue { .. } => {
+                m.byte_count = match (raw.get(1), raw.get(2)) {
+                    (Some(&h), Some(&l)) => Some(u16::from_be_bytes([h, l])),
+                    _ => None,
+                };
+            }
+            Response::WriteSingleCoil { address, .. }
+            | Response::WriteSingleRegister { address, .. }
+            | Response::MaskWriteRegister { address, .. } => m.address = Some(address.0),
+            Response::WriteMultipleCoils { address, quantity }
+            | Response::WriteMultipleRegisters { address, quantity } => {
+                m.address = Some(address.0);
+                m.quantity = Some(*quantity);
+            }
+            Response::Diagnostics { sub_function, .. } => {
+                m.sub_func = Some(u16::from(*sub_function))
+            }
+            Response::ReadDeviceIdentification(_) | Response::Mei { .. } => {
+                m.mei = byte_at(1).map(|b| b as u8)
+            }
+            _ => {}
+        },
+    }
+}

@@ -1,0 +1,282 @@
+//! otscan's outputs: JSON lines (`--output pdus|alerts|assets`) and the human summary.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use crate::assets::Asset;
+use crate::record::{AlertRecord, PduRecord, rfc3339};
+use crate::scanner::{Report, Scanner};
+
+/// Writes PDU records and / or alerts as JSON lines. After the first write error (a closed
+/// pipe) it stops writing and keeps the error.
+#[derive(Debug)]
+pub struct JsonLines<W: Write> {
+    out: W,
+    pdus: bool,
+    alerts: bool,
+    /// The first write error.
+    pub error: Option<io::Error>,
+}
+
+impl<W: Write> JsonLines<W> {
+    /// Prints PDUs (`pdus`), alerts (`alerts`), both or neither.
+    pub fn new(out: W, pdus: bool, alerts: bool) -> Self {
+        JsonLines {
+            out,
+            pdus,
+            alerts,
+            error: None,
+        }
+    }
+
+    fn line<T: serde::Serialize>(&mut self, v: &T) {
+        if self.error.is_some() {
+            return;
+        }
+        let r = serde_json::to_writer(&mut self.out, v)
+            .map_err(io::Error::from)
+            .and_then(|()| self.out.write_all(b"\n"));
+        if let Err(e) = r {
+            self.error = Some(e);
+        }
+    }
+
+    /// Flushes the writer.
+    pub fn flush(&mut self) -> io::Result<()> {
+        match self.error.take() {
+            Some(e) => Err(e),
+            None => self.out.flush(),
+        }
+    }
+
+    /// The writer.
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.out
+    }
+}
+
+impl<W: Write> Report for JsonLines<W> {
+    fn pdu(&mut self, record: &PduRecord) {
+        if self.pdus {
+            self.line(record);
+        }
+    }
+    fn alert(&mut self, alert: &AlertRecord) {
+        if self.alerts {
+            self.line(alert);
+        }
+    }
+}
+
+/// Writes the assets as JSON lines.
+pub fn write_assets<W: Write, R: Report>(out: &mut W, scanner: &Scanner<R>) -> io::Result<()> {
+    for rec in scanner.assets().records() {
+        serde_json::to_writer(&mut *out, &rec)?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// "1-3,7,9-10" from sorted numbers.
+pub fn ranges<I: IntoIterator<Item = u32>>(values: I) -> String {
+    let mut out = String::new();
+    let mut run: Option<(u32, u32)> = None;
+    let flush = |out: &mut String, r: (u32, u32)| {
+        if !out.is_empty() {
+            out.push(',');
+        }
+        if r.0 == r.1 {
+            let _ = write!(out, "{}", r.0);
+        } else {
+            let _ = write!(out, "{}-{}", r.0, r.1);
+        }
+    };
+    for v in values {
+        run = match run {
+            Some((a, b)) if b.checked_add(1) == Some(v) => Some((a, v)),
+            Some(r) => {
+                flush(&mut out, r);
+                Some((v, v))
+            }
+            None => Some((v, v)),
+        };
+    }
+    if let Some(r) = run {
+        flush(&mut out, r);
+    }
+    out
+}
+
+fn identity_line(a: &Asset) -> String {
+    let mut parts = Vec::new();
+    for (unit, objs) in &a.identity {
+        let get = |k: &str| objs.get(k).map(String::as_str).unwrap_or("");
+        let mut s = String::new();
+        for k in ["VendorName", "ProductName", "ModelName"] {
+            let v = get(k);
+            if !v.is_empty() && !s.contains(v) {
+                if !s.is_empty() {
+                    s.push(' ');
+                }
+                s.push_str(v);
+            }
+        }
+        let code = get("ProductCode");
+        if !code.is_empty() && !s.contains(code) {
+            let _ = write!(s, " ({code})");
+        }
+        let rev = get("MajorMinorRevision");
+        if !rev.is_empty() {
+            let _ = write!(s, " {rev}");
+        }
+        let app = get("UserApplicationName");
+        if !app.is_empty() {
+            let _ = write!(s, " app={app}");
+        }
+        if s.is_empty() {
+            if let Some(t) = objs.get("ServerIdText") {
+                s = format!("server id {t}");
+            } else if let Some(h) = objs.get("ServerId") {
+                s = format!("server id {h}");
+            }
+        }
+        if !s.is_empty() {
+            parts.push(if a.identity.len() > 1 {
+                format!("unit {unit}: {}", s.trim())
+            } else {
+                s.trim().to_string()
+            });
+        }
+    }
+    parts.join("; ")
+}
+
+/// What the summary says about the inputs.
+#[derive(Debug, Default, Clone)]
+pub struct InputsSummary {
+    /// Files scanned.
+    pub files: usize,
+    /// Problems met (truncated or corrupt files), one line each.
+    pub warnings: Vec<String>,
+    /// First and last capture time.
+    pub span: Option<(i64, i64)>,
+}
+
+/// Writes the human summary.
+pub fn write_summary<W: Write, R: Report>(
+    out: &mut W,
+    scanner: &Scanner<R>,
+    inputs: &InputsSummary,
+    top: usize,
+) -> io::Result<()> {
+    let s = scanner.stats();
+    let mb = s.bytes as f64 / 1e6;
+    write!(
+        out,
+        "otscan: {} capture file{}, {} packets, {mb:.1} MB",
+        inputs.files,
+        if inputs.files == 1 { "" } else { "s" },
+        s.packets
+    )?;
+    if let Some((a, b)) = inputs.span {
+        let secs = (b - a) as f64 / 1e6;
+        write!(
+            out,
+            ", {secs:.1} s of traffic ({} to {})",
+            rfc3339(a),
+            rfc3339(b)
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "  flows {} · modbus PDUs {} ({} with anomalies) · TCP gaps {} · retransmissions {} · out of order {}",
+        s.flows.flows,
+        s.modbus_pdus,
+        s.modbus_anomalous,
+        s.flows.gaps,
+        s.flows.retransmissions,
+        s.flows.out_of_order
+    )?;
+    for w in &inputs.warnings {
+        writeln!(out, "  warning: {w}")?;
+    }
+
+    let assets = scanner.assets().sorted();
+    writeln!(out)?;
+    writeln!(out, "Assets ({})", assets.len())?;
+    if !assets.is_empty() {
+        writeln!(
+            out,
+            "  {:<16} {:<14} {:<9} {:<11} {:<9} {:>8}  IDENTITY",
+            "ADDRESS", "ROLE", "PROTOCOLS", "PORTS", "UNITS", "PDUS"
+        )?;
+    }
+    for (ip, a) in assets {
+        let protos: Vec<&str> = a.protocols.iter().copied().collect();
+        let ports = ranges(a.server_ports.iter().map(|&p| u32::from(p)));
+        let units = ranges(a.units.iter().map(|&u| u32::from(u)));
+        writeln!(
+            out,
+            "  {:<16} {:<14} {:<9} {:<11} {:<9} {:>8}  {}",
+            ip.to_string(),
+            a.role(),
+            protos.join(","),
+            ports,
+            units,
+            a.pdus,
+            identity_line(a)
+        )?;
+    }
+    if scanner.assets().dropped > 0 {
+        writeln!(
+            out,
+            "  ({} addresses not tracked: the asset table is full)",
+            scanner.assets().dropped
+        )?;
+    }
+
+    let alerts = scanner.alerts();
+    writeln!(out)?;
+    writeln!(out, "Alerts by technique ({} alerts)", s.alerts)?;
+    let mut by: Vec<_> = alerts.by_technique.iter().collect();
+    by.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    for ((id, name), n) in by {
+        writeln!(out, "  {id:<6} {name:<48} {n:>7}")?;
+    }
+    let top_alerts = alerts.top(top);
+    if !top_alerts.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "Top alerts")?;
+        for (a, n) in top_alerts {
+            let sev = format!("{:?}", a.severity).to_uppercase();
+            writeln!(
+                out,
+                "  {sev:<8} {:<6} {} -> {}  {}{}  (frame {})",
+                a.technique_id,
+                a.src,
+                a.dst,
+                a.summary,
+                if *n > 1 {
+                    format!(" [x{n}]")
+                } else {
+                    String::new()
+                },
+                a.frame
+            )?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_compress() {
+        assert_eq!(ranges([1, 2, 3, 7, 9, 10]), "1-3,7,9-10");
+        assert_eq!(ranges([]), "");
+        assert_eq!(ranges([502]), "502");
+    }
+}
