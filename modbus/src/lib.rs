@@ -52,3 +52,8 @@ pub use values::{
     FileSubRequests, FileSubResponse, FileSubResponses, RegisterIter, RegisterValues, pack_bits,
     pack_registers,
 };
+
+/// The workspace README's example, compiled and run as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct WorkspaceReadme;
