@@ -264,7 +264,7 @@ impl<'a> Frame<'a> {
 /// Splits the next whole APDU off the front of `input` (streaming: `Incomplete` when more
 /// octets are needed). The length octet must be 4-253 (IEC 60870-5-104 §5).
 pub fn split_frame(input: &[u8]) -> Result<(Frame<'_>, &[u8]), Error> {
-    let (&[start, length], _) = input.split_first_chunk::<2>().ok_or(Error::Incomplete(Needed::new(2 - input.len())))?;
+    let (&[start, length], _) = input.split_first_chunk::<2>().ok_or_else(|| Error::Incomplete(Needed::new(2 - input.len())))?;
     if start != START {
         return Err(Error::BadStart { found: start });
     }
@@ -275,7 +275,7 @@ pub fn split_frame(input: &[u8]) -> Result<(Frame<'_>, &[u8]), Error> {
         return Err(Error::TooLong { declared: usize::from(length), max: usize::from(MAX_LENGTH) });
     }
     let total = 2 + usize::from(length);
-    let (frame, rest) = input.split_at_checked(total).ok_or(Error::Incomplete(Needed::new(total - input.len())))?;
+    let (frame, rest) = input.split_at_checked(total).ok_or_else(|| Error::Incomplete(Needed::new(total - input.len())))?;
     let (_, after) = frame.split_at(2);
     let (control, asdu) = after.split_first_chunk::<4>().ok_or(Error::Malformed { layer: Layer::Apci, offset: 2 })?;
     Ok((Frame { length, control: *control, asdu }, rest))

@@ -144,7 +144,7 @@ pub fn split(input: &[u8], link: LinkParams) -> Result<(Parsed<LinkFrame<'_>>, &
     let need = |total: usize| Error::Incomplete(Needed::new(total - input.len()));
     let malformed = |offset| Error::Malformed { layer: Layer::Ft12, offset };
     let a = link.address_size();
-    let &first = input.first().ok_or(need(1))?;
+    let &first = input.first().ok_or_else(|| need(1))?;
     let mut anomalies = Anomalies::empty();
     match first {
         SINGLE_ACK | SINGLE_NACK => {
@@ -153,7 +153,7 @@ pub fn split(input: &[u8], link: LinkParams) -> Result<(Parsed<LinkFrame<'_>>, &
         }
         START_FIXED => {
             let total = 4 + a;
-            let (frame, rest) = input.split_at_checked(total).ok_or(need(total))?;
+            let (frame, rest) = input.split_at_checked(total).ok_or_else(|| need(total))?;
             let body = frame.get(1..1 + 1 + a).ok_or(malformed(1))?;
             let (&cs, &stop) = (frame.get(total - 2).ok_or(malformed(total - 2))?, frame.get(total - 1).ok_or(malformed(total - 1))?);
             if stop != STOP {
@@ -167,7 +167,7 @@ pub fn split(input: &[u8], link: LinkParams) -> Result<(Parsed<LinkFrame<'_>>, &
             Ok((Parsed { pdu: LinkFrame { format: Format::Fixed, control, address, link, user_data: &[] }, anomalies }, rest))
         }
         START_VARIABLE => {
-            let (&[_, l1, l2, s2], _) = input.split_first_chunk::<4>().ok_or(need(4))?;
+            let (&[_, l1, l2, s2], _) = input.split_first_chunk::<4>().ok_or_else(|| need(4))?;
             if l1 != l2 {
                 return Err(malformed(2));
             }
@@ -179,7 +179,7 @@ pub fn split(input: &[u8], link: LinkParams) -> Result<(Parsed<LinkFrame<'_>>, &
                 return Err(malformed(1));
             }
             let total = 4 + l + 2;
-            let (frame, rest) = input.split_at_checked(total).ok_or(need(total))?;
+            let (frame, rest) = input.split_at_checked(total).ok_or_else(|| need(total))?;
             let body = frame.get(4..4 + l).ok_or(malformed(4))?;
             let (&cs, &stop) = (frame.get(total - 2).ok_or(malformed(total - 2))?, frame.get(total - 1).ok_or(malformed(total - 1))?);
             if stop != STOP {
