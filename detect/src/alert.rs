@@ -153,6 +153,9 @@ pub struct Finding {
     pub summary: String,
     /// Structured evidence.
     pub evidence: Map<String, Value>,
+    /// A stable name for why (`"address_walk"`), part of the aggregation key: findings
+    /// differing only in reason are separate alerts.
+    pub reason: &'static str,
 }
 
 impl Finding {
@@ -174,7 +177,15 @@ impl Finding {
             unit: Some(ev.unit),
             summary,
             evidence: Map::new(),
+            reason: "",
         }
+    }
+
+    /// Sets the reason (also added to the evidence as `reason`).
+    pub fn because(mut self, reason: &'static str) -> Self {
+        self.reason = reason;
+        self.evidence.insert("reason".into(), reason.into());
+        self
     }
 
     /// Adds one evidence field.

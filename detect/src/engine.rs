@@ -22,6 +22,14 @@ struct AggKey {
     src: Ip,
     dst: Ip,
     unit: Option<u16>,
+    reason: u32,
+}
+
+/// FNV-1a of a reason name (a small, stable aggregation key part).
+fn reason_key(r: &str) -> u32 {
+    r.bytes().fold(0x811c_9dc5u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -301,6 +309,7 @@ fn aggregate(
         src: f.src.ip,
         dst: f.dst.ip,
         unit: f.unit,
+        reason: reason_key(f.reason),
     };
     let fresh = AggState {
         last_emit: ts,

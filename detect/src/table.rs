@@ -128,6 +128,14 @@ impl<K: Copy + Eq + Hash, V> BoundedMap<K, V> {
         if self.cap == 0 {
             return None;
         }
+        // Keep the index at most half full: removals then insertions at the cap rehash in
+        // place instead of reallocating, so a full table never allocates again.
+        let want = (self.slots.len() + 1)
+            .saturating_mul(2)
+            .min(self.cap.saturating_mul(2));
+        if self.index.capacity() < want {
+            self.index.reserve(want.saturating_sub(self.index.len()));
+        }
         if self.slots.len() < self.cap {
             let i = self.slots.len();
             self.slots.push(Slot {

@@ -11,7 +11,7 @@ use crate::alert::{Finding, Severity};
 use crate::catalog;
 use crate::config::Config;
 use crate::detector::{Detector, Family, Sink};
-use crate::event::{Action, Direction, Event, Ip, Protocol, Space, Target};
+use crate::event::{Action, Direction, Event, Ip, Marks, Protocol, Space, Target};
 use crate::table::{BoundedMap, TableStats};
 
 /// Intervals kept per operation; past this the two closest merge.
@@ -136,7 +136,8 @@ fn key(ev: &Event<'_>, t: Option<&Target>) -> OpKey {
 }
 
 /// Actions judged here; the others (identification, restarts, program transfer, mode
-/// changes) are single-message matches.
+/// changes), and PDUs marked as blocking reporting or editing the program, are
+/// single-message matches.
 const fn judged(a: Action) -> bool {
     matches!(
         a,
@@ -161,7 +162,13 @@ impl Detector for Allowlist {
     }
 
     fn observe(&mut self, ev: &Event<'_>, sink: &mut Sink) {
-        if ev.direction != Direction::Request || !ev.is_parsed() || !judged(ev.action) {
+        if ev.direction != Direction::Request
+            || !ev.is_parsed()
+            || !judged(ev.action)
+            || ev
+                .marks
+                .intersects(Marks(Marks::BLOCKS_REPORTING.0 | Marks::MODIFIES_PROGRAM.0))
+        {
             return;
         }
         let targets = ev.targets.as_slice();

@@ -38,7 +38,14 @@ impl ConformanceCheck {
     }
 }
 
-fn report(sink: &mut Sink, ev: &Event<'_>, t: &'static Technique, sev: Severity, what: &str) {
+fn report(
+    sink: &mut Sink,
+    ev: &Event<'_>,
+    t: &'static Technique,
+    sev: Severity,
+    reason: &'static str,
+    what: &str,
+) {
     let names: Vec<Value> = ev.conformance.names().map(Value::from).collect();
     let mut f = Finding::new(
         ev,
@@ -89,6 +96,7 @@ impl Detector for ConformanceCheck {
                 ev,
                 &catalog::T0885,
                 Severity::Medium,
+                "not_protocol",
                 "bytes that are not the protocol on its port",
             );
             report(
@@ -96,6 +104,7 @@ impl Detector for ConformanceCheck {
                 ev,
                 &catalog::T0869,
                 Severity::Medium,
+                "not_protocol",
                 "another application protocol",
             );
             return;
@@ -106,6 +115,7 @@ impl Detector for ConformanceCheck {
                 ev,
                 &catalog::T0866,
                 Severity::High,
+                "malformed",
                 "an undecodable PDU",
             );
             return;
@@ -116,6 +126,7 @@ impl Detector for ConformanceCheck {
                 ev,
                 &catalog::T0814,
                 Severity::Medium,
+                "oversize",
                 "an oversize frame",
             );
         }
@@ -138,6 +149,7 @@ impl Detector for ConformanceCheck {
                 ev,
                 &catalog::T0866,
                 Severity::Medium,
+                "new_anomaly",
                 "a malformed PDU",
             );
         }

@@ -86,7 +86,7 @@ impl Detector for NewAsset {
                 0.8,
                 format!("new {p} master {} sends {} to {}", c, ev.action.name(), s),
             )
-            .with("reason", "new_client")
+            .because("new_client")
             .with("function", ev.function);
             sink.report(f);
             return;
@@ -107,7 +107,7 @@ impl Detector for NewAsset {
             0.5,
             format!("{p} client {} reaches {what}: {} unit {}", c, s, ev.unit),
         )
-        .with("reason", reason);
+        .because(reason);
         sink.report(f);
     }
 

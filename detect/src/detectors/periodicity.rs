@@ -125,7 +125,9 @@ impl Periodicity {
                     k.proto, k.function, s.mean, silent
                 ),
                 evidence: serde_json::Map::new(),
+                reason: "",
             }
+            .because(if k.dir == Direction::Request { "request_missing" } else { "response_missing" })
             .with("function", k.function)
             .with("start", k.start)
             .with("mean_interval_s", s.mean)

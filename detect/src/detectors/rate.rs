@@ -193,20 +193,43 @@ impl Detector for RateScan {
                 continue;
             }
             s.fired |= bit;
-            let (t, sev, what): (&'static Technique, Severity, &str) = match m {
-                0 => (&catalog::T0814, Severity::High, "requests (flood)"),
-                1 => (&catalog::T0846, Severity::Medium, "distinct servers"),
-                2 => (&catalog::T0846, Severity::Medium, "distinct units"),
+            let (t, sev, reason, what): (&'static Technique, Severity, &'static str, &str) = match m
+            {
+                0 => (
+                    &catalog::T0814,
+                    Severity::High,
+                    "request_flood",
+                    "requests (flood)",
+                ),
+                1 => (
+                    &catalog::T0846,
+                    Severity::Medium,
+                    "server_fan_out",
+                    "distinct servers",
+                ),
+                2 => (
+                    &catalog::T0846,
+                    Severity::Medium,
+                    "unit_fan_out",
+                    "distinct units",
+                ),
                 3 => (
                     &catalog::T0861,
                     Severity::Medium,
+                    "address_walk",
                     "distinct read targets (address walk)",
                 ),
-                4 => (&catalog::T0861, Severity::Medium, "exception responses"),
-                5 => (&catalog::T0806, Severity::High, "writes"),
+                4 => (
+                    &catalog::T0861,
+                    Severity::Medium,
+                    "exception_burst",
+                    "exception responses",
+                ),
+                5 => (&catalog::T0806, Severity::High, "write_storm", "writes"),
                 _ => (
                     &catalog::T0806,
                     Severity::High,
+                    "write_sweep",
                     "distinct written targets (write sweep)",
                 ),
             };
@@ -220,6 +243,7 @@ impl Detector for RateScan {
                     ev.flow.client, cfg.window_secs
                 ),
             )
+            .because(reason)
             .with("metric", what)
             .with("count", v)
             .with("learned_max", learned)

@@ -93,7 +93,7 @@ fn finding(
     what: String,
 ) -> Finding {
     Finding::new(ev, t, sev, 0.7, what)
-        .with("reason", reason)
+        .because(reason)
         .with("transaction", ev.transaction.unwrap_or_default())
         .with("function", ev.function)
 }

@@ -100,17 +100,19 @@ impl Detector for ValueRange {
                     max_rate: 0.0,
                 };
                 if let Some((p, inserted)) = self.points.get_or_insert_with(key, || fresh) {
-                    if !inserted {
+                    if !inserted && !written {
                         let dt = secs(ev.ts.saturating_sub(p.last_ts));
-                        if !written && dt > 0.0 {
+                        if dt > 0.0 {
                             p.max_rate = p.max_rate.max(v.abs_diff(p.last) as f64 / dt);
                         }
                     }
                     p.n = p.n.saturating_add(1);
                     p.min = p.min.min(v);
                     p.max = p.max.max(v);
-                    p.last = v;
-                    p.last_ts = ev.ts;
+                    if !written || inserted {
+                        p.last = v;
+                        p.last_ts = ev.ts;
+                    }
                 }
                 continue;
             }
@@ -118,8 +120,11 @@ impl Detector for ValueRange {
                 continue;
             };
             let (last, last_ts) = (p.last, p.last_ts);
-            p.last = v;
-            p.last_ts = ev.ts;
+            if !written {
+                // The rate of change is the process's: measured between reports only.
+                p.last = v;
+                p.last_ts = ev.ts;
+            }
             if p.n < cfg.min_samples {
                 continue;
             }
@@ -161,7 +166,7 @@ impl Detector for ValueRange {
                     ev.unit
                 ),
             )
-            .with("reason", reason)
+            .because(reason)
             .with("address", addr)
             .with("value", v)
             .with("previous", last)

@@ -1,0 +1,295 @@
+//! Attack scenarios against a learned plant (`../shared/attack/INDICATORS.md`, "Incidents,
+//! as message sequences"). Each: 10 minutes of benign polling to learn, 5 minutes of benign
+//! traffic that must raise nothing, then the attack interleaved with the plant's traffic
+//! and one more minute of it; the test asserts the exact set of techniques alerted.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod support;
+
+use otwire_detect::{Direction, Severity};
+use otwire_modbus::{
+    Address, COIL_ON, DeviceIdentification, DeviceObjects, DiagnosticCode, ExceptionCode,
+    FunctionCode, ReadDeviceIdCode, RegisterValues, Request, Response, UmasFunctionCode,
+    UmasRequest, UmasResponse, pack_registers,
+};
+use support::*;
+
+fn report(w: &World, since: u64) {
+    for a in w.alerts_since(since) {
+        eprintln!("{}", a.to_json_line());
+    }
+}
+
+#[test]
+fn frostygoop_reader_starts_writing_out_of_range() {
+    let mut w = learned_world(1);
+    let t = w.now;
+    // The HMI only ever read PLC1's holding registers 0-9. Now it writes them.
+    let mut buf = [0u8; 8];
+    let vals = pack_registers(&[9999, 9999, 9999], &mut buf).unwrap();
+    let req = Request::WriteMultipleRegisters {
+        address: Address(0),
+        quantity: 3,
+        values: RegisterValues::new(vals),
+    };
+    let rsp = Response::WriteMultipleRegisters {
+        address: Address(0),
+        quantity: 3,
+    };
+    w.exchange(HMI, PLC1, 1, &req, Some(&rsp));
+    w.advance(300_000);
+    let req = Request::WriteSingleRegister {
+        address: Address(4),
+        value: 40_000,
+    };
+    let rsp = Response::WriteSingleRegister {
+        address: Address(4),
+        value: 40_000,
+    };
+    w.exchange(HMI, PLC1, 1, &req, Some(&rsp));
+    w.run_for(60.0);
+    report(&w, t);
+    assert_eq!(w.techniques_since(t), set(&["T0836", "T0855"]));
+    let out_of_range = w
+        .alerts_since(t)
+        .into_iter()
+        .filter(|a| a.technique_id == "T0836" && a.detector == "value")
+        .count();
+    assert!(out_of_range >= 1);
+}
+
+#[test]
+fn pipedream_identify_write_stop_download_start() {
+    let mut w = learned_world(2);
+    let t = w.now;
+    const ROGUE: u8 = 66;
+    // Device identification (FC 43 / MEI 14).
+    let req = Request::ReadDeviceIdentification {
+        code: ReadDeviceIdCode::Basic,
+        object_id: 0,
+    };
+    let objs = [0u8, 9, b'S', b'c', b'h', b'n', b'e', b'i', b'd', b'e', b'r'];
+    let rsp = Response::ReadDeviceIdentification(DeviceIdentification {
+        code: ReadDeviceIdCode::Basic,
+        conformity_level: 0x01,
+        more_follows: 0,
+        next_object_id: 0,
+        object_count: 1,
+        objects: DeviceObjects::new(&objs),
+    });
+    w.exchange(ROGUE, PLC1, 1, &req, Some(&rsp));
+    w.advance(500_000);
+    // A register write to the setpoint, far outside what the engineering station writes.
+    let req = Request::WriteSingleRegister {
+        address: Address(20),
+        value: 7777,
+    };
+    let rsp = Response::WriteSingleRegister {
+        address: Address(20),
+        value: 7777,
+    };
+    w.exchange(ROGUE, PLC1, 1, &req, Some(&rsp));
+    // UMAS: reservation, stop, program download, start.
+    let payload = [0u8; 4];
+    for f in [
+        UmasFunctionCode::TakePlcReservation,
+        UmasFunctionCode::StopPlc,
+        UmasFunctionCode::InitializeDownload,
+        UmasFunctionCode::DownloadBlock,
+        UmasFunctionCode::DownloadBlock,
+        UmasFunctionCode::EndStrategyDownload,
+        UmasFunctionCode::StartPlc,
+    ] {
+        w.advance(200_000);
+        let req = Request::Umas(UmasRequest {
+            session: 0,
+            function: f,
+            payload: &payload,
+        });
+        let rsp = Response::Umas(UmasResponse {
+            session: 0,
+            status: UmasFunctionCode::ResponseOk,
+            payload: &[],
+        });
+        w.exchange(ROGUE, PLC1, 1, &req, Some(&rsp));
+    }
+    w.run_for(60.0);
+    report(&w, t);
+    assert_eq!(
+        w.techniques_since(t),
+        set(&["T0836", "T0843", "T0848", "T0855", "T0858", "T0888"])
+    );
+    assert!(
+        w.alerts_since(t)
+            .iter()
+            .any(|a| a.technique_id == "T0858" && a.severity == Severity::Critical)
+    );
+}
+
+#[test]
+fn point_scan_with_exception_bursts() {
+    let mut w = learned_world(3);
+    let t = w.now;
+    // The HMI walks PLC1's holding registers one at a time; past 49 they do not exist.
+    for addr in 0u16..200 {
+        w.advance(20_000);
+        let req = Request::ReadHoldingRegisters {
+            address: Address(addr),
+            quantity: 1,
+        };
+        let mut buf = [0u8; 2];
+        let v = w.register(PLC1, 1, false, addr, w.now);
+        let vals = pack_registers(&[v], &mut buf).unwrap();
+        let ok = Response::ReadHoldingRegisters {
+            values: RegisterValues::new(vals),
+        };
+        let ex = exception(
+            FunctionCode::ReadHoldingRegisters,
+            ExceptionCode::IllegalDataAddress,
+        );
+        w.exchange(HMI, PLC1, 1, &req, Some(if addr < 50 { &ok } else { &ex }));
+    }
+    w.run_for(60.0);
+    report(&w, t);
+    assert_eq!(w.techniques_since(t), set(&["T0801", "T0861"]));
+    let rate: Vec<_> = w
+        .alerts_since(t)
+        .into_iter()
+        .filter(|a| a.detector == "rate")
+        .collect();
+    assert!(
+        rate.iter()
+            .any(|a| a.evidence["metric"] == "exception responses")
+    );
+    assert!(
+        rate.iter()
+            .any(|a| a.evidence["metric"] == "distinct read targets (address walk)")
+    );
+}
+
+#[test]
+fn rogue_master_writes_one_coil() {
+    let mut w = learned_world(4);
+    let t = w.now;
+    let req = Request::WriteSingleCoil {
+        address: Address(3),
+        value: COIL_ON,
+    };
+    let rsp = Response::WriteSingleCoil {
+        address: Address(3),
+        value: COIL_ON,
+    };
+    w.exchange(99, PLC1, 1, &req, Some(&rsp));
+    w.run_for(60.0);
+    report(&w, t);
+    assert_eq!(w.techniques_since(t), set(&["T0848", "T0855"]));
+}
+
+#[test]
+fn force_listen_only() {
+    let mut w = learned_world(5);
+    let t = w.now;
+    let req = Request::Diagnostics {
+        sub_function: DiagnosticCode::ForceListenOnlyMode,
+        data: &[0, 0],
+    };
+    // A device in listen-only mode does not answer, this request included.
+    w.exchange(ENG, PLC1, 1, &req, None);
+    w.silenced.push((PLC1, 1));
+    w.run_for(60.0);
+    report(&w, t);
+    assert_eq!(w.techniques_since(t), set(&["T0804", "T0814"]));
+    // The periodic responses of PLC1 went missing (periodicity), beyond the matcher.
+    assert!(
+        w.alerts_since(t)
+            .iter()
+            .any(|a| a.detector == "periodicity" && a.technique_id == "T0804")
+    );
+}
+
+#[test]
+fn restart_communications() {
+    let mut w = learned_world(6);
+    let t = w.now;
+    let req = Request::Diagnostics {
+        sub_function: DiagnosticCode::RestartCommunications,
+        data: &[0, 0],
+    };
+    let rsp = Response::Diagnostics {
+        sub_function: DiagnosticCode::RestartCommunications,
+        data: &[0, 0],
+    };
+    w.exchange(ENG, PLC1, 1, &req, Some(&rsp));
+    w.run_for(60.0);
+    report(&w, t);
+    assert_eq!(w.techniques_since(t), set(&["T0816"]));
+}
+
+#[test]
+fn request_flood() {
+    let mut w = learned_world(7);
+    let t = w.now;
+    // 4000 reads in 2 s of the same registers the SCADA server always reads.
+    for _ in 0..4000 {
+        let now = w.now;
+        w.now = now + 500;
+        let vals: Vec<u16> = (0..20)
+            .map(|k| w.register(PLC2, 1, false, k, now))
+            .collect();
+        let mut buf = [0u8; 40];
+        let packed = pack_registers(&vals, &mut buf).unwrap();
+        let req = Request::ReadHoldingRegisters {
+            address: Address(0),
+            quantity: 20,
+        };
+        let rsp = Response::ReadHoldingRegisters {
+            values: RegisterValues::new(packed),
+        };
+        w.exchange(SCADA, PLC2, 1, &req, Some(&rsp));
+    }
+    w.run_for(60.0);
+    report(&w, t);
+    assert_eq!(w.techniques_since(t), set(&["T0814"]));
+}
+
+#[test]
+fn non_modbus_client_on_502() {
+    let mut w = learned_world(8);
+    let t = w.now;
+    let flow = w.flow(77, PLC1);
+    let now = w.now;
+    w.feed(
+        now,
+        flow,
+        Direction::Request,
+        b"GET / HTTP/1.1\r\nHost: 10.0.0.10:502\r\n\r\n",
+    );
+    w.run_for(60.0);
+    report(&w, t);
+    assert_eq!(w.techniques_since(t), set(&["T0869", "T0885"]));
+}
+
+#[test]
+fn value_drifts_slowly_out_of_range() {
+    let mut w = learned_world(9);
+    let t = w.now;
+    // Input register 102 of PLC1 (learned 1012 ± 50) creeps up by 0.5 per second: slower
+    // than its learned rate of change, so only the range gives it away.
+    w.drift = Some((PLC1, 1, 102, 0.5, t));
+    w.run_for(400.0);
+    report(&w, t);
+    assert_eq!(w.techniques_since(t), set(&["T0831"]));
+    let a = w
+        .alerts_since(t)
+        .into_iter()
+        .find(|a| a.technique_id == "T0831")
+        .unwrap();
+    assert_eq!(a.evidence["reason"], "reported_out_of_range");
+    assert_eq!(a.evidence["address"], 102);
+}
