@@ -3,6 +3,7 @@
 //! are reported and resynchronised; the buffer stays capped. Same for the RTU sniffer.
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::panic)] // test helpers outside #[test] fns
+#![cfg(feature = "alloc")]
 
 mod vectors;
 

@@ -7,12 +7,12 @@
 mod vectors;
 
 use otwire_modbus::*;
-use vectors::{VECTORS, tcp_stream};
+use vectors::{VECTORS, enc, tcp_stream};
 
 fn reencode(p: &Pdu<'_>) -> Vec<u8> {
     match p {
-        Pdu::Request(r) => r.to_vec().unwrap(),
-        Pdu::Response(r) => r.to_vec().unwrap(),
+        Pdu::Request(r) => enc(&r),
+        Pdu::Response(r) => enc(&r),
     }
 }
 
@@ -65,12 +65,10 @@ fn every_frame_prefix_is_incomplete_with_the_right_count() {
 #[test]
 fn every_rtu_prefix_is_incomplete() {
     for v in VECTORS {
-        let adu = RtuAdu {
+        let adu = enc(&RtuAdu {
             address: UnitId(1),
             pdu: v.pdu,
-        }
-        .to_vec()
-        .unwrap();
+        });
         let whole = split_rtu_frame(&adu, v.dir);
         let Ok((frame, rest)) = whole else {
             // MEI 13 and UMAS have no predictable length; the sniffer handles them.
