@@ -191,13 +191,18 @@ enum Entry {
 }
 
 fn entry_kind(group: u8, variation: u8, with_data: bool, prefix: PrefixCode) -> Option<Entry> {
+    if prefix.is_size() {
+        // A size prefix makes every object walkable, with or without data (a Read of
+        // g70v5 carries a file transport object); objects with data must still be of a
+        // pair the library defines.
+        return if with_data && object_size(group, variation).is_none() {
+            None
+        } else {
+            Some(Entry::Sized)
+        };
+    }
     if !with_data {
         return Some(Entry::Zero);
-    }
-    if prefix.is_size() {
-        // A size prefix makes every object walkable, known or not; the pair must still be
-        // one the library defines.
-        return object_size(group, variation).map(|_| Entry::Sized);
     }
     Some(match object_size(group, variation)? {
         ObjectSize::Fixed(0) => Entry::Zero,

@@ -17,7 +17,11 @@ pub fn captures_dir(proto: &str) -> Option<PathBuf> {
         return None;
     };
     let dir = Path::new(&root).join(proto);
-    assert!(dir.is_dir(), "OTWIRE_CAPTURES/{proto} = {} is not a folder", dir.display());
+    assert!(
+        dir.is_dir(),
+        "OTWIRE_CAPTURES/{proto} = {} is not a folder",
+        dir.display()
+    );
     Some(dir)
 }
 
@@ -62,7 +66,9 @@ fn read_records(path: &Path) -> Vec<(usize, i32, Vec<u8>)> {
                         out.push((n, legacy_lt, b.data.to_vec()));
                     }
                     PcapBlockOwned::NG(Block::SectionHeader(_)) => linktypes.clear(),
-                    PcapBlockOwned::NG(Block::InterfaceDescription(idb)) => linktypes.push(idb.linktype.0),
+                    PcapBlockOwned::NG(Block::InterfaceDescription(idb)) => {
+                        linktypes.push(idb.linktype.0)
+                    }
                     PcapBlockOwned::NG(Block::EnhancedPacket(epb)) => {
                         n += 1;
                         let lt = linktypes.get(epb.if_id as usize).copied().unwrap_or(1);
@@ -71,7 +77,11 @@ fn read_records(path: &Path) -> Vec<(usize, i32, Vec<u8>)> {
                     }
                     PcapBlockOwned::NG(Block::SimplePacket(spb)) => {
                         n += 1;
-                        out.push((n, linktypes.first().copied().unwrap_or(1), spb.data.to_vec()));
+                        out.push((
+                            n,
+                            linktypes.first().copied().unwrap_or(1),
+                            spb.data.to_vec(),
+                        ));
                     }
                     PcapBlockOwned::NG(_) => {}
                 }
@@ -102,8 +112,12 @@ fn ipv4_of(linktype: i32, d: &[u8]) -> Option<&[u8]> {
             (fam == 2 || fam_be == 2).then(|| d.get(4..)).flatten()
         }
         101 | 228 | 12 | 14 => Some(d),
-        113 => (u16::from_be_bytes([*d.get(14)?, *d.get(15)?]) == 0x0800).then(|| d.get(16..)).flatten(),
-        276 => (u16::from_be_bytes([*d.first()?, *d.get(1)?]) == 0x0800).then(|| d.get(20..)).flatten(),
+        113 => (u16::from_be_bytes([*d.get(14)?, *d.get(15)?]) == 0x0800)
+            .then(|| d.get(16..))
+            .flatten(),
+        276 => (u16::from_be_bytes([*d.first()?, *d.get(1)?]) == 0x0800)
+            .then(|| d.get(20..))
+            .flatten(),
         _ => None,
     }
 }
@@ -112,7 +126,9 @@ fn ipv4_of(linktype: i32, d: &[u8]) -> Option<&[u8]> {
 pub fn packets(path: &Path, ports: &[u16]) -> Vec<Packet> {
     let mut out = Vec::new();
     for (number, lt, data) in read_records(path) {
-        let Some(ip) = ipv4_of(lt, &data) else { continue };
+        let Some(ip) = ipv4_of(lt, &data) else {
+            continue;
+        };
         if ip.len() < 20 || ip[0] >> 4 != 4 {
             continue;
         }
@@ -121,22 +137,39 @@ pub fn packets(path: &Path, ports: &[u16]) -> Vec<Packet> {
         let proto = ip[9];
         let src: [u8; 4] = ip[12..16].try_into().unwrap();
         let dst: [u8; 4] = ip[16..20].try_into().unwrap();
-        let Some(l4) = ip.get(ihl..total) else { continue };
+        let Some(l4) = ip.get(ihl..total) else {
+            continue;
+        };
         let (sport, dport, tcp, payload) = match proto {
             6 if l4.len() >= 20 => {
                 let doff = usize::from(l4[12] >> 4) * 4;
                 let seq = u32::from_be_bytes(l4[4..8].try_into().unwrap());
                 let syn = l4[13] & 0x02 != 0;
                 let Some(p) = l4.get(doff..) else { continue };
-                (u16::from_be_bytes([l4[0], l4[1]]), u16::from_be_bytes([l4[2], l4[3]]), Some((seq, syn)), p)
+                (
+                    u16::from_be_bytes([l4[0], l4[1]]),
+                    u16::from_be_bytes([l4[2], l4[3]]),
+                    Some((seq, syn)),
+                    p,
+                )
             }
-            17 if l4.len() >= 8 => (u16::from_be_bytes([l4[0], l4[1]]), u16::from_be_bytes([l4[2], l4[3]]), None, &l4[8..]),
+            17 if l4.len() >= 8 => (
+                u16::from_be_bytes([l4[0], l4[1]]),
+                u16::from_be_bytes([l4[2], l4[3]]),
+                None,
+                &l4[8..],
+            ),
             _ => continue,
         };
         if !ports.contains(&sport) && !ports.contains(&dport) {
             continue;
         }
-        out.push(Packet { number, flow: (src, sport, dst, dport), tcp, payload: payload.to_vec() });
+        out.push(Packet {
+            number,
+            flow: (src, sport, dst, dport),
+            tcp,
+            payload: payload.to_vec(),
+        });
     }
     out
 }
@@ -151,7 +184,9 @@ pub struct TcpReassembly {
 impl TcpReassembly {
     /// New bytes of `p` (retransmitted parts removed) and whether bytes were missing.
     pub fn feed<'p>(&mut self, p: &'p Packet) -> (&'p [u8], bool) {
-        let Some((seq, syn)) = p.tcp else { return (&p.payload, false) };
+        let Some((seq, syn)) = p.tcp else {
+            return (&p.payload, false);
+        };
         let start = if syn { seq.wrapping_add(1) } else { seq };
         let next = self.next.entry(p.flow).or_insert(start);
         let len = p.payload.len() as u32;
