@@ -56,6 +56,9 @@ pub struct StreamDecoder {
     capacity: usize,
     max_length: usize,
     in_sync: bool,
+    /// Buffered bytes that precede the last reported gap: a frame that starts before this
+    /// mark and ends after it is missing bytes and must not be returned.
+    gap_at: Option<usize>,
     stats: StreamStats,
 }
 
@@ -85,6 +88,7 @@ impl StreamDecoder {
             capacity: capacity.max(MBAP_HEADER_LEN - 1 + max_length),
             max_length,
             in_sync: true,
+            gap_at: None,
             stats: StreamStats::default(),
         }
     }
@@ -102,10 +106,13 @@ impl StreamDecoder {
     }
 
     /// Tells the decoder that bytes are missing before the next `push` (a TCP sequence
-    /// gap): what is buffered is kept, and framing resynchronises on a plausible header.
+    /// gap): whole frames already buffered are still returned, a partial frame cut by the
+    /// gap is dropped (counted in `skipped_bytes`), and framing resynchronises on a
+    /// plausible header.
     pub fn gap(&mut self) {
         self.stats.gaps += 1;
         self.in_sync = false;
+        self.gap_at = Some(self.buf.len());
     }
 
     /// Counters so far.
@@ -126,6 +133,17 @@ impl StreamDecoder {
     pub fn next_frame(&mut self) -> Result<Option<Bytes>, Error> {
         if !self.in_sync {
             self.resync();
+        }
+        if let Some(mark) = self.gap_at {
+            // Bytes before the mark were buffered before the gap: a frame that does not end
+            // by the mark lacks the bytes that were lost.
+            let whole = MbapHeader::parse(&self.buf)
+                .is_ok_and(|h| MBAP_HEADER_LEN - 1 + usize::from(h.length) <= mark);
+            if !whole {
+                self.skip(mark);
+                self.gap_at = None;
+                self.resync();
+            }
         }
         let Ok(header) = MbapHeader::parse(&self.buf) else {
             return Ok(None);
@@ -151,6 +169,7 @@ impl StreamDecoder {
             return Ok(None);
         }
         self.stats.frames += 1;
+        self.consumed(total);
         Ok(Some(self.buf.split_to(total).freeze()))
     }
 
@@ -182,7 +201,16 @@ impl StreamDecoder {
 
     fn skip(&mut self, n: usize) {
         let n = n.min(self.buf.len());
+        self.consumed(n);
         self.buf.advance(n);
         self.stats.skipped_bytes += n as u64;
+    }
+
+    /// Moves the gap mark as `n` bytes leave the front of the buffer.
+    fn consumed(&mut self, n: usize) {
+        self.gap_at = self
+            .gap_at
+            .and_then(|m| m.checked_sub(n))
+            .filter(|&m| m > 0);
     }
 }
