@@ -1,9 +1,16 @@
 //! Test support shared by the integration tests that read real captures: finding
 //! `$OTWIRE_CAPTURES`, reading pcap/pcapng records, decoding link/IP/TCP with etherparse, and
 //! reassembling each TCP direction in sequence order.
-#![allow(dead_code, unreachable_pub)]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
@@ -136,145 +143,68 @@ pub fn tcp_segment<'a>(rec: &Record<'a>) -> Option<Segment<'a>> {
 
 /// In-order bytes of one TCP direction, as the reassembler hands them out.
 pub struct Chunk {
-    /// The record whose arrival made these bytes available.
+    /// The record that carried these bytes.
     pub frame: u64,
     /// Bytes are missing before this chunk (never captured).
     pub gap: bool,
     pub bytes: Vec<u8>,
 }
 
-/// Out-of-order segments held per direction before the hole is declared a gap.
-const MAX_PENDING: usize = 16;
-
 #[derive(Default)]
 struct Direction {
     /// The next expected sequence number.
     next: Option<u32>,
-    /// Segments ahead of `next`, by their distance from it at insertion time's base.
-    pending: BTreeMap<u32, Vec<u8>>,
-    /// Base sequence number for the ordering of `pending` (wrapping distances from it).
-    base: u32,
 }
 
 impl Direction {
-    fn rel(&self, seq: u32) -> i64 {
-        i64::from(seq.wrapping_sub(self.next.unwrap_or(seq)) as i32)
-    }
-
-    /// Accepts a segment; returns what became contiguous.
-    fn accept(&mut self, seg: &Segment<'_>, frame: u64, out: &mut Vec<Chunk>) {
+    /// Accepts a segment the way Wireshark does without out-of-order reassembly: bytes
+    /// already seen (retransmissions, old segments) are dropped, a segment ahead of the
+    /// expected sequence number means the bytes between were never captured (a gap).
+    fn accept(&mut self, seg: &Segment<'_>, frame: u64) -> Option<Chunk> {
         let mut seq = seg.seq;
         if seg.syn {
             seq = seq.wrapping_add(1);
-            if self.next.is_some() && self.next != Some(seq) {
-                // A new connection on the same four-tuple.
-                self.flush(frame, out);
-            }
             self.next = Some(seq);
-            self.base = seq;
         }
         if seg.payload.is_empty() {
-            return;
+            return None;
         }
-        if self.next.is_none() {
-            // Mid-stream start: trust the first segment seen.
-            self.next = Some(seq);
-            self.base = seq;
-        }
-        let rel = self.rel(seq);
-        if rel > 0 {
-            let key = seq.wrapping_sub(self.base);
-            let keep = self.pending.get(&key).is_none_or(|p| p.len() < seg.payload.len());
-            if keep {
-                self.pending.insert(key, seg.payload.to_vec());
-            }
-            if self.pending.len() > MAX_PENDING {
-                self.skip_to_pending(frame, out);
-            }
-            return;
-        }
-        self.deliver(seq, seg.payload, frame, false, out);
-        self.drain(frame, out);
-    }
-
-    /// Appends the part of `data` (starting at `seq`) past `next`.
-    fn deliver(&mut self, seq: u32, data: &[u8], frame: u64, gap: bool, out: &mut Vec<Chunk>) {
-        let overlap = usize::try_from(-self.rel(seq)).unwrap_or(0);
-        let Some(new) = data.get(overlap..).filter(|d| !d.is_empty()) else {
-            return; // a retransmission of bytes already delivered
+        let next = *self.next.get_or_insert(seq);
+        let ahead = seq.wrapping_sub(next) as i32;
+        let (gap, bytes) = if ahead > 0 {
+            (true, seg.payload)
+        } else {
+            // Keep only what goes past `next`: the rest is a retransmission.
+            let overlap = usize::try_from(ahead.unsigned_abs()).unwrap_or(usize::MAX);
+            (false, seg.payload.get(overlap..).unwrap_or_default())
         };
-        self.next = Some(self.next.unwrap_or(seq).wrapping_add(new.len() as u32));
-        match out.last_mut() {
-            Some(last) if last.frame == frame && !gap => last.bytes.extend_from_slice(new),
-            _ => out.push(Chunk {
-                frame,
-                gap,
-                bytes: new.to_vec(),
-            }),
+        if bytes.is_empty() {
+            return None;
         }
-    }
-
-    /// Delivers pending segments that have become contiguous.
-    fn drain(&mut self, frame: u64, out: &mut Vec<Chunk>) {
-        while let Some((&key, _)) = self.pending.first_key_value() {
-            let seq = self.base.wrapping_add(key);
-            if self.rel(seq) > 0 {
-                break;
-            }
-            let data = self.pending.remove(&key).unwrap_or_default();
-            self.deliver(seq, &data, frame, false, out);
-        }
-    }
-
-    /// Declares the hole before the first pending segment a gap and moves past it.
-    fn skip_to_pending(&mut self, frame: u64, out: &mut Vec<Chunk>) {
-        if let Some((key, data)) = self.pending.pop_first() {
-            let seq = self.base.wrapping_add(key);
-            self.next = Some(seq);
-            self.deliver(seq, &data, frame, true, out);
-            self.drain(frame, out);
-        }
-    }
-
-    /// Delivers everything still pending, each hole a gap.
-    fn flush(&mut self, frame: u64, out: &mut Vec<Chunk>) {
-        while !self.pending.is_empty() {
-            self.skip_to_pending(frame, out);
-        }
+        let start = if gap { seq } else { next };
+        self.next = Some(start.wrapping_add(bytes.len() as u32));
+        Some(Chunk {
+            frame,
+            gap,
+            bytes: bytes.to_vec(),
+        })
     }
 }
 
-/// Per-direction TCP reassembly: retransmissions dropped by sequence number, out-of-order
-/// segments held until their hole fills (or too many wait), holes reported as gaps.
+/// Per-direction TCP reassembly in sequence order: retransmissions dropped by sequence
+/// number, bytes never captured reported as gaps.
 #[derive(Default)]
 pub struct Reassembler {
     dirs: HashMap<(Endpoint, Endpoint), Direction>,
 }
 
 impl Reassembler {
-    /// Feeds a segment; returns the in-order chunks it made available, for its direction.
-    pub fn push(&mut self, seg: &Segment<'_>, frame: u64) -> Vec<Chunk> {
-        let mut out = Vec::new();
+    /// Feeds a segment; returns the new in-order bytes it carries, if any.
+    pub fn push(&mut self, seg: &Segment<'_>, frame: u64) -> Option<Chunk> {
         self.dirs
             .entry((seg.src, seg.dst))
             .or_default()
-            .accept(seg, frame, &mut out);
-        out
-    }
-
-    /// At the end of the capture: everything still pending, per direction.
-    pub fn finish(&mut self, frame: u64) -> Vec<((Endpoint, Endpoint), Chunk)> {
-        let mut all = Vec::new();
-        let mut keys: Vec<_> = self.dirs.keys().copied().collect();
-        keys.sort();
-        for k in keys {
-            let mut out = Vec::new();
-            if let Some(d) = self.dirs.get_mut(&k) {
-                d.flush(frame, &mut out);
-            }
-            all.extend(out.into_iter().map(|c| (k, c)));
-        }
-        all
+            .accept(seg, frame)
     }
 }
 
