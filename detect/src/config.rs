@@ -26,7 +26,8 @@ pub struct Config {
     /// Repeats of one alert key within this many seconds are counted, not re-emitted.
     pub suppress_secs: u64,
     /// Known HMIs and engineering stations: exempt from the new-talker and allowlist
-    /// families (single-message matchers still see them).
+    /// families and from new-signature reports (single-message matchers, value ranges,
+    /// rates and conformance still judge them).
     pub trusted_clients: Vec<IpAddr>,
     /// Table caps.
     pub caps: Caps,

@@ -60,6 +60,7 @@ struct PState {
 pub struct Periodicity {
     st: PState,
     cfg: config::Periodicity,
+    trusted: Vec<Ip>,
 }
 
 impl Periodicity {
@@ -71,6 +72,7 @@ impl Periodicity {
                 next_sweep: 0,
             },
             cfg: config.periodicity,
+            trusted: config.trusted(),
         }
     }
 
@@ -199,7 +201,7 @@ impl Detector for Periodicity {
         if self.st.sigs.get_or_insert_with(k, || fresh).is_none() || learning {
             return;
         }
-        if ev.direction != Direction::Request {
+        if ev.direction != Direction::Request || super::trusted(&self.trusted, &ev.flow.client.ip) {
             return;
         }
         let (tech, sev) = match ev.action {

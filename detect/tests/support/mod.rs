@@ -100,6 +100,8 @@ pub struct World {
     pub reconnect_every: u64,
     /// Holding registers last written by the plant's own setpoint writes.
     pub setpoints: std::collections::HashMap<(u8, u8, u16), u16>,
+    /// When set, every ADU fed is also recorded here (time, flow, direction, bytes).
+    pub record: Option<Vec<(u64, Flow, Direction, Vec<u8>)>>,
 }
 
 /// The benign plant: an HMI and a SCADA server polling two PLCs, an engineering station
@@ -157,6 +159,7 @@ impl World {
             events: 0,
             reconnect_every: 3600 * SEC,
             setpoints: std::collections::HashMap::new(),
+            record: None,
         }
     }
 
@@ -203,6 +206,9 @@ impl World {
     pub fn feed(&mut self, ts: u64, flow: Flow, dir: Direction, bytes: &[u8]) {
         self.frame += 1;
         self.events += 1;
+        if let Some(r) = &mut self.record {
+            r.push((ts, flow, dir, bytes.to_vec()));
+        }
         let meta = Meta {
             ts,
             frame: self.frame,
