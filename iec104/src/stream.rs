@@ -80,6 +80,14 @@ impl StreamDecoder {
     /// buffered before it is dropped, whole ones are still returned, then it resynchronises.
     pub fn gap(&mut self) {
         self.stats.gaps += 1;
+        if !self.synced {
+            // Frames pushed but not yet taken must survive: find where they start.
+            if let Some(at) = self.find_plausible(true) {
+                let _ = self.buf.split_to(at);
+                self.stats.junk += at as u64;
+                self.synced = true;
+            }
+        }
         let mut keep = 0;
         if self.synced {
             let mut rest: &[u8] = &self.buf;
@@ -91,6 +99,18 @@ impl StreamDecoder {
         self.stats.dropped += (self.buf.len() - keep) as u64;
         self.buf.truncate(keep);
         self.before_gap = Some(keep);
+    }
+
+    /// The first offset whose header is plausible (`Recognized`), or with `strict` false
+    /// also one that needs more bytes to tell.
+    fn find_plausible(&self, strict: bool) -> Option<usize> {
+        self.buf.iter().enumerate().filter(|&(_, &b)| b == START).find_map(|(i, _)| {
+            match plausible_header(self.buf.get(i..).unwrap_or_default()) {
+                Probe::Recognized => Some(i),
+                Probe::NeedMore if !strict => Some(i),
+                _ => None,
+            }
+        })
     }
 
     /// The next whole APDU (start byte to last ASDU octet), `Ok(None)` when more bytes are
@@ -114,26 +134,11 @@ impl StreamDecoder {
                 }
             }
         }
-        // Resynchronise: find the first offset whose header is plausible.
-        let mut skip = self.buf.len();
-        let mut found = false;
-        for (i, &b) in self.buf.iter().enumerate() {
-            if b != START {
-                continue;
-            }
-            match plausible_header(self.buf.get(i..).unwrap_or_default()) {
-                Probe::Unrecognized => continue,
-                Probe::Recognized => {
-                    found = true;
-                    skip = i;
-                    break;
-                }
-                Probe::NeedMore => {
-                    skip = i;
-                    break;
-                }
-            }
-        }
+        // Resynchronise: find the first offset whose header is plausible, or that needs
+        // more bytes to tell.
+        let at = self.find_plausible(false);
+        let skip = at.unwrap_or(self.buf.len());
+        let found = at.is_some_and(|i| plausible_header(self.buf.get(i..).unwrap_or_default()) == Probe::Recognized);
         if skip > 0 {
             let _ = self.buf.split_to(skip);
             self.stats.junk += skip as u64;

@@ -1,3 +1,4 @@
 //! Helpers shared by the integration tests.
-#![allow(dead_code)]
+#![allow(dead_code, unreachable_pub)]
 pub mod pcap;
+pub mod vectors;
