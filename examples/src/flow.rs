@@ -1,10 +1,12 @@
 //! The flow table: TCP connections and UDP conversations, numbered in order of first packet,
 //! with the client side decided once, expired by idle capture time and capped in number.
 //!
-//! Who is the client (DESIGN.md §4 `dir`): the side that sent a SYN without ACK; the side
-//! that received a SYN-ACK; when the capture starts mid-connection, the side that is not on
-//! the protocol's well-known port; failing that, the side on the higher port; failing that,
-//! the side that sent first.
+//! Who is the client (DESIGN.md §4 `dir`): when exactly one side is on a protocol's
+//! well-known port, the other side (the protocol's server listens there; a device on port 502
+//! that opens a connection still speaks as the Modbus server, and its PDUs are responses, as
+//! Wireshark reads them too); otherwise the side that sent a SYN without ACK, or received a
+//! SYN-ACK; when the capture starts mid-connection, the side on the higher port; failing
+//! that, the side that sent first.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -348,8 +350,11 @@ impl<A: FlowApp> FlowTable<A> {
         f.last_ts = meta.ts_us;
         if seg.syn {
             let client = if seg.ack_flag { 1 - side } else { side };
+            let by_port = well_known(f.info.ends[0].port()) != well_known(f.info.ends[1].port());
             if !f.client_from_handshake && !f.half.iter().any(HalfStream::has_data) {
-                f.info.client = client;
+                if !by_port {
+                    f.info.client = client;
+                }
                 f.info.mid_stream = false;
                 f.client_from_handshake = true;
             }
@@ -566,10 +571,11 @@ mod tests {
     }
 
     #[test]
-    fn handshake_decides_client_even_on_odd_ports() {
+    fn handshake_decides_client_unless_one_side_is_well_known() {
         let mut t: FlowTable<Echo> = FlowTable::new(FlowLimits::default());
         let mut log = Log::default();
         let m = |frame| PacketMeta { frame, ts_us: 0 };
+        // The side on 502 opens the connection: it is still the Modbus server.
         t.tcp(
             &mut log,
             seg("10.0.0.2:502", "10.0.0.1:40000", 0, "S", b""),
@@ -585,8 +591,29 @@ mod tests {
             seg("10.0.0.2:502", "10.0.0.1:40000", 1, "A", b"hi"),
             m(3),
         );
-        t.finish(&mut log, m(4));
-        assert_eq!(log.0, ["new 0", "3 0 req hi", "close 0"]);
+        // Two ephemeral ports: the SYN decides, even from the higher port.
+        t.tcp(
+            &mut log,
+            seg("10.0.0.2:50000", "10.0.0.1:40000", 0, "S", b""),
+            m(4),
+        );
+        t.tcp(
+            &mut log,
+            seg("10.0.0.2:50000", "10.0.0.1:40000", 1, "A", b"yo"),
+            m(5),
+        );
+        t.finish(&mut log, m(6));
+        assert_eq!(
+            log.0,
+            [
+                "new 0",
+                "3 0 rsp hi",
+                "new 1",
+                "5 1 req yo",
+                "close 0",
+                "close 1"
+            ]
+        );
     }
 
     #[test]

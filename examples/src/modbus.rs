@@ -152,10 +152,27 @@ impl ModbusFlow {
         }
     }
 
+    /// The flow ended: a direction of a port-502 flow that sent bytes no probe recognized
+    /// is reported as NOT_MODBUS.
+    pub fn close<S: ModbusSink>(&mut self, sink: &mut S, info: &FlowInfo, meta: PacketMeta) {
+        for side in 0..2 {
+            let unrecognized =
+                matches!(self.sides.get(side), Some(Side::Probing { chunks, .. }) if *chunks > 0);
+            if unrecognized && self.standard_port {
+                report_not_modbus(sink, info, side, meta);
+            }
+        }
+    }
+
     /// Bytes from `side` are missing.
     pub fn gap(&mut self, side: usize) {
         match self.sides.get_mut(side) {
-            Some(Side::Decoding(dec)) => dec.gap(),
+            Some(Side::Decoding(dec)) => {
+                // Bytes buffered before a hole can never complete their frame: start afresh,
+                // resynchronising on the next plausible header after the hole.
+                **dec = StreamDecoder::with_capacity_limit(DECODER_CAPACITY);
+                dec.gap();
+            }
             Some(Side::Probing { buf, .. }) => buf.clear(),
             _ => {}
         }

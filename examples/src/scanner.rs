@@ -215,7 +215,11 @@ impl<R: Report> FlowApp for App<R> {
         }
     }
 
-    fn close(&mut self, _ctx: &mut Ctx<R>, _info: &FlowInfo, _meta: PacketMeta) {}
+    fn close(&mut self, ctx: &mut Ctx<R>, info: &FlowInfo, meta: PacketMeta) {
+        if let Some(m) = &mut self.modbus {
+            m.close(ctx, info, meta);
+        }
+    }
 }
 
 /// The scanner.

@@ -21,7 +21,7 @@ impl Default for TcpLimits {
     fn default() -> Self {
         Self {
             max_ooo_bytes: 256 << 10,
-            max_ooo_segments: 128,
+            max_ooo_segments: 1024,
         }
     }
 }
@@ -163,8 +163,19 @@ impl HalfStream {
         }
         if self.ooo_bytes > self.limits.max_ooo_bytes
             || self.ooo.len() > self.limits.max_ooo_segments
-            || pos <= self.acked
         {
+            self.skip_hole(f);
+        }
+        self.skip_lost(f);
+    }
+
+    /// Skips every hole the peer has acknowledged past: those bytes were sent and received
+    /// but never captured. Depends only on stream positions, not on how they were packetized.
+    fn skip_lost<F: FnMut(StreamEvent<'_>)>(&mut self, f: &mut F) {
+        while let Some((&first, _)) = self.ooo.first_key_value() {
+            if first > self.next && first > self.acked {
+                break;
+            }
             self.skip_hole(f);
         }
     }
@@ -178,11 +189,7 @@ impl HalfStream {
         // Only plausible acknowledgements (ahead of `next` by less than 1 GiB) count.
         if pos > self.next as i64 && pos - (self.next as i64) < (1 << 30) {
             self.acked = self.acked.max(pos as u64);
-            if let Some((&first, _)) = self.ooo.first_key_value()
-                && first <= self.acked
-            {
-                self.skip_hole(f);
-            }
+            self.skip_lost(f);
         }
     }
 

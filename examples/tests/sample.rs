@@ -1,0 +1,94 @@
+//! The bundled sample capture: it is exactly what the generator writes, and otscan finds in it
+//! what the generator put there.
+
+mod common;
+
+use otwire_examples::record::{Dir, ProtoFields};
+use otwire_examples::sample::{self, SAMPLE_PCAP};
+
+#[test]
+fn committed_sample_equals_generator_output() {
+    let generated = sample::write_sample(Vec::new()).unwrap();
+    assert!(generated.len() < 1 << 20, "the sample must stay under 1 MB");
+    assert!(
+        generated == SAMPLE_PCAP,
+        "examples/data/sample.pcap differs from the generator's output: run `cargo run -p otwire-examples --bin gen-sample` and commit it"
+    );
+}
+
+fn modbus(r: &otwire_examples::record::PduRecord) -> otwire_examples::record::ModbusFields {
+    match r.fields {
+        ProtoFields::Modbus(m) => m,
+        _ => unreachable!("only Modbus today"),
+    }
+}
+
+#[test]
+fn sample_scan_finds_the_scene() {
+    let s = common::scan(SAMPLE_PCAP);
+    let pdus = &s.report().pdus;
+    let count = |f: &dyn Fn(&otwire_examples::record::PduRecord) -> bool| {
+        pdus.iter().filter(|r| f(r)).count()
+    };
+    let rogue = |r: &otwire_examples::record::PduRecord| r.src.ip().to_string() == "10.10.1.66";
+
+    // Polling: 60 s x (2 + 2 + 3) exchanges on 502, plus 12 on port 5020 (found by probing).
+    let meter = count(&|r| r.src.port() == 5020 || r.dst.port() == 5020);
+    assert_eq!(meter, 24);
+    // Device identification: 3 FC 43 / MEI 14 requests and one FC 17, from the rogue host.
+    assert_eq!(
+        count(&|r| rogue(r) && modbus(r).func == Some(43) && modbus(r).mei == Some(14)),
+        3
+    );
+    assert_eq!(count(&|r| rogue(r) && modbus(r).func == Some(17)), 1);
+    // Scans: 15 exception 02, 7 exception 0B.
+    assert_eq!(count(&|r| modbus(r).exception == Some(2)), 15);
+    assert_eq!(count(&|r| modbus(r).exception == Some(11)), 7);
+    // FrostyGoop-like: 20 FC 16 writes of 6 registers from the rogue host.
+    assert_eq!(
+        count(&|r| rogue(r) && modbus(r).func == Some(16) && modbus(r).quantity == Some(6)),
+        20
+    );
+    // UMAS: 3 FC 90 requests.
+    assert_eq!(count(&|r| rogue(r) && modbus(r).func == Some(90)), 3);
+    // HTTP on 502: one NOT_MODBUS record, nothing mis-parsed from it.
+    let not_modbus: Vec<_> = pdus
+        .iter()
+        .filter(|r| r.anomalies.contains(&"NOT_MODBUS"))
+        .collect();
+    assert_eq!(not_modbus.len(), 1);
+    assert_eq!(not_modbus[0].dst.to_string(), "10.10.1.22:502");
+    assert_eq!(modbus(not_modbus[0]).func, None);
+    // Everything else is clean, and every request has a response.
+    assert_eq!(count(&|r| !r.anomalies.is_empty()), 1);
+    assert_eq!(
+        count(&|r| r.dir == Dir::Request),
+        count(&|r| r.dir == Dir::Response) + 1
+    );
+
+    // Assets: PLC-1 reported its identity.
+    let plc1 = s.assets().get(&"10.10.1.21".parse().unwrap()).unwrap();
+    assert_eq!(plc1.role(), "server");
+    let id = &plc1.identity[&1];
+    for (obj, name) in [
+        (0u8, "VendorName"),
+        (1, "ProductCode"),
+        (2, "MajorMinorRevision"),
+        (4, "ProductName"),
+    ] {
+        let expected = sample::PLC1_IDENTITY
+            .iter()
+            .find(|(i, _)| *i == obj)
+            .unwrap()
+            .1;
+        assert_eq!(id[name], expected);
+    }
+    assert_eq!(id["object_128"], "SN 8842-1193");
+    let gw = s.assets().get(&"10.10.1.23".parse().unwrap()).unwrap();
+    assert_eq!(
+        gw.units.iter().copied().collect::<Vec<_>>(),
+        (0..=10).collect::<Vec<u8>>()
+    );
+    let hmi = s.assets().get(&"10.10.1.10".parse().unwrap()).unwrap();
+    assert_eq!(hmi.role(), "client");
+}
