@@ -2,6 +2,13 @@
 //! boundaries (each piece a packet of its own, same timestamp) yields the same PDU records,
 //! frame numbers aside.
 
+#![allow(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)] // test helpers outside #[test] fns
+
 mod common;
 
 use etherparse::{NetHeaders, PacketBuilder, PacketHeaders, TransportHeader};

@@ -1,6 +1,13 @@
 //! The bundled sample capture: it is exactly what the generator writes, and otscan finds in it
 //! what the generator put there.
 
+#![allow(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)] // test helpers outside #[test] fns
+
 mod common;
 
 use otwire_examples::record::{Dir, ProtoFields};

@@ -13,6 +13,13 @@
 //! Skipped with a message when `OTWIRE_CAPTURES` is unset; fails when it names a missing
 //! folder. Skipped when tshark is missing, unless `CI` is set (then it fails).
 
+#![allow(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)] // test helpers outside #[test] fns
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -87,8 +94,7 @@ fn modbus_captures(dir: &Path) -> Vec<PathBuf> {
             let proto = cols.next()?;
             let file = cols.next()?;
             let seen = cols.nth(2)?;
-            ((proto == "modbus" || proto == "mixed")
-                && (seen.contains("mbtcp") || proto == "mixed"))
+            (proto == "mixed" || (proto == "modbus" && seen.contains("mbtcp")))
                 .then(|| dir.join(file))
         })
         .collect()
