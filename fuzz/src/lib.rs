@@ -3,4 +3,5 @@
 //! `cargo test` on stable replays the committed corpus.
 #![allow(missing_docs)]
 
+pub mod dnp3;
 pub mod modbus;

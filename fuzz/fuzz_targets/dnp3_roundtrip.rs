@@ -1,0 +1,2 @@
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| otwire_fuzz::dnp3::dnp3_roundtrip(data));
