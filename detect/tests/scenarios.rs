@@ -14,7 +14,7 @@ mod support;
 
 use otwire_detect::{Direction, Severity};
 use otwire_modbus::{
-    Address, COIL_ON, DeviceIdentification, DeviceObjects, DiagnosticCode, ExceptionCode,
+    Address, COIL_ON, DeviceIdentification, DeviceObjects, DiagnosticCode, Emit, ExceptionCode,
     FunctionCode, ReadDeviceIdCode, RegisterValues, Request, Response, UmasFunctionCode,
     UmasRequest, UmasResponse, pack_registers,
 };
@@ -292,4 +292,63 @@ fn value_drifts_slowly_out_of_range() {
         .unwrap();
     assert_eq!(a.evidence["reason"], "reported_out_of_range");
     assert_eq!(a.evidence["address"], 102);
+}
+
+#[test]
+fn spoofed_and_duplicated_responses() {
+    let mut w = learned_world(10);
+    let t = w.now;
+    let flow = w.flow(HMI, PLC1);
+    // A response nobody asked for (transaction 0xBEEF was never requested).
+    let mut buf = [0u8; 2];
+    let vals = pack_registers(&[101], &mut buf).unwrap();
+    let rsp = Response::ReadHoldingRegisters {
+        values: RegisterValues::new(vals),
+    };
+    let bytes = otwire_modbus::Adu::new(
+        otwire_modbus::TransactionId(0xBEEF),
+        otwire_modbus::UnitId(1),
+        &rsp,
+    )
+    .to_vec()
+    .unwrap();
+    let now = w.now;
+    w.feed(now, flow, Direction::Response, &bytes);
+    assert_eq!(w.techniques_since(t), set(&["T0856"]));
+    // The next real poll's response arrives twice.
+    w.record = Some(Vec::new());
+    w.run_for(1.5);
+    let rec = w.record.take().unwrap();
+    let (ts, flow, dir, bytes) = rec
+        .iter()
+        .find(|r| r.2 == Direction::Response && r.1.server.ip == flow.server.ip)
+        .unwrap()
+        .clone();
+    w.feed(ts + 1000, flow, dir, &bytes);
+    w.run_for(60.0);
+    report(&w, t);
+    assert_eq!(w.techniques_since(t), set(&["T0830", "T0856"]));
+}
+
+#[test]
+fn malformed_and_oversize_frames() {
+    let mut w = learned_world(12);
+    let t = w.now;
+    let flow = w.flow(HMI, PLC1);
+    let now = w.now;
+    // MBAP length 2: unit id and a lone function code 3, no address or quantity.
+    w.feed(
+        now,
+        flow,
+        Direction::Request,
+        &[0x12, 0x34, 0, 0, 0, 2, 1, 0x03],
+    );
+    assert_eq!(w.techniques_since(t), set(&["T0866"]));
+    // MBAP length 300: longer than any Modbus ADU (260 bytes), a read padded with junk.
+    let mut big = vec![0x12, 0x35, 0, 0, 0x01, 0x2c, 1, 0x03, 0, 0, 0, 10];
+    big.resize(6 + 300, 0);
+    w.feed(now + 1000, flow, Direction::Request, &big);
+    w.run_for(60.0);
+    report(&w, t);
+    assert_eq!(w.techniques_since(t), set(&["T0814", "T0866"]));
 }

@@ -59,6 +59,7 @@ fn report(
             ev.protocol
         ),
     )
+    .because(reason)
     .with("conformance", names)
     .with("anomaly_bits", ev.anomalies);
     #[cfg(feature = "modbus")]

@@ -15,7 +15,7 @@ pub use conformance::ConformanceCheck;
 pub use new_asset::NewAsset;
 pub use periodicity::Periodicity;
 pub use rate::RateScan;
-pub use state::{StateExtension, Transactions};
+pub use state::{RING, StateExtension, Transactions};
 pub use stateless::Matchers;
 pub use value::ValueRange;
 

@@ -39,16 +39,20 @@ pub trait StateExtension: Send + Debug {
     }
 }
 
+/// Transactions remembered per flow (outstanding or recently answered).
+pub const RING: usize = 16;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-struct TxKey {
+struct FlowKey {
     client: Endpoint,
     server: Endpoint,
     proto: Protocol,
-    tx: u32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 struct TxState {
+    live: bool,
+    tx: u32,
     requested: u64,
     function: u16,
     unit: u16,
@@ -56,23 +60,44 @@ struct TxState {
     answered: Option<u64>,
 }
 
-/// Pairs requests and responses by transaction id. Reports, after learning: a response
-/// with no request, or whose function or unit disagrees with its request (T0856 Spoof
-/// Reporting Message); a second response to one request, or a request reusing an id that
-/// is still outstanding (T0830 Adversary-in-the-Middle). Runs registered
-/// [`StateExtension`]s.
+/// The last [`RING`] transactions of one flow: fixed size, so a known flow never allocates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+struct Ring {
+    slots: [TxState; RING],
+    next: u8,
+}
+
+impl Ring {
+    fn find(&mut self, tx: u32) -> Option<&mut TxState> {
+        self.slots.iter_mut().find(|s| s.live && s.tx == tx)
+    }
+
+    fn push(&mut self, st: TxState) {
+        let i = usize::from(self.next) % RING;
+        if let Some(slot) = self.slots.get_mut(i) {
+            *slot = st;
+        }
+        self.next = ((i + 1) % RING) as u8;
+    }
+}
+
+/// Pairs requests and responses by transaction id, remembering the last [`RING`]
+/// transactions of each flow. Reports, after learning: a response with no request, or
+/// whose function or unit disagrees with its request (T0856 Spoof Reporting Message); a
+/// second response to one request, or a request reusing an id that is still outstanding
+/// (T0830 Adversary-in-the-Middle). Runs registered [`StateExtension`]s.
 #[derive(Debug)]
 pub struct Transactions {
-    tx: BoundedMap<TxKey, TxState>,
+    flows: BoundedMap<FlowKey, Ring>,
     cfg: config::State,
     extensions: Vec<Box<dyn StateExtension>>,
 }
 
 impl Transactions {
-    /// A detector with `config.caps.transactions` entries and no extension.
+    /// A detector with `config.caps.transactions` flows and no extension.
     pub fn new(config: &Config) -> Self {
         Self {
-            tx: BoundedMap::new(config.caps.transactions),
+            flows: BoundedMap::new(config.caps.transactions),
             cfg: config.state,
             extensions: Vec::new(),
         }
@@ -118,51 +143,64 @@ impl Detector for Transactions {
             return;
         }
         let learning = sink.is_learning();
-        let key = TxKey {
+        let key = FlowKey {
             client: ev.flow.client,
             server: ev.flow.server,
             proto: ev.protocol,
-            tx,
         };
         let pending = (self.cfg.pending_secs * 1e6) as u64;
         let answered_window = (self.cfg.answered_secs * 1e6) as u64;
         match ev.direction {
             Direction::Request => {
                 let fresh = TxState {
+                    live: true,
+                    tx,
                     requested: ev.ts,
                     function: ev.function,
                     unit: ev.unit,
                     answered: None,
                 };
-                if let Some((st, inserted)) = self.tx.get_or_insert_with(key, || fresh) {
-                    let reused = !inserted
-                        && st.answered.is_none()
-                        && ev.ts.saturating_sub(st.requested) < pending
-                        && ev.ts > st.requested;
-                    *st = fresh;
-                    if reused && !learning {
-                        sink.report(finding(
-                            ev,
-                            &catalog::T0830,
-                            Severity::Medium,
-                            "id_reused_while_outstanding",
-                            format!(
-                                "{} reuses {} transaction {tx} to {} before it was answered",
-                                ev.flow.client, ev.protocol, ev.flow.server
-                            ),
-                        ));
+                let Some((ring, _)) = self.flows.get_or_insert_with(key, Ring::default) else {
+                    return;
+                };
+                let reused = match ring.find(tx) {
+                    Some(st) => {
+                        let r = st.answered.is_none()
+                            && ev.ts.saturating_sub(st.requested) < pending
+                            && ev.ts > st.requested;
+                        *st = fresh;
+                        r
                     }
+                    None => {
+                        ring.push(fresh);
+                        false
+                    }
+                };
+                if reused && !learning {
+                    sink.report(finding(
+                        ev,
+                        &catalog::T0830,
+                        Severity::Medium,
+                        "id_reused_while_outstanding",
+                        format!(
+                            "{} reuses {} transaction {tx} to {} before it was answered",
+                            ev.flow.client, ev.protocol, ev.flow.server
+                        ),
+                    ));
                 }
             }
             Direction::Response => {
-                let Some(st) = self.tx.get_mut(&key) else {
+                let Some(st) = self.flows.get_mut(&key).and_then(|r| r.find(tx)) else {
                     if !learning {
                         sink.report(finding(
                             ev,
                             &catalog::T0856,
                             Severity::High,
                             "response_without_request",
-                            format!("{} sends a {} response (transaction {tx}) to {} that nobody requested", ev.flow.server, ev.protocol, ev.flow.client),
+                            format!(
+                                "{} sends a {} response (transaction {tx}) to {} that nobody requested",
+                                ev.flow.server, ev.protocol, ev.flow.client
+                            ),
                         ));
                     }
                     return;
@@ -212,7 +250,7 @@ impl Detector for Transactions {
     fn stats(&self) -> TableStats {
         self.extensions
             .iter()
-            .fold(self.tx.stats(), |a, x| a.merge(x.stats()))
+            .fold(self.flows.stats(), |a, x| a.merge(x.stats()))
     }
 
     fn save(&self) -> Result<Value, Error> {
@@ -221,18 +259,18 @@ impl Detector for Transactions {
             .iter()
             .map(|x| x.save())
             .collect::<Result<Vec<_>, _>>()?;
-        save(&(&self.tx, ext))
+        save(&(&self.flows, ext))
     }
 
     fn load(&mut self, state: Value) -> Result<(), Error> {
-        let (tx, ext): (BoundedMap<TxKey, TxState>, Vec<Value>) = load(state)?;
+        let (flows, ext): (BoundedMap<FlowKey, Ring>, Vec<Value>) = load(state)?;
         if ext.len() != self.extensions.len() {
             return Err(Error::Baseline("state extensions differ".into()));
         }
         for (x, v) in self.extensions.iter_mut().zip(ext) {
             x.load(v)?;
         }
-        self.tx = tx;
+        self.flows = flows;
         Ok(())
     }
 }

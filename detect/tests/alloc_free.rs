@@ -1,0 +1,69 @@
+//! The hot path allocates nothing: once the plant's flows, signatures and points are known,
+//! bytes -> `ModbusAdapter::adu` -> `Engine::observe` runs without a single heap allocation
+//! (counted by a global allocator).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod support;
+
+use std::alloc::System;
+
+use otwire_detect::adapters::modbus::ModbusAdapter;
+use otwire_detect::{Engine, Meta, Mode};
+use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
+use support::*;
+
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+#[test]
+fn engine_and_adapter_allocate_nothing_per_event() {
+    // Record 25 minutes of the plant: 10 learning, 15 detecting.
+    let mut w = World::new(scenario_config(), 77);
+    w.record = Some(Vec::new());
+    w.run_until(T0 + 1500 * SEC);
+    assert!(w.alerts.is_empty());
+    let rec = w.record.take().unwrap();
+    let warm = rec.iter().position(|r| r.0 > T0 + 1200 * SEC).unwrap();
+
+    let mut engine = Engine::new(scenario_config());
+    let mut adapter = ModbusAdapter::new();
+    let feed = |i: usize, engine: &mut Engine, adapter: &mut ModbusAdapter| {
+        let (ts, flow, dir, bytes) = &rec[i];
+        let ev = adapter.adu(
+            Meta {
+                ts: *ts,
+                frame: i as u64,
+                flow_id: 0,
+                flow: *flow,
+            },
+            *dir,
+            bytes,
+        );
+        engine.observe(&ev).len()
+    };
+    for i in 0..warm {
+        assert_eq!(feed(i, &mut engine, &mut adapter), 0);
+    }
+    assert_eq!(engine.mode(), Mode::Detecting);
+    let region = Region::new(GLOBAL);
+    let mut alerts = 0;
+    for i in warm..rec.len() {
+        alerts += feed(i, &mut engine, &mut adapter);
+    }
+    let stats = region.change();
+    let n = rec.len() - warm;
+    eprintln!(
+        "{n} events, {} allocations, {} reallocations",
+        stats.allocations, stats.reallocations
+    );
+    assert!(n > 2000);
+    assert_eq!(alerts, 0);
+    assert_eq!(stats.allocations, 0);
+    assert_eq!(stats.reallocations, 0);
+}
