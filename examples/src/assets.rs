@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::IpAddr;
 
-use otwire_modbus::{Pdu, Response};
+use otwire_modbus::{Parsed, Pdu, Response};
 use serde::Serialize;
 
 use crate::modbus::ModbusPdu;
@@ -147,7 +147,14 @@ impl Assets {
                 }
             }
         }
-        if let (Some(Pdu::Response(rsp)), Some(unit)) = (p.pdu, unit) {
+        if let (
+            Some(Parsed {
+                pdu: Pdu::Response(rsp),
+                ..
+            }),
+            Some(unit),
+        ) = (p.parsed, unit)
+        {
             identity(a, unit, &rsp);
         }
     }

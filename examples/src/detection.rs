@@ -1,5 +1,5 @@
 //! How detection plugs into the pipeline: every decoded PDU goes through a [`Detection`],
-//! which may return alerts. `otwire-detect`'s engine implements it (see `detect_engine`);
+//! which may return alerts. `otwire-detect`'s engine implements it ([`crate::detect_engine`]);
 //! [`NoDetection`] turns detection off.
 
 use crate::modbus::ModbusPdu;
@@ -11,6 +11,10 @@ pub trait Detection {
     fn modbus(&mut self, pdu: &ModbusPdu<'_>, out: &mut Vec<AlertRecord>);
     /// End of input (periodic detectors may report missing messages here).
     fn finish(&mut self, _out: &mut Vec<AlertRecord>) {}
+    /// The learned baseline as JSON, when the back end has one.
+    fn save_baseline(&self) -> Result<Option<String>, String> {
+        Ok(None)
+    }
 }
 
 /// Detection switched off.

@@ -4,8 +4,8 @@
 //! Messaging on TCP/IP V1.0b §3.1.3 for the MBAP header).
 
 use otwire_modbus::{
-    Anomalies, Direction, Frame, Pdu, Probe, Request, Response, StreamDecoder, parse_datagram,
-    probe, split_frame,
+    Anomalies, Direction, Frame, Parsed, Pdu, Probe, Request, Response, StreamDecoder,
+    parse_datagram, probe, split_frame,
 };
 
 use crate::flow::{FlowInfo, PacketMeta, Transport};
@@ -29,8 +29,10 @@ pub struct ModbusPdu<'a> {
     pub flow: &'a FlowInfo,
     /// The MBAP frame, when there was one.
     pub frame: Option<Frame<'a>>,
-    /// The parsed PDU, when it decoded.
-    pub pdu: Option<Pdu<'a>>,
+    /// The parsed PDU and its anomalies, when it decoded.
+    pub parsed: Option<Parsed<Pdu<'a>>>,
+    /// The bytes: the whole ADU, or the unrecognized bytes of a NOT_MODBUS report.
+    pub raw: &'a [u8],
 }
 
 /// Where the Modbus layer sends what it decodes.
@@ -143,7 +145,7 @@ impl ModbusFlow {
                         if !info.mid_stream || *chunks >= PROBE_CHUNKS {
                             *state = Side::Rejected;
                             if standard {
-                                report_not_modbus(sink, info, side, meta);
+                                report_not_modbus(sink, info, side, meta, data);
                             }
                         }
                     }
@@ -159,7 +161,7 @@ impl ModbusFlow {
             let unrecognized =
                 matches!(self.sides.get(side), Some(Side::Probing { chunks, .. }) if *chunks > 0);
             if unrecognized && self.standard_port {
-                report_not_modbus(sink, info, side, meta);
+                report_not_modbus(sink, info, side, meta, &[]);
             }
         }
     }
@@ -198,9 +200,9 @@ impl ModbusFlow {
         }
         match parse_datagram(data) {
             Ok(frame) if recognized || frame.header.is_plausible() => {
-                emit_frame(sink, info, side, meta, frame)
+                emit_frame(sink, info, side, meta, frame, data)
             }
-            _ => report_not_modbus(sink, info, side, meta),
+            _ => report_not_modbus(sink, info, side, meta, data),
         }
     }
 }
@@ -215,14 +217,14 @@ fn drain<S: ModbusSink>(
     loop {
         match dec.next_frame() {
             Ok(Some(bytes)) => match split_frame(&bytes) {
-                Ok((frame, _)) => emit_frame(sink, info, side, meta, frame),
+                Ok((frame, _)) => emit_frame(sink, info, side, meta, frame, &bytes),
                 Err(_) => report(
                     sink,
                     info,
                     side,
                     meta,
-                    ModbusFields::default(),
                     vec![pipeline_anomaly::MALFORMED],
+                    &bytes,
                 ),
             },
             Ok(None) => break,
@@ -231,8 +233,8 @@ fn drain<S: ModbusSink>(
                 info,
                 side,
                 meta,
-                ModbusFields::default(),
                 vec![pipeline_anomaly::JUNK_SKIPPED],
+                &[],
             ),
         }
     }
@@ -270,26 +272,33 @@ fn report<S: ModbusSink>(
     info: &FlowInfo,
     side: usize,
     meta: PacketMeta,
-    m: ModbusFields,
     anomalies: Vec<&'static str>,
+    raw: &[u8],
 ) {
-    let rec = record(info, side, meta, m, anomalies);
+    let rec = record(info, side, meta, ModbusFields::default(), anomalies);
     sink.modbus(&ModbusPdu {
         record: &rec,
         flow: info,
         frame: None,
-        pdu: None,
+        parsed: None,
+        raw,
     });
 }
 
-fn report_not_modbus<S: ModbusSink>(sink: &mut S, info: &FlowInfo, side: usize, meta: PacketMeta) {
+fn report_not_modbus<S: ModbusSink>(
+    sink: &mut S,
+    info: &FlowInfo,
+    side: usize,
+    meta: PacketMeta,
+    raw: &[u8],
+) {
     report(
         sink,
         info,
         side,
         meta,
-        ModbusFields::default(),
         vec![pipeline_anomaly::NOT_MODBUS],
+        raw,
     );
 }
 
@@ -300,6 +309,7 @@ fn emit_frame<S: ModbusSink>(
     side: usize,
     meta: PacketMeta,
     frame: Frame<'_>,
+    raw: &[u8],
 ) {
     let dir = dir_of(info, side);
     let direction = match dir {
@@ -314,11 +324,11 @@ fn emit_frame<S: ModbusSink>(
     };
     let parsed = Pdu::parse(&frame, direction);
     let mut anomalies = Vec::new();
-    let pdu = match parsed {
+    let parsed = match parsed {
         Ok(p) => {
             fill_fields(&mut m, &p.pdu, frame.pdu);
             push_names(&mut anomalies, p.anomalies);
-            Some(p.pdu)
+            Some(p)
         }
         Err(_) => {
             push_names(&mut anomalies, frame.anomalies());
@@ -334,7 +344,8 @@ fn emit_frame<S: ModbusSink>(
         record: &rec,
         flow: info,
         frame: Some(frame),
-        pdu,
+        parsed,
+        raw,
     });
 }
 

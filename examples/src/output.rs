@@ -252,10 +252,8 @@ pub fn write_summary<W: Write, R: Report>(
             let sev = format!("{:?}", a.severity).to_uppercase();
             writeln!(
                 out,
-                "  {sev:<8} {:<6} {} -> {}  {}{}  (frame {})",
+                "  {sev:<8} {:<6} {}{}  (frame {})",
                 a.technique_id,
-                a.src,
-                a.dst,
                 a.summary,
                 if *n > 1 {
                     format!(" [x{n}]")

@@ -129,73 +129,12 @@ impl Serialize for PduRecord {
     }
 }
 
+/// One alert (`otscan --output alerts`): `otwire-detect`'s alert, whose JSON form is
+/// DESIGN.md §4's alert record (plus `unit`, `first_seen`, `last_seen` and `count`).
+pub type AlertRecord = otwire_detect::Alert;
+
 /// Severity of an alert.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Low.
-    Low,
-    /// Medium.
-    Medium,
-    /// High.
-    High,
-    /// Critical.
-    Critical,
-}
-
-/// One alert (`otscan --output alerts`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AlertRecord {
-    /// Capture time of the triggering PDU, microseconds since the epoch.
-    pub ts_us: i64,
-    /// Frame of the triggering PDU.
-    pub frame: u64,
-    /// Flow of the triggering PDU.
-    pub flow: u64,
-    /// Sender of the triggering PDU.
-    pub src: SocketAddr,
-    /// Receiver of the triggering PDU.
-    pub dst: SocketAddr,
-    /// Protocol.
-    pub proto: &'static str,
-    /// Detector name.
-    pub detector: String,
-    /// ATT&CK for ICS technique id ("T0855").
-    pub technique_id: String,
-    /// Technique name.
-    pub technique_name: String,
-    /// Tactics.
-    pub tactics: Vec<String>,
-    /// Severity.
-    pub severity: Severity,
-    /// Confidence, 0 to 1.
-    pub confidence: f32,
-    /// One line a person can read.
-    pub summary: String,
-    /// Structured evidence.
-    pub evidence: serde_json::Value,
-}
-
-impl Serialize for AlertRecord {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("AlertRecord", 14)?;
-        st.serialize_field("ts", &rfc3339(self.ts_us))?;
-        st.serialize_field("frame", &self.frame)?;
-        st.serialize_field("flow", &self.flow)?;
-        st.serialize_field("src", &self.src.to_string())?;
-        st.serialize_field("dst", &self.dst.to_string())?;
-        st.serialize_field("proto", self.proto)?;
-        st.serialize_field("detector", &self.detector)?;
-        st.serialize_field("technique_id", &self.technique_id)?;
-        st.serialize_field("technique_name", &self.technique_name)?;
-        st.serialize_field("tactics", &self.tactics)?;
-        st.serialize_field("severity", &self.severity)?;
-        st.serialize_field("confidence", &self.confidence)?;
-        st.serialize_field("summary", &self.summary)?;
-        st.serialize_field("evidence", &self.evidence)?;
-        st.end()
-    }
-}
+pub use otwire_detect::Severity;
 
 /// Formats microseconds since the Unix epoch as RFC 3339 UTC with microseconds,
 /// e.g. `2024-05-01T12:00:00.000001Z`.

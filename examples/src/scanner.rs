@@ -97,7 +97,7 @@ pub struct AlertStats {
     pub by_technique: std::collections::BTreeMap<(String, String), u64>,
     /// Distinct alerts (by detector, technique, src, dst, summary), first record and count.
     pub distinct: Vec<(AlertRecord, u64)>,
-    index: std::collections::HashMap<(String, String, SocketAddr, SocketAddr, String), usize>,
+    index: std::collections::HashMap<(String, String, String, String, String), usize>,
 }
 
 /// Most distinct alerts kept for the summary.
@@ -105,24 +105,25 @@ const MAX_DISTINCT_ALERTS: usize = 10_000;
 
 impl AlertStats {
     fn add(&mut self, a: &AlertRecord) {
+        let count = a.count.max(1);
         *self
             .by_technique
-            .entry((a.technique_id.clone(), a.technique_name.clone()))
-            .or_default() += 1;
+            .entry((a.technique_id.to_string(), a.technique_name.to_string()))
+            .or_default() += count;
         let key = (
-            a.detector.clone(),
-            a.technique_id.clone(),
-            a.src,
-            a.dst,
+            a.detector.to_string(),
+            a.technique_id.to_string(),
+            a.src.to_string(),
+            a.dst.to_string(),
             a.summary.clone(),
         );
         if let Some(&i) = self.index.get(&key) {
             if let Some(e) = self.distinct.get_mut(i) {
-                e.1 += 1;
+                e.1 += count;
             }
         } else if self.distinct.len() < MAX_DISTINCT_ALERTS {
             self.index.insert(key, self.distinct.len());
-            self.distinct.push((a.clone(), 1));
+            self.distinct.push((a.clone(), count));
         }
     }
 
@@ -371,7 +372,7 @@ impl<R: Report> Scanner<R> {
     }
 
     /// The detection back end (to save a baseline).
-    pub fn detection(&mut self) -> &mut dyn Detection {
-        self.ctx.detection.as_mut()
+    pub fn detection(&self) -> &dyn Detection {
+        self.ctx.detection.as_ref()
     }
 }

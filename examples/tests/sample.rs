@@ -99,3 +99,39 @@ fn sample_scan_finds_the_scene() {
     let hmi = s.assets().get(&"10.10.1.10".parse().unwrap()).unwrap();
     assert_eq!(hmi.role(), "client");
 }
+
+#[test]
+fn sample_attacks_raise_their_techniques() {
+    use otwire_examples::capture::CaptureReader;
+    use otwire_examples::detect_engine::{DetectArgs, build};
+    use otwire_examples::scanner::{Collect, ScanOptions, Scanner};
+
+    let detection = build(&DetectArgs {
+        learn_seconds: Some(15.0),
+        ..DetectArgs::default()
+    })
+    .unwrap();
+    let mut s = Scanner::with_detection(ScanOptions::default(), Collect::default(), detection);
+    let mut reader = CaptureReader::new(SAMPLE_PCAP).unwrap();
+    while let Some(p) = reader.next_packet().unwrap() {
+        s.packet(&p);
+    }
+    s.finish();
+    let alerts = &s.report().alerts;
+    let fired = |id: &str, from: &str| {
+        alerts
+            .iter()
+            .any(|a| a.technique_id == id && a.src.to_string().starts_with(from))
+    };
+    // Every attack of the scene, from the rogue host; nothing from the HMI's polling.
+    for id in ["T0888", "T0848", "T0855", "T0836", "T0858", "T0869"] {
+        assert!(fired(id, "10.10.1.66:"), "{id} did not fire: {alerts:#?}");
+    }
+    assert!(fired("T0846", "10.10.1.66:") || fired("T0861", "10.10.1.66:"));
+    assert!(
+        alerts
+            .iter()
+            .all(|a| !a.src.to_string().starts_with("10.10.1.10:")),
+        "alert on the HMI's polling: {alerts:#?}"
+    );
+}

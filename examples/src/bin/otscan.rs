@@ -24,7 +24,11 @@ A capture cut short or corrupt part-way is scanned up to the damage, with a warn
 stderr (and in the summary); it does not change the exit status.
 
 With no CAPTURE, otscan scans the sample capture bundled with it (Modbus polling between an
-HMI and PLCs, plus a handful of attacks).";
+HMI and PLCs, plus a handful of attacks), learning a baseline from its first 15 s.
+
+Without --learn or --baseline-in, the baseline is learned during the configuration's
+learning_secs (default 3600 s of capture time); single-message detectors (dangerous function
+codes, protocol conformance) alert from the first packet either way.";
 
 /// Scan pcap / pcapng captures for OT protocol traffic (Modbus/TCP today): inventory the
 /// assets, decode every PDU, and raise ATT&CK for ICS alerts.
@@ -99,6 +103,9 @@ impl FailOn {
     }
 }
 
+/// Learning period used for the bundled sample.
+const SAMPLE_LEARN_SECS: f64 = 15.0;
+
 /// Files larger than this get a progress bar (when stderr is a terminal).
 const PROGRESS_MIN_BYTES: u64 = 8 << 20;
 
@@ -121,9 +128,12 @@ fn run(args: &Args) -> Result<ExitCode, String> {
         },
         ..ScanOptions::default()
     };
+    // The bundled sample is one minute long: learn its first 15 s unless told otherwise.
+    let sample_learning =
+        (args.captures.is_empty() && args.baseline_in.is_none()).then_some(SAMPLE_LEARN_SECS);
     let detection =
         otwire_examples::detect_engine::build(&otwire_examples::detect_engine::DetectArgs {
-            learn_seconds: args.learn,
+            learn_seconds: args.learn.or(sample_learning),
             baseline_in: args.baseline_in.clone(),
             config: args.config.clone(),
         })?;
