@@ -4,7 +4,7 @@
 
 use crate::anomaly::{Anomalies, Parsed};
 use crate::codes::{Cause, TypeId};
-use crate::element::{is_decodable, Element};
+use crate::element::{Element, is_decodable};
 use crate::emit::{Emit, Writer};
 use crate::error::{EmitError, Error, Layer};
 use crate::validity;
@@ -23,9 +23,17 @@ pub struct Params {
 impl Params {
     /// IEC 60870-5-104: cause of transmission 2 octets (with originator address), common
     /// address 2 octets, information object address 3 octets.
-    pub const IEC104: Params = Params { cot_size: 2, ca_size: 2, ioa_size: 3 };
+    pub const IEC104: Params = Params {
+        cot_size: 2,
+        ca_size: 2,
+        ioa_size: 3,
+    };
     /// A common IEC 60870-5-101 profile: COT 1, CA 1, IOA 2.
-    pub const IEC101_COMPACT: Params = Params { cot_size: 1, ca_size: 1, ioa_size: 2 };
+    pub const IEC101_COMPACT: Params = Params {
+        cot_size: 1,
+        ca_size: 1,
+        ioa_size: 2,
+    };
 
     /// Sizes in octets: `cot_size` 1 or 2, `ca_size` 1 or 2, `ioa_size` 1, 2 or 3; `None`
     /// for any other.
@@ -34,7 +42,11 @@ impl Params {
             && (ca_size == 1 || ca_size == 2)
             && (ioa_size >= 1 && ioa_size <= 3)
         {
-            Some(Params { cot_size, ca_size, ioa_size })
+            Some(Params {
+                cot_size,
+                ca_size,
+                ioa_size,
+            })
         } else {
             None
         }
@@ -88,12 +100,20 @@ pub struct Cot {
 impl Cot {
     /// A positive, non-test cause.
     pub fn new(cause: Cause) -> Self {
-        Cot { cause, negative: false, test: false }
+        Cot {
+            cause,
+            negative: false,
+            test: false,
+        }
     }
 
     /// Decodes the octet.
     pub fn from_octet(b: u8) -> Self {
-        Cot { cause: Cause::from(b & 0x3f), negative: b & 0x40 != 0, test: b & 0x80 != 0 }
+        Cot {
+            cause: Cause::from(b & 0x3f),
+            negative: b & 0x40 != 0,
+            test: b & 0x80 != 0,
+        }
     }
 
     /// Encodes the octet; `None` when the cause does not fit 6 bits.
@@ -120,7 +140,11 @@ pub struct CommonAddress(pub u16);
 impl CommonAddress {
     /// Whether this is the broadcast address for the given size.
     pub fn is_global(self, params: Params) -> bool {
-        if params.ca_size() == 1 { self.0 == 0xff } else { self.0 == 0xffff }
+        if params.ca_size() == 1 {
+            self.0 == 0xff
+        } else {
+            self.0 == 0xffff
+        }
     }
 }
 
@@ -162,10 +186,17 @@ fn read_uint(b: &[u8], at: usize, size: usize) -> Option<u32> {
 impl AsduHeader {
     /// Decodes the data unit identifier at the front of `bytes`.
     pub fn parse(bytes: &[u8], params: Params) -> Result<AsduHeader, Error> {
-        let malformed = Error::Malformed { layer: Layer::AsduHeader, offset: bytes.len() };
+        let malformed = Error::Malformed {
+            layer: Layer::AsduHeader,
+            offset: bytes.len(),
+        };
         let (&[type_id, vsq], _) = bytes.split_first_chunk::<2>().ok_or(malformed)?;
         let cot_octet = *bytes.get(2).ok_or(malformed)?;
-        let originator = if params.cot_size() == 2 { *bytes.get(3).ok_or(malformed)? } else { 0 };
+        let originator = if params.cot_size() == 2 {
+            *bytes.get(3).ok_or(malformed)?
+        } else {
+            0
+        };
         let ca = read_uint(bytes, 2 + params.cot_size(), params.ca_size()).ok_or(malformed)?;
         Ok(AsduHeader {
             type_id: TypeId::from(type_id),
@@ -179,17 +210,27 @@ impl AsduHeader {
 
     fn write(&self, params: Params, w: &mut Writer<'_>) -> Result<(), EmitError> {
         if self.count > 0x7f {
-            return Err(EmitError::ValueOutOfRange { field: "number of objects" });
+            return Err(EmitError::ValueOutOfRange {
+                field: "number of objects",
+            });
         }
         w.u8(self.type_id.into())?;
         w.u8(self.count | u8::from(self.sq) << 7)?;
-        w.u8(self.cot.to_octet().ok_or(EmitError::ValueOutOfRange { field: "cause of transmission" })?)?;
+        w.u8(self.cot.to_octet().ok_or(EmitError::ValueOutOfRange {
+            field: "cause of transmission",
+        })?)?;
         if params.cot_size() == 2 {
             w.u8(self.originator.0)?;
         } else if self.originator.0 != 0 {
-            return Err(EmitError::ValueOutOfRange { field: "originator address" });
+            return Err(EmitError::ValueOutOfRange {
+                field: "originator address",
+            });
         }
-        w.uint(u32::from(self.common_address.0), params.ca_size(), "common address")
+        w.uint(
+            u32::from(self.common_address.0),
+            params.ca_size(),
+            "common address",
+        )
     }
 }
 
@@ -231,10 +272,18 @@ impl<'a> Asdu<'a> {
         let header = AsduHeader::parse(bytes, params)?;
         let body = bytes.get(params.header_len()..).unwrap_or_default();
         let mut anomalies = validity::header_anomalies(&header, params);
-        let mut asdu = Asdu { header, params, body, decodable: 0 };
+        let mut asdu = Asdu {
+            header,
+            params,
+            body,
+            decodable: 0,
+        };
         if !is_decodable(header.type_id) {
             anomalies |= Anomalies::UNKNOWN_TYPE_ID;
-            return Ok(Parsed { pdu: asdu, anomalies });
+            return Ok(Parsed {
+                pdu: asdu,
+                anomalies,
+            });
         }
         // Walk the objects once: count the complete ones and collect element anomalies.
         let mut objects = asdu.objects_unchecked(header.count);
@@ -257,7 +306,10 @@ impl<'a> Asdu<'a> {
         if n > 0 {
             anomalies |= validity::object_anomalies(&asdu);
         }
-        Ok(Parsed { pdu: asdu, anomalies })
+        Ok(Parsed {
+            pdu: asdu,
+            anomalies,
+        })
     }
 
     fn objects_unchecked(&self, count: u8) -> InformationObjects<'a> {
@@ -265,7 +317,11 @@ impl<'a> Asdu<'a> {
             type_id: self.header.type_id,
             sq: self.header.sq,
             ioa_size: self.params.ioa_size() as u8,
-            remaining: if is_decodable(self.header.type_id) { count } else { 0 },
+            remaining: if is_decodable(self.header.type_id) {
+                count
+            } else {
+                0
+            },
             next_ioa: 0,
             first: true,
             bytes: self.body,
@@ -295,7 +351,9 @@ impl<'a> Asdu<'a> {
 
     /// The address of the first information object, if any.
     pub fn first_ioa(&self) -> Option<Ioa> {
-        read_uint(self.body, 0, self.params.ioa_size()).map(Ioa).filter(|_| self.decodable > 0)
+        read_uint(self.body, 0, self.params.ioa_size())
+            .map(Ioa)
+            .filter(|_| self.decodable > 0)
     }
 }
 
@@ -348,7 +406,10 @@ impl<'a> Iterator for InformationObjects<'a> {
         self.first = false;
         self.next_ioa = address.wrapping_add(1);
         self.remaining -= 1;
-        Some(InformationObject { address: Ioa(address), element })
+        Some(InformationObject {
+            address: Ioa(address),
+            element,
+        })
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -372,10 +433,18 @@ pub struct AsduBuilder<'o, 'a> {
 impl Emit for AsduBuilder<'_, '_> {
     fn buffer_len(&self) -> usize {
         let ioa = self.params.ioa_size();
-        let addresses = if self.header.sq { usize::from(!self.objects.is_empty()) } else { self.objects.len() };
+        let addresses = if self.header.sq {
+            usize::from(!self.objects.is_empty())
+        } else {
+            self.objects.len()
+        };
         self.params.header_len()
             + addresses * ioa
-            + self.objects.iter().map(|o| o.element.encoded_len()).sum::<usize>()
+            + self
+                .objects
+                .iter()
+                .map(|o| o.element.encoded_len())
+                .sum::<usize>()
     }
 
     fn emit(&self, buf: &mut [u8]) -> Result<usize, EmitError> {
@@ -383,18 +452,29 @@ impl Emit for AsduBuilder<'_, '_> {
         let count = u8::try_from(self.objects.len())
             .ok()
             .filter(|&c| c <= 0x7f)
-            .ok_or(EmitError::ValueOutOfRange { field: "number of objects" })?;
-        let header = AsduHeader { count, ..self.header };
+            .ok_or(EmitError::ValueOutOfRange {
+                field: "number of objects",
+            })?;
+        let header = AsduHeader {
+            count,
+            ..self.header
+        };
         header.write(self.params, &mut w)?;
         let mut expected = None;
         for o in self.objects {
             match expected {
                 Some(e) if self.header.sq => {
                     if o.address.0 != e {
-                        return Err(EmitError::ValueOutOfRange { field: "information object address (SQ=1 needs consecutive addresses)" });
+                        return Err(EmitError::ValueOutOfRange {
+                            field: "information object address (SQ=1 needs consecutive addresses)",
+                        });
                     }
                 }
-                _ => w.uint(o.address.0, self.params.ioa_size(), "information object address")?,
+                _ => w.uint(
+                    o.address.0,
+                    self.params.ioa_size(),
+                    "information object address",
+                )?,
             }
             expected = Some(o.address.0.wrapping_add(1));
             o.element.write(self.header.type_id, &mut w)?;

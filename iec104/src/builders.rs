@@ -15,7 +15,9 @@
 //! assert_eq!(&buf[..n], &[0x68, 0x0e, 0, 0, 0, 0, 100, 1, 6, 0, 1, 0, 0, 0, 0, 20]);
 //! ```
 
-use crate::asdu::{AsduBuilder, AsduHeader, CommonAddress, Cot, InformationObject, Ioa, OriginatorAddress, Params};
+use crate::asdu::{
+    AsduBuilder, AsduHeader, CommonAddress, Cot, InformationObject, Ioa, OriginatorAddress, Params,
+};
 use crate::codes::{Cause, TypeId};
 use crate::element::Element;
 use crate::emit::Emit;
@@ -84,18 +86,31 @@ impl Request {
                 common_address: ca,
             },
             params: Params::IEC104,
-            object: InformationObject { address: ioa, element },
+            object: InformationObject {
+                address: ioa,
+                element,
+            },
         }
     }
 
     /// C_IC_NA_1: (group) interrogation, IOA 0.
     pub fn interrogation(ca: CommonAddress, qoi: Qoi) -> Self {
-        Request::new(TypeId::Interrogation, ca, Ioa(0), Element::Interrogation { qoi })
+        Request::new(
+            TypeId::Interrogation,
+            ca,
+            Ioa(0),
+            Element::Interrogation { qoi },
+        )
     }
 
     /// C_CI_NA_1: counter interrogation, IOA 0.
     pub fn counter_interrogation(ca: CommonAddress, qcc: Qcc) -> Self {
-        Request::new(TypeId::CounterInterrogation, ca, Ioa(0), Element::CounterInterrogation { qcc })
+        Request::new(
+            TypeId::CounterInterrogation,
+            ca,
+            Ioa(0),
+            Element::CounterInterrogation { qcc },
+        )
     }
 
     /// C_RD_NA_1: read one object (cause request).
@@ -110,43 +125,146 @@ impl Request {
 
     /// C_TS_TA_1: test command with time tag, IOA 0.
     pub fn test(ca: CommonAddress, counter: u16, time: Cp56Time2a) -> Self {
-        Request::new(TypeId::TestTime56, ca, Ioa(0), Element::TestWithTime { counter, time })
+        Request::new(
+            TypeId::TestTime56,
+            ca,
+            Ioa(0),
+            Element::TestWithTime { counter, time },
+        )
     }
 
     /// C_RP_NA_1: reset process, IOA 0.
     pub fn reset_process(ca: CommonAddress, qrp: Qrp) -> Self {
-        Request::new(TypeId::ResetProcess, ca, Ioa(0), Element::ResetProcess { qrp })
+        Request::new(
+            TypeId::ResetProcess,
+            ca,
+            Ioa(0),
+            Element::ResetProcess { qrp },
+        )
     }
 
     /// C_SC_NA_1 (or C_SC_TA_1 with a time tag): single command, `select` for the first
     /// step of select-before-operate, qualifier 0.
-    pub fn single_command(ca: CommonAddress, ioa: Ioa, on: bool, select: bool, time: Option<Cp56Time2a>) -> Self {
-        let t = if time.is_some() { TypeId::SingleCommandTime56 } else { TypeId::SingleCommand };
-        Request::new(t, ca, ioa, Element::SingleCommand { sco: Sco::new(on, 0, select), time })
+    pub fn single_command(
+        ca: CommonAddress,
+        ioa: Ioa,
+        on: bool,
+        select: bool,
+        time: Option<Cp56Time2a>,
+    ) -> Self {
+        let t = if time.is_some() {
+            TypeId::SingleCommandTime56
+        } else {
+            TypeId::SingleCommand
+        };
+        Request::new(
+            t,
+            ca,
+            ioa,
+            Element::SingleCommand {
+                sco: Sco::new(on, 0, select),
+                time,
+            },
+        )
     }
 
     /// C_DC_NA_1 (or C_DC_TA_1): double command, ON (state 2) or OFF (state 1).
-    pub fn double_command(ca: CommonAddress, ioa: Ioa, on: bool, select: bool, time: Option<Cp56Time2a>) -> Self {
-        let t = if time.is_some() { TypeId::DoubleCommandTime56 } else { TypeId::DoubleCommand };
-        Request::new(t, ca, ioa, Element::DoubleCommand { dco: Dco::new(on, 0, select), time })
+    pub fn double_command(
+        ca: CommonAddress,
+        ioa: Ioa,
+        on: bool,
+        select: bool,
+        time: Option<Cp56Time2a>,
+    ) -> Self {
+        let t = if time.is_some() {
+            TypeId::DoubleCommandTime56
+        } else {
+            TypeId::DoubleCommand
+        };
+        Request::new(
+            t,
+            ca,
+            ioa,
+            Element::DoubleCommand {
+                dco: Dco::new(on, 0, select),
+                time,
+            },
+        )
     }
 
     /// C_SE_NA_1 (or C_SE_TA_1): set-point, normalized value.
-    pub fn setpoint_normalized(ca: CommonAddress, ioa: Ioa, value: Normalized, select: bool, time: Option<Cp56Time2a>) -> Self {
-        let t = if time.is_some() { TypeId::SetpointNormalizedTime56 } else { TypeId::SetpointNormalized };
-        Request::new(t, ca, ioa, Element::SetpointNormalized { value, qos: qos(select), time })
+    pub fn setpoint_normalized(
+        ca: CommonAddress,
+        ioa: Ioa,
+        value: Normalized,
+        select: bool,
+        time: Option<Cp56Time2a>,
+    ) -> Self {
+        let t = if time.is_some() {
+            TypeId::SetpointNormalizedTime56
+        } else {
+            TypeId::SetpointNormalized
+        };
+        Request::new(
+            t,
+            ca,
+            ioa,
+            Element::SetpointNormalized {
+                value,
+                qos: qos(select),
+                time,
+            },
+        )
     }
 
     /// C_SE_NB_1 (or C_SE_TB_1): set-point, scaled value.
-    pub fn setpoint_scaled(ca: CommonAddress, ioa: Ioa, value: i16, select: bool, time: Option<Cp56Time2a>) -> Self {
-        let t = if time.is_some() { TypeId::SetpointScaledTime56 } else { TypeId::SetpointScaled };
-        Request::new(t, ca, ioa, Element::SetpointScaled { value, qos: qos(select), time })
+    pub fn setpoint_scaled(
+        ca: CommonAddress,
+        ioa: Ioa,
+        value: i16,
+        select: bool,
+        time: Option<Cp56Time2a>,
+    ) -> Self {
+        let t = if time.is_some() {
+            TypeId::SetpointScaledTime56
+        } else {
+            TypeId::SetpointScaled
+        };
+        Request::new(
+            t,
+            ca,
+            ioa,
+            Element::SetpointScaled {
+                value,
+                qos: qos(select),
+                time,
+            },
+        )
     }
 
     /// C_SE_NC_1 (or C_SE_TC_1): set-point, short floating point value.
-    pub fn setpoint_float(ca: CommonAddress, ioa: Ioa, value: f32, select: bool, time: Option<Cp56Time2a>) -> Self {
-        let t = if time.is_some() { TypeId::SetpointFloatTime56 } else { TypeId::SetpointFloat };
-        Request::new(t, ca, ioa, Element::SetpointFloat { value, qos: qos(select), time })
+    pub fn setpoint_float(
+        ca: CommonAddress,
+        ioa: Ioa,
+        value: f32,
+        select: bool,
+        time: Option<Cp56Time2a>,
+    ) -> Self {
+        let t = if time.is_some() {
+            TypeId::SetpointFloatTime56
+        } else {
+            TypeId::SetpointFloat
+        };
+        Request::new(
+            t,
+            ca,
+            ioa,
+            Element::SetpointFloat {
+                value,
+                qos: qos(select),
+                time,
+            },
+        )
     }
 
     /// The same request with another cause (deactivation 8, say).
@@ -175,11 +293,18 @@ impl Request {
 
     /// The request in an I frame with the given N(S) and N(R).
     pub fn i_frame(&self, send: SeqNum, recv: SeqNum) -> IFrame<'_, Request> {
-        IFrame { apci: Apci::I { send, recv }, asdu: self }
+        IFrame {
+            apci: Apci::I { send, recv },
+            asdu: self,
+        }
     }
 
     fn builder(&self) -> AsduBuilder<'_, 'static> {
-        AsduBuilder { header: self.header, params: self.params, objects: core::slice::from_ref(&self.object) }
+        AsduBuilder {
+            header: self.header,
+            params: self.params,
+            objects: core::slice::from_ref(&self.object),
+        }
     }
 }
 

@@ -99,8 +99,16 @@ pub fn classify(apci: &Apci, asdu: Option<&Asdu<'_>>) -> Classification {
             step: None,
             changes_state: false,
         },
-        (Apci::S { .. }, _) => Classification { action: Action::Acknowledge, step: None, changes_state: false },
-        (Apci::I { .. }, None) => Classification { action: Action::Other, step: None, changes_state: false },
+        (Apci::S { .. }, _) => Classification {
+            action: Action::Acknowledge,
+            step: None,
+            changes_state: false,
+        },
+        (Apci::I { .. }, None) => Classification {
+            action: Action::Other,
+            step: None,
+            changes_state: false,
+        },
         (Apci::I { .. }, Some(a)) => classify_asdu(a),
     }
 }
@@ -155,12 +163,19 @@ pub fn classify_asdu(asdu: &Asdu<'_>) -> Classification {
     let freeze = matches!(first, Some(Element::CounterInterrogation { qcc }) if qcc.freeze() != 0);
     let file_change = matches!(first, Some(Element::CallFile { scq, .. }) if scq.action() == 4);
     let changes_state = match action {
-        Action::Command | Action::Setpoint | Action::Reset | Action::Parameter | Action::ParameterActivation | Action::TimeSync => {
-            step == Step::Execute || step == Step::Activation
-        }
+        Action::Command
+        | Action::Setpoint
+        | Action::Reset
+        | Action::Parameter
+        | Action::ParameterActivation
+        | Action::TimeSync => step == Step::Execute || step == Step::Activation,
         Action::CounterInterrogation => freeze && step == Step::Activation,
         Action::File => file_change || id == 125,
         _ => false,
     };
-    Classification { action, step: Some(step), changes_state }
+    Classification {
+        action,
+        step: Some(step),
+        changes_state,
+    }
 }

@@ -8,7 +8,7 @@ use crate::emit::Writer;
 use crate::error::EmitError;
 use crate::quality::{
     Afq, Bcr, Coi, Dco, Diq, Lsq, Normalized, Oci, Qcc, Qdp, Qds, Qoi, Qos, Qpa, Qpm, Qrp, Rco,
-    ReadyQualifier, Scd, Scq, Sco, Sep, Siq, Sof, Spe, Vti,
+    ReadyQualifier, Scd, Sco, Scq, Sep, Siq, Sof, Spe, Vti,
 };
 use crate::time::{Cp16Time2a, Cp24Time2a, Cp56Time2a};
 
@@ -444,7 +444,8 @@ impl<'a> Reader<'a> {
     }
     #[inline]
     fn u24(&mut self) -> Option<u32> {
-        self.take::<3>().map(|[a, b, c]| u32::from_le_bytes([a, b, c, 0]))
+        self.take::<3>()
+            .map(|[a, b, c]| u32::from_le_bytes([a, b, c, 0]))
     }
     #[inline]
     fn u32(&mut self) -> Option<u32> {
@@ -487,30 +488,115 @@ impl<'a> Element<'a> {
     pub fn decode(type_id: TypeId, bytes: &'a [u8]) -> Option<(Element<'a>, usize)> {
         let mut r = Reader { b: bytes };
         let e = match u8::from(type_id) {
-            1 => Element::SinglePoint { siq: Siq(r.u8()?), time: None },
-            2 => Element::SinglePoint { siq: Siq(r.u8()?), time: r.t24()? },
-            30 => Element::SinglePoint { siq: Siq(r.u8()?), time: r.t56()? },
-            3 => Element::DoublePoint { diq: Diq(r.u8()?), time: None },
-            4 => Element::DoublePoint { diq: Diq(r.u8()?), time: r.t24()? },
-            31 => Element::DoublePoint { diq: Diq(r.u8()?), time: r.t56()? },
-            5 => Element::StepPosition { vti: Vti(r.u8()?), qds: Qds(r.u8()?), time: None },
-            6 => Element::StepPosition { vti: Vti(r.u8()?), qds: Qds(r.u8()?), time: r.t24()? },
-            32 => Element::StepPosition { vti: Vti(r.u8()?), qds: Qds(r.u8()?), time: r.t56()? },
-            7 => Element::Bitstring { bsi: r.u32()?, qds: Qds(r.u8()?), time: None },
-            8 => Element::Bitstring { bsi: r.u32()?, qds: Qds(r.u8()?), time: r.t24()? },
-            33 => Element::Bitstring { bsi: r.u32()?, qds: Qds(r.u8()?), time: r.t56()? },
-            9 => Element::Normalized { value: Normalized(r.i16()?), qds: Some(Qds(r.u8()?)), time: None },
-            10 => Element::Normalized { value: Normalized(r.i16()?), qds: Some(Qds(r.u8()?)), time: r.t24()? },
-            34 => Element::Normalized { value: Normalized(r.i16()?), qds: Some(Qds(r.u8()?)), time: r.t56()? },
-            21 => Element::Normalized { value: Normalized(r.i16()?), qds: None, time: None },
-            11 => Element::Scaled { value: r.i16()?, qds: Qds(r.u8()?), time: None },
-            12 => Element::Scaled { value: r.i16()?, qds: Qds(r.u8()?), time: r.t24()? },
-            35 => Element::Scaled { value: r.i16()?, qds: Qds(r.u8()?), time: r.t56()? },
-            13 => Element::Float { value: r.f32()?, qds: Qds(r.u8()?), time: None },
-            14 => Element::Float { value: r.f32()?, qds: Qds(r.u8()?), time: r.t24()? },
-            36 => Element::Float { value: r.f32()?, qds: Qds(r.u8()?), time: r.t56()? },
+            1 => Element::SinglePoint {
+                siq: Siq(r.u8()?),
+                time: None,
+            },
+            2 => Element::SinglePoint {
+                siq: Siq(r.u8()?),
+                time: r.t24()?,
+            },
+            30 => Element::SinglePoint {
+                siq: Siq(r.u8()?),
+                time: r.t56()?,
+            },
+            3 => Element::DoublePoint {
+                diq: Diq(r.u8()?),
+                time: None,
+            },
+            4 => Element::DoublePoint {
+                diq: Diq(r.u8()?),
+                time: r.t24()?,
+            },
+            31 => Element::DoublePoint {
+                diq: Diq(r.u8()?),
+                time: r.t56()?,
+            },
+            5 => Element::StepPosition {
+                vti: Vti(r.u8()?),
+                qds: Qds(r.u8()?),
+                time: None,
+            },
+            6 => Element::StepPosition {
+                vti: Vti(r.u8()?),
+                qds: Qds(r.u8()?),
+                time: r.t24()?,
+            },
+            32 => Element::StepPosition {
+                vti: Vti(r.u8()?),
+                qds: Qds(r.u8()?),
+                time: r.t56()?,
+            },
+            7 => Element::Bitstring {
+                bsi: r.u32()?,
+                qds: Qds(r.u8()?),
+                time: None,
+            },
+            8 => Element::Bitstring {
+                bsi: r.u32()?,
+                qds: Qds(r.u8()?),
+                time: r.t24()?,
+            },
+            33 => Element::Bitstring {
+                bsi: r.u32()?,
+                qds: Qds(r.u8()?),
+                time: r.t56()?,
+            },
+            9 => Element::Normalized {
+                value: Normalized(r.i16()?),
+                qds: Some(Qds(r.u8()?)),
+                time: None,
+            },
+            10 => Element::Normalized {
+                value: Normalized(r.i16()?),
+                qds: Some(Qds(r.u8()?)),
+                time: r.t24()?,
+            },
+            34 => Element::Normalized {
+                value: Normalized(r.i16()?),
+                qds: Some(Qds(r.u8()?)),
+                time: r.t56()?,
+            },
+            21 => Element::Normalized {
+                value: Normalized(r.i16()?),
+                qds: None,
+                time: None,
+            },
+            11 => Element::Scaled {
+                value: r.i16()?,
+                qds: Qds(r.u8()?),
+                time: None,
+            },
+            12 => Element::Scaled {
+                value: r.i16()?,
+                qds: Qds(r.u8()?),
+                time: r.t24()?,
+            },
+            35 => Element::Scaled {
+                value: r.i16()?,
+                qds: Qds(r.u8()?),
+                time: r.t56()?,
+            },
+            13 => Element::Float {
+                value: r.f32()?,
+                qds: Qds(r.u8()?),
+                time: None,
+            },
+            14 => Element::Float {
+                value: r.f32()?,
+                qds: Qds(r.u8()?),
+                time: r.t24()?,
+            },
+            36 => Element::Float {
+                value: r.f32()?,
+                qds: Qds(r.u8()?),
+                time: r.t56()?,
+            },
             15 | 16 | 37 => {
-                let bcr = Bcr { value: r.u32()? as i32, flags: r.u8()? };
+                let bcr = Bcr {
+                    value: r.u32()? as i32,
+                    flags: r.u8()?,
+                };
                 let time = match u8::from(type_id) {
                     15 => None,
                     16 => r.t24()?,
@@ -518,8 +604,16 @@ impl<'a> Element<'a> {
                 };
                 Element::IntegratedTotals { bcr, time }
             }
-            17 => Element::ProtectionEvent { sep: Sep(r.u8()?), elapsed: r.cp16()?, time: TimeTag::Cp24(r.cp24()?) },
-            38 => Element::ProtectionEvent { sep: Sep(r.u8()?), elapsed: r.cp16()?, time: TimeTag::Cp56(r.cp56()?) },
+            17 => Element::ProtectionEvent {
+                sep: Sep(r.u8()?),
+                elapsed: r.cp16()?,
+                time: TimeTag::Cp24(r.cp24()?),
+            },
+            38 => Element::ProtectionEvent {
+                sep: Sep(r.u8()?),
+                elapsed: r.cp16()?,
+                time: TimeTag::Cp56(r.cp56()?),
+            },
             18 => Element::PackedStartEvents {
                 spe: Spe(r.u8()?),
                 qdp: Qdp(r.u8()?),
@@ -544,21 +638,75 @@ impl<'a> Element<'a> {
                 operating: r.cp16()?,
                 time: TimeTag::Cp56(r.cp56()?),
             },
-            20 => Element::PackedSinglePoint { scd: Scd { status: r.u16()?, changed: r.u16()? }, qds: Qds(r.u8()?) },
-            45 => Element::SingleCommand { sco: Sco(r.u8()?), time: None },
-            58 => Element::SingleCommand { sco: Sco(r.u8()?), time: Some(r.cp56()?) },
-            46 => Element::DoubleCommand { dco: Dco(r.u8()?), time: None },
-            59 => Element::DoubleCommand { dco: Dco(r.u8()?), time: Some(r.cp56()?) },
-            47 => Element::RegulatingStep { rco: Rco(r.u8()?), time: None },
-            60 => Element::RegulatingStep { rco: Rco(r.u8()?), time: Some(r.cp56()?) },
-            48 => Element::SetpointNormalized { value: Normalized(r.i16()?), qos: Qos(r.u8()?), time: None },
-            61 => Element::SetpointNormalized { value: Normalized(r.i16()?), qos: Qos(r.u8()?), time: Some(r.cp56()?) },
-            49 => Element::SetpointScaled { value: r.i16()?, qos: Qos(r.u8()?), time: None },
-            62 => Element::SetpointScaled { value: r.i16()?, qos: Qos(r.u8()?), time: Some(r.cp56()?) },
-            50 => Element::SetpointFloat { value: r.f32()?, qos: Qos(r.u8()?), time: None },
-            63 => Element::SetpointFloat { value: r.f32()?, qos: Qos(r.u8()?), time: Some(r.cp56()?) },
-            51 => Element::BitstringCommand { bsi: r.u32()?, time: None },
-            64 => Element::BitstringCommand { bsi: r.u32()?, time: Some(r.cp56()?) },
+            20 => Element::PackedSinglePoint {
+                scd: Scd {
+                    status: r.u16()?,
+                    changed: r.u16()?,
+                },
+                qds: Qds(r.u8()?),
+            },
+            45 => Element::SingleCommand {
+                sco: Sco(r.u8()?),
+                time: None,
+            },
+            58 => Element::SingleCommand {
+                sco: Sco(r.u8()?),
+                time: Some(r.cp56()?),
+            },
+            46 => Element::DoubleCommand {
+                dco: Dco(r.u8()?),
+                time: None,
+            },
+            59 => Element::DoubleCommand {
+                dco: Dco(r.u8()?),
+                time: Some(r.cp56()?),
+            },
+            47 => Element::RegulatingStep {
+                rco: Rco(r.u8()?),
+                time: None,
+            },
+            60 => Element::RegulatingStep {
+                rco: Rco(r.u8()?),
+                time: Some(r.cp56()?),
+            },
+            48 => Element::SetpointNormalized {
+                value: Normalized(r.i16()?),
+                qos: Qos(r.u8()?),
+                time: None,
+            },
+            61 => Element::SetpointNormalized {
+                value: Normalized(r.i16()?),
+                qos: Qos(r.u8()?),
+                time: Some(r.cp56()?),
+            },
+            49 => Element::SetpointScaled {
+                value: r.i16()?,
+                qos: Qos(r.u8()?),
+                time: None,
+            },
+            62 => Element::SetpointScaled {
+                value: r.i16()?,
+                qos: Qos(r.u8()?),
+                time: Some(r.cp56()?),
+            },
+            50 => Element::SetpointFloat {
+                value: r.f32()?,
+                qos: Qos(r.u8()?),
+                time: None,
+            },
+            63 => Element::SetpointFloat {
+                value: r.f32()?,
+                qos: Qos(r.u8()?),
+                time: Some(r.cp56()?),
+            },
+            51 => Element::BitstringCommand {
+                bsi: r.u32()?,
+                time: None,
+            },
+            64 => Element::BitstringCommand {
+                bsi: r.u32()?,
+                time: Some(r.cp56()?),
+            },
             70 => Element::EndOfInitialization { coi: Coi(r.u8()?) },
             100 => Element::Interrogation { qoi: Qoi(r.u8()?) },
             101 => Element::CounterInterrogation { qcc: Qcc(r.u8()?) },
@@ -567,29 +715,71 @@ impl<'a> Element<'a> {
             104 => Element::Test { pattern: r.u16()? },
             105 => Element::ResetProcess { qrp: Qrp(r.u8()?) },
             106 => Element::DelayAcquisition { delay: r.cp16()? },
-            107 => Element::TestWithTime { counter: r.u16()?, time: r.cp56()? },
-            110 => Element::ParameterNormalized { value: Normalized(r.i16()?), qpm: Qpm(r.u8()?) },
-            111 => Element::ParameterScaled { value: r.i16()?, qpm: Qpm(r.u8()?) },
-            112 => Element::ParameterFloat { value: r.f32()?, qpm: Qpm(r.u8()?) },
+            107 => Element::TestWithTime {
+                counter: r.u16()?,
+                time: r.cp56()?,
+            },
+            110 => Element::ParameterNormalized {
+                value: Normalized(r.i16()?),
+                qpm: Qpm(r.u8()?),
+            },
+            111 => Element::ParameterScaled {
+                value: r.i16()?,
+                qpm: Qpm(r.u8()?),
+            },
+            112 => Element::ParameterFloat {
+                value: r.f32()?,
+                qpm: Qpm(r.u8()?),
+            },
             113 => Element::ParameterActivation { qpa: Qpa(r.u8()?) },
-            120 => Element::FileReady { file: r.u16()?, length: r.u24()?, frq: ReadyQualifier(r.u8()?) },
+            120 => Element::FileReady {
+                file: r.u16()?,
+                length: r.u24()?,
+                frq: ReadyQualifier(r.u8()?),
+            },
             121 => Element::SectionReady {
                 file: r.u16()?,
                 section: r.u8()?,
                 length: r.u24()?,
                 srq: ReadyQualifier(r.u8()?),
             },
-            122 => Element::CallFile { file: r.u16()?, section: r.u8()?, scq: Scq(r.u8()?) },
-            123 => Element::LastSection { file: r.u16()?, section: r.u8()?, lsq: Lsq(r.u8()?), checksum: r.u8()? },
-            124 => Element::AckFile { file: r.u16()?, section: r.u8()?, afq: Afq(r.u8()?) },
+            122 => Element::CallFile {
+                file: r.u16()?,
+                section: r.u8()?,
+                scq: Scq(r.u8()?),
+            },
+            123 => Element::LastSection {
+                file: r.u16()?,
+                section: r.u8()?,
+                lsq: Lsq(r.u8()?),
+                checksum: r.u8()?,
+            },
+            124 => Element::AckFile {
+                file: r.u16()?,
+                section: r.u8()?,
+                afq: Afq(r.u8()?),
+            },
             125 => {
                 let file = r.u16()?;
                 let section = r.u8()?;
                 let los = r.u8()?;
-                Element::Segment { file, section, data: r.bytes(usize::from(los))? }
+                Element::Segment {
+                    file,
+                    section,
+                    data: r.bytes(usize::from(los))?,
+                }
             }
-            126 => Element::Directory { file: r.u16()?, length: r.u24()?, sof: Sof(r.u8()?), time: r.cp56()? },
-            127 => Element::QueryLog { file: r.u16()?, start: r.cp56()?, stop: r.cp56()? },
+            126 => Element::Directory {
+                file: r.u16()?,
+                length: r.u24()?,
+                sof: Sof(r.u8()?),
+                time: r.cp56()?,
+            },
+            127 => Element::QueryLog {
+                file: r.u16()?,
+                start: r.cp56()?,
+                stop: r.cp56()?,
+            },
             41 | 81..=87 | 90..=95 => {
                 let data = r.b;
                 r.b = &[];
@@ -610,31 +800,47 @@ impl<'a> Element<'a> {
             time.map_or(Anomalies::empty(), Cp56Time2a::anomalies)
         }
         fn float(v: f32) -> Anomalies {
-            if v.is_finite() { Anomalies::empty() } else { Anomalies::FLOAT_NOT_FINITE }
+            if v.is_finite() {
+                Anomalies::empty()
+            } else {
+                Anomalies::FLOAT_NOT_FINITE
+            }
         }
         match *self {
             Element::SinglePoint { siq, time } => siq.anomalies() | t(time),
             Element::DoublePoint { diq, time } => diq.anomalies() | t(time),
             Element::StepPosition { qds, time, .. } => qds.anomalies() | t(time),
             Element::Bitstring { qds, time, .. } => qds.anomalies() | t(time),
-            Element::Normalized { qds, time, .. } => qds.map_or(Anomalies::empty(), Qds::anomalies) | t(time),
+            Element::Normalized { qds, time, .. } => {
+                qds.map_or(Anomalies::empty(), Qds::anomalies) | t(time)
+            }
             Element::Scaled { qds, time, .. } => qds.anomalies() | t(time),
             Element::Float { value, qds, time } => float(value) | qds.anomalies() | t(time),
             Element::IntegratedTotals { time, .. } => t(time),
-            Element::ProtectionEvent { sep, elapsed, time } => sep.anomalies() | elapsed.anomalies() | time.anomalies(),
-            Element::PackedStartEvents { spe, qdp, duration, time } => {
-                spe.anomalies() | qdp.anomalies() | duration.anomalies() | time.anomalies()
+            Element::ProtectionEvent { sep, elapsed, time } => {
+                sep.anomalies() | elapsed.anomalies() | time.anomalies()
             }
-            Element::PackedOutputCircuit { oci, qdp, operating, time } => {
-                oci.anomalies() | qdp.anomalies() | operating.anomalies() | time.anomalies()
-            }
+            Element::PackedStartEvents {
+                spe,
+                qdp,
+                duration,
+                time,
+            } => spe.anomalies() | qdp.anomalies() | duration.anomalies() | time.anomalies(),
+            Element::PackedOutputCircuit {
+                oci,
+                qdp,
+                operating,
+                time,
+            } => oci.anomalies() | qdp.anomalies() | operating.anomalies() | time.anomalies(),
             Element::PackedSinglePoint { qds, .. } => qds.anomalies(),
             Element::SingleCommand { sco, time } => sco.anomalies() | t56(time),
             Element::DoubleCommand { dco, time } => dco.anomalies() | t56(time),
             Element::RegulatingStep { rco, time } => rco.anomalies() | t56(time),
             Element::SetpointNormalized { qos, time, .. } => qos.anomalies() | t56(time),
             Element::SetpointScaled { qos, time, .. } => qos.anomalies() | t56(time),
-            Element::SetpointFloat { value, qos, time } => float(value) | qos.anomalies() | t56(time),
+            Element::SetpointFloat { value, qos, time } => {
+                float(value) | qos.anomalies() | t56(time)
+            }
             Element::BitstringCommand { time, .. } => t56(time),
             Element::EndOfInitialization { coi } => coi.anomalies(),
             Element::Interrogation { qoi } => qoi.anomalies(),
@@ -642,12 +848,18 @@ impl<'a> Element<'a> {
             Element::Read => Anomalies::empty(),
             Element::ClockSync { time } => time.anomalies(),
             Element::Test { pattern } => {
-                if pattern == 0x55AA { Anomalies::empty() } else { Anomalies::TEST_PATTERN_INVALID }
+                if pattern == 0x55AA {
+                    Anomalies::empty()
+                } else {
+                    Anomalies::TEST_PATTERN_INVALID
+                }
             }
             Element::ResetProcess { qrp } => qrp.anomalies(),
             Element::DelayAcquisition { delay } => delay.anomalies(),
             Element::TestWithTime { time, .. } => time.anomalies(),
-            Element::ParameterNormalized { qpm, .. } | Element::ParameterScaled { qpm, .. } => qpm.anomalies(),
+            Element::ParameterNormalized { qpm, .. } | Element::ParameterScaled { qpm, .. } => {
+                qpm.anomalies()
+            }
             Element::ParameterFloat { value, qpm } => float(value) | qpm.anomalies(),
             Element::ParameterActivation { qpa } => qpa.anomalies(),
             Element::FileReady { frq, .. } => frq.anomalies(),
@@ -681,12 +893,16 @@ impl<'a> Element<'a> {
             Element::Scaled { time, .. } => 3 + t(time),
             Element::Float { time, .. } | Element::IntegratedTotals { time, .. } => 5 + t(time),
             Element::ProtectionEvent { time, .. } => 3 + t(Some(time)),
-            Element::PackedStartEvents { time, .. } | Element::PackedOutputCircuit { time, .. } => 4 + t(Some(time)),
+            Element::PackedStartEvents { time, .. } | Element::PackedOutputCircuit { time, .. } => {
+                4 + t(Some(time))
+            }
             Element::PackedSinglePoint { .. } => 5,
             Element::SingleCommand { time, .. }
             | Element::DoubleCommand { time, .. }
             | Element::RegulatingStep { time, .. } => 1 + t56(time),
-            Element::SetpointNormalized { time, .. } | Element::SetpointScaled { time, .. } => 3 + t56(time),
+            Element::SetpointNormalized { time, .. } | Element::SetpointScaled { time, .. } => {
+                3 + t56(time)
+            }
             Element::SetpointFloat { time, .. } => 5 + t56(time),
             Element::BitstringCommand { time, .. } => 4 + t56(time),
             Element::EndOfInitialization { .. }
@@ -722,26 +938,64 @@ impl<'a> Element<'a> {
         }
         let id = u8::from(type_id);
         match *self {
-            Element::SinglePoint { time, .. } => matches!(id, 1 | 2 | 30) && tt(time, id == 1, id == 2),
-            Element::DoublePoint { time, .. } => matches!(id, 3 | 4 | 31) && tt(time, id == 3, id == 4),
-            Element::StepPosition { time, .. } => matches!(id, 5 | 6 | 32) && tt(time, id == 5, id == 6),
-            Element::Bitstring { time, .. } => matches!(id, 7 | 8 | 33) && tt(time, id == 7, id == 8),
-            Element::Normalized { qds: None, time, .. } => id == 21 && time.is_none(),
-            Element::Normalized { qds: Some(_), time, .. } => matches!(id, 9 | 10 | 34) && tt(time, id == 9, id == 10),
-            Element::Scaled { time, .. } => matches!(id, 11 | 12 | 35) && tt(time, id == 11, id == 12),
-            Element::Float { time, .. } => matches!(id, 13 | 14 | 36) && tt(time, id == 13, id == 14),
-            Element::IntegratedTotals { time, .. } => matches!(id, 15 | 16 | 37) && tt(time, id == 15, id == 16),
-            Element::ProtectionEvent { time, .. } => matches!(id, 17 | 38) && tt(Some(time), false, id == 17),
-            Element::PackedStartEvents { time, .. } => matches!(id, 18 | 39) && tt(Some(time), false, id == 18),
-            Element::PackedOutputCircuit { time, .. } => matches!(id, 19 | 40) && tt(Some(time), false, id == 19),
+            Element::SinglePoint { time, .. } => {
+                matches!(id, 1 | 2 | 30) && tt(time, id == 1, id == 2)
+            }
+            Element::DoublePoint { time, .. } => {
+                matches!(id, 3 | 4 | 31) && tt(time, id == 3, id == 4)
+            }
+            Element::StepPosition { time, .. } => {
+                matches!(id, 5 | 6 | 32) && tt(time, id == 5, id == 6)
+            }
+            Element::Bitstring { time, .. } => {
+                matches!(id, 7 | 8 | 33) && tt(time, id == 7, id == 8)
+            }
+            Element::Normalized {
+                qds: None, time, ..
+            } => id == 21 && time.is_none(),
+            Element::Normalized {
+                qds: Some(_), time, ..
+            } => matches!(id, 9 | 10 | 34) && tt(time, id == 9, id == 10),
+            Element::Scaled { time, .. } => {
+                matches!(id, 11 | 12 | 35) && tt(time, id == 11, id == 12)
+            }
+            Element::Float { time, .. } => {
+                matches!(id, 13 | 14 | 36) && tt(time, id == 13, id == 14)
+            }
+            Element::IntegratedTotals { time, .. } => {
+                matches!(id, 15 | 16 | 37) && tt(time, id == 15, id == 16)
+            }
+            Element::ProtectionEvent { time, .. } => {
+                matches!(id, 17 | 38) && tt(Some(time), false, id == 17)
+            }
+            Element::PackedStartEvents { time, .. } => {
+                matches!(id, 18 | 39) && tt(Some(time), false, id == 18)
+            }
+            Element::PackedOutputCircuit { time, .. } => {
+                matches!(id, 19 | 40) && tt(Some(time), false, id == 19)
+            }
             Element::PackedSinglePoint { .. } => id == 20,
-            Element::SingleCommand { time, .. } => (id == 45 && time.is_none()) || (id == 58 && time.is_some()),
-            Element::DoubleCommand { time, .. } => (id == 46 && time.is_none()) || (id == 59 && time.is_some()),
-            Element::RegulatingStep { time, .. } => (id == 47 && time.is_none()) || (id == 60 && time.is_some()),
-            Element::SetpointNormalized { time, .. } => (id == 48 && time.is_none()) || (id == 61 && time.is_some()),
-            Element::SetpointScaled { time, .. } => (id == 49 && time.is_none()) || (id == 62 && time.is_some()),
-            Element::SetpointFloat { time, .. } => (id == 50 && time.is_none()) || (id == 63 && time.is_some()),
-            Element::BitstringCommand { time, .. } => (id == 51 && time.is_none()) || (id == 64 && time.is_some()),
+            Element::SingleCommand { time, .. } => {
+                (id == 45 && time.is_none()) || (id == 58 && time.is_some())
+            }
+            Element::DoubleCommand { time, .. } => {
+                (id == 46 && time.is_none()) || (id == 59 && time.is_some())
+            }
+            Element::RegulatingStep { time, .. } => {
+                (id == 47 && time.is_none()) || (id == 60 && time.is_some())
+            }
+            Element::SetpointNormalized { time, .. } => {
+                (id == 48 && time.is_none()) || (id == 61 && time.is_some())
+            }
+            Element::SetpointScaled { time, .. } => {
+                (id == 49 && time.is_none()) || (id == 62 && time.is_some())
+            }
+            Element::SetpointFloat { time, .. } => {
+                (id == 50 && time.is_none()) || (id == 63 && time.is_some())
+            }
+            Element::BitstringCommand { time, .. } => {
+                (id == 51 && time.is_none()) || (id == 64 && time.is_some())
+            }
             Element::EndOfInitialization { .. } => id == 70,
             Element::Interrogation { .. } => id == 100,
             Element::CounterInterrogation { .. } => id == 101,
@@ -770,7 +1024,9 @@ impl<'a> Element<'a> {
     /// Writes the element as `type_id` encodes it.
     pub(crate) fn write(&self, type_id: TypeId, w: &mut Writer<'_>) -> Result<(), EmitError> {
         if !self.matches(type_id) {
-            return Err(EmitError::ValueOutOfRange { field: "information element (does not match the type identification)" });
+            return Err(EmitError::ValueOutOfRange {
+                field: "information element (does not match the type identification)",
+            });
         }
         fn time(w: &mut Writer<'_>, t: Option<TimeTag>) -> Result<(), EmitError> {
             match t {
@@ -780,10 +1036,14 @@ impl<'a> Element<'a> {
             }
         }
         fn cp24(w: &mut Writer<'_>, t: Cp24Time2a) -> Result<(), EmitError> {
-            w.bytes(&t.to_bytes().ok_or(EmitError::ValueOutOfRange { field: "CP24Time2a" })?)
+            w.bytes(&t.to_bytes().ok_or(EmitError::ValueOutOfRange {
+                field: "CP24Time2a",
+            })?)
         }
         fn cp56(w: &mut Writer<'_>, t: Cp56Time2a) -> Result<(), EmitError> {
-            w.bytes(&t.to_bytes().ok_or(EmitError::ValueOutOfRange { field: "CP56Time2a" })?)
+            w.bytes(&t.to_bytes().ok_or(EmitError::ValueOutOfRange {
+                field: "CP56Time2a",
+            })?)
         }
         fn opt56(w: &mut Writer<'_>, t: Option<Cp56Time2a>) -> Result<(), EmitError> {
             t.map_or(Ok(()), |t| cp56(w, t))
@@ -807,19 +1067,31 @@ impl<'a> Element<'a> {
                 w.u8(qds.0)?;
                 time(w, t)
             }
-            Element::Normalized { value, qds, time: t } => {
+            Element::Normalized {
+                value,
+                qds,
+                time: t,
+            } => {
                 w.bytes(&value.0.to_le_bytes())?;
                 if let Some(q) = qds {
                     w.u8(q.0)?;
                 }
                 time(w, t)
             }
-            Element::Scaled { value, qds, time: t } => {
+            Element::Scaled {
+                value,
+                qds,
+                time: t,
+            } => {
                 w.bytes(&value.to_le_bytes())?;
                 w.u8(qds.0)?;
                 time(w, t)
             }
-            Element::Float { value, qds, time: t } => {
+            Element::Float {
+                value,
+                qds,
+                time: t,
+            } => {
                 w.bytes(&value.to_le_bytes())?;
                 w.u8(qds.0)?;
                 time(w, t)
@@ -829,18 +1101,32 @@ impl<'a> Element<'a> {
                 w.u8(bcr.flags)?;
                 time(w, t)
             }
-            Element::ProtectionEvent { sep, elapsed, time: t } => {
+            Element::ProtectionEvent {
+                sep,
+                elapsed,
+                time: t,
+            } => {
                 w.u8(sep.0)?;
                 w.u16(elapsed.0)?;
                 time(w, Some(t))
             }
-            Element::PackedStartEvents { spe, qdp, duration, time: t } => {
+            Element::PackedStartEvents {
+                spe,
+                qdp,
+                duration,
+                time: t,
+            } => {
                 w.u8(spe.0)?;
                 w.u8(qdp.0)?;
                 w.u16(duration.0)?;
                 time(w, Some(t))
             }
-            Element::PackedOutputCircuit { oci, qdp, operating, time: t } => {
+            Element::PackedOutputCircuit {
+                oci,
+                qdp,
+                operating,
+                time: t,
+            } => {
                 w.u8(oci.0)?;
                 w.u8(qdp.0)?;
                 w.u16(operating.0)?;
@@ -863,17 +1149,29 @@ impl<'a> Element<'a> {
                 w.u8(rco.0)?;
                 opt56(w, t)
             }
-            Element::SetpointNormalized { value, qos, time: t } => {
+            Element::SetpointNormalized {
+                value,
+                qos,
+                time: t,
+            } => {
                 w.bytes(&value.0.to_le_bytes())?;
                 w.u8(qos.0)?;
                 opt56(w, t)
             }
-            Element::SetpointScaled { value, qos, time: t } => {
+            Element::SetpointScaled {
+                value,
+                qos,
+                time: t,
+            } => {
                 w.bytes(&value.to_le_bytes())?;
                 w.u8(qos.0)?;
                 opt56(w, t)
             }
-            Element::SetpointFloat { value, qos, time: t } => {
+            Element::SetpointFloat {
+                value,
+                qos,
+                time: t,
+            } => {
                 w.bytes(&value.to_le_bytes())?;
                 w.u8(qos.0)?;
                 opt56(w, t)
@@ -912,7 +1210,12 @@ impl<'a> Element<'a> {
                 w.uint(length, 3, "LOF")?;
                 w.u8(frq.0)
             }
-            Element::SectionReady { file, section, length, srq } => {
+            Element::SectionReady {
+                file,
+                section,
+                length,
+                srq,
+            } => {
                 w.u16(file)?;
                 w.u8(section)?;
                 w.uint(length, 3, "LOF")?;
@@ -923,7 +1226,12 @@ impl<'a> Element<'a> {
                 w.u8(section)?;
                 w.u8(scq.0)
             }
-            Element::LastSection { file, section, lsq, checksum } => {
+            Element::LastSection {
+                file,
+                section,
+                lsq,
+                checksum,
+            } => {
                 w.u16(file)?;
                 w.u8(section)?;
                 w.u8(lsq.0)?;
@@ -934,13 +1242,23 @@ impl<'a> Element<'a> {
                 w.u8(section)?;
                 w.u8(afq.0)
             }
-            Element::Segment { file, section, data } => {
+            Element::Segment {
+                file,
+                section,
+                data,
+            } => {
                 w.u16(file)?;
                 w.u8(section)?;
-                w.u8(u8::try_from(data.len()).map_err(|_| EmitError::ValueOutOfRange { field: "LOS" })?)?;
+                w.u8(u8::try_from(data.len())
+                    .map_err(|_| EmitError::ValueOutOfRange { field: "LOS" })?)?;
                 w.bytes(data)
             }
-            Element::Directory { file, length, sof, time: t } => {
+            Element::Directory {
+                file,
+                length,
+                sof,
+                time: t,
+            } => {
                 w.u16(file)?;
                 w.uint(length, 3, "LOF")?;
                 w.u8(sof.0)?;

@@ -33,7 +33,10 @@ impl<'b> Writer<'b> {
     /// Checks up front that `needed` bytes fit, so a failed emit writes nothing.
     pub(crate) fn new(buf: &'b mut [u8], needed: usize) -> Result<Self, EmitError> {
         if buf.len() < needed {
-            return Err(EmitError::BufferTooShort { needed, available: buf.len() });
+            return Err(EmitError::BufferTooShort {
+                needed,
+                available: buf.len(),
+            });
         }
         Ok(Writer { buf, pos: 0 })
     }
@@ -44,7 +47,10 @@ impl<'b> Writer<'b> {
         let dst = self
             .buf
             .get_mut(self.pos..end)
-            .ok_or(EmitError::BufferTooShort { needed: end, available })?;
+            .ok_or(EmitError::BufferTooShort {
+                needed: end,
+                available,
+            })?;
         dst.copy_from_slice(data);
         self.pos = end;
         Ok(())
@@ -60,7 +66,12 @@ impl<'b> Writer<'b> {
     }
 
     /// A little-endian unsigned field of `size` bytes (1-4), checked to fit.
-    pub(crate) fn uint(&mut self, v: u32, size: usize, field: &'static str) -> Result<(), EmitError> {
+    pub(crate) fn uint(
+        &mut self,
+        v: u32,
+        size: usize,
+        field: &'static str,
+    ) -> Result<(), EmitError> {
         let b = v.to_le_bytes();
         let src = b.get(..size).ok_or(EmitError::ValueOutOfRange { field })?;
         if size < 4 && (v >> (8 * size)) != 0 {

@@ -169,12 +169,17 @@ impl Apci {
             if c3 & 1 != 0 {
                 a |= Anomalies::APCI_RESERVED_BITS;
             }
-            Apci::I { send: SeqNum::from_octets(c1, c2), recv: SeqNum::from_octets(c3, c4) }
+            Apci::I {
+                send: SeqNum::from_octets(c1, c2),
+                recv: SeqNum::from_octets(c3, c4),
+            }
         } else if c1 & 3 == 1 {
             if c1 != 1 || c2 != 0 || c3 & 1 != 0 {
                 a |= Anomalies::APCI_RESERVED_BITS;
             }
-            Apci::S { recv: SeqNum::from_octets(c3, c4) }
+            Apci::S {
+                recv: SeqNum::from_octets(c3, c4),
+            }
         } else {
             if c2 != 0 || c3 != 0 || c4 != 0 {
                 a |= Anomalies::APCI_RESERVED_BITS;
@@ -264,21 +269,41 @@ impl<'a> Frame<'a> {
 /// Splits the next whole APDU off the front of `input` (streaming: `Incomplete` when more
 /// octets are needed). The length octet must be 4-253 (IEC 60870-5-104 §5).
 pub fn split_frame(input: &[u8]) -> Result<(Frame<'_>, &[u8]), Error> {
-    let (&[start, length], _) = input.split_first_chunk::<2>().ok_or_else(|| Error::Incomplete(Needed::new(2 - input.len())))?;
+    let (&[start, length], _) = input
+        .split_first_chunk::<2>()
+        .ok_or_else(|| Error::Incomplete(Needed::new(2 - input.len())))?;
     if start != START {
         return Err(Error::BadStart { found: start });
     }
     if length < CONTROL_LEN {
-        return Err(Error::Malformed { layer: Layer::Apci, offset: 1 });
+        return Err(Error::Malformed {
+            layer: Layer::Apci,
+            offset: 1,
+        });
     }
     if length > MAX_LENGTH {
-        return Err(Error::TooLong { declared: usize::from(length), max: usize::from(MAX_LENGTH) });
+        return Err(Error::TooLong {
+            declared: usize::from(length),
+            max: usize::from(MAX_LENGTH),
+        });
     }
     let total = 2 + usize::from(length);
-    let (frame, rest) = input.split_at_checked(total).ok_or_else(|| Error::Incomplete(Needed::new(total - input.len())))?;
+    let (frame, rest) = input
+        .split_at_checked(total)
+        .ok_or_else(|| Error::Incomplete(Needed::new(total - input.len())))?;
     let (_, after) = frame.split_at(2);
-    let (control, asdu) = after.split_first_chunk::<4>().ok_or(Error::Malformed { layer: Layer::Apci, offset: 2 })?;
-    Ok((Frame { length, control: *control, asdu }, rest))
+    let (control, asdu) = after.split_first_chunk::<4>().ok_or(Error::Malformed {
+        layer: Layer::Apci,
+        offset: 2,
+    })?;
+    Ok((
+        Frame {
+            length,
+            control: *control,
+            asdu,
+        },
+        rest,
+    ))
 }
 
 /// What [`probe`] concluded.
@@ -302,7 +327,10 @@ pub fn probe(input: &[u8]) -> Probe {
         Probe::Recognized => {}
         other => return other,
     }
-    match (input.get(1), input.get(2 + usize::from(input.get(1).copied().unwrap_or(0)))) {
+    match (
+        input.get(1),
+        input.get(2 + usize::from(input.get(1).copied().unwrap_or(0))),
+    ) {
         (Some(_), Some(&b)) if b != START => Probe::Unrecognized,
         _ => Probe::Recognized,
     }
@@ -332,14 +360,19 @@ pub(crate) fn plausible_header(input: &[u8]) -> Probe {
             } else {
                 match input.get(6..8) {
                     Some(&[t, vsq]) => {
-                        crate::element::is_decodable(crate::codes::TypeId::from(t)) && vsq & 0x7f != 0
+                        crate::element::is_decodable(crate::codes::TypeId::from(t))
+                            && vsq & 0x7f != 0
                     }
                     _ => return Probe::NeedMore,
                 }
             }
         }
     };
-    if plausible { Probe::Recognized } else { Probe::Unrecognized }
+    if plausible {
+        Probe::Recognized
+    } else {
+        Probe::Unrecognized
+    }
 }
 
 /// A decoded APDU: the control field and, for an I frame, its ASDU (IEC 60870-5-104 §5).
@@ -375,7 +408,10 @@ impl<'a> Apdu<'a> {
                 None
             }
         };
-        Ok(Parsed { pdu: Apdu { apci, asdu }, anomalies })
+        Ok(Parsed {
+            pdu: Apdu { apci, asdu },
+            anomalies,
+        })
     }
 
     /// Splits and decodes the next APDU at the front of `input` (IEC 104 field sizes);
@@ -393,7 +429,11 @@ impl Emit for Apdu<'_> {
 
     fn emit(&self, buf: &mut [u8]) -> Result<usize, EmitError> {
         match &self.asdu {
-            Some(asdu) => IFrame { apci: self.apci, asdu }.emit(buf),
+            Some(asdu) => IFrame {
+                apci: self.apci,
+                asdu,
+            }
+            .emit(buf),
             None => self.apci.emit(buf),
         }
     }
@@ -421,7 +461,9 @@ impl<A: Emit + ?Sized> Emit for IFrame<'_, A> {
         let length = u8::try_from(asdu_len + 4)
             .ok()
             .filter(|&l| l <= MAX_LENGTH)
-            .ok_or(EmitError::ValueOutOfRange { field: "APDU length" })?;
+            .ok_or(EmitError::ValueOutOfRange {
+                field: "APDU length",
+            })?;
         w.u8(START)?;
         w.u8(length)?;
         w.bytes(&self.apci.to_control())?;

@@ -42,7 +42,11 @@ pub struct LinkParams {
 impl LinkParams {
     /// Link address of `address_size` octets (0-2), else `None`.
     pub const fn new(address_size: u8) -> Option<Self> {
-        if address_size <= 2 { Some(LinkParams { address_size }) } else { None }
+        if address_size <= 2 {
+            Some(LinkParams { address_size })
+        } else {
+            None
+        }
     }
 
     /// Octets of the link address.
@@ -119,7 +123,9 @@ impl<'a> LinkFrame<'a> {
     /// other frames.
     pub fn asdu(&self, params: Params) -> Option<Result<Parsed<Asdu<'a>>, Error>> {
         match self.format {
-            Format::Variable if !self.user_data.is_empty() => Some(Asdu::parse(self.user_data, params)),
+            Format::Variable if !self.user_data.is_empty() => {
+                Some(Asdu::parse(self.user_data, params))
+            }
             _ => None,
         }
     }
@@ -142,20 +148,38 @@ fn read_address(b: &[u8]) -> u16 {
 /// character or differing length octets are `Malformed`.
 pub fn split(input: &[u8], link: LinkParams) -> Result<(Parsed<LinkFrame<'_>>, &[u8]), Error> {
     let need = |total: usize| Error::Incomplete(Needed::new(total - input.len()));
-    let malformed = |offset| Error::Malformed { layer: Layer::Ft12, offset };
+    let malformed = |offset| Error::Malformed {
+        layer: Layer::Ft12,
+        offset,
+    };
     let a = link.address_size();
     let &first = input.first().ok_or_else(|| need(1))?;
     let mut anomalies = Anomalies::empty();
     match first {
         SINGLE_ACK | SINGLE_NACK => {
-            let frame = LinkFrame { format: Format::SingleCharacter(first), control: LinkControl(0), address: 0, link, user_data: &[] };
-            Ok((Parsed { pdu: frame, anomalies }, input.get(1..).unwrap_or_default()))
+            let frame = LinkFrame {
+                format: Format::SingleCharacter(first),
+                control: LinkControl(0),
+                address: 0,
+                link,
+                user_data: &[],
+            };
+            Ok((
+                Parsed {
+                    pdu: frame,
+                    anomalies,
+                },
+                input.get(1..).unwrap_or_default(),
+            ))
         }
         START_FIXED => {
             let total = 4 + a;
             let (frame, rest) = input.split_at_checked(total).ok_or_else(|| need(total))?;
             let body = frame.get(1..1 + 1 + a).ok_or(malformed(1))?;
-            let (&cs, &stop) = (frame.get(total - 2).ok_or(malformed(total - 2))?, frame.get(total - 1).ok_or(malformed(total - 1))?);
+            let (&cs, &stop) = (
+                frame.get(total - 2).ok_or(malformed(total - 2))?,
+                frame.get(total - 1).ok_or(malformed(total - 1))?,
+            );
             if stop != STOP {
                 return Err(malformed(total - 1));
             }
@@ -164,7 +188,19 @@ pub fn split(input: &[u8], link: LinkParams) -> Result<(Parsed<LinkFrame<'_>>, &
             }
             let control = LinkControl(*body.first().ok_or(malformed(1))?);
             let address = read_address(body.get(1..).unwrap_or_default());
-            Ok((Parsed { pdu: LinkFrame { format: Format::Fixed, control, address, link, user_data: &[] }, anomalies }, rest))
+            Ok((
+                Parsed {
+                    pdu: LinkFrame {
+                        format: Format::Fixed,
+                        control,
+                        address,
+                        link,
+                        user_data: &[],
+                    },
+                    anomalies,
+                },
+                rest,
+            ))
         }
         START_VARIABLE => {
             let (&[_, l1, l2, s2], _) = input.split_first_chunk::<4>().ok_or_else(|| need(4))?;
@@ -181,7 +217,10 @@ pub fn split(input: &[u8], link: LinkParams) -> Result<(Parsed<LinkFrame<'_>>, &
             let total = 4 + l + 2;
             let (frame, rest) = input.split_at_checked(total).ok_or_else(|| need(total))?;
             let body = frame.get(4..4 + l).ok_or(malformed(4))?;
-            let (&cs, &stop) = (frame.get(total - 2).ok_or(malformed(total - 2))?, frame.get(total - 1).ok_or(malformed(total - 1))?);
+            let (&cs, &stop) = (
+                frame.get(total - 2).ok_or(malformed(total - 2))?,
+                frame.get(total - 1).ok_or(malformed(total - 1))?,
+            );
             if stop != STOP {
                 return Err(malformed(total - 1));
             }
@@ -191,7 +230,19 @@ pub fn split(input: &[u8], link: LinkParams) -> Result<(Parsed<LinkFrame<'_>>, &
             let control = LinkControl(*body.first().ok_or(malformed(4))?);
             let address = read_address(body.get(1..1 + a).unwrap_or_default());
             let user_data = body.get(1 + a..).unwrap_or_default();
-            Ok((Parsed { pdu: LinkFrame { format: Format::Variable, control, address, link, user_data }, anomalies }, rest))
+            Ok((
+                Parsed {
+                    pdu: LinkFrame {
+                        format: Format::Variable,
+                        control,
+                        address,
+                        link,
+                        user_data,
+                    },
+                    anomalies,
+                },
+                rest,
+            ))
         }
         other => Err(Error::BadStart { found: other }),
     }
@@ -222,7 +273,11 @@ impl Emit for LinkFrame<'_> {
                 w.u8(STOP)?;
             }
             Format::Variable => {
-                let l = u8::try_from(1 + a + self.user_data.len()).map_err(|_| EmitError::ValueOutOfRange { field: "FT1.2 length" })?;
+                let l = u8::try_from(1 + a + self.user_data.len()).map_err(|_| {
+                    EmitError::ValueOutOfRange {
+                        field: "FT1.2 length",
+                    }
+                })?;
                 w.bytes(&[START_VARIABLE, l, l, START_VARIABLE, self.control.0])?;
                 addr(&mut w)?;
                 w.bytes(self.user_data)?;

@@ -29,18 +29,20 @@ pub use asdu::{
 };
 pub use builders::Request;
 pub use codes::{Cause, TypeDirection, TypeId};
-pub use element::{element_size, is_decodable, Element, TimeTag};
+pub use element::{Element, TimeTag, element_size, is_decodable};
 pub use emit::Emit;
 pub use error::{EmitError, Error, Layer, Needed};
 pub use frame::{
-    probe, split_frame, Apci, Apdu, Frame, IFrame, Probe, SeqNum, UFunction, CONTROL_LEN,
-    MAX_ASDU_LEN, MAX_LENGTH, START,
+    Apci, Apdu, CONTROL_LEN, Frame, IFrame, MAX_ASDU_LEN, MAX_LENGTH, Probe, START, SeqNum,
+    UFunction, probe, split_frame,
 };
 pub use quality::{
     Afq, Bcr, Coi, Dco, Diq, DoublePointState, Lsq, Normalized, Oci, Qcc, Qdp, Qds, Qoi, Qos, Qpa,
-    Qpm, Qrp, Rco, ReadyQualifier, Scd, Scq, Sco, Sep, Siq, Sof, Spe, Vti,
+    Qpm, Qrp, Rco, ReadyQualifier, Scd, Sco, Scq, Sep, Siq, Sof, Spe, Vti,
 };
 #[cfg(feature = "alloc")]
-pub use stream::{StreamDecoder, StreamStats, DEFAULT_CAPACITY_LIMIT};
+pub use stream::{DEFAULT_CAPACITY_LIMIT, StreamDecoder, StreamStats};
 pub use time::{Cp16Time2a, Cp24Time2a, Cp56Time2a};
-pub use validity::{allowed_causes, cause_allowed, cause_reserved, direction_anomalies, sq_allowed, Direction};
+pub use validity::{
+    Direction, allowed_causes, cause_allowed, cause_reserved, direction_anomalies, sq_allowed,
+};

@@ -73,7 +73,11 @@ impl Siq {
     quality_bits!();
     /// Reserved bits 2-4 set.
     pub fn anomalies(self) -> Anomalies {
-        if self.0 & 0x0e != 0 { Anomalies::QUALITY_RESERVED_BITS } else { Anomalies::empty() }
+        if self.0 & 0x0e != 0 {
+            Anomalies::QUALITY_RESERVED_BITS
+        } else {
+            Anomalies::empty()
+        }
     }
 }
 
@@ -114,7 +118,11 @@ impl Diq {
     quality_bits!();
     /// Reserved bits 3-4 set.
     pub fn anomalies(self) -> Anomalies {
-        if self.0 & 0x0c != 0 { Anomalies::QUALITY_RESERVED_BITS } else { Anomalies::empty() }
+        if self.0 & 0x0c != 0 {
+            Anomalies::QUALITY_RESERVED_BITS
+        } else {
+            Anomalies::empty()
+        }
     }
 }
 
@@ -130,7 +138,11 @@ impl Qds {
     quality_bits!();
     /// Reserved bits 2-4 set.
     pub fn anomalies(self) -> Anomalies {
-        if self.0 & 0x0e != 0 { Anomalies::QUALITY_RESERVED_BITS } else { Anomalies::empty() }
+        if self.0 & 0x0e != 0 {
+            Anomalies::QUALITY_RESERVED_BITS
+        } else {
+            Anomalies::empty()
+        }
     }
 }
 
@@ -146,7 +158,11 @@ impl Qdp {
     quality_bits!();
     /// Reserved bits 1-3 set.
     pub fn anomalies(self) -> Anomalies {
-        if self.0 & 0x07 != 0 { Anomalies::QUALITY_RESERVED_BITS } else { Anomalies::empty() }
+        if self.0 & 0x07 != 0 {
+            Anomalies::QUALITY_RESERVED_BITS
+        } else {
+            Anomalies::empty()
+        }
     }
 }
 
@@ -166,7 +182,11 @@ impl Sep {
     quality_bits!();
     /// Reserved bit 3 set.
     pub fn anomalies(self) -> Anomalies {
-        if self.0 & 0x04 != 0 { Anomalies::QUALITY_RESERVED_BITS } else { Anomalies::empty() }
+        if self.0 & 0x04 != 0 {
+            Anomalies::QUALITY_RESERVED_BITS
+        } else {
+            Anomalies::empty()
+        }
     }
 }
 
@@ -185,7 +205,11 @@ impl Spe {
     }
     /// Reserved bits 7-8 set.
     pub fn anomalies(self) -> Anomalies {
-        if self.0 & 0xc0 != 0 { Anomalies::QUALITY_RESERVED_BITS } else { Anomalies::empty() }
+        if self.0 & 0xc0 != 0 {
+            Anomalies::QUALITY_RESERVED_BITS
+        } else {
+            Anomalies::empty()
+        }
     }
 }
 
@@ -204,7 +228,11 @@ impl Oci {
     }
     /// Reserved bits 5-8 set.
     pub fn anomalies(self) -> Anomalies {
-        if self.0 & 0xf0 != 0 { Anomalies::QUALITY_RESERVED_BITS } else { Anomalies::empty() }
+        if self.0 & 0xf0 != 0 {
+            Anomalies::QUALITY_RESERVED_BITS
+        } else {
+            Anomalies::empty()
+        }
     }
 }
 
@@ -342,7 +370,11 @@ impl Qos {
     );
     /// A reserved QL.
     pub fn anomalies(self) -> Anomalies {
-        if (1..=63).contains(&self.ql()) { Anomalies::QUALIFIER_RESERVED } else { Anomalies::empty() }
+        if (1..=63).contains(&self.ql()) {
+            Anomalies::QUALIFIER_RESERVED
+        } else {
+            Anomalies::empty()
+        }
     }
 }
 
@@ -360,7 +392,11 @@ impl Qoi {
     }
     /// 0, 1-19 and 37-63 are not used or reserved.
     pub fn anomalies(self) -> Anomalies {
-        if self.0 < 20 || (37..=63).contains(&self.0) { Anomalies::QUALIFIER_RESERVED } else { Anomalies::empty() }
+        if self.0 < 20 || (37..=63).contains(&self.0) {
+            Anomalies::QUALIFIER_RESERVED
+        } else {
+            Anomalies::empty()
+        }
     }
 }
 
@@ -382,7 +418,11 @@ impl Qcc {
     /// RQT 0 (no counter requested) or reserved.
     pub fn anomalies(self) -> Anomalies {
         let r = self.request();
-        if r == 0 || (6..=31).contains(&r) { Anomalies::QUALIFIER_RESERVED } else { Anomalies::empty() }
+        if r == 0 || (6..=31).contains(&r) {
+            Anomalies::QUALIFIER_RESERVED
+        } else {
+            Anomalies::empty()
+        }
     }
 }
 
@@ -393,7 +433,11 @@ octet!(
 impl Qrp {
     /// 0 or 3-127.
     pub fn anomalies(self) -> Anomalies {
-        if self.0 == 0 || (3..=127).contains(&self.0) { Anomalies::QUALIFIER_RESERVED } else { Anomalies::empty() }
+        if self.0 == 0 || (3..=127).contains(&self.0) {
+            Anomalies::QUALIFIER_RESERVED
+        } else {
+            Anomalies::empty()
+        }
     }
 }
 
@@ -413,7 +457,11 @@ impl Coi {
     );
     /// A reserved cause.
     pub fn anomalies(self) -> Anomalies {
-        if (3..=31).contains(&self.cause()) { Anomalies::QUALIFIER_RESERVED } else { Anomalies::empty() }
+        if (3..=31).contains(&self.cause()) {
+            Anomalies::QUALIFIER_RESERVED
+        } else {
+            Anomalies::empty()
+        }
     }
 }
 
@@ -438,7 +486,11 @@ impl Qpm {
     /// KPA 0 or reserved.
     pub fn anomalies(self) -> Anomalies {
         let k = self.kind();
-        if k == 0 || (5..=31).contains(&k) { Anomalies::QUALIFIER_RESERVED } else { Anomalies::empty() }
+        if k == 0 || (5..=31).contains(&k) {
+            Anomalies::QUALIFIER_RESERVED
+        } else {
+            Anomalies::empty()
+        }
     }
 }
 
@@ -449,7 +501,11 @@ octet!(
 impl Qpa {
     /// 0 or 4-127.
     pub fn anomalies(self) -> Anomalies {
-        if self.0 == 0 || (4..=127).contains(&self.0) { Anomalies::QUALIFIER_RESERVED } else { Anomalies::empty() }
+        if self.0 == 0 || (4..=127).contains(&self.0) {
+            Anomalies::QUALIFIER_RESERVED
+        } else {
+            Anomalies::empty()
+        }
     }
 }
 
@@ -464,7 +520,11 @@ impl ReadyQualifier {
     );
     /// Reserved values 1-63.
     pub fn anomalies(self) -> Anomalies {
-        if (1..=63).contains(&(self.0 & 0x7f)) { Anomalies::QUALIFIER_RESERVED } else { Anomalies::empty() }
+        if (1..=63).contains(&(self.0 & 0x7f)) {
+            Anomalies::QUALIFIER_RESERVED
+        } else {
+            Anomalies::empty()
+        }
     }
 }
 
@@ -500,7 +560,11 @@ octet!(
 impl Lsq {
     /// 0 or 5-127.
     pub fn anomalies(self) -> Anomalies {
-        if self.0 == 0 || (5..=127).contains(&self.0) { Anomalies::QUALIFIER_RESERVED } else { Anomalies::empty() }
+        if self.0 == 0 || (5..=127).contains(&self.0) {
+            Anomalies::QUALIFIER_RESERVED
+        } else {
+            Anomalies::empty()
+        }
     }
 }
 
@@ -551,7 +615,11 @@ impl Sof {
     );
     /// A reserved status.
     pub fn anomalies(self) -> Anomalies {
-        if (1..=15).contains(&self.status()) { Anomalies::QUALIFIER_RESERVED } else { Anomalies::empty() }
+        if (1..=15).contains(&self.status()) {
+            Anomalies::QUALIFIER_RESERVED
+        } else {
+            Anomalies::empty()
+        }
     }
 }
 

@@ -37,6 +37,9 @@ pub struct SessionConfig {
     pub t2_us: u64,
     /// t3: time-out for sending test frames in case of a long idle state (default 20 s).
     pub t3_us: u64,
+    /// Slack added to every timer before it counts as exceeded, for the difference between
+    /// capture timestamps and the stations' own clocks (default 500 ms).
+    pub grace_us: u64,
     /// Treat data transfer as started from the first frame (for captures that begin in the
     /// middle of a connection).
     pub assume_started: bool,
@@ -44,7 +47,15 @@ pub struct SessionConfig {
 
 impl Default for SessionConfig {
     fn default() -> Self {
-        SessionConfig { k: 12, w: 8, t1_us: 15_000_000, t2_us: 10_000_000, t3_us: 20_000_000, assume_started: false }
+        SessionConfig {
+            k: 12,
+            w: 8,
+            t1_us: 15_000_000,
+            t2_us: 10_000_000,
+            t3_us: 20_000_000,
+            grace_us: 500_000,
+            assume_started: false,
+        }
     }
 }
 
@@ -131,7 +142,10 @@ mod ring_serde {
             fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
                 f.write_str("a sequence of at most 64 timestamps")
             }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Self::Value, A::Error> {
                 let mut out = [0u64; RING];
                 for slot in out.iter_mut() {
                     match seq.next_element::<u64>()? {
@@ -189,7 +203,9 @@ impl Side {
     }
 
     fn oldest_pending(&self) -> Option<u64> {
-        self.pending.get(..self.pending_len).and_then(|p| p.first().copied())
+        self.pending
+            .get(..self.pending_len)
+            .and_then(|p| p.first().copied())
     }
 }
 
@@ -232,7 +248,10 @@ impl Session {
 
     /// V(S) of a side: the N(S) its next I frame should carry, once one was seen.
     pub fn next_send(&self, dir: Direction) -> Option<SeqNum> {
-        self.sides.get(idx(dir)).filter(|s| s.sent_any).map(|s| s.next_send)
+        self.sides
+            .get(idx(dir))
+            .filter(|s| s.sent_any)
+            .map(|s| s.next_send)
     }
 
     /// I frames a side sent that the peer has not acknowledged yet (when known).
@@ -249,7 +268,9 @@ impl Session {
         if let Some(last) = self.last_ts {
             if ts_us < last {
                 ev |= SessionEvents::TIME_BACKWARDS;
-            } else if ts_us - last > self.config.t3_us && *apci != Apci::U(UFunction::TestFrAct) {
+            } else if ts_us - last > self.config.t3_us.saturating_add(self.config.grace_us)
+                && *apci != Apci::U(UFunction::TestFrAct)
+            {
                 ev |= SessionEvents::T3_IDLE;
             }
         }
@@ -304,8 +325,10 @@ impl Session {
     /// `me` acknowledges the peer's I frames below `recv`.
     fn acknowledge(&mut self, ts: u64, me: usize, recv: SeqNum) -> SessionEvents {
         let mut ev = SessionEvents::empty();
-        let t2 = self.config.t2_us;
-        let Some(p) = self.sides.get_mut(1 - me) else { return ev };
+        let t2 = self.config.t2_us.saturating_add(self.config.grace_us);
+        let Some(p) = self.sides.get_mut(1 - me) else {
+            return ev;
+        };
         let mut still_unacked = 0u16;
         if p.sent_any {
             let ahead = recv.distance_from(p.next_send);
@@ -398,7 +421,7 @@ impl Session {
     /// Timers that ran out by `now_us` with no frame needed: t1 on outstanding I frames and
     /// TESTFR act. Each expiry is reported once.
     pub fn check_timers(&mut self, now_us: u64) -> SessionEvents {
-        let t1 = self.config.t1_us;
+        let t1 = self.config.t1_us.saturating_add(self.config.grace_us);
         let mut ev = SessionEvents::empty();
         for s in self.sides.iter_mut() {
             if let Some(oldest) = s.oldest_pending() {

@@ -4,7 +4,7 @@
 use bytes::{Bytes, BytesMut};
 
 use crate::error::Error;
-use crate::frame::{plausible_header, split_frame, Probe, START};
+use crate::frame::{Probe, START, plausible_header, split_frame};
 
 /// Default cap on buffered bytes: far above the 255-octet APDU, low enough to bound memory.
 pub const DEFAULT_CAPACITY_LIMIT: usize = 64 * 1024;
@@ -57,7 +57,13 @@ impl StreamDecoder {
 
     /// A decoder that buffers at most `limit` bytes (at least one maximal APDU, 255).
     pub fn with_capacity_limit(limit: usize) -> Self {
-        StreamDecoder { buf: BytesMut::new(), limit: limit.max(255), synced: false, before_gap: None, stats: StreamStats::default() }
+        StreamDecoder {
+            buf: BytesMut::new(),
+            limit: limit.max(255),
+            synced: false,
+            before_gap: None,
+            stats: StreamStats::default(),
+        }
     }
 
     /// Appends stream bytes; returns how many were accepted (the rest, past the capacity
@@ -104,13 +110,17 @@ impl StreamDecoder {
     /// The first offset whose header is plausible (`Recognized`), or with `strict` false
     /// also one that needs more bytes to tell.
     fn find_plausible(&self, strict: bool) -> Option<usize> {
-        self.buf.iter().enumerate().filter(|&(_, &b)| b == START).find_map(|(i, _)| {
-            match plausible_header(self.buf.get(i..).unwrap_or_default()) {
-                Probe::Recognized => Some(i),
-                Probe::NeedMore if !strict => Some(i),
-                _ => None,
-            }
-        })
+        self.buf
+            .iter()
+            .enumerate()
+            .filter(|&(_, &b)| b == START)
+            .find_map(
+                |(i, _)| match plausible_header(self.buf.get(i..).unwrap_or_default()) {
+                    Probe::Recognized => Some(i),
+                    Probe::NeedMore if !strict => Some(i),
+                    _ => None,
+                },
+            )
     }
 
     /// The next whole APDU (start byte to last ASDU octet), `Ok(None)` when more bytes are
@@ -138,7 +148,9 @@ impl StreamDecoder {
         // more bytes to tell.
         let at = self.find_plausible(false);
         let skip = at.unwrap_or(self.buf.len());
-        let found = at.is_some_and(|i| plausible_header(self.buf.get(i..).unwrap_or_default()) == Probe::Recognized);
+        let found = at.is_some_and(|i| {
+            plausible_header(self.buf.get(i..).unwrap_or_default()) == Probe::Recognized
+        });
         if skip > 0 {
             let _ = self.buf.split_to(skip);
             self.stats.junk += skip as u64;

@@ -13,7 +13,11 @@ pub struct Cp16Time2a(pub u16);
 impl Cp16Time2a {
     /// What is out of range (milliseconds above 59999).
     pub fn anomalies(self) -> Anomalies {
-        if self.0 > 59_999 { Anomalies::TIME_OUT_OF_RANGE } else { Anomalies::empty() }
+        if self.0 > 59_999 {
+            Anomalies::TIME_OUT_OF_RANGE
+        } else {
+            Anomalies::empty()
+        }
     }
 }
 
@@ -48,7 +52,11 @@ impl Cp24Time2a {
             return None;
         }
         let [m0, m1] = self.milliseconds.to_le_bytes();
-        Some([m0, m1, self.minute | u8::from(self.reserved) << 6 | u8::from(self.invalid) << 7])
+        Some([
+            m0,
+            m1,
+            self.minute | u8::from(self.reserved) << 6 | u8::from(self.invalid) << 7,
+        ])
     }
 
     /// What is out of range or reserved.
@@ -97,7 +105,15 @@ pub struct Cp56Time2a {
 impl Cp56Time2a {
     /// A valid time tag from calendar fields (no reserved bits, not invalid).
     pub fn new(year: u8, month: u8, day: u8, hour: u8, minute: u8, milliseconds: u16) -> Self {
-        Cp56Time2a { milliseconds, minute, hour, day, month, year, ..Cp56Time2a::default() }
+        Cp56Time2a {
+            milliseconds,
+            minute,
+            hour,
+            day,
+            month,
+            year,
+            ..Cp56Time2a::default()
+        }
     }
 
     /// Decodes the seven octets.

@@ -164,5 +164,9 @@ pub fn direction_anomalies(h: &AsduHeader, dir: Direction) -> Anomalies {
             _ => false,
         },
     };
-    if wrong { Anomalies::WRONG_DIRECTION } else { Anomalies::empty() }
+    if wrong {
+        Anomalies::WRONG_DIRECTION
+    } else {
+        Anomalies::empty()
+    }
 }

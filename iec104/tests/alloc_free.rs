@@ -1,8 +1,15 @@
 //! The parse path allocates nothing: a counting global allocator around framing, APDU and
 //! ASDU decoding, object iteration, anomaly checks, classification and encoding.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use otwire_iec104::*;
-use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
+use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 use std::alloc::System;
 
 /// Counts every allocation of the test binary (stats_alloc wraps the system allocator).
@@ -42,10 +49,17 @@ fn parse_and_emit_allocate_nothing() {
         let _ = probe(&out[..n]);
     }
     let req = Request::single_command(CommonAddress(1), Ioa(7), true, false, None);
-    let _ = req.i_frame(SeqNum::new(1), SeqNum::new(1)).emit(&mut out).unwrap();
+    let _ = req
+        .i_frame(SeqNum::new(1), SeqNum::new(1))
+        .emit(&mut out)
+        .unwrap();
     let stats = region.change();
     assert!(objects > 20);
-    assert_eq!((stats.allocations, stats.reallocations), (0, 0), "allocations on the parse path");
+    assert_eq!(
+        (stats.allocations, stats.reallocations),
+        (0, 0),
+        "allocations on the parse path"
+    );
 }
 
 fn frame_bytes<'a>(stream: &'a [u8], frame: &Frame<'_>) -> &'a [u8] {

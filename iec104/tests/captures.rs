@@ -2,6 +2,13 @@
 //! decodes, and, when `tshark` is on PATH, the APCI and ASDU header fields and the IOAs
 //! agree with Wireshark's dissector frame by frame.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod common;
 
 use std::collections::{BTreeMap, HashMap};
@@ -9,8 +16,12 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
 
-use common::pcap::{capture_files, captures_dir, reassemble, tcp_segments, FlowKey};
-use otwire_iec104::{split_frame, Anomalies, Apci, Apdu, Error, Params, StreamDecoder};
+use common::pcap::{FlowKey, capture_files, captures_dir, reassemble, tcp_segments};
+use otwire_iec104::session::{Session, SessionConfig};
+use otwire_iec104::{
+    Anomalies, Apci, Apdu, Direction, Error, Params, StreamDecoder, direction_anomalies,
+    split_frame,
+};
 
 const FIELDS: [&str; 13] = [
     "iec60870_104.type",
@@ -37,6 +48,7 @@ struct Summary {
     i_frames: usize,
     junk: usize,
     anomalies: HashMap<&'static str, usize>,
+    session_events: HashMap<&'static str, usize>,
 }
 
 fn decode_capture(path: &Path, summary: &mut Summary) -> Table {
@@ -44,7 +56,19 @@ fn decode_capture(path: &Path, summary: &mut Summary) -> Table {
     let chunks = reassemble(&segments, 2404);
     let mut decoders: HashMap<FlowKey, StreamDecoder> = HashMap::new();
     let mut table = Table::new();
+    let mut sessions: HashMap<FlowKey, Session> = HashMap::new();
     for c in &chunks {
+        // The side on port 2404 is the controlled station.
+        let dir = if c.flow.1.1 == 2404 {
+            Direction::Control
+        } else {
+            Direction::Monitor
+        };
+        let conn = if dir == Direction::Control {
+            c.flow
+        } else {
+            (c.flow.1, c.flow.0)
+        };
         let dec = decoders.entry(c.flow).or_default();
         if c.gap {
             dec.gap();
@@ -53,15 +77,34 @@ fn decode_capture(path: &Path, summary: &mut Summary) -> Table {
         loop {
             match dec.next_frame() {
                 Ok(Some(bytes)) => {
-                    let (frame, rest) = split_frame(&bytes).expect("a frame the decoder returned splits");
+                    let (frame, rest) =
+                        split_frame(&bytes).expect("a frame the decoder returned splits");
                     assert!(rest.is_empty());
-                    let parsed = Apdu::parse(&frame, Params::IEC104)
-                        .unwrap_or_else(|e| panic!("{} frame {}: {e} on {bytes:02x?}", path.display(), c.frame));
+                    let parsed = Apdu::parse(&frame, Params::IEC104).unwrap_or_else(|e| {
+                        panic!("{} frame {}: {e} on {bytes:02x?}", path.display(), c.frame)
+                    });
                     summary.apdus += 1;
-                    for name in parsed.anomalies.names() {
+                    let mut anomalies = parsed.anomalies;
+                    if let Some(asdu) = &parsed.pdu.asdu {
+                        anomalies |= direction_anomalies(&asdu.header, dir);
+                    }
+                    for name in anomalies.names() {
                         *summary.anomalies.entry(name).or_default() += 1;
                     }
-                    record(table.entry(c.frame).or_default(), &parsed.pdu, parsed.anomalies);
+                    let session = sessions.entry(conn).or_insert_with(|| {
+                        Session::new(SessionConfig {
+                            assume_started: true,
+                            ..SessionConfig::default()
+                        })
+                    });
+                    for name in session.observe(c.ts_us, dir, &parsed.pdu.apci).names() {
+                        *summary.session_events.entry(name).or_default() += 1;
+                    }
+                    record(
+                        table.entry(c.frame).or_default(),
+                        &parsed.pdu,
+                        parsed.anomalies,
+                    );
                     if parsed.pdu.asdu.is_some() {
                         summary.i_frames += 1;
                     }
@@ -109,7 +152,16 @@ fn record(row: &mut [Vec<String>; 13], apdu: &Apdu<'_>, _anomalies: Anomalies) {
 
 fn tshark_table(path: &Path) -> Option<Table> {
     let mut cmd = Command::new("tshark");
-    cmd.arg("-r").arg(path).args(["-Y", "iec60870_104", "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,"]);
+    cmd.arg("-r").arg(path).args([
+        "-Y",
+        "iec60870_104",
+        "-T",
+        "fields",
+        "-E",
+        "occurrence=a",
+        "-E",
+        "aggregator=,",
+    ]);
     cmd.args(["-e", "frame.number"]);
     for f in FIELDS {
         cmd.args(["-e", f]);
@@ -122,7 +174,11 @@ fn tshark_table(path: &Path) -> Option<Table> {
         let frame: usize = cols.next().unwrap().parse().unwrap();
         let mut row: [Vec<String>; 13] = Default::default();
         for (i, c) in cols.enumerate().take(13) {
-            row[i] = c.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect();
+            row[i] = c
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect();
         }
         t.insert(frame, row);
     }
@@ -135,7 +191,10 @@ fn known_difference(ours: &[Vec<String>; 13], theirs: &[Vec<String>; 13]) -> Opt
     // Wireshark 4.0 lists no information objects for type ids it has no dissector for
     // (the IEC 60870-5-101-only types 17-19, 104, 106 and the security types), and stops
     // listing IOAs of an ASDU whose objects run past its end.
-    if ours[..12] == theirs[..12] && theirs[12].len() < ours[12].len() && ours[12].starts_with(&theirs[12]) {
+    if ours[..12] == theirs[..12]
+        && theirs[12].len() < ours[12].len()
+        && ours[12].starts_with(&theirs[12])
+    {
         return Some("tshark lists fewer IOAs");
     }
     None
@@ -149,7 +208,10 @@ fn captures_decode_and_agree_with_tshark() {
     };
     let files = capture_files(&dir);
     assert!(!files.is_empty(), "no captures in {}", dir.display());
-    let have_tshark = Command::new("tshark").arg("-v").output().is_ok_and(|o| o.status.success());
+    let have_tshark = Command::new("tshark")
+        .arg("-v")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !have_tshark {
         eprintln!("tshark not on PATH: decoding only, no field comparison");
     }
@@ -163,12 +225,13 @@ fn captures_decode_and_agree_with_tshark() {
         assert!(summary.apdus > 0, "{}: no APDU decoded", path.display());
         let _ = writeln!(
             report,
-            "{}: {} APDUs ({} I), {} junk bytes, anomalies {:?}",
+            "{}: {} APDUs ({} I), {} junk bytes, anomalies {:?}, session {:?}",
             path.file_name().unwrap().to_string_lossy(),
             summary.apdus,
             summary.i_frames,
             summary.junk,
-            summary.anomalies
+            summary.anomalies,
+            summary.session_events
         );
         total.apdus += summary.apdus;
         total.i_frames += summary.i_frames;
@@ -176,7 +239,8 @@ fn captures_decode_and_agree_with_tshark() {
             continue;
         }
         let theirs = tshark_table(path).unwrap();
-        let frames: std::collections::BTreeSet<usize> = ours.keys().chain(theirs.keys()).copied().collect();
+        let frames: std::collections::BTreeSet<usize> =
+            ours.keys().chain(theirs.keys()).copied().collect();
         let empty: [Vec<String>; 13] = Default::default();
         for f in frames {
             let o = ours.get(&f).unwrap_or(&empty);
@@ -199,6 +263,9 @@ fn captures_decode_and_agree_with_tshark() {
         }
     }
     eprintln!("{report}");
-    eprintln!("total: {} APDUs ({} I frames), {compared} frames compared, {mismatches} mismatches", total.apdus, total.i_frames);
+    eprintln!(
+        "total: {} APDUs ({} I frames), {compared} frames compared, {mismatches} mismatches",
+        total.apdus, total.i_frames
+    );
     assert_eq!(mismatches, 0, "field mismatches with tshark:\n{report}");
 }

@@ -1,6 +1,13 @@
 //! Golden vectors: APDUs from real captures (file and frame named) and from the
 //! specification's formats, one comment per field, decoded and re-encoded byte for byte.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use otwire_iec104::*;
 
 /// Splits one whole APDU, decodes it with the 104 sizes, and checks that it re-encodes to
@@ -52,11 +59,27 @@ fn s_frame() {
         0x22, 0x00, // N(R) = 0x22 >> 1 | 0x00 << 7 = 17
     ];
     let p = apdu(&bytes);
-    assert_eq!(p.pdu.apci, Apci::S { recv: SeqNum::new(17) });
+    assert_eq!(
+        p.pdu.apci,
+        Apci::S {
+            recv: SeqNum::new(17)
+        }
+    );
     assert!(p.anomalies.is_empty());
     // Reserved bits of the first octet set: flagged, N(R) still read.
-    let p = Apdu::parse(&split_frame(&[0x68, 0x04, 0x05, 0x00, 0x22, 0x00]).unwrap().0, Params::IEC104).unwrap();
-    assert_eq!(p.pdu.apci, Apci::S { recv: SeqNum::new(17) });
+    let p = Apdu::parse(
+        &split_frame(&[0x68, 0x04, 0x05, 0x00, 0x22, 0x00])
+            .unwrap()
+            .0,
+        Params::IEC104,
+    )
+    .unwrap();
+    assert_eq!(
+        p.pdu.apci,
+        Apci::S {
+            recv: SeqNum::new(17)
+        }
+    );
     assert_eq!(p.anomalies, Anomalies::APCI_RESERVED_BITS);
 }
 
@@ -77,16 +100,35 @@ fn general_interrogation_confirmation() {
     ];
     let p = apdu(&bytes);
     assert!(p.anomalies.is_empty(), "{:?}", p.anomalies);
-    assert_eq!(p.pdu.apci, Apci::I { send: SeqNum::new(1), recv: SeqNum::new(2) });
+    assert_eq!(
+        p.pdu.apci,
+        Apci::I {
+            send: SeqNum::new(1),
+            recv: SeqNum::new(2)
+        }
+    );
     let asdu = p.pdu.asdu.unwrap();
     assert_eq!(asdu.header.type_id, TypeId::Interrogation);
     assert_eq!(asdu.header.type_id.name(), "C_IC_NA_1");
     assert!(!asdu.header.sq);
     assert_eq!(asdu.header.count, 1);
-    assert_eq!(asdu.header.cot, Cot { cause: Cause::ActivationCon, negative: false, test: false });
+    assert_eq!(
+        asdu.header.cot,
+        Cot {
+            cause: Cause::ActivationCon,
+            negative: false,
+            test: false
+        }
+    );
     assert_eq!(asdu.header.originator, OriginatorAddress(0));
     assert_eq!(asdu.header.common_address, CommonAddress(1));
-    assert_eq!(objects(&p.pdu), vec![InformationObject { address: Ioa(0), element: Element::Interrogation { qoi: Qoi::STATION } }]);
+    assert_eq!(
+        objects(&p.pdu),
+        vec![InformationObject {
+            address: Ioa(0),
+            element: Element::Interrogation { qoi: Qoi::STATION }
+        }]
+    );
 }
 
 #[test]
@@ -114,7 +156,9 @@ fn single_points_in_sequence() {
     assert_eq!(objs.len(), 16);
     for (i, o) in objs.iter().enumerate() {
         assert_eq!(o.address, Ioa(i as u32), "SQ=1: consecutive addresses");
-        let Element::SinglePoint { siq, time: None } = o.element else { panic!() };
+        let Element::SinglePoint { siq, time: None } = o.element else {
+            panic!()
+        };
         assert_eq!(siq.on(), i >= 14);
         assert!(siq.is_good());
     }
@@ -142,13 +186,24 @@ fn single_command_with_time_tag_year_out_of_range() {
     ];
     let p = apdu(&bytes);
     assert_eq!(p.anomalies, Anomalies::TIME_OUT_OF_RANGE);
-    assert_eq!(p.pdu.apci, Apci::I { send: SeqNum::new(20), recv: SeqNum::new(78) });
+    assert_eq!(
+        p.pdu.apci,
+        Apci::I {
+            send: SeqNum::new(20),
+            recv: SeqNum::new(78)
+        }
+    );
     let o = objects(&p.pdu)[0];
     assert_eq!(o.address, Ioa(4501));
-    let Element::SingleCommand { sco, time: Some(t) } = o.element else { panic!() };
+    let Element::SingleCommand { sco, time: Some(t) } = o.element else {
+        panic!()
+    };
     assert!(sco.on() && sco.select());
     assert_eq!(sco.qualifier(), 0);
-    assert_eq!((t.milliseconds, t.minute, t.hour, t.day, t.month, t.year), (8, 23, 19, 13, 8, 109));
+    assert_eq!(
+        (t.milliseconds, t.minute, t.hour, t.day, t.month, t.year),
+        (8, 23, 19, 13, 8, 109)
+    );
     let c = classify::classify(&p.pdu.apci, p.pdu.asdu.as_ref());
     assert_eq!(c.action, classify::Action::Command);
     assert_eq!(c.step, Some(classify::Step::Select));
@@ -173,11 +228,25 @@ fn float_setpoint() {
     assert!(p.anomalies.is_empty());
     let o = objects(&p.pdu)[0];
     assert_eq!(o.address, Ioa(6000));
-    let Element::SetpointFloat { value, qos, time: None } = o.element else { panic!() };
+    let Element::SetpointFloat {
+        value,
+        qos,
+        time: None,
+    } = o.element
+    else {
+        panic!()
+    };
     assert!((value + 78.98).abs() < 1e-4);
     assert!(!qos.select());
     let c = classify::classify(&p.pdu.apci, p.pdu.asdu.as_ref());
-    assert_eq!((c.action, c.step, c.changes_state), (classify::Action::Setpoint, Some(classify::Step::Execute), true));
+    assert_eq!(
+        (c.action, c.step, c.changes_state),
+        (
+            classify::Action::Setpoint,
+            Some(classify::Step::Execute),
+            true
+        )
+    );
 }
 
 #[test]
@@ -192,7 +261,9 @@ fn double_command_state_not_permitted() {
     ];
     let p = apdu(&bytes);
     assert_eq!(p.anomalies, Anomalies::COMMAND_STATE_INVALID);
-    let Element::DoubleCommand { dco, .. } = objects(&p.pdu)[0].element else { panic!() };
+    let Element::DoubleCommand { dco, .. } = objects(&p.pdu)[0].element else {
+        panic!()
+    };
     assert_eq!(dco.state(), DoublePointState::Intermediate);
 }
 
@@ -205,15 +276,26 @@ fn protection_event_with_time() {
         0x14, 0x00, 0x00, // IOA 20
         0x43, // SEP: ES 3 (indeterminate), EI clear, NT (not topical) set
         0x01, 0x00, // elapsed time CP16: 1 ms
-        0x10, 0xa4, 0x13, 0x0e, 0x18, 0x0a, 0x13, // CP56: 42000 ms, 19:14, day 24, month 10, year 19
+        0x10, 0xa4, 0x13, 0x0e, 0x18, 0x0a,
+        0x13, // CP56: 42000 ms, 19:14, day 24, month 10, year 19
     ];
     let p = apdu(&bytes);
     assert!(p.anomalies.is_empty(), "{:?}", p.anomalies);
-    let Element::ProtectionEvent { sep, elapsed, time: TimeTag::Cp56(t) } = objects(&p.pdu)[0].element else { panic!() };
+    let Element::ProtectionEvent {
+        sep,
+        elapsed,
+        time: TimeTag::Cp56(t),
+    } = objects(&p.pdu)[0].element
+    else {
+        panic!()
+    };
     assert_eq!(sep.state(), DoublePointState::Indeterminate);
     assert!(!sep.elapsed_invalid() && sep.not_topical());
     assert_eq!(elapsed, Cp16Time2a(1));
-    assert_eq!((t.milliseconds, t.minute, t.hour, t.day, t.month, t.year), (42000, 19, 14, 24, 10, 19));
+    assert_eq!(
+        (t.milliseconds, t.minute, t.hour, t.day, t.month, t.year),
+        (42000, 19, 14, 24, 10, 19)
+    );
 }
 
 #[test]
@@ -223,21 +305,39 @@ fn clock_sync_and_float_measurands() {
         0x68, 0x14, 0x00, 0x00, 0x02, 0x00, // I: N(S) 0, N(R) 1
         0x67, 0x01, 0x07, 0x00, 0x01, 0x00, // type 103, one object, actcon, OA 0, CA 1
         0x00, 0x00, 0x00, // IOA 0
-        0xfa, 0x04, 0x13, 0x11, 0x18, 0x0a, 0x13, // CP56: 1274 ms, 19 min, 17 h, day 24, Oct, 19
+        0xfa, 0x04, 0x13, 0x11, 0x18, 0x0a,
+        0x13, // CP56: 1274 ms, 19 min, 17 h, day 24, Oct, 19
     ]);
     assert!(p.anomalies.is_empty());
-    let Element::ClockSync { time } = objects(&p.pdu)[0].element else { panic!() };
+    let Element::ClockSync { time } = objects(&p.pdu)[0].element else {
+        panic!()
+    };
     assert_eq!(time, Cp56Time2a::new(19, 10, 24, 17, 19, 1274));
     // ndpi_IEC104.pcap: M_ME_TF_1 with five objects, SQ=0, CA 10516.
-    let bytes = hex("6855327e42b92405030014290f0f1b0000803f0005df028a230a0b0f0f19000000420005df028a230a0b0f0f1e0000803f0005df028a230a0b0f0f120080c3420005df028a230a0b0f0f10abaab4420005df028a230a0b");
+    let bytes = hex(
+        "6855327e42b92405030014290f0f1b0000803f0005df028a230a0b0f0f19000000420005df028a230a0b0f0f1e0000803f0005df028a230a0b0f0f120080c3420005df028a230a0b0f0f10abaab4420005df028a230a0b",
+    );
     let p = apdu(&bytes);
-    assert_eq!(p.pdu.apci, Apci::I { send: SeqNum::new(16153), recv: SeqNum::new(23713) });
+    assert_eq!(
+        p.pdu.apci,
+        Apci::I {
+            send: SeqNum::new(16153),
+            recv: SeqNum::new(23713)
+        }
+    );
     let asdu = p.pdu.asdu.unwrap();
-    assert_eq!((asdu.header.count, asdu.header.common_address), (5, CommonAddress(10516)));
+    assert_eq!(
+        (asdu.header.count, asdu.header.common_address),
+        (5, CommonAddress(10516))
+    );
     let values: Vec<(u32, f32)> = asdu
         .objects()
         .map(|o| match o.element {
-            Element::Float { value, time: Some(TimeTag::Cp56(_)), .. } => (o.address.0, value),
+            Element::Float {
+                value,
+                time: Some(TimeTag::Cp56(_)),
+                ..
+            } => (o.address.0, value),
             other => panic!("{other:?}"),
         })
         .collect();
@@ -250,7 +350,9 @@ fn parameter_with_reserved_qpm_and_negative_mirror() {
     // emre_104IPValue.pcap: P_ME_NC_1 act then its COT 47 "unknown IOA" mirror.
     let act = hex("68120a0036007001060001002100000000000003");
     let p = apdu(&act);
-    let Element::ParameterFloat { value, qpm } = objects(&p.pdu)[0].element else { panic!() };
+    let Element::ParameterFloat { value, qpm } = objects(&p.pdu)[0].element else {
+        panic!()
+    };
     assert_eq!((value, qpm.kind()), (0.0, 3)); // KPA 3: low limit for transmission
     assert!(p.anomalies.is_empty());
     let mut mirror = act.clone();
@@ -266,16 +368,24 @@ fn parameter_with_reserved_qpm_and_negative_mirror() {
 #[test]
 fn type_by_cause_table_and_direction() {
     // M_SP_NA_1 with COT 6 (activation): not a cause monitor information may carry.
-    let bytes = [0x68, 0x0e, 0, 0, 0, 0, 0x01, 0x01, 0x06, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00];
+    let bytes = [
+        0x68, 0x0e, 0, 0, 0, 0, 0x01, 0x01, 0x06, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00,
+    ];
     let p = apdu(&bytes);
     assert_eq!(p.anomalies, Anomalies::CAUSE_NOT_ALLOWED);
     let asdu = p.pdu.asdu.unwrap();
-    assert_eq!(direction_anomalies(&asdu.header, Direction::Control), Anomalies::WRONG_DIRECTION);
+    assert_eq!(
+        direction_anomalies(&asdu.header, Direction::Control),
+        Anomalies::WRONG_DIRECTION
+    );
     // A command activation from the controlled station is in the wrong direction; its
     // confirmation is not.
     let cmd = Request::single_command(CommonAddress(1), Ioa(5), true, false, None);
     assert!(direction_anomalies(&cmd.header, Direction::Control).is_empty());
-    assert_eq!(direction_anomalies(&cmd.header, Direction::Monitor), Anomalies::WRONG_DIRECTION);
+    assert_eq!(
+        direction_anomalies(&cmd.header, Direction::Monitor),
+        Anomalies::WRONG_DIRECTION
+    );
     let con = cmd.with_cause(Cause::ActivationCon);
     assert!(direction_anomalies(&con.header, Direction::Monitor).is_empty());
     // Reserved cause 50.
@@ -309,20 +419,33 @@ fn iec101_sizes_and_ft12() {
     let asdu = f.pdu.asdu(Params::IEC101_COMPACT).unwrap().unwrap();
     assert!(asdu.anomalies.is_empty());
     assert_eq!(asdu.pdu.header.type_id, TypeId::Interrogation);
-    assert_eq!(asdu.pdu.objects().next().unwrap().element, Element::Interrogation { qoi: Qoi(20) });
+    assert_eq!(
+        asdu.pdu.objects().next().unwrap().element,
+        Element::Interrogation { qoi: Qoi(20) }
+    );
     assert_eq!(f.pdu.to_vec().unwrap(), bytes);
     // Fixed frame: request status of link, address 0x0102 on two octets.
     let fixed = [0x10, 0x49, 0x02, 0x01, 0x4c, 0x16];
     let (f, _) = ft12::split(&fixed, ft12::LinkParams::new(2).unwrap()).unwrap();
-    assert_eq!((f.pdu.format, f.pdu.control.function(), f.pdu.address), (ft12::Format::Fixed, 9, 0x0102));
+    assert_eq!(
+        (f.pdu.format, f.pdu.control.function(), f.pdu.address),
+        (ft12::Format::Fixed, 9, 0x0102)
+    );
     assert!(f.anomalies.is_empty());
     assert_eq!(f.pdu.to_vec().unwrap(), fixed);
     // Bad checksum: still decoded, flagged.
-    let (f, _) = ft12::split(&[0x10, 0x49, 0x02, 0x01, 0x00, 0x16], ft12::LinkParams::new(2).unwrap()).unwrap();
+    let (f, _) = ft12::split(
+        &[0x10, 0x49, 0x02, 0x01, 0x00, 0x16],
+        ft12::LinkParams::new(2).unwrap(),
+    )
+    .unwrap();
     assert_eq!(f.anomalies, Anomalies::FT12_CHECKSUM);
     // Single character acknowledgement.
     let (f, rest) = ft12::split(&[0xe5, 0x10], link).unwrap();
-    assert_eq!((f.pdu.format, rest), (ft12::Format::SingleCharacter(0xe5), &[0x10][..]));
+    assert_eq!(
+        (f.pdu.format, rest),
+        (ft12::Format::SingleCharacter(0xe5), &[0x10][..])
+    );
 }
 
 #[test]
@@ -331,25 +454,46 @@ fn builders_encode_the_common_requests() {
     let ca = CommonAddress(1);
     // C_CI_NA_1 general counter interrogation, as I frame N(S)=2, N(R)=5.
     let r = Request::counter_interrogation(ca, Qcc::GENERAL);
-    let n = r.i_frame(SeqNum::new(2), SeqNum::new(5)).emit(&mut buf).unwrap();
-    assert_eq!(&buf[..n], &[0x68, 0x0e, 0x04, 0x00, 0x0a, 0x00, 101, 1, 6, 0, 1, 0, 0, 0, 0, 5]);
+    let n = r
+        .i_frame(SeqNum::new(2), SeqNum::new(5))
+        .emit(&mut buf)
+        .unwrap();
+    assert_eq!(
+        &buf[..n],
+        &[
+            0x68, 0x0e, 0x04, 0x00, 0x0a, 0x00, 101, 1, 6, 0, 1, 0, 0, 0, 0, 5
+        ]
+    );
     // C_DC_NA_1 select ON at IOA 2000.
     let r = Request::double_command(ca, Ioa(2000), true, true, None);
     let n = r.emit(&mut buf).unwrap();
     assert_eq!(&buf[..n], &[46, 1, 6, 0, 1, 0, 0xd0, 0x07, 0x00, 0x82]);
     // C_SE_NB_1 execute 200, then deactivation.
-    let r = Request::setpoint_scaled(ca, Ioa(200), 200, false, None).with_cause(Cause::Deactivation);
+    let r =
+        Request::setpoint_scaled(ca, Ioa(200), 200, false, None).with_cause(Cause::Deactivation);
     let n = r.emit(&mut buf).unwrap();
     assert_eq!(&buf[..n], &[49, 1, 8, 0, 1, 0, 200, 0, 0, 200, 0, 0]);
     // C_CS_NA_1.
     let t = Cp56Time2a::new(24, 11, 25, 18, 30, 1500);
     let n = Request::clock_sync(ca, t).emit(&mut buf).unwrap();
-    assert_eq!(&buf[..n], &[103, 1, 6, 0, 1, 0, 0, 0, 0, 0xdc, 0x05, 30, 18, 25, 11, 24]);
+    assert_eq!(
+        &buf[..n],
+        &[103, 1, 6, 0, 1, 0, 0, 0, 0, 0xdc, 0x05, 30, 18, 25, 11, 24]
+    );
     // The U and S frames.
-    assert_eq!(builders::testfr_con().to_vec().unwrap(), [0x68, 4, 0x83, 0, 0, 0]);
-    assert_eq!(builders::s_frame(SeqNum::new(300)).to_vec().unwrap(), [0x68, 4, 1, 0, 0x58, 0x02]);
+    assert_eq!(
+        builders::testfr_con().to_vec().unwrap(),
+        [0x68, 4, 0x83, 0, 0, 0]
+    );
+    assert_eq!(
+        builders::s_frame(SeqNum::new(300)).to_vec().unwrap(),
+        [0x68, 4, 1, 0, 0x58, 0x02]
+    );
 }
 
 fn hex(s: &str) -> Vec<u8> {
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
 }

@@ -2,6 +2,13 @@
 //! yields exactly the APDUs of feeding it whole; junk is skipped and reported; gaps and the
 //! capacity limit resynchronise.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use otwire_iec104::*;
 use proptest::prelude::*;
 
@@ -134,7 +141,10 @@ fn capacity_limit_bounds_memory() {
     assert!(n >= 6, "{n}");
     // Still decodes after.
     d.push(truncation::VECTORS[2]);
-    assert_eq!(d.next_frame().unwrap().unwrap().as_ref(), truncation::VECTORS[2]);
+    assert_eq!(
+        d.next_frame().unwrap().unwrap().as_ref(),
+        truncation::VECTORS[2]
+    );
 }
 
 proptest! {

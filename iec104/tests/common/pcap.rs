@@ -9,15 +9,18 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use pcap_parser::traits::PcapReaderIterator;
-use pcap_parser::{create_reader, Block, PcapBlockOwned, PcapError};
+use pcap_parser::{Block, PcapBlockOwned, PcapError, create_reader};
 
 /// The captures folder from `$OTWIRE_CAPTURES`, or `None` (the test prints that it skips).
 /// A variable set to a missing folder panics: that is a broken setup, not a skip.
 pub fn captures_dir(sub: &str) -> Option<PathBuf> {
     let root = std::env::var_os("OTWIRE_CAPTURES")?;
     let dir = Path::new(&root).join(sub);
-    assert!(dir.is_dir(), "OTWIRE_CAPTURES is set but {} is not a folder", dir.display());
+    assert!(
+        dir.is_dir(),
+        "OTWIRE_CAPTURES is set but {} is not a folder",
+        dir.display()
+    );
     Some(dir)
 }
 
@@ -26,7 +29,11 @@ pub fn capture_files(dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.contains(".pcap")))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.contains(".pcap"))
+        })
         .collect();
     v.sort();
     v
@@ -65,8 +72,14 @@ fn ipv4_tcp(frame: usize, ts_us: u64, ip: &[u8]) -> Option<Segment> {
     Some(Segment {
         frame,
         ts_us,
-        src: ([ip[12], ip[13], ip[14], ip[15]], u16::from_be_bytes([tcp[0], tcp[1]])),
-        dst: ([ip[16], ip[17], ip[18], ip[19]], u16::from_be_bytes([tcp[2], tcp[3]])),
+        src: (
+            [ip[12], ip[13], ip[14], ip[15]],
+            u16::from_be_bytes([tcp[0], tcp[1]]),
+        ),
+        dst: (
+            [ip[16], ip[17], ip[18], ip[19]],
+            u16::from_be_bytes([tcp[2], tcp[3]]),
+        ),
         seq: u32::from_be_bytes([tcp[4], tcp[5], tcp[6], tcp[7]]),
         syn: tcp[13] & 0x02 != 0,
         payload,
@@ -130,9 +143,16 @@ pub fn tcp_segments(path: &Path) -> Vec<Segment> {
                     PcapBlockOwned::NG(Block::EnhancedPacket(epb)) => {
                         frame += 1;
                         let lt = if_linktypes.get(epb.if_id as usize).copied().unwrap_or(1);
-                        let res = if_tsres.get(epb.if_id as usize).copied().unwrap_or(1_000_000);
+                        let res = if_tsres
+                            .get(epb.if_id as usize)
+                            .copied()
+                            .unwrap_or(1_000_000);
                         let raw = (u64::from(epb.ts_high) << 32) | u64::from(epb.ts_low);
-                        let ts = if res >= 1_000_000 { raw / (res / 1_000_000) } else { raw * (1_000_000 / res) };
+                        let ts = if res >= 1_000_000 {
+                            raw / (res / 1_000_000)
+                        } else {
+                            raw * (1_000_000 / res)
+                        };
                         let caplen = (epb.caplen as usize).min(epb.data.len());
                         if let Some(ip) = link_to_ip(lt, &epb.data[..caplen]) {
                             if let Some(s) = ipv4_tcp(frame, ts, ip) {
@@ -198,7 +218,13 @@ pub fn reassemble(segments: &[Segment], port: u16) -> Vec<Chunk> {
             (true, &s.payload[..])
         };
         next.insert(key, s.seq.wrapping_add(s.payload.len() as u32));
-        out.push(Chunk { frame: s.frame, ts_us: s.ts_us, flow: key, gap, bytes: bytes.to_vec() });
+        out.push(Chunk {
+            frame: s.frame,
+            ts_us: s.ts_us,
+            flow: key,
+            gap,
+            bytes: bytes.to_vec(),
+        });
     }
     out
 }
