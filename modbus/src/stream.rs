@@ -142,8 +142,12 @@ impl StreamDecoder {
             if !whole {
                 self.skip(mark);
                 self.gap_at = None;
+                self.in_sync = false;
                 self.resync();
             }
+        }
+        if !self.in_sync {
+            return Ok(None);
         }
         let Ok(header) = MbapHeader::parse(&self.buf) else {
             return Ok(None);
@@ -173,11 +177,14 @@ impl StreamDecoder {
         Ok(Some(self.buf.split_to(total).freeze()))
     }
 
-    /// Drops bytes until the buffer starts with a plausible header (or too few bytes remain
-    /// to tell), and trusts the stream again once one is found.
+    /// Drops bytes until the buffer starts with a plausible header and function code (or
+    /// too few bytes remain to tell), and trusts the stream again once one is found.
+    ///
+    /// The function code must have arrived before a header is trusted: deciding without it
+    /// would make the outcome depend on how the stream was chunked.
     fn resync(&mut self) {
         let mut at = 0;
-        while at + MBAP_HEADER_LEN <= self.buf.len() {
+        while at + MBAP_HEADER_LEN < self.buf.len() {
             let plausible = self
                 .buf
                 .get(at..)
@@ -187,7 +194,7 @@ impl StreamDecoder {
                         && self
                             .buf
                             .get(at + MBAP_HEADER_LEN)
-                            .is_none_or(|&f| f != 0 && f != 0x80)
+                            .is_some_and(|&f| f != 0 && f != 0x80)
                 });
             if plausible {
                 self.skip(at);
