@@ -2,6 +2,13 @@
 //! decodes, every reassembled fragment parses, and — when `tshark` is on PATH — link,
 //! transport and application fields agree with Wireshark's DNP3 dissector.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod common;
 
 use std::collections::{BTreeMap, HashMap};

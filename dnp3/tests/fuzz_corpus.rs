@@ -1,6 +1,13 @@
 //! Replays the committed fuzz corpus (`fuzz/corpus/dnp3_*`) through the fuzz target bodies,
 //! so plain `cargo test` on stable exercises them.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 #[allow(dead_code, unreachable_pub, clippy::unwrap_used, missing_docs)]
 #[path = "../../fuzz/src/dnp3.rs"]
 mod dnp3;

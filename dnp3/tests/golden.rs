@@ -1,10 +1,17 @@
 //! Golden vectors: captured frames (sources in each comment) and specification facts,
 //! one comment per field. Every vector is parsed through all three layers and re-encoded.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use otwire_dnp3::{
-    Address, AnalogValue, Anomalies, Apdu, CommandStatus, Emit, FileObject, FunctionCode,
-    Iin, LinkFrame, LinkFunction, OpType, PrimaryFunction, Range, SecondaryFunction, Segment,
-    Timestamp, TripCloseCode, Value, link, split_frame, split_frame_strict,
+    Address, AnalogValue, Anomalies, Apdu, CommandStatus, Emit, FileObject, FunctionCode, Iin,
+    LinkFrame, LinkFunction, OpType, PrimaryFunction, Range, SecondaryFunction, Segment, Timestamp,
+    TripCloseCode, Value, link, split_frame, split_frame_strict,
 };
 
 /// Parses one whole frame and its (single-segment) fragment.
@@ -39,7 +46,10 @@ fn link_only_request_link_status_and_status_reply() {
     assert!(user.is_empty() && frame.anomalies.is_empty());
     let c = frame.header.control;
     assert!(!c.dir && c.prm && !c.fcb && !c.fcv());
-    assert_eq!(c.function(), LinkFunction::Primary(PrimaryFunction::RequestLinkStatus));
+    assert_eq!(
+        c.function(),
+        LinkFunction::Primary(PrimaryFunction::RequestLinkStatus)
+    );
     assert_eq!(frame.header.destination, Address(100));
     assert_eq!(frame.header.source, Address(1));
     assert_eq!(frame.transport_header(), None);
@@ -55,7 +65,10 @@ fn link_only_request_link_status_and_status_reply() {
     let (frame, _) = layers(&wire);
     let c = frame.header.control;
     assert!(c.dir && !c.prm && !c.dfc());
-    assert_eq!(c.function(), LinkFunction::Secondary(SecondaryFunction::LinkStatus));
+    assert_eq!(
+        c.function(),
+        LinkFunction::Secondary(SecondaryFunction::LinkStatus)
+    );
 }
 
 #[test]
@@ -75,7 +88,10 @@ fn disable_unsolicited_request() {
         0x1a, 0x55, // block CRC
     ];
     let (frame, user) = layers(&wire);
-    assert_eq!(frame.header.control.function(), LinkFunction::Primary(PrimaryFunction::UnconfirmedUserData));
+    assert_eq!(
+        frame.header.control.function(),
+        LinkFunction::Primary(PrimaryFunction::UnconfirmedUserData)
+    );
     let seg = Segment::parse(&user).unwrap();
     assert!(seg.header.fir && seg.header.fin && seg.header.seq == 0);
     let parsed = Apdu::parse(seg.payload).unwrap();
@@ -83,8 +99,18 @@ fn disable_unsolicited_request() {
     let apdu = parsed.pdu;
     assert_eq!(apdu.function, FunctionCode::DisableUnsolicited);
     assert_eq!(apdu.iin, None);
-    let headers: Vec<_> = apdu.objects.map(|h| (h.group, h.variation, h.qualifier.0, h.range)).collect();
-    assert_eq!(headers, [(60, 2, 0x06, Range::All), (60, 3, 0x06, Range::All), (60, 4, 0x06, Range::All)]);
+    let headers: Vec<_> = apdu
+        .objects
+        .map(|h| (h.group, h.variation, h.qualifier.0, h.range))
+        .collect();
+    assert_eq!(
+        headers,
+        [
+            (60, 2, 0x06, Range::All),
+            (60, 3, 0x06, Range::All),
+            (60, 4, 0x06, Range::All)
+        ]
+    );
     assert_eq!(apdu.to_vec().unwrap(), seg.payload);
 }
 
@@ -126,15 +152,29 @@ fn write_clear_restart_iin() {
         0xc5, 0xaf, // block CRC
     ];
     let (_, user) = layers(&wire);
-    let apdu = Apdu::parse(Segment::parse(&user).unwrap().payload).unwrap().pdu;
+    let apdu = Apdu::parse(Segment::parse(&user).unwrap().payload)
+        .unwrap()
+        .pdu;
     let h = apdu.objects.clone().next().unwrap();
-    assert_eq!((h.group, h.variation, h.range), (80, 1, Range::StartStop { start: 7, stop: 7 }));
+    assert_eq!(
+        (h.group, h.variation, h.range),
+        (80, 1, Range::StartStop { start: 7, stop: 7 })
+    );
     let points: Vec<_> = h.points().map(|p| (p.index, p.value)).collect();
     assert_eq!(points, [(7, Value::Bit(false))]);
-    assert_eq!(otwire_dnp3::classify(&apdu).action, otwire_dnp3::classify::Action::Config);
+    assert_eq!(
+        otwire_dnp3::classify(&apdu).action,
+        otwire_dnp3::classify::Action::Config
+    );
     // The builder writes the same fragment.
-    let built = otwire_dnp3::Request { seq: 1, kind: otwire_dnp3::builder::MasterRequest::ClearRestart };
-    assert_eq!(built.to_vec().unwrap(), Segment::parse(&user).unwrap().payload);
+    let built = otwire_dnp3::Request {
+        seq: 1,
+        kind: otwire_dnp3::builder::MasterRequest::ClearRestart,
+    };
+    assert_eq!(
+        built.to_vec().unwrap(),
+        Segment::parse(&user).unwrap().payload
+    );
 }
 
 #[test]
@@ -159,11 +199,15 @@ fn select_crob_and_echo() {
     ];
     let (frame, user) = layers(&wire);
     assert_eq!(frame.blocks().count(), 2);
-    let apdu = Apdu::parse(Segment::parse(&user).unwrap().payload).unwrap().pdu;
+    let apdu = Apdu::parse(Segment::parse(&user).unwrap().payload)
+        .unwrap()
+        .pdu;
     assert_eq!(apdu.function, FunctionCode::Select);
     let p = apdu.objects.flat_map(|h| h.points()).next().unwrap();
     assert_eq!(p.index, 1);
-    let Value::Crob(c) = p.value else { panic!("{:?}", p.value) };
+    let Value::Crob(c) = p.value else {
+        panic!("{:?}", p.value)
+    };
     assert_eq!(c.code.op_type(), OpType::LatchOn);
     assert_eq!(c.code.trip_close(), TripCloseCode::Nul);
     assert_eq!((c.count, c.on_time, c.off_time), (1, 100, 100));
@@ -186,10 +230,18 @@ fn direct_operate_analog_output_block() {
         0x7d, 0xd0, // block CRC
     ];
     let (_, user) = layers(&wire);
-    let apdu = Apdu::parse(Segment::parse(&user).unwrap().payload).unwrap().pdu;
+    let apdu = Apdu::parse(Segment::parse(&user).unwrap().payload)
+        .unwrap()
+        .pdu;
     let p = apdu.objects.flat_map(|h| h.points()).next().unwrap();
     assert_eq!(p.index, 1);
-    assert_eq!(p.value, Value::AnalogOutput { value: AnalogValue::I16(0), status: CommandStatus::Success });
+    assert_eq!(
+        p.value,
+        Value::AnalogOutput {
+            value: AnalogValue::I16(0),
+            status: CommandStatus::Success
+        }
+    );
     let c = otwire_dnp3::classify(&apdu);
     assert!(c.dangerous);
 }
@@ -208,10 +260,15 @@ fn write_absolute_time() {
         0xeb, 0x2c, // block CRC
     ];
     let (_, user) = layers(&wire);
-    let apdu = Apdu::parse(Segment::parse(&user).unwrap().payload).unwrap().pdu;
+    let apdu = Apdu::parse(Segment::parse(&user).unwrap().payload)
+        .unwrap()
+        .pdu;
     let p = apdu.objects.flat_map(|h| h.points()).next().unwrap();
     assert_eq!(p.value, Value::Time(Timestamp(0x014c_5283_0d9f)));
-    assert_eq!(otwire_dnp3::classify(&apdu).action, otwire_dnp3::classify::Action::TimeSync);
+    assert_eq!(
+        otwire_dnp3::classify(&apdu).action,
+        otwire_dnp3::classify::Action::TimeSync
+    );
 }
 
 #[test]
@@ -258,7 +315,10 @@ fn file_open_command() {
             file_name: b"./test.xml",
         })
     );
-    assert_eq!(otwire_dnp3::classify(&apdu.pdu).action, otwire_dnp3::classify::Action::FileTransfer);
+    assert_eq!(
+        otwire_dnp3::classify(&apdu.pdu).action,
+        otwire_dnp3::classify::Action::FileTransfer
+    );
 }
 
 #[test]
@@ -267,7 +327,10 @@ fn bad_crc_is_a_flag_unless_strict() {
     wire[9] ^= 1; // corrupt the header CRC
     let (frame, _) = split_frame(&wire).unwrap();
     assert_eq!(frame.anomalies, Anomalies::BAD_HEADER_CRC);
-    assert_eq!(split_frame_strict(&wire), Err(otwire_dnp3::Error::BadCrc { offset: 8 }));
+    assert_eq!(
+        split_frame_strict(&wire),
+        Err(otwire_dnp3::Error::BadCrc { offset: 8 })
+    );
 }
 
 #[test]
@@ -286,7 +349,11 @@ fn unknown_object_stops_the_walk_and_keeps_earlier_headers() {
     assert_eq!(points[0].index, 5);
     assert_eq!(
         points[0].value,
-        Value::Analog { flags: Some(otwire_dnp3::Flags(1)), value: AnalogValue::I32(42), time: None }
+        Value::Analog {
+            flags: Some(otwire_dnp3::Flags(1)),
+            value: AnalogValue::I32(42),
+            time: None
+        }
     );
     assert_eq!(parsed.pdu.trailing, &frag[14..]);
     // Nothing is lost: re-encoding gives the same octets.
@@ -296,10 +363,17 @@ fn unknown_object_stops_the_walk_and_keeps_earlier_headers() {
 #[test]
 fn read_with_index_prefix_names_points() {
     // Read g1v2 at indices 3 and 700: qualifier 0x28 (2-octet index, 2-octet count).
-    let frag = [0xc3, 0x01, 0x01, 0x02, 0x28, 0x02, 0x00, 0x03, 0x00, 0xbc, 0x02];
+    let frag = [
+        0xc3, 0x01, 0x01, 0x02, 0x28, 0x02, 0x00, 0x03, 0x00, 0xbc, 0x02,
+    ];
     let apdu = Apdu::parse(&frag).unwrap();
     assert!(apdu.anomalies.is_empty());
-    let idx: Vec<_> = apdu.pdu.objects.flat_map(|h| h.points()).map(|p| (p.index, p.value)).collect();
+    let idx: Vec<_> = apdu
+        .pdu
+        .objects
+        .flat_map(|h| h.points())
+        .map(|p| (p.index, p.value))
+        .collect();
     assert_eq!(idx, [(3, Value::Empty), (700, Value::Empty)]);
 }
 
@@ -308,7 +382,12 @@ fn link_frame_emit_is_block_structured() {
     // 40 octets of user data: blocks of 16, 16, 8, each with a CRC.
     let data: Vec<u8> = (0..40).collect();
     let header = otwire_dnp3::LinkHeader::default();
-    let bytes = LinkFrame { header, user_data: &data }.to_vec().unwrap();
+    let bytes = LinkFrame {
+        header,
+        user_data: &data,
+    }
+    .to_vec()
+    .unwrap();
     assert_eq!(bytes.len(), 10 + 40 + 6);
     assert_eq!(bytes[2], 45); // LENGTH
     let (frame, _) = split_frame_strict(&bytes).unwrap();

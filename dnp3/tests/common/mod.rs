@@ -1,12 +1,18 @@
 //! Shared test support: reading the project's captures (pcap / pcapng) and reassembling
 //! DNP3 TCP streams naively in order. Minimal Ethernet / SLL / loopback / IPv4 / TCP / UDP
 //! decoding, written for the tests only.
-#![allow(dead_code, unreachable_pub)]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use pcap_parser::traits::PcapReaderIterator;
 use pcap_parser::{Block, PcapBlockOwned, PcapError};
 
 /// The captures folder for `proto`, or `None` (with a message) when `OTWIRE_CAPTURES` is
@@ -207,4 +213,53 @@ impl TcpReassembly {
             (&p.payload, true)
         }
     }
+}
+
+/// Golden link frames (captured; see golden.rs for the field-by-field reading), plus frames
+/// built here: multi-block user data and every request builder.
+pub fn golden_frames() -> Vec<Vec<u8>> {
+    use otwire_dnp3::{Emit, LinkControl, LinkHeader, PrimaryFunction, TransportFrames};
+    let hex = [
+        "05640549640001007e5f",
+        "0564058b01006400a097",
+        "056411c40a0001000615c0c0153c02063c03063c04061a55",
+        "05640a4401000a006e25c0f08280006b7d",
+        "05640ec40a0001002529c2c102500100070700c5af",
+        "05641ac4010064006227c7c9030c01280100010003016400000061196400000000005b",
+        "056412c4040003001e7ceec205290228010001000000007dd0",
+        "056412c4040003001e7cc9ca02320307019f0d83524c01eb2c",
+        "056432c4040003009c8df7ce1946035b0124001a000a00000000b3c50000000000000000000000000001000047e60404002e2f746573742e786d6ced8f",
+        "05643ac4040003004017d3cc05780307010900000001000c01281e6d01000100030164000000640000000078454b095b011000ba8db44d5e72cd0ad418e5a302e415256867bed2",
+    ];
+    let mut v: Vec<Vec<u8>> = hex
+        .iter()
+        .map(|h| {
+            (0..h.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap())
+                .collect()
+        })
+        .collect();
+    let header = LinkHeader {
+        control: LinkControl::primary(false, PrimaryFunction::UnconfirmedUserData, false),
+        destination: otwire_dnp3::Address(1),
+        source: otwire_dnp3::Address(1024),
+    };
+    // A 600-octet response fragment: three frames, the first two full (16 blocks).
+    let mut fragment = vec![0xc0, 0x81, 0x00, 0x00, 0x1e, 0x04, 0x01, 0x00, 0x00];
+    fragment.extend_from_slice(&[0x2b, 0x01]); // g30v4 0..299, 16-bit values
+    fragment.extend((0..600u32).map(|i| i as u8));
+    let frames = TransportFrames {
+        header,
+        first_seq: 62,
+        fragment: &fragment,
+    }
+    .to_vec()
+    .unwrap();
+    let mut rest = &frames[..];
+    while let Ok((f, r)) = otwire_dnp3::split_frame(rest) {
+        v.push(f.raw.to_vec());
+        rest = r;
+    }
+    v
 }
