@@ -4,4 +4,5 @@
 #![allow(missing_docs)]
 
 pub mod dnp3;
+pub mod iec104;
 pub mod modbus;
