@@ -15,6 +15,7 @@ pub mod modbus;
 pub mod net;
 pub mod output;
 pub mod pcapw;
+pub mod probe;
 pub mod record;
 pub mod sample;
 pub mod scanner;

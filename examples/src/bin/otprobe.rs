@@ -1,0 +1,282 @@
+//! otprobe: a polite active scanner for OT devices (Modbus/TCP today), in the spirit of
+//! nmap's modbus-discover. Read-only unless told otherwise. See `otprobe --help`.
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use serde::Serialize;
+
+use otwire_examples::probe::{
+    self, DeviceId, ModbusClient, ProbeConfig, ProbeError, ServerId, UnitAnswer,
+};
+
+const EXIT_HELP: &str = "\
+Exit status:
+  0  the device answered (whatever it answered)
+  1  the device could not be reached, or answered nothing useful
+  2  usage error
+
+otprobe sends only read requests (device identification, report server id, reads) unless
+--allow-write is given; it waits --interval-ms between requests and --timeout-ms for each
+answer. Probe only devices you are allowed to probe.";
+
+/// Probe an OT device and print what it says about itself.
+#[derive(Parser, Debug)]
+#[command(version, about, after_help = EXIT_HELP)]
+struct Cli {
+    #[command(subcommand)]
+    protocol: Protocol,
+}
+
+#[derive(Subcommand, Debug)]
+enum Protocol {
+    /// Modbus/TCP: device identification (FC 43/14), report server id (FC 17), unit sweep,
+    /// holding register reads.
+    Modbus(ModbusArgs),
+}
+
+#[derive(Args, Debug, Clone, Copy)]
+struct Common {
+    /// Timeout for connecting and for each answer, in milliseconds.
+    #[arg(long, default_value_t = 2000)]
+    timeout_ms: u64,
+    /// Least time between two requests, in milliseconds (the rate limit).
+    #[arg(long, default_value_t = 100)]
+    interval_ms: u64,
+    /// Allow requests that change the device (none of the built-in probes write).
+    #[arg(long)]
+    allow_write: bool,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
+struct ModbusArgs {
+    /// Device: host, host:port or [v6]:port (port 502 by default).
+    target: String,
+    /// Unit id to identify and read.
+    #[arg(long, default_value_t = 1)]
+    unit: u8,
+    /// Also sweep these unit ids with Report Server ID (e.g. 0-247, or 1,2,10-20).
+    #[arg(long, value_parser = parse_units)]
+    units: Option<UnitList>,
+    /// Also read COUNT holding registers from ADDR (e.g. 0:10).
+    #[arg(long, value_name = "ADDR:COUNT", value_parser = parse_read)]
+    read_holding: Option<(u16, u16)>,
+    /// Skip device identification.
+    #[arg(long)]
+    no_device_id: bool,
+    /// Skip report server id.
+    #[arg(long)]
+    no_server_id: bool,
+    #[command(flatten)]
+    common: Common,
+}
+
+/// A list of unit ids.
+#[derive(Debug, Clone)]
+struct UnitList(Vec<u8>);
+
+fn parse_units(s: &str) -> Result<UnitList, String> {
+    let mut out = Vec::new();
+    for part in s.split(',') {
+        let (a, b) = match part.split_once('-') {
+            Some((a, b)) => (a, b),
+            None => (part, part),
+        };
+        let a: u8 = a.trim().parse().map_err(|e| format!("unit {a:?}: {e}"))?;
+        let b: u8 = b.trim().parse().map_err(|e| format!("unit {b:?}: {e}"))?;
+        if a > b {
+            return Err(format!("empty range {part}"));
+        }
+        out.extend(a..=b);
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(UnitList(out))
+}
+
+fn parse_read(s: &str) -> Result<(u16, u16), String> {
+    let (a, c) = s.split_once(':').ok_or("expected ADDR:COUNT")?;
+    let a: u16 = a
+        .trim()
+        .parse()
+        .map_err(|e| format!("address {a:?}: {e}"))?;
+    let c: u16 = c.trim().parse().map_err(|e| format!("count {c:?}: {e}"))?;
+    if !(1..=125).contains(&c) {
+        return Err("COUNT must be 1 to 125 (Application Protocol §6.3)".into());
+    }
+    Ok((a, c))
+}
+
+/// Everything otprobe learned from a Modbus device.
+#[derive(Debug, Serialize)]
+struct ModbusReport {
+    protocol: &'static str,
+    target: String,
+    unit: u8,
+    device_identification: Option<DeviceId>,
+    server_id: Option<Result<ServerId, ProbeError>>,
+    holding_registers: Option<Result<HoldingRead, ProbeError>>,
+    units: Option<Vec<UnitAnswer>>,
+    requests: u64,
+}
+
+#[derive(Debug, Serialize)]
+struct HoldingRead {
+    address: u16,
+    values: Vec<u16>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.protocol {
+        Protocol::Modbus(args) => modbus(&args),
+    }
+}
+
+fn modbus(args: &ModbusArgs) -> ExitCode {
+    let config = ProbeConfig {
+        timeout: Duration::from_millis(args.common.timeout_ms.max(1)),
+        min_interval: Duration::from_millis(args.common.interval_ms),
+        allow_write: args.common.allow_write,
+    };
+    let addr = match probe::resolve(&args.target, otwire_modbus::PORT) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("otprobe: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let mut client = match ModbusClient::connect(addr, config) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("otprobe: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let unit = args.unit;
+    let device_identification =
+        (!args.no_device_id).then(|| probe::device_identification(&mut client, unit));
+    let server_id = (!args.no_server_id).then(|| probe::report_server_id(&mut client, unit));
+    let holding_registers = args.read_holding.map(|(address, count)| {
+        probe::read_holding(&mut client, unit, address, count)
+            .map(|values| HoldingRead { address, values })
+    });
+    let mut requests = client.requests;
+    drop(client);
+    let units = match &args.units {
+        Some(UnitList(list)) => match probe::sweep_units(addr, config, list.iter().copied()) {
+            Ok((found, _silent)) => {
+                requests += list.len() as u64;
+                Some(found)
+            }
+            Err(e) => {
+                eprintln!("otprobe: unit sweep: {e}");
+                None
+            }
+        },
+        None => None,
+    };
+    let report = ModbusReport {
+        protocol: "modbus",
+        target: addr.to_string(),
+        unit,
+        device_identification,
+        server_id,
+        holding_registers,
+        units,
+        requests,
+    };
+    let useful = report
+        .device_identification
+        .as_ref()
+        .is_some_and(|d| !d.objects.is_empty())
+        || matches!(report.server_id, Some(Ok(_)))
+        || matches!(report.holding_registers, Some(Ok(_)))
+        || report.units.as_ref().is_some_and(|u| !u.is_empty());
+    if args.common.json {
+        match serde_json::to_string_pretty(&report) {
+            Ok(s) => println!("{s}"),
+            Err(e) => eprintln!("otprobe: {e}"),
+        }
+    } else {
+        print_table(&report);
+    }
+    if useful {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn print_table(r: &ModbusReport) {
+    let mut rows: BTreeMap<usize, (String, String)> = BTreeMap::new();
+    let mut push = |k: String, v: String| {
+        let n = rows.len();
+        rows.insert(n, (k, v));
+    };
+    push(
+        "target".into(),
+        format!("{} (modbus, unit {})", r.target, r.unit),
+    );
+    if let Some(d) = &r.device_identification {
+        if let Some(level) = d.level {
+            push(
+                "device id level".into(),
+                format!(
+                    "{level} (conformity {:#04x})",
+                    d.conformity_level.unwrap_or(0)
+                ),
+            );
+        }
+        for (k, v) in &d.objects {
+            push(k.clone(), v.clone());
+        }
+        if let Some(s) = &d.stopped {
+            push("device id".into(), format!("stopped: {s}"));
+        }
+    }
+    match &r.server_id {
+        Some(Ok(s)) => push("server id".into(), format!("{} ({})", s.hex, s.text)),
+        Some(Err(e)) => push("server id".into(), e.to_string()),
+        None => {}
+    }
+    match &r.holding_registers {
+        Some(Ok(h)) => {
+            for (i, v) in h.values.iter().enumerate() {
+                push(
+                    format!("holding {}", usize::from(h.address) + i),
+                    format!("{v} ({v:#06x})"),
+                );
+            }
+        }
+        Some(Err(e)) => push("holding registers".into(), e.to_string()),
+        None => {}
+    }
+    if let Some(units) = &r.units {
+        let list: Vec<String> = units
+            .iter()
+            .map(|u| match u.exception {
+                Some(c) => format!("{} (exception {c:#04x})", u.unit),
+                None => u.unit.to_string(),
+            })
+            .collect();
+        push(
+            "units answering".into(),
+            if list.is_empty() {
+                "none".into()
+            } else {
+                list.join(", ")
+            },
+        );
+    }
+    push("requests sent".into(), r.requests.to_string());
+    let width = rows.values().map(|(k, _)| k.len()).max().unwrap_or(0);
+    for (k, v) in rows.values() {
+        println!("{k:<width$}  {v}");
+    }
+}
