@@ -1,0 +1,245 @@
+//! otwire-detect throughput: events per second for the single-message matchers alone, for
+//! the whole engine (every detector on), and for bytes -> Modbus adapter -> engine.
+//!
+//! The corpus is a synthetic plant: 40 clients polling 10 servers (FC 3 / FC 4 / FC 1
+//! reads with responses, FC 6 setpoint writes), 1 to 2 s periods with jitter, learned for
+//! 10 minutes of event time; the measured batches follow in event time (process values
+//! repeat every 60 s, the batch length, so replayed batches stay benign).
+
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use otwire_detect::adapters::modbus::ModbusAdapter;
+use otwire_detect::detectors::{ConformanceCheck, Matchers};
+use otwire_detect::{Config, Direction, Endpoint, Engine, Event, Flow, Meta};
+use otwire_modbus::{
+    Address, Adu, Emit, RegisterValues, Request, Response, TransactionId, UnitId, pack_registers,
+};
+
+const T0: u64 = 1_700_000_000_000_000;
+
+struct Rec {
+    meta: Meta,
+    dir: Direction,
+    bytes: Vec<u8>,
+}
+
+/// `secs` seconds of the plant, starting at `start`.
+fn plant(start: u64, secs: u64, seed: u64) -> Vec<Rec> {
+    let mut rng = seed;
+    let mut next = || {
+        rng = rng.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = rng;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    struct Poll {
+        client: u8,
+        server: u8,
+        kind: u8,
+        period: u64,
+        next: u64,
+    }
+    let mut polls = Vec::new();
+    for c in 0..40u8 {
+        for k in 0..3u8 {
+            polls.push(Poll {
+                client: c,
+                server: c % 10,
+                kind: k,
+                period: 1_000_000 + u64::from(k) * 500_000,
+                next: start + u64::from(c) * 7_919,
+            });
+        }
+    }
+    let mut out = Vec::new();
+    let mut tid = 0u16;
+    let end = start + secs * 1_000_000;
+    loop {
+        let (i, t) = polls
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (i, p.next))
+            .min_by_key(|x| x.1)
+            .unwrap();
+        if t > end {
+            return out;
+        }
+        let p = &mut polls[i];
+        let jitter = next() % (p.period / 10);
+        p.next = t + p.period - p.period / 20 + jitter;
+        tid = tid.wrapping_add(1);
+        let flow = Flow::new(
+            Endpoint::v4([10, 0, 1, p.client], 40_000 + u16::from(p.client)),
+            Endpoint::v4([10, 0, 2, p.server], 502),
+        );
+        let unit = UnitId(1 + p.client % 3);
+        let s = (t - T0) as f64 / 1e6;
+        let vals: Vec<u16> = (0..10u16)
+            .map(|a| {
+                (1000.0
+                    + f64::from(a) * 10.0
+                    + 50.0 * (std::f64::consts::TAU * s / 60.0 + f64::from(a)).sin())
+                    as u16
+            })
+            .collect();
+        let mut buf = [0u8; 20];
+        let packed = pack_registers(&vals, &mut buf).unwrap();
+        let (req, rsp) = match p.kind {
+            0 => (
+                Request::ReadHoldingRegisters {
+                    address: Address(0),
+                    quantity: 10,
+                },
+                Response::ReadHoldingRegisters {
+                    values: RegisterValues::new(packed),
+                },
+            ),
+            1 => (
+                Request::ReadInputRegisters {
+                    address: Address(100),
+                    quantity: 10,
+                },
+                Response::ReadInputRegisters {
+                    values: RegisterValues::new(packed),
+                },
+            ),
+            _ => {
+                let v = 500 + (next() % 20) as u16;
+                (
+                    Request::WriteSingleRegister {
+                        address: Address(20),
+                        value: v,
+                    },
+                    Response::WriteSingleRegister {
+                        address: Address(20),
+                        value: v,
+                    },
+                )
+            }
+        };
+        let meta = Meta {
+            ts: t,
+            frame: out.len() as u64 + 1,
+            flow_id: 0,
+            flow,
+        };
+        out.push(Rec {
+            meta,
+            dir: Direction::Request,
+            bytes: Adu::new(TransactionId(tid), unit, &req).to_vec().unwrap(),
+        });
+        let meta = Meta {
+            ts: t + 1_500,
+            ..meta
+        };
+        out.push(Rec {
+            meta,
+            dir: Direction::Response,
+            bytes: Adu::new(TransactionId(tid), unit, &rsp).to_vec().unwrap(),
+        });
+    }
+}
+
+fn config() -> Config {
+    Config {
+        learning_secs: 0,
+        ..Config::default()
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let learn = plant(T0, 600, 1);
+    let batch = plant(T0 + 600_000_000, 60, 2);
+    let span = 60_000_000u64;
+    let mut adapter = ModbusAdapter::new();
+    let learn_events: Vec<Event<'_>> = learn
+        .iter()
+        .map(|r| adapter.adu(r.meta, r.dir, &r.bytes))
+        .collect();
+    let events: Vec<Event<'_>> = batch
+        .iter()
+        .map(|r| adapter.adu(r.meta, r.dir, &r.bytes))
+        .collect();
+    let n = events.len() as u64;
+
+    let mut g = c.benchmark_group("detect");
+    g.throughput(Throughput::Elements(n));
+
+    // Single-message matchers alone (ATT&CK matchers and conformance).
+    let mut stateless = Engine::empty(config());
+    stateless.add(Box::new(Matchers::new()));
+    stateless.add(Box::new(ConformanceCheck::new(&config())));
+    stateless.finish_learning();
+    let mut shift = 0u64;
+    g.bench_function("stateless_matchers", |b| {
+        b.iter(|| {
+            let mut alerts = 0;
+            for ev in &events {
+                let e = Event {
+                    ts: ev.ts + shift,
+                    ..*ev
+                };
+                alerts += stateless.observe(black_box(&e)).len();
+            }
+            shift += span;
+            alerts
+        })
+    });
+
+    // Every detector on, after learning.
+    let mut engine = Engine::new(config());
+    for ev in &learn_events {
+        engine.observe(ev);
+    }
+    engine.finish_learning();
+    let mut shift = 0u64;
+    let mut total_alerts = 0usize;
+    g.bench_function("engine_all_detectors", |b| {
+        b.iter(|| {
+            for ev in &events {
+                let e = Event {
+                    ts: ev.ts + shift,
+                    ..*ev
+                };
+                let out = engine.observe(black_box(&e));
+                if total_alerts < 3 && !out.is_empty() {
+                    eprintln!("{}", out[0].to_json_line());
+                }
+                total_alerts += out.len();
+            }
+            shift += span;
+        })
+    });
+    eprintln!("engine alerts on benign batches: {total_alerts}");
+
+    // Bytes -> adapter -> engine, as a sensor runs it.
+    let mut engine = Engine::new(config());
+    let mut adapter = ModbusAdapter::new();
+    for r in &learn {
+        let ev = adapter.adu(r.meta, r.dir, &r.bytes);
+        engine.observe(&ev);
+    }
+    engine.finish_learning();
+    let mut shift = 0u64;
+    g.bench_function("bytes_adapter_engine", |b| {
+        b.iter(|| {
+            let mut alerts = 0;
+            for r in &batch {
+                let meta = Meta {
+                    ts: r.meta.ts + shift,
+                    ..r.meta
+                };
+                let ev = adapter.adu(meta, r.dir, black_box(&r.bytes));
+                alerts += engine.observe(&ev).len();
+            }
+            shift += span;
+            alerts
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
