@@ -404,6 +404,13 @@ impl<'a> Iterator for DataBlocks<'a> {
 }
 
 impl ExactSizeIterator for DataBlocks<'_> {}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for DataBlocks<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(*self)
+    }
+}
 impl core::iter::FusedIterator for DataBlocks<'_> {}
 
 /// Is this plausibly DNP3? (DESIGN.md §2 `probe`).

@@ -476,3 +476,10 @@ impl<'a> Iterator for Points<'a> {
 }
 
 impl core::iter::FusedIterator for Points<'_> {}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Points<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(*self)
+    }
+}
