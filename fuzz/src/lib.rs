@@ -3,6 +3,7 @@
 //! `cargo test` on stable replays the committed corpus.
 #![allow(missing_docs)]
 
+pub mod detect;
 pub mod dnp3;
 pub mod iec104;
 pub mod modbus;

@@ -1,0 +1,190 @@
+//! otwire-detect fuzz body: arbitrary event sequences and arbitrary Modbus bytes through the
+//! adapter and an engine with every detector on and tiny table caps. Never panics; tables
+//! never pass their caps; a saved baseline reloads identically.
+
+use otwire_detect::adapters::modbus::ModbusAdapter;
+use otwire_detect::config::Caps;
+use otwire_detect::{
+    Action, Conformance, Config, Direction, Endpoint, Engine, Event, Flow, Marks, Meta, Outcome, Protocol,
+    Space, Target, Targets, Values,
+};
+
+const CAP: usize = 8;
+
+struct Cursor<'a>(&'a [u8]);
+
+impl<'a> Cursor<'a> {
+    fn u8(&mut self) -> Option<u8> {
+        let (b, rest) = self.0.split_first()?;
+        self.0 = rest;
+        Some(*b)
+    }
+    fn u16(&mut self) -> Option<u16> {
+        Some(u16::from_be_bytes([self.u8()?, self.u8()?]))
+    }
+    fn take(&mut self, n: usize) -> &'a [u8] {
+        let n = n.min(self.0.len());
+        let (a, b) = self.0.split_at(n);
+        self.0 = b;
+        a
+    }
+}
+
+fn action(b: u8) -> Action {
+    const A: [Action; 13] = [
+        Action::Read,
+        Action::Write,
+        Action::Command,
+        Action::ProgramDownload,
+        Action::ProgramUpload,
+        Action::ModeChange,
+        Action::Restart,
+        Action::Discovery,
+        Action::Diagnostic,
+        Action::TimeSync,
+        Action::FileTransfer,
+        Action::Config,
+        Action::Other,
+    ];
+    A.get(usize::from(b) % A.len()).copied().unwrap_or(Action::Other)
+}
+
+fn space(b: u8) -> Space {
+    match b % 7 {
+        0 => Space::Coils,
+        1 => Space::DiscreteInputs,
+        2 => Space::HoldingRegisters,
+        3 => Space::InputRegisters,
+        4 => Space::Files,
+        5 => Space::Other(u16::from(b)),
+        _ => Space::None,
+    }
+}
+
+fn check(engine: &Engine) {
+    let s = engine.stats();
+    for (name, t) in &s.tables {
+        assert!(t.len <= t.cap, "{name} over its cap: {t:?}");
+    }
+    assert!(s.aggregation.len <= CAP);
+}
+
+/// Runs one input.
+pub fn detect_events(data: &[u8]) {
+    let mut c = Cursor(data);
+    let Some(head) = c.u8() else { return };
+    let config = Config {
+        learning_secs: u64::from(head & 0x0f),
+        suppress_secs: u64::from(head >> 4),
+        caps: Caps::all(CAP),
+        ..Config::default()
+    };
+    let mut engine = Engine::new(config.clone());
+    let mut adapter = ModbusAdapter::with_capacity(CAP);
+    let mut ts: u64 = 1_700_000_000_000_000;
+    let mut frame = 0u64;
+    let mut events = 0;
+    while let Some(op) = c.u8() {
+        events += 1;
+        if events > 4096 {
+            break;
+        }
+        // Time moves mostly forward, sometimes back a little.
+        let dt = u64::from(c.u8().unwrap_or(0));
+        if op & 0x80 != 0 {
+            ts = ts.saturating_sub(dt * 1000);
+        } else {
+            ts = ts.saturating_add(dt * dt * 10_000);
+        }
+        frame += 1;
+        let hosts = c.u8().unwrap_or(0);
+        let flow = Flow::new(
+            Endpoint::v4([10, 0, 0, hosts & 0x0f], 40_000 + u16::from(hosts >> 6)),
+            Endpoint::v4([10, 0, 1, hosts >> 4], 502),
+        );
+        let meta = Meta { ts, frame, flow_id: u64::from(hosts), flow };
+        let dir = if op & 0x40 != 0 { Direction::Response } else { Direction::Request };
+        match op & 0x07 {
+            0 | 1 | 2 => {
+                // Raw Modbus/TCP bytes through the adapter.
+                let n = usize::from(c.u8().unwrap_or(0));
+                let bytes = c.take(n);
+                let ev = adapter.adu(meta, dir, bytes);
+                let _ = engine.observe(&ev);
+            }
+            3 | 4 => {
+                // A synthetic event, every field from the input.
+                let f = c.take(16);
+                let g = |i: usize| f.get(i).copied().unwrap_or(0);
+                let vals = c.take(usize::from(g(0) % 64));
+                let t0 = Target::new(space(g(1)), u32::from(u16::from_be_bytes([g(2), g(3)])), u32::from(g(4)));
+                let t1 = Target::new(space(g(5)), u32::from(g(6)) << 8, u32::from(g(7)));
+                let ev = Event {
+                    unit: u16::from(g(8)),
+                    action: action(g(9)),
+                    function: u16::from(g(10)),
+                    sub_function: (g(11) & 1 != 0).then_some(u16::from(g(11))),
+                    marks: Marks(u16::from(g(12))),
+                    targets: match g(13) % 3 {
+                        0 => Targets::NONE,
+                        1 => Targets::one(t0),
+                        _ => Targets::two(t0, t1),
+                    },
+                    values: match g(14) % 4 {
+                        0 => Values::None,
+                        1 => Values::Bits { bytes: vals, count: u32::from(g(4)) },
+                        2 => Values::U16Be(vals),
+                        _ => Values::Single(i64::from(g(15)) - 128),
+                    },
+                    values_target: g(14) >> 7,
+                    outcome: match g(15) % 4 {
+                        0 | 1 => Outcome::Ok,
+                        2 => Outcome::Exception(u16::from(g(15))),
+                        _ => Outcome::Unparsed,
+                    },
+                    transaction: (g(8) & 1 != 0).then_some(u32::from(g(2))),
+                    conformance: Conformance(u16::from(g(12)) << 1 & u16::from(g(15))),
+                    anomalies: u64::from(g(11)),
+                    raw: vals,
+                    ..Event::new(meta, if g(9) & 0x80 != 0 { Protocol::Dnp3 } else { Protocol::Modbus }, dir)
+                };
+                let _ = engine.observe(&ev);
+            }
+            5 => {
+                if op & 0x08 != 0 {
+                    engine.finish_learning();
+                } else {
+                    engine.learn();
+                }
+            }
+            6 => {
+                // Save and reload: the reload saves identically.
+                if let Ok(json) = engine.save_baseline_json() {
+                    let mut other = Engine::new(config.clone());
+                    assert!(other.load_baseline_json(&json).is_ok());
+                    assert_eq!(other.save_baseline_json().ok().as_deref(), Some(json.as_str()));
+                    engine = other;
+                }
+            }
+            _ => {
+                // Many requests at once (flood / scan shapes), from the input's first byte.
+                let n = c.u8().unwrap_or(0);
+                for i in 0..u16::from(n) {
+                    let ev = Event {
+                        action: Action::Read,
+                        function: 3,
+                        targets: Targets::one(Target::new(Space::HoldingRegisters, u32::from(i), 1)),
+                        transaction: Some(u32::from(i)),
+                        ..Event::new(Meta { ts: ts + u64::from(i), ..meta }, Protocol::Modbus, dir)
+                    };
+                    let _ = engine.observe(&ev);
+                }
+            }
+        }
+        check(&engine);
+    }
+    for a in engine.observe(&Event::new(Meta { ts, ..Meta::default() }, Protocol::Modbus, Direction::Request)) {
+        let line = a.to_json_line();
+        assert!(!line.contains('\n'));
+    }
+}
