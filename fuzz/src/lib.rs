@@ -7,3 +7,4 @@ pub mod detect;
 pub mod dnp3;
 pub mod iec104;
 pub mod modbus;
+pub mod otscan;

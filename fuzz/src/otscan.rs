@@ -1,0 +1,137 @@
+//! otscan pipeline fuzz body: arbitrary bytes through otwire-examples' capture reader, link /
+//! IP / TCP decoding, IP and TCP reassembly, Modbus identification and decoding, the asset
+//! inventory and otwire-detect's engine.
+//!
+//! The first byte picks how the rest is used:
+//! - `0`: as a capture file (pcap or pcapng), read to the end;
+//! - `1`: as TCP payloads between a client and a Modbus server on port 502, each chunk
+//!   (length-prefixed) one segment, with fuzz-chosen direction and sequence offsets (so
+//!   retransmissions, overlaps, holes and out-of-order segments all happen);
+//! - anything else: as captured frames of fuzz-chosen link types.
+//!
+//! Shared by `fuzz_targets/otscan_pipeline.rs` (libFuzzer) and by otwire-examples'
+//! `tests/fuzz_corpus.rs`. Properties: no panic, and the scanner's counters agree with what
+//! it reported.
+
+use otwire_examples::capture::{CaptureReader, Packet};
+use otwire_examples::detect_engine::{DetectArgs, build};
+use otwire_examples::pcapw::{Flags, Host, tcp_frame};
+use otwire_examples::record::{AlertRecord, PduRecord};
+use otwire_examples::scanner::{Report, ScanOptions, Scanner};
+
+#[derive(Default)]
+struct Count {
+    pdus: u64,
+    alerts: u64,
+}
+
+impl Report for Count {
+    fn pdu(&mut self, r: &PduRecord) {
+        // Every record serializes.
+        assert!(serde_json::to_vec(r).is_ok());
+        self.pdus += 1;
+    }
+    fn alert(&mut self, a: &AlertRecord) {
+        assert!(serde_json::to_vec(a).is_ok());
+        self.alerts += 1;
+    }
+}
+
+fn scanner() -> Scanner<Count> {
+    let detection = build(&DetectArgs { learn_seconds: Some(1.0), ..DetectArgs::default() });
+    match detection {
+        Ok(d) => Scanner::with_detection(ScanOptions::default(), Count::default(), d),
+        Err(_) => Scanner::new(ScanOptions::default(), Count::default()),
+    }
+}
+
+fn check(mut s: Scanner<Count>) {
+    s.finish();
+    let stats = s.stats();
+    assert_eq!(stats.modbus_pdus, s.report().pdus);
+    assert_eq!(stats.alerts, s.report().alerts);
+    let _ = s.assets().records();
+}
+
+/// The fuzz body.
+pub fn pipeline(data: &[u8]) {
+    let Some((&mode, rest)) = data.split_first() else { return };
+    match mode {
+        0 => capture(rest),
+        1 => segments(rest),
+        _ => frames(rest),
+    }
+}
+
+/// `rest` as a capture file.
+pub fn capture(rest: &[u8]) {
+    let mut s = scanner();
+    if let Ok(mut reader) = CaptureReader::new(rest) {
+        let mut n = 0u64;
+        while let Ok(Some(p)) = reader.next_packet() {
+            n += 1;
+            assert_eq!(p.frame, n);
+            s.packet(&p);
+        }
+    }
+    check(s);
+}
+
+const CLIENT: Host = Host::new([10, 0, 0, 1]);
+const SERVER: Host = Host::new([10, 0, 0, 2]);
+
+/// `rest` as length-prefixed TCP segments on one Modbus connection.
+pub fn segments(rest: &[u8]) {
+    let mut s = scanner();
+    let mut seq = [1000u32, 5000u32];
+    let mut frame = 0u64;
+    let mut ts = 1_700_000_000_000_000i64;
+    // The handshake, so the stream starts at a known place.
+    for (src, dst, sp, dp, sq, ack, f) in [
+        (CLIENT, SERVER, 40000, 502, 999, 0, Flags { syn: true, ..Flags::default() }),
+        (SERVER, CLIENT, 502, 40000, 4999, 1000, Flags { syn: true, ack: true, ..Flags::default() }),
+    ] {
+        frame += 1;
+        let bytes = tcp_frame(src, dst, sp, dp, sq, ack, f, &[]);
+        s.packet(&Packet { frame, ts_us: ts, linktype: 1, data: &bytes });
+    }
+    let mut input = rest;
+    while let Some((&ctl, tail)) = input.split_first() {
+        let len = usize::from(ctl & 0x3f);
+        let (chunk, tail) = tail.split_at(len.min(tail.len()));
+        input = tail;
+        let side = usize::from(ctl & 0x40 != 0);
+        // Bit 7: send this chunk from an earlier or later sequence offset (a retransmission,
+        // an overlap, or a hole), chosen by the chunk's first byte.
+        let offset = if ctl & 0x80 != 0 { i32::from(chunk.first().copied().unwrap_or(0) as i8) } else { 0 };
+        let (src, dst, sp, dp) = if side == 0 { (CLIENT, SERVER, 40000, 502) } else { (SERVER, CLIENT, 502, 40000) };
+        let my_seq = seq.get(side).copied().unwrap_or(0).wrapping_add_signed(offset);
+        let peer_seq = seq.get(1 - side).copied().unwrap_or(0);
+        let bytes = tcp_frame(src, dst, sp, dp, my_seq, peer_seq, Flags { ack: true, psh: true, ..Flags::default() }, chunk);
+        if offset == 0
+            && let Some(sq) = seq.get_mut(side)
+        {
+            *sq = sq.wrapping_add(chunk.len() as u32);
+        }
+        frame += 1;
+        ts += 1000;
+        s.packet(&Packet { frame, ts_us: ts, linktype: 1, data: &bytes });
+    }
+    check(s);
+}
+
+/// `rest` as captured frames: a link type byte, a length byte, the frame.
+pub fn frames(rest: &[u8]) {
+    const LINKTYPES: [i32; 8] = [0, 1, 12, 101, 108, 113, 228, 276];
+    let mut s = scanner();
+    let mut input = rest;
+    let mut frame = 0u64;
+    while let [lt, len, tail @ ..] = input {
+        let (data, tail) = tail.split_at(usize::from(*len).min(tail.len()));
+        input = tail;
+        frame += 1;
+        let linktype = LINKTYPES.get(usize::from(lt % 8)).copied().unwrap_or(1);
+        s.packet(&Packet { frame, ts_us: i64::from(*lt) * 1_000_000, linktype, data });
+    }
+    check(s);
+}
