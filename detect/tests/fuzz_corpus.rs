@@ -1,7 +1,14 @@
 //! Replays `fuzz/corpus/detect_events/*` through the fuzz body on stable (the body lives in
 //! `fuzz/src/detect.rs`, shared with the cargo-fuzz target).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, unreachable_pub, dead_code)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    unreachable_pub,
+    dead_code
+)]
 
 #[path = "../../fuzz/src/detect.rs"]
 mod detect_fuzz;

@@ -5,8 +5,8 @@
 use otwire_detect::adapters::modbus::ModbusAdapter;
 use otwire_detect::config::Caps;
 use otwire_detect::{
-    Action, Conformance, Config, Direction, Endpoint, Engine, Event, Flow, Marks, Meta, Outcome, Protocol,
-    Space, Target, Targets, Values,
+    Action, Config, Conformance, Direction, Endpoint, Engine, Event, Flow, Marks, Meta, Outcome,
+    Protocol, Space, Target, Targets, Values,
 };
 
 const CAP: usize = 8;
@@ -46,7 +46,9 @@ fn action(b: u8) -> Action {
         Action::Config,
         Action::Other,
     ];
-    A.get(usize::from(b) % A.len()).copied().unwrap_or(Action::Other)
+    A.get(usize::from(b) % A.len())
+        .copied()
+        .unwrap_or(Action::Other)
 }
 
 fn space(b: u8) -> Space {
@@ -102,10 +104,19 @@ pub fn detect_events(data: &[u8]) {
             Endpoint::v4([10, 0, 0, hosts & 0x0f], 40_000 + u16::from(hosts >> 6)),
             Endpoint::v4([10, 0, 1, hosts >> 4], 502),
         );
-        let meta = Meta { ts, frame, flow_id: u64::from(hosts), flow };
-        let dir = if op & 0x40 != 0 { Direction::Response } else { Direction::Request };
+        let meta = Meta {
+            ts,
+            frame,
+            flow_id: u64::from(hosts),
+            flow,
+        };
+        let dir = if op & 0x40 != 0 {
+            Direction::Response
+        } else {
+            Direction::Request
+        };
         match op & 0x07 {
-            0 | 1 | 2 => {
+            0..=2 => {
                 // Raw Modbus/TCP bytes through the adapter.
                 let n = usize::from(c.u8().unwrap_or(0));
                 let bytes = c.take(n);
@@ -117,7 +128,11 @@ pub fn detect_events(data: &[u8]) {
                 let f = c.take(16);
                 let g = |i: usize| f.get(i).copied().unwrap_or(0);
                 let vals = c.take(usize::from(g(0) % 64));
-                let t0 = Target::new(space(g(1)), u32::from(u16::from_be_bytes([g(2), g(3)])), u32::from(g(4)));
+                let t0 = Target::new(
+                    space(g(1)),
+                    u32::from(u16::from_be_bytes([g(2), g(3)])),
+                    u32::from(g(4)),
+                );
                 let t1 = Target::new(space(g(5)), u32::from(g(6)) << 8, u32::from(g(7)));
                 let ev = Event {
                     unit: u16::from(g(8)),
@@ -132,7 +147,10 @@ pub fn detect_events(data: &[u8]) {
                     },
                     values: match g(14) % 4 {
                         0 => Values::None,
-                        1 => Values::Bits { bytes: vals, count: u32::from(g(4)) },
+                        1 => Values::Bits {
+                            bytes: vals,
+                            count: u32::from(g(4)),
+                        },
                         2 => Values::U16Be(vals),
                         _ => Values::Single(i64::from(g(15)) - 128),
                     },
@@ -146,7 +164,15 @@ pub fn detect_events(data: &[u8]) {
                     conformance: Conformance(u16::from(g(12)) << 1 & u16::from(g(15))),
                     anomalies: u64::from(g(11)),
                     raw: vals,
-                    ..Event::new(meta, if g(9) & 0x80 != 0 { Protocol::Dnp3 } else { Protocol::Modbus }, dir)
+                    ..Event::new(
+                        meta,
+                        if g(9) & 0x80 != 0 {
+                            Protocol::Dnp3
+                        } else {
+                            Protocol::Modbus
+                        },
+                        dir,
+                    )
                 };
                 let _ = engine.observe(&ev);
             }
@@ -162,7 +188,10 @@ pub fn detect_events(data: &[u8]) {
                 if let Ok(json) = engine.save_baseline_json() {
                     let mut other = Engine::new(config.clone());
                     assert!(other.load_baseline_json(&json).is_ok());
-                    assert_eq!(other.save_baseline_json().ok().as_deref(), Some(json.as_str()));
+                    assert_eq!(
+                        other.save_baseline_json().ok().as_deref(),
+                        Some(json.as_str())
+                    );
                     engine = other;
                 }
             }
@@ -173,9 +202,20 @@ pub fn detect_events(data: &[u8]) {
                     let ev = Event {
                         action: Action::Read,
                         function: 3,
-                        targets: Targets::one(Target::new(Space::HoldingRegisters, u32::from(i), 1)),
+                        targets: Targets::one(Target::new(
+                            Space::HoldingRegisters,
+                            u32::from(i),
+                            1,
+                        )),
                         transaction: Some(u32::from(i)),
-                        ..Event::new(Meta { ts: ts + u64::from(i), ..meta }, Protocol::Modbus, dir)
+                        ..Event::new(
+                            Meta {
+                                ts: ts + u64::from(i),
+                                ..meta
+                            },
+                            Protocol::Modbus,
+                            dir,
+                        )
                     };
                     let _ = engine.observe(&ev);
                 }
@@ -183,7 +223,14 @@ pub fn detect_events(data: &[u8]) {
         }
         check(&engine);
     }
-    for a in engine.observe(&Event::new(Meta { ts, ..Meta::default() }, Protocol::Modbus, Direction::Request)) {
+    for a in engine.observe(&Event::new(
+        Meta {
+            ts,
+            ..Meta::default()
+        },
+        Protocol::Modbus,
+        Direction::Request,
+    )) {
         let line = a.to_json_line();
         assert!(!line.contains('\n'));
     }

@@ -78,6 +78,9 @@ pub struct Poller {
     pub next: u64,
 }
 
+/// One recorded ADU: time, flow, direction, bytes.
+pub type Recorded = (u64, Flow, Direction, Vec<u8>);
+
 /// A raised alert with the simulation time it was raised at.
 pub type Raised = Alert;
 
@@ -101,7 +104,7 @@ pub struct World {
     /// Holding registers last written by the plant's own setpoint writes.
     pub setpoints: std::collections::HashMap<(u8, u8, u16), u16>,
     /// When set, every ADU fed is also recorded here (time, flow, direction, bytes).
-    pub record: Option<Vec<(u64, Flow, Direction, Vec<u8>)>>,
+    pub record: Option<Vec<Recorded>>,
 }
 
 /// The benign plant: an HMI and a SCADA server polling two PLCs, an engineering station
