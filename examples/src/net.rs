@@ -8,7 +8,7 @@
 
 use std::net::IpAddr;
 
-use etherparse::{Ethernet2Slice, LaxIpSlice, SingleVlanSlice};
+use etherparse::{Ethernet2Slice, Ipv6HeaderSlice, LaxIpSlice, SingleVlanSlice};
 
 /// EtherType of IPv4.
 const ETH_IPV4: u16 = 0x0800;
@@ -154,38 +154,70 @@ pub fn ip_packet(linktype: i32, data: &[u8]) -> Option<IpPacket<'_>> {
                 },
             })
         }
-        LaxIpSlice::Ipv6(v6) => {
-            let h = v6.header();
-            let p = v6.payload();
-            let mut fragment = None;
-            for ext in v6.extensions().clone() {
-                if let etherparse::Ipv6ExtensionSlice::Fragment(f) = ext
-                    && f.is_fragmenting_payload()
-                {
+        // IPv6 is read by `ipv6_packet` (etherparse 0.18's lax extension-header iterator
+        // can index out of bounds on a damaged chain, found by fuzzing).
+        LaxIpSlice::Ipv6(_) => ipv6_packet(rest),
+    }
+}
+
+/// Most IPv6 extension headers walked before giving up.
+const MAX_IPV6_EXTENSIONS: usize = 8;
+
+/// An IPv6 packet (RFC 8200 §3, §4): the fixed header with `etherparse`, then the
+/// extension-header chain (hop-by-hop 0, routing 43, fragment 44, destination options 60,
+/// authentication 51, RFC 4302 §2.2) walked with checked bounds.
+fn ipv6_packet(data: &[u8]) -> Option<IpPacket<'_>> {
+    let h = Ipv6HeaderSlice::from_slice(data).ok()?;
+    let body = data.get(40..)?;
+    let declared = usize::from(h.payload_length());
+    // A zero payload length is a jumbogram (RFC 2675) or unset: take what was captured.
+    let (body, truncated) = if declared == 0 || declared <= body.len() {
+        (
+            body.get(..if declared == 0 { body.len() } else { declared })?,
+            false,
+        )
+    } else {
+        (body, true)
+    };
+    let mut next = h.next_header().0;
+    let mut off = 0usize;
+    let mut fragment = None;
+    for _ in 0..MAX_IPV6_EXTENSIONS {
+        let len = match next {
+            0 | 43 | 60 => (usize::from(*body.get(off + 1)?) + 1) * 8,
+            51 => (usize::from(*body.get(off + 1)?) + 2) * 4,
+            44 => {
+                let f = body.get(off..off + 8)?;
+                let field = u16::from_be_bytes([*f.get(2)?, *f.get(3)?]);
+                let (offset, more) = (usize::from(field >> 3) * 8, field & 1 == 1);
+                if offset != 0 || more {
                     fragment = Some(Fragment {
-                        id: f.identification(),
-                        offset: usize::from(f.fragment_offset().value()) * 8,
-                        more: f.more_fragments(),
+                        id: u32::from_be_bytes([*f.get(4)?, *f.get(5)?, *f.get(6)?, *f.get(7)?]),
+                        offset,
+                        more,
                     });
                 }
+                8
             }
-            Some(IpPacket {
-                src: IpAddr::V6(h.source_addr()),
-                dst: IpAddr::V6(h.destination_addr()),
-                proto: p.ip_number.0,
-                fragment,
-                payload: p.payload,
-                truncated: p.incomplete,
-                declared_len: if p.incomplete {
-                    usize::from(h.payload_length())
-                        .saturating_sub(v6.extensions().slice().len())
-                        .max(p.payload.len())
-                } else {
-                    p.payload.len()
-                },
-            })
-        }
+            _ => break,
+        };
+        next = *body.get(off)?;
+        off = off.checked_add(len)?;
     }
+    let payload = body.get(off..)?;
+    Some(IpPacket {
+        src: IpAddr::V6(h.source_addr()),
+        dst: IpAddr::V6(h.destination_addr()),
+        proto: next,
+        fragment,
+        payload,
+        truncated,
+        declared_len: if truncated {
+            declared.saturating_sub(off).max(payload.len())
+        } else {
+            payload.len()
+        },
+    })
 }
 
 #[cfg(test)]
@@ -254,6 +286,43 @@ mod tests {
                 more: false
             })
         );
+    }
+
+    fn ipv6(next: u8, ext: &[u8], payload: &[u8], declared: u16) -> Vec<u8> {
+        let mut p = vec![0x60, 0, 0, 0];
+        p.extend_from_slice(&declared.to_be_bytes());
+        p.extend_from_slice(&[next, 64]);
+        p.extend_from_slice(&[0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+        p.extend_from_slice(&[0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]);
+        p.extend_from_slice(ext);
+        p.extend_from_slice(payload);
+        p
+    }
+
+    #[test]
+    fn ipv6_with_extensions_and_fragment() {
+        // Hop-by-hop (8 bytes, next: fragment), fragment (next: UDP, offset 2*8, M=1, id 77).
+        let ext = [44, 0, 0, 0, 0, 0, 0, 0, 17, 0, 0, 0x11, 0, 0, 0, 77];
+        let pkt = ipv6(0, &ext, b"abcdefgh", 24);
+        let ip = ip_packet(101, &pkt).unwrap();
+        assert_eq!(ip.proto, 17);
+        assert_eq!(ip.payload, b"abcdefgh");
+        assert_eq!(
+            ip.fragment,
+            Some(Fragment {
+                id: 77,
+                offset: 16,
+                more: true
+            })
+        );
+        // A chain that runs past the packet is not a packet (and does not panic).
+        let bad = ipv6(0, &[60, 200, 0, 0], b"", 4);
+        assert!(ip_packet(101, &bad).is_none());
+        // Declared longer than captured: truncated.
+        let cut = ipv6(6, &[], b"xy", 20);
+        let ip = ip_packet(229, &cut).unwrap();
+        assert!(ip.truncated);
+        assert_eq!((ip.payload.len(), ip.declared_len), (2, 20));
     }
 
     #[test]
