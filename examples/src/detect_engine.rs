@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use otwire_detect::adapters::modbus::ModbusAdapter;
-use otwire_detect::{Config, Direction, Endpoint, Engine, Flow, Meta};
+use otwire_detect::{Config, Direction, Endpoint, Engine, Flow, Meta, Mode};
 
 use crate::detection::Detection;
 use crate::modbus::ModbusPdu;
@@ -27,6 +27,9 @@ pub struct DetectEngine {
     /// The engine.
     pub engine: Engine,
     modbus: ModbusAdapter,
+    /// The baseline as it was when learning ended (detectors keep updating their tables
+    /// while detecting, so the end-of-scan state would include what was alerted on).
+    learned: Option<Result<String, String>>,
 }
 
 impl DetectEngine {
@@ -35,6 +38,7 @@ impl DetectEngine {
         DetectEngine {
             engine: Engine::new(config),
             modbus: ModbusAdapter::new(),
+            learned: None,
         }
     }
 }
@@ -69,14 +73,23 @@ impl Detection for DetectEngine {
             (Some(f), None) => self.modbus.frame(meta, dir, f),
             (None, _) => self.modbus.adu(meta, dir, p.raw),
         };
+        let learning = self.engine.mode() == Mode::Learning;
         out.extend_from_slice(self.engine.observe(&ev));
+        if learning && self.engine.mode() != Mode::Learning {
+            self.learned = Some(self.engine.save_baseline_json().map_err(|e| e.to_string()));
+        }
     }
 
     fn save_baseline(&self) -> Result<Option<String>, String> {
-        self.engine
-            .save_baseline_json()
-            .map(Some)
-            .map_err(|e| e.to_string())
+        match &self.learned {
+            Some(snapshot) => snapshot.clone().map(Some),
+            // Still learning at the end of the input: everything seen is the baseline.
+            None => self
+                .engine
+                .save_baseline_json()
+                .map(Some)
+                .map_err(|e| e.to_string()),
+        }
     }
 }
 
@@ -107,6 +120,7 @@ pub fn build(args: &DetectArgs) -> Result<Box<dyn Detection>, String> {
         }
     } else if args.learn_seconds == Some(0.0) {
         d.engine.finish_learning();
+        d.learned = Some(d.engine.save_baseline_json().map_err(|e| e.to_string()));
     }
     Ok(Box::new(d))
 }

@@ -1,7 +1,14 @@
 //! Replays the committed fuzz corpus (`fuzz/corpus/otscan_pipeline`) through the same body
 //! the libFuzzer target runs, so plain `cargo test` on stable exercises it.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, unreachable_pub, dead_code)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    unreachable_pub,
+    dead_code
+)]
 
 #[path = "../../fuzz/src/otscan.rs"]
 mod bodies;
