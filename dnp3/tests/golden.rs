@@ -395,3 +395,403 @@ fn link_frame_emit_is_block_structured() {
     assert_eq!(blocks, [16, 16, 8]);
     assert_eq!(&*frame.user_data(), &data[..]);
 }
+
+#[test]
+fn thirty_two_bit_qualifiers() {
+    let frag = [
+        0xc0, 0x81, 0x00, 0x00, // Response, IIN 0
+        0x14, 0x06, // g20v6: 16-bit counter without flag
+        0x02, // qualifier 0x02: 32-bit start and stop
+        0x00, 0x00, 0x01, 0x00, // start 65536
+        0x01, 0x00, 0x01, 0x00, // stop 65537
+        0x0a, 0x00, 0x0b, 0x00, // values 10, 11
+        0x1e, 0x03, // g30v3: 32-bit analog without flag
+        0x39, // qualifier 0x39: 4-octet index prefix, 4-octet count
+        0x01, 0x00, 0x00, 0x00, // count 1
+        0x40, 0x42, 0x0f, 0x00, // index 1 000 000
+        0xff, 0xff, 0xff, 0xff, // value -1
+        0x01, 0x02, // g1v2
+        0x05, // qualifier 0x05: 32-bit absolute address (obsolete): one object
+        0x07, 0x00, 0x00, 0x00, // address 7
+        0x81, // flags: ONLINE, state 1
+    ];
+    let parsed = Apdu::parse(&frag).unwrap();
+    assert!(parsed.anomalies.is_empty(), "{:?}", parsed.anomalies);
+    let pts: Vec<_> = parsed
+        .pdu
+        .objects
+        .flat_map(|h| h.points())
+        .map(|p| (p.index, p.value))
+        .collect();
+    assert_eq!(
+        pts,
+        [
+            (
+                65536,
+                Value::Counter {
+                    flags: None,
+                    value: 10,
+                    time: None
+                }
+            ),
+            (
+                65537,
+                Value::Counter {
+                    flags: None,
+                    value: 11,
+                    time: None
+                }
+            ),
+            (
+                1_000_000,
+                Value::Analog {
+                    flags: None,
+                    value: AnalogValue::I32(-1),
+                    time: None
+                }
+            ),
+            (
+                7,
+                Value::Status {
+                    flags: otwire_dnp3::Flags(0x81),
+                    time: None
+                }
+            ),
+        ]
+    );
+}
+
+#[test]
+fn every_master_request_builder_parses_back() {
+    use otwire_dnp3::builder::MasterRequest as M;
+    use otwire_dnp3::classify::Action;
+    let crob = otwire_dnp3::Crob {
+        code: otwire_dnp3::ControlCode::new(OpType::PulseOn, TripCloseCode::Trip, false, false),
+        count: 1,
+        on_time: 500,
+        off_time: 500,
+        status: 0,
+    };
+    let cases = [
+        (M::IntegrityPoll, FunctionCode::Read, Action::Read, 4),
+        (
+            M::ClassRead {
+                class0: false,
+                class1: true,
+                class2: false,
+                class3: true,
+            },
+            FunctionCode::Read,
+            Action::Read,
+            2,
+        ),
+        (
+            M::Crob {
+                function: FunctionCode::Select,
+                index: 3,
+                crob,
+            },
+            FunctionCode::Select,
+            Action::Command,
+            1,
+        ),
+        (
+            M::Crob {
+                function: FunctionCode::Operate,
+                index: 3,
+                crob,
+            },
+            FunctionCode::Operate,
+            Action::Command,
+            1,
+        ),
+        (
+            M::Crob {
+                function: FunctionCode::DirectOperate,
+                index: 3,
+                crob,
+            },
+            FunctionCode::DirectOperate,
+            Action::Command,
+            1,
+        ),
+        (
+            M::AnalogOutput {
+                function: FunctionCode::DirectOperate,
+                index: 2,
+                value: AnalogValue::F32(1.5),
+            },
+            FunctionCode::DirectOperate,
+            Action::Command,
+            1,
+        ),
+        (
+            M::ColdRestart,
+            FunctionCode::ColdRestart,
+            Action::Restart,
+            0,
+        ),
+        (
+            M::WarmRestart,
+            FunctionCode::WarmRestart,
+            Action::Restart,
+            0,
+        ),
+        (
+            M::EnableUnsolicited {
+                class1: true,
+                class2: true,
+                class3: true,
+            },
+            FunctionCode::EnableUnsolicited,
+            Action::Config,
+            3,
+        ),
+        (
+            M::DisableUnsolicited {
+                class1: true,
+                class2: false,
+                class3: false,
+            },
+            FunctionCode::DisableUnsolicited,
+            Action::Config,
+            1,
+        ),
+        (
+            M::TimeSync(Timestamp(1_700_000_000_123)),
+            FunctionCode::Write,
+            Action::TimeSync,
+            1,
+        ),
+        (
+            M::RecordCurrentTime,
+            FunctionCode::RecordCurrentTime,
+            Action::TimeSync,
+            0,
+        ),
+        (
+            M::DelayMeasure,
+            FunctionCode::DelayMeasure,
+            Action::TimeSync,
+            0,
+        ),
+        (
+            M::ReadDeviceAttributes,
+            FunctionCode::Read,
+            Action::Discovery,
+            1,
+        ),
+        (M::ClearRestart, FunctionCode::Write, Action::Config, 1),
+    ];
+    for (kind, function, action, headers) in cases {
+        let req = otwire_dnp3::Request { seq: 5, kind };
+        let bytes = req.to_vec().unwrap();
+        assert_eq!(bytes.len(), req.buffer_len());
+        let parsed = Apdu::parse(&bytes).unwrap();
+        assert!(
+            parsed.anomalies.is_empty(),
+            "{kind:?}: {:?}",
+            parsed.anomalies
+        );
+        let apdu = parsed.pdu;
+        assert_eq!((apdu.function, apdu.control.seq), (function, 5));
+        assert_eq!(apdu.objects.len(), headers, "{kind:?}");
+        assert_eq!(otwire_dnp3::classify(&apdu).action, action, "{kind:?}");
+        // Sent as frames, with the link layer around it.
+        let frames = otwire_dnp3::TransportFrames {
+            header: otwire_dnp3::LinkHeader {
+                control: otwire_dnp3::LinkControl::primary(
+                    true,
+                    PrimaryFunction::UnconfirmedUserData,
+                    false,
+                ),
+                destination: Address(10),
+                source: Address(1),
+            },
+            first_seq: 0,
+            fragment: &bytes,
+        }
+        .to_vec()
+        .unwrap();
+        let (frame, rest) = split_frame_strict(&frames).unwrap();
+        assert!(rest.is_empty() && frame.anomalies.is_empty());
+    }
+    // The CROB and the analog output come back typed.
+    let bytes = otwire_dnp3::Request::operate(1, 3, crob).to_vec().unwrap();
+    let p = Apdu::parse(&bytes)
+        .unwrap()
+        .pdu
+        .objects
+        .flat_map(|h| h.points())
+        .next()
+        .unwrap();
+    assert_eq!((p.index, p.value), (3, Value::Crob(crob)));
+}
+
+#[test]
+fn anomalies_of_link_and_application_control() {
+    // ACK with user data; FCV clear on Confirmed User Data.
+    let mut buf = [0u8; 64];
+    let ack = otwire_dnp3::LinkHeader {
+        control: otwire_dnp3::LinkControl::secondary(false, SecondaryFunction::Ack, false),
+        destination: Address(1),
+        source: Address(0xFFFF),
+    };
+    let n = LinkFrame {
+        header: ack,
+        user_data: &[1, 2],
+    }
+    .emit(&mut buf)
+    .unwrap();
+    let (f, _) = split_frame(&buf[..n]).unwrap();
+    assert_eq!(
+        f.anomalies,
+        Anomalies::LINK_LENGTH_MISMATCH | Anomalies::RESERVED_SOURCE_ADDRESS
+    );
+    let mut c = otwire_dnp3::LinkControl::primary(true, PrimaryFunction::ConfirmedUserData, true);
+    c.fcv_dfc = false;
+    let n = LinkFrame {
+        header: otwire_dnp3::LinkHeader { control: c, ..ack },
+        user_data: &[0xc0, 0xc0, 0x01],
+    }
+    .emit(&mut buf)
+    .unwrap();
+    let (f, _) = split_frame(&buf[..n]).unwrap();
+    assert!(f.anomalies.contains(Anomalies::LINK_CONTROL_BITS));
+    // A Read with UNS set, an unknown function, reserved IIN bits, objects on a Confirm.
+    assert_eq!(
+        Apdu::parse(&[0xd0, 0x01]).unwrap().anomalies,
+        Anomalies::APP_CONTROL_BITS
+    );
+    assert_eq!(
+        Apdu::parse(&[0xc0, 0x55]).unwrap().anomalies,
+        Anomalies::UNKNOWN_FUNCTION
+    );
+    assert_eq!(
+        Apdu::parse(&[0xc0, 0x81, 0x00, 0xc0]).unwrap().anomalies,
+        Anomalies::IIN_RESERVED
+    );
+    assert!(
+        Apdu::parse(&[0xc0, 0x00, 0x3c, 0x01, 0x06])
+            .unwrap()
+            .anomalies
+            .contains(Anomalies::UNEXPECTED_OBJECTS)
+    );
+    // Reserved qualifier codes stop the walk.
+    assert_eq!(
+        Apdu::parse(&[0xc0, 0x01, 0x1e, 0x01, 0x0a])
+            .unwrap()
+            .anomalies,
+        Anomalies::INVALID_QUALIFIER
+    );
+    assert_eq!(
+        Apdu::parse(&[0xc0, 0x01, 0x1e, 0x01, 0x76])
+            .unwrap()
+            .anomalies,
+        Anomalies::INVALID_QUALIFIER
+    );
+    assert_eq!(
+        Apdu::parse(&[0xc0, 0x01, 0x1e, 0x01, 0x86])
+            .unwrap()
+            .anomalies,
+        Anomalies::QUALIFIER_RESERVED_BIT
+    );
+    assert_eq!(
+        Apdu::parse(&[0xc0, 0x01, 0x1e, 0x01, 0x00, 0x05, 0x04])
+            .unwrap()
+            .anomalies,
+        Anomalies::INVALID_RANGE
+    );
+    // Too many headers: the limit is a field.
+    let many: Vec<u8> = [0xc0, 0x01]
+        .into_iter()
+        .chain([0x3c, 0x01, 0x06].repeat(10))
+        .collect();
+    let limits = otwire_dnp3::Limits {
+        max_object_headers: 4,
+    };
+    let p = Apdu::parse_with(&many, &limits).unwrap();
+    assert_eq!(
+        (p.anomalies, p.pdu.objects.len()),
+        (Anomalies::TOO_MANY_HEADERS, 4)
+    );
+}
+
+#[test]
+fn reassembler_flags_sequence_problems() {
+    use otwire_dnp3::{Reassembler, ReassemblyLimits};
+    let h = otwire_dnp3::LinkHeader::default();
+    let seg = |fir: bool, fin: bool, seq: u8, data: &[u8]| {
+        let mut v = vec![TransportHeader { fin, fir, seq }.to_u8()];
+        v.extend_from_slice(data);
+        v
+    };
+    use otwire_dnp3::TransportHeader;
+    let mut r = Reassembler::new();
+    assert_eq!(
+        r.push(&h, &seg(false, true, 3, b"x")).anomalies,
+        Anomalies::SEGMENT_WITHOUT_FIR
+    );
+    assert!(
+        r.push(&h, &seg(true, false, 10, b"ab"))
+            .anomalies
+            .is_empty()
+    );
+    assert_eq!(
+        r.push(&h, &seg(true, false, 10, b"ab")).anomalies,
+        Anomalies::DUPLICATE_SEGMENT
+    );
+    let done = r.push(&h, &seg(false, true, 11, b"cd"));
+    assert_eq!(done.fragment.unwrap().data, b"abcd");
+    assert!(
+        r.push(&h, &seg(true, false, 20, b"ab"))
+            .anomalies
+            .is_empty()
+    );
+    assert_eq!(
+        r.push(&h, &seg(false, false, 23, b"??")).anomalies,
+        Anomalies::DROPPED_SEGMENT
+    );
+    assert!(
+        r.push(&h, &seg(true, false, 30, b"ab"))
+            .anomalies
+            .is_empty()
+    );
+    assert_eq!(
+        r.push(&h, &seg(false, false, 5, b"??")).anomalies,
+        Anomalies::OUT_OF_SEQUENCE
+    );
+    assert!(
+        r.push(&h, &seg(true, false, 40, b"ab"))
+            .anomalies
+            .is_empty()
+    );
+    assert_eq!(
+        r.push(&h, &seg(true, true, 50, b"new")).anomalies,
+        Anomalies::DROPPED_SEGMENT
+    );
+    // Caps: fragment size, concurrent reassemblies.
+    let mut r = Reassembler::with_limits(ReassemblyLimits {
+        max_fragment_size: 4,
+        max_reassemblies: 1,
+    });
+    assert!(
+        r.push(&h, &seg(true, false, 0, b"abc"))
+            .anomalies
+            .is_empty()
+    );
+    assert_eq!(
+        r.push(&h, &seg(false, false, 1, b"de")).anomalies,
+        Anomalies::FRAGMENT_TOO_LONG
+    );
+    assert!(r.push(&h, &seg(true, false, 0, b"a")).anomalies.is_empty());
+    let other = otwire_dnp3::LinkHeader {
+        source: Address(9),
+        ..h
+    };
+    assert_eq!(
+        r.push(&other, &seg(true, false, 0, b"a")).anomalies,
+        Anomalies::REASSEMBLY_EVICTED
+    );
+    assert_eq!(r.in_progress(), 1);
+}
