@@ -26,8 +26,8 @@ pub use app::values::{
     EventTime, FileObject, Flags, Timestamp, Value,
 };
 pub use app::{Apdu, AppControl, Iin, Limits, MAX_OBJECT_HEADERS, Parsed};
-pub use builder::{FragmentWriter, Request, TransportFrames};
-pub use classify::{Action, classify};
+pub use builder::{FragmentWriter, MasterRequest, Request, TransportFrames};
+pub use classify::{Action, Classification, classify, function_action};
 pub use codes::{
     CommandStatus, FunctionCode, OpType, PrefixCode, PrimaryFunction, RangeCode, SecondaryFunction,
     TripCloseCode,

@@ -56,10 +56,13 @@ pub enum Range {
 }
 
 impl Range {
-    /// Number of objects the range designates (0 for `All`, which carries none).
+    /// Number of objects the range designates (0 for `All`, which carries none, and for a
+    /// start above its stop, which parsing rejects).
     pub fn count(self) -> u64 {
         match self {
-            Range::StartStop { start, stop } => u64::from(stop) - u64::from(start) + 1,
+            Range::StartStop { start, stop } => {
+                (u64::from(stop) + 1).saturating_sub(u64::from(start))
+            }
             Range::Address(_) => 1,
             Range::All => 0,
             Range::Count(n) => u64::from(n),
