@@ -22,6 +22,7 @@ macro_rules! open_enum {
         }
 
         impl From<$repr> for $name {
+            #[inline]
             fn from(v: $repr) -> Self {
                 match v {
                     $( $value => $name::$variant, )*
@@ -165,6 +166,7 @@ pub enum FunctionCategory {
 
 impl FunctionCode {
     /// The code space this function code is in.
+    #[inline]
     pub const fn category(self) -> FunctionCategory {
         match self.value() {
             1..=8 | 11 | 12 | 15..=17 | 20..=24 | 43 => FunctionCategory::Public,
@@ -179,6 +181,7 @@ impl FunctionCode {
 
     /// Whether a request with this code deserves the `RESERVED_FUNCTION` anomaly: reserved,
     /// unassigned or exception-space codes, but not UMAS, which this crate decodes.
+    #[inline]
     pub const fn is_anomalous_in_request(self) -> bool {
         match self.category() {
             FunctionCategory::Public | FunctionCategory::UserDefined => false,

@@ -32,6 +32,7 @@ pub struct MbapHeader {
 
 impl MbapHeader {
     /// Decodes the seven header bytes at the front of `input`.
+    #[inline]
     pub fn parse(input: &[u8]) -> Result<Self, Error> {
         let Some(h) = input.first_chunk::<MBAP_HEADER_LEN>() else {
             return Err(Error::Incomplete(Needed::new(
@@ -47,6 +48,7 @@ impl MbapHeader {
     }
 
     /// Length of the PDU the header announces (`length - 1`, the unit id being counted).
+    #[inline]
     pub fn pdu_len(&self) -> usize {
         usize::from(self.length).saturating_sub(1)
     }
@@ -58,6 +60,7 @@ impl MbapHeader {
     }
 
     /// Header-level anomalies: a non-zero protocol id, an over-long PDU.
+    #[inline]
     pub fn anomalies(&self) -> Anomalies {
         let mut a = Anomalies::empty();
         a.set(Anomalies::PROTOCOL_ID, self.protocol_id != 0);
@@ -109,6 +112,7 @@ impl<'a> Frame<'a> {
     }
 
     /// Frame-level anomalies (see [`MbapHeader::anomalies`]).
+    #[inline]
     pub fn anomalies(&self) -> Anomalies {
         self.header.anomalies()
     }
@@ -133,6 +137,7 @@ impl Emit for Frame<'_> {
 /// Returns `Incomplete` until the whole frame is there. A length field of 0 cannot hold
 /// even the unit id and is an error; any other length is accepted here, with the
 /// over-long case flagged by [`Frame::anomalies`].
+#[inline]
 pub fn split_frame(input: &[u8]) -> Result<(Frame<'_>, &[u8]), Error> {
     let header = MbapHeader::parse(input)?;
     if header.length == 0 {

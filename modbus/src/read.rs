@@ -1,11 +1,8 @@
-//! The bounds-checked reader the PDU parsers share, built on nom's complete-input number
-//! parsers (nom stays out of the public API).
-
-use nom::number::complete::{be_u16, u8 as nom_u8};
+//! The bounds-checked reader the PDU parsers share: complete-input reads of big-endian
+//! numbers off a slice (plain slice splitting: the nom number parsers it replaced went
+//! through nom's generic `Input` trait, not inlined, on every field).
 
 use crate::error::{Error, Layer};
-
-type NomErr<'a> = nom::error::Error<&'a [u8]>;
 
 /// A cursor over a complete PDU: every read either succeeds or reports the offset at which
 /// the PDU ran out.
@@ -15,6 +12,7 @@ pub(crate) struct Cursor<'a> {
 }
 
 impl<'a> Cursor<'a> {
+    #[inline]
     pub(crate) fn new(input: &'a [u8]) -> Self {
         Cursor {
             input,
@@ -33,20 +31,27 @@ impl<'a> Cursor<'a> {
         self.len - self.input.len()
     }
 
+    #[inline]
     pub(crate) fn u8(&mut self) -> Result<u8, Error> {
-        let (rest, v) = nom_u8::<_, NomErr<'a>>(self.input).map_err(|_| self.malformed())?;
+        let Some((&v, rest)) = self.input.split_first() else {
+            return Err(self.malformed());
+        };
         self.input = rest;
         Ok(v)
     }
 
+    #[inline]
     pub(crate) fn u16(&mut self) -> Result<u16, Error> {
-        let (rest, v) = be_u16::<_, NomErr<'a>>(self.input).map_err(|_| self.malformed())?;
+        let Some((v, rest)) = self.input.split_first_chunk::<2>() else {
+            return Err(self.malformed());
+        };
         self.input = rest;
-        Ok(v)
+        Ok(u16::from_be_bytes(*v))
     }
 
     /// Up to `n` bytes: all of them when there, else what is left. The flag says whether
     /// the input ran short.
+    #[inline]
     pub(crate) fn take_upto(&mut self, n: usize) -> (&'a [u8], bool) {
         let (taken, rest) = self.input.split_at_checked(n).unwrap_or((self.input, &[]));
         let short = taken.len() < n;
@@ -55,10 +60,12 @@ impl<'a> Cursor<'a> {
     }
 
     /// Everything left.
+    #[inline]
     pub(crate) fn rest(&mut self) -> &'a [u8] {
         core::mem::take(&mut self.input)
     }
 
+    #[inline]
     pub(crate) fn is_empty(&self) -> bool {
         self.input.is_empty()
     }

@@ -185,6 +185,7 @@ pub enum Request<'a> {
 }
 
 /// Flags a quantity outside `range` and an address range past 0xFFFF.
+#[inline]
 pub(crate) fn check_range(
     a: &mut Anomalies,
     address: u16,
@@ -198,6 +199,7 @@ pub(crate) fn check_range(
 }
 
 /// Flags a byte count that disagrees with what the quantity implies, or that runs short.
+#[inline]
 pub(crate) fn check_count(a: &mut Anomalies, declared: usize, expected: usize, short: bool) {
     if declared != expected {
         *a |= Anomalies::BYTE_COUNT_MISMATCH;
@@ -208,6 +210,7 @@ pub(crate) fn check_count(a: &mut Anomalies, declared: usize, expected: usize, s
 }
 
 /// Flags reserved Diagnostics sub-functions and the data rules of §6.8.1.
+#[inline]
 pub(crate) fn check_diagnostics(a: &mut Anomalies, sub: DiagnosticCode, data: &[u8]) {
     match sub {
         DiagnosticCode::Unknown(_) => *a |= Anomalies::RESERVED_SUB_FUNCTION,
@@ -230,6 +233,7 @@ impl<'a> Request<'a> {
     ///
     /// Returns `Err` only when the fixed fields of the function are missing; every other
     /// violation is a flag in [`Parsed::anomalies`].
+    #[inline]
     pub fn parse(pdu: &'a [u8]) -> Result<Parsed<Request<'a>>, Error> {
         let mut c = Cursor::new(pdu);
         let function = FunctionCode::from(c.u8().map_err(|_| Error::EmptyPdu)?);

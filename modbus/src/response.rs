@@ -187,6 +187,7 @@ pub enum Response<'a> {
 }
 
 /// Reads a one-byte count and that many bytes (or what is left, flagged `TRUNCATED`).
+#[inline]
 fn counted<'a>(c: &mut Cursor<'a>, a: &mut Anomalies) -> Result<&'a [u8], Error> {
     let count = c.u8()?;
     let (bytes, short) = c.take_upto(usize::from(count));
@@ -197,6 +198,7 @@ fn counted<'a>(c: &mut Cursor<'a>, a: &mut Anomalies) -> Result<&'a [u8], Error>
 }
 
 /// Reads a register list with its one-byte count; an odd count is flagged.
+#[inline]
 fn registers<'a>(c: &mut Cursor<'a>, a: &mut Anomalies) -> Result<RegisterValues<'a>, Error> {
     let bytes = counted(c, a)?;
     let values = RegisterValues::new(bytes);
@@ -210,6 +212,7 @@ impl<'a> Response<'a> {
     ///
     /// Returns `Err` only when the fixed fields of the function are missing; every other
     /// violation is a flag in [`Parsed::anomalies`].
+    #[inline]
     pub fn parse(pdu: &'a [u8]) -> Result<Parsed<Response<'a>>, Error> {
         let mut c = Cursor::new(pdu);
         let byte = c.u8().map_err(|_| Error::EmptyPdu)?;

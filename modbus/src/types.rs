@@ -69,6 +69,7 @@ pub struct Parsed<T> {
 
 impl<T> Parsed<T> {
     /// Applies `f` to the message, keeping the anomalies.
+    #[inline]
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Parsed<U> {
         Parsed {
             pdu: f(self.pdu),

@@ -15,6 +15,7 @@ pub struct BitValues<'a> {
 
 impl<'a> BitValues<'a> {
     /// `count` bits packed in `bytes`; a count beyond the bytes is clamped to them.
+    #[inline]
     pub fn new(bytes: &'a [u8], count: usize) -> Self {
         BitValues {
             bytes,
@@ -23,6 +24,7 @@ impl<'a> BitValues<'a> {
     }
 
     /// Every bit of `bytes`.
+    #[inline]
     pub fn from_bytes(bytes: &'a [u8]) -> Self {
         Self::new(bytes, bytes.len() * 8)
     }
@@ -103,6 +105,7 @@ pub struct RegisterValues<'a> {
 
 impl<'a> RegisterValues<'a> {
     /// Registers packed in `bytes`.
+    #[inline]
     pub fn new(bytes: &'a [u8]) -> Self {
         RegisterValues { bytes }
     }
@@ -123,6 +126,7 @@ impl<'a> RegisterValues<'a> {
     }
 
     /// Whether the byte string has an odd length (a malformed register list).
+    #[inline]
     pub fn has_odd_byte(&self) -> bool {
         self.bytes.len() % 2 == 1
     }
