@@ -30,21 +30,25 @@ impl<'a> BitValues<'a> {
     }
 
     /// The packed bytes, as on the wire.
+    #[inline]
     pub fn as_bytes(&self) -> &'a [u8] {
         self.bytes
     }
 
     /// Number of bits.
+    #[inline]
     pub fn len(&self) -> usize {
         self.count
     }
 
     /// Whether there are no bits.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.count == 0
     }
 
     /// Bit `i`, if within `len()`.
+    #[inline]
     pub fn get(&self, i: usize) -> Option<bool> {
         if i >= self.count {
             return None;
@@ -53,6 +57,7 @@ impl<'a> BitValues<'a> {
     }
 
     /// The bits in order.
+    #[inline]
     pub fn iter(&self) -> BitIter<'a> {
         BitIter {
             values: *self,
@@ -70,6 +75,7 @@ impl fmt::Debug for BitValues<'_> {
 impl<'a> IntoIterator for BitValues<'a> {
     type Item = bool;
     type IntoIter = BitIter<'a>;
+    #[inline]
     fn into_iter(self) -> BitIter<'a> {
         self.iter()
     }
@@ -84,11 +90,13 @@ pub struct BitIter<'a> {
 
 impl Iterator for BitIter<'_> {
     type Item = bool;
+    #[inline]
     fn next(&mut self) -> Option<bool> {
         let bit = self.values.get(self.next)?;
         self.next += 1;
         Some(bit)
     }
+    #[inline]
     fn size_hint(&self) -> (usize, Option<usize>) {
         let n = self.values.count.saturating_sub(self.next);
         (n, Some(n))
@@ -111,16 +119,19 @@ impl<'a> RegisterValues<'a> {
     }
 
     /// The bytes, as on the wire.
+    #[inline]
     pub fn as_bytes(&self) -> &'a [u8] {
         self.bytes
     }
 
     /// Number of whole registers.
+    #[inline]
     pub fn len(&self) -> usize {
         self.bytes.len() / 2
     }
 
     /// Whether there are no whole registers.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -132,6 +143,7 @@ impl<'a> RegisterValues<'a> {
     }
 
     /// Register `i`.
+    #[inline]
     pub fn get(&self, i: usize) -> Option<u16> {
         let at = i.checked_mul(2)?;
         let pair = self.bytes.get(at..at.checked_add(2)?)?;
@@ -139,6 +151,7 @@ impl<'a> RegisterValues<'a> {
     }
 
     /// The registers in order.
+    #[inline]
     pub fn iter(&self) -> RegisterIter<'a> {
         RegisterIter {
             chunks: self.bytes.chunks_exact(2),
@@ -155,6 +168,7 @@ impl fmt::Debug for RegisterValues<'_> {
 impl<'a> IntoIterator for RegisterValues<'a> {
     type Item = u16;
     type IntoIter = RegisterIter<'a>;
+    #[inline]
     fn into_iter(self) -> RegisterIter<'a> {
         self.iter()
     }
@@ -168,12 +182,14 @@ pub struct RegisterIter<'a> {
 
 impl Iterator for RegisterIter<'_> {
     type Item = u16;
+    #[inline]
     fn next(&mut self) -> Option<u16> {
         self.chunks
             .next()
             .and_then(|c| c.first_chunk::<2>())
             .map(|b| u16::from_be_bytes(*b))
     }
+    #[inline]
     fn size_hint(&self) -> (usize, Option<usize>) {
         self.chunks.size_hint()
     }
@@ -231,6 +247,7 @@ impl<'a> FileSubRequests<'a> {
         FileSubRequests { bytes }
     }
     /// The bytes, as on the wire (the byte count's worth).
+    #[inline]
     pub fn as_bytes(&self) -> &'a [u8] {
         self.bytes
     }
@@ -244,6 +261,7 @@ impl fmt::Debug for FileSubRequests<'_> {
 
 impl Iterator for FileSubRequests<'_> {
     type Item = FileSubRequest;
+    #[inline]
     fn next(&mut self) -> Option<FileSubRequest> {
         let (h, rest) = self.bytes.split_first_chunk::<7>()?;
         self.bytes = rest;
@@ -283,6 +301,7 @@ impl<'a> FileRecords<'a> {
         FileRecords { bytes }
     }
     /// The bytes, as on the wire.
+    #[inline]
     pub fn as_bytes(&self) -> &'a [u8] {
         self.bytes
     }
@@ -296,6 +315,7 @@ impl fmt::Debug for FileRecords<'_> {
 
 impl<'a> Iterator for FileRecords<'a> {
     type Item = FileRecord<'a>;
+    #[inline]
     fn next(&mut self) -> Option<FileRecord<'a>> {
         let (h, rest) = self.bytes.split_first_chunk::<7>()?;
         let len = usize::from(u16::from_be_bytes([h[5], h[6]])) * 2;
@@ -333,6 +353,7 @@ impl<'a> FileSubResponses<'a> {
         FileSubResponses { bytes }
     }
     /// The bytes, as on the wire.
+    #[inline]
     pub fn as_bytes(&self) -> &'a [u8] {
         self.bytes
     }
@@ -346,6 +367,7 @@ impl fmt::Debug for FileSubResponses<'_> {
 
 impl<'a> Iterator for FileSubResponses<'a> {
     type Item = FileSubResponse<'a>;
+    #[inline]
     fn next(&mut self) -> Option<FileSubResponse<'a>> {
         let (&[len, reference_type], rest) = self.bytes.split_first_chunk::<2>()?;
         let n = usize::from(len).saturating_sub(1);
@@ -388,6 +410,7 @@ impl<'a> DeviceObjects<'a> {
         DeviceObjects { bytes }
     }
     /// The bytes, as on the wire.
+    #[inline]
     pub fn as_bytes(&self) -> &'a [u8] {
         self.bytes
     }
@@ -401,6 +424,7 @@ impl fmt::Debug for DeviceObjects<'_> {
 
 impl<'a> Iterator for DeviceObjects<'a> {
     type Item = DeviceObject<'a>;
+    #[inline]
     fn next(&mut self) -> Option<DeviceObject<'a>> {
         let (&[id, len], rest) = self.bytes.split_first_chunk::<2>()?;
         let (value, rest) = rest
