@@ -3,8 +3,10 @@
 //! reported (Modbus Read Device Identification, FC 43 / MEI 14, Application Protocol
 //! §6.21; Report Server ID, FC 17, §6.13). Every table is capped.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::net::IpAddr;
+use std::collections::{BTreeMap, BTreeSet};
+
+use hashbrown::HashMap;
+use std::net::{IpAddr, SocketAddr};
 
 use otwire_modbus::{Parsed, Pdu, Response};
 use serde::Serialize;
@@ -16,6 +18,9 @@ use crate::record::{Dir, rfc3339};
 pub const MAX_ASSETS: usize = 65_536;
 /// Most units, ports, and identity objects kept per asset.
 pub const MAX_PER_ASSET: usize = 256;
+/// Most (src, dst, direction, unit) combinations remembered; past it every PDU takes the
+/// full (slower, same result) path.
+const MAX_SEEN: usize = 1 << 20;
 /// Longest identity value kept (characters).
 const MAX_VALUE_CHARS: usize = 128;
 
@@ -60,6 +65,8 @@ impl Asset {
 #[derive(Debug, Default)]
 pub struct Assets {
     table: HashMap<IpAddr, Asset>,
+    /// (src, dst, request?, unit) combinations already recorded: a repeat only counts.
+    seen: hashbrown::HashSet<(SocketAddr, SocketAddr, bool, u8)>,
     /// Addresses not stored because the table was full.
     pub dropped: u64,
 }
@@ -91,21 +98,19 @@ pub struct AssetRecord<'a> {
 
 impl Assets {
     fn entry(&mut self, ip: IpAddr, ts: i64) -> Option<&mut Asset> {
-        if !self.table.contains_key(&ip) {
-            if self.table.len() >= MAX_ASSETS {
+        let full = self.table.len() >= MAX_ASSETS;
+        match self.table.entry(ip) {
+            hashbrown::hash_map::Entry::Occupied(o) => Some(o.into_mut()),
+            hashbrown::hash_map::Entry::Vacant(_) if full => {
                 self.dropped += 1;
-                return None;
+                None
             }
-            self.table.insert(
-                ip,
-                Asset {
-                    first_us: ts,
-                    last_us: ts,
-                    ..Asset::default()
-                },
-            );
+            hashbrown::hash_map::Entry::Vacant(v) => Some(v.insert(Asset {
+                first_us: ts,
+                last_us: ts,
+                ..Asset::default()
+            })),
         }
-        self.table.get_mut(&ip)
     }
 
     /// Records one Modbus PDU.
@@ -116,6 +121,29 @@ impl Assets {
             return;
         }
         let (src, dst) = (r.src, r.dst);
+        let unit = p.frame.map(|f| f.header.unit_id.0);
+        let fingerprint = (src, dst, r.dir == Dir::Request, unit.unwrap_or(0));
+        let fresh = self.seen.len() >= MAX_SEEN || self.seen.insert(fingerprint);
+        if !fresh {
+            // Seen before: only the counters move.
+            if let Some(a) = self.table.get_mut(&src.ip()) {
+                a.pdus += 1;
+                a.first_us = a.first_us.min(r.ts_us);
+                a.last_us = a.last_us.max(r.ts_us);
+            }
+            if let (
+                Some(Parsed {
+                    pdu: Pdu::Response(rsp),
+                    ..
+                }),
+                Some(unit),
+            ) = (p.parsed, unit)
+                && let Some(a) = self.table.get_mut(&src.ip())
+            {
+                identity(a, unit, &rsp);
+            }
+            return;
+        }
         if let Some(peer) = self.entry(dst.ip(), r.ts_us) {
             peer.protocols.insert("modbus");
             if r.dir == Dir::Request && peer.server_ports.len() < MAX_PER_ASSET {
@@ -132,7 +160,6 @@ impl Assets {
         if a.peers.len() < MAX_PER_ASSET {
             a.peers.insert(dst.ip());
         }
-        let unit = p.frame.map(|f| f.header.unit_id.0);
         match r.dir {
             Dir::Request => a.client = true,
             Dir::Response => {

@@ -4,7 +4,7 @@
 //! bytes they hold, and how long (in capture time) an incomplete one is kept. Fragments that
 //! would build a payload larger than 65 535 bytes are dropped and counted.
 
-use std::collections::HashMap;
+use hashbrown::HashMap;
 use std::net::IpAddr;
 
 use crate::net::Fragment;

@@ -8,7 +8,7 @@
 //! SYN-ACK; when the capture starts mid-connection, the side on the higher port; failing
 //! that, the side that sent first.
 
-use std::collections::HashMap;
+use hashbrown::HashMap;
 use std::net::{IpAddr, SocketAddr};
 
 use crate::tcp::{HalfStream, StreamEvent, TcpLimits};
@@ -267,6 +267,8 @@ impl<A: FlowApp> FlowTable<A> {
         self.flows.is_empty()
     }
 
+    /// The flow of a packet and the packet's side (0: the flow's first sender). One hash
+    /// lookup on the hot path; SYNs and a full table take a slower one.
     fn lookup_or_create(
         &mut self,
         ctx: &mut A::Ctx,
@@ -275,7 +277,7 @@ impl<A: FlowApp> FlowTable<A> {
         dst: SocketAddr,
         meta: PacketMeta,
         fresh_syn: bool,
-    ) -> (Key, usize) {
+    ) -> (&mut Flow<A>, usize) {
         let key = Key::new(transport, src, dst);
         if fresh_syn {
             // A new connection on a 5-tuple whose previous connection carried data or closed.
@@ -287,38 +289,33 @@ impl<A: FlowApp> FlowTable<A> {
                 self.retire(ctx, &mut old, meta);
             }
         }
-        if !self.flows.contains_key(&key) {
+        if self.flows.len() >= self.limits.max_flows.max(1) && !self.flows.contains_key(&key) {
             self.make_room(ctx, meta);
+        }
+        let (next_id, stats, limits) = (&mut self.next_id, &mut self.stats, self.limits);
+        let flow = self.flows.entry(key).or_insert_with(|| {
             let info = FlowInfo {
-                id: self.next_id,
+                id: *next_id,
                 transport,
                 ends: [src, dst],
                 client: guess_client(src, dst),
                 mid_stream: transport == Transport::Tcp,
             };
-            self.next_id += 1;
-            self.stats.flows += 1;
+            *next_id += 1;
+            stats.flows += 1;
             let app = A::new(&info, ctx);
-            let half = [
-                HalfStream::new(self.limits.tcp),
-                HalfStream::new(self.limits.tcp),
-            ];
-            let flow = Flow {
+            Flow {
                 info,
                 app,
-                half,
+                half: [HalfStream::new(limits.tcp), HalfStream::new(limits.tcp)],
                 fin: [false; 2],
                 closed: false,
                 last_ts: meta.ts_us,
                 client_from_handshake: false,
-            };
-            self.flows.insert(key, flow);
-        }
-        let side = match self.flows.get(&key) {
-            Some(f) if f.info.ends[0] == src => 0,
-            _ => 1,
-        };
-        (key, side)
+            }
+        });
+        let side = usize::from(flow.info.ends[0] != src);
+        (flow, side)
     }
 
     /// One UDP datagram.
@@ -331,22 +328,17 @@ impl<A: FlowApp> FlowTable<A> {
         payload: &[u8],
     ) {
         self.sweep(ctx, meta);
-        let (key, side) = self.lookup_or_create(ctx, Transport::Udp, src, dst, meta, false);
-        if let Some(f) = self.flows.get_mut(&key) {
-            f.last_ts = meta.ts_us;
-            f.app.data(ctx, &f.info, side, meta, payload);
-        }
+        let (f, side) = self.lookup_or_create(ctx, Transport::Udp, src, dst, meta, false);
+        f.last_ts = meta.ts_us;
+        f.app.data(ctx, &f.info, side, meta, payload);
     }
 
     /// One TCP segment.
     pub fn tcp(&mut self, ctx: &mut A::Ctx, seg: TcpSegment<'_>, meta: PacketMeta) {
         self.sweep(ctx, meta);
         let fresh_syn = seg.syn && !seg.ack_flag;
-        let (key, side) =
+        let (f, side) =
             self.lookup_or_create(ctx, Transport::Tcp, seg.src, seg.dst, meta, fresh_syn);
-        let Some(f) = self.flows.get_mut(&key) else {
-            return;
-        };
         f.last_ts = meta.ts_us;
         if seg.syn {
             let client = if seg.ack_flag { 1 - side } else { side };

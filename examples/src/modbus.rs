@@ -44,8 +44,50 @@ pub trait ModbusSink {
 #[derive(Debug)]
 enum Side {
     Probing { buf: Vec<u8>, chunks: u8 },
-    Decoding(Box<StreamDecoder>),
+    Decoding(Box<Decoder>),
     Rejected,
+}
+
+/// A direction's stream decoder, and whether its stream is known to be at a frame boundary
+/// (then whole frames in new data are decoded in place, without copying them through the
+/// decoder; the frames are the same either way).
+#[derive(Debug)]
+struct Decoder {
+    dec: StreamDecoder,
+    in_sync: bool,
+}
+
+impl Decoder {
+    fn new(in_sync: bool) -> Self {
+        let mut dec = StreamDecoder::with_capacity_limit(DECODER_CAPACITY);
+        if !in_sync {
+            dec.gap();
+        }
+        Decoder { dec, in_sync }
+    }
+
+    fn feed<S: ModbusSink>(
+        &mut self,
+        data: &[u8],
+        sink: &mut S,
+        info: &FlowInfo,
+        side: usize,
+        meta: PacketMeta,
+    ) {
+        let mut rest = data;
+        if self.in_sync && self.dec.buffered() == 0 {
+            while let Ok((frame, tail)) = split_frame(rest) {
+                let adu = rest.get(..rest.len() - tail.len()).unwrap_or_default();
+                emit_frame(sink, info, side, meta, frame, adu);
+                rest = tail;
+            }
+            if rest.is_empty() {
+                return;
+            }
+        }
+        self.dec.push(rest);
+        self.in_sync = drain(&mut self.dec, sink, info, side, meta).unwrap_or(self.in_sync);
+    }
 }
 
 /// Modbus state of one flow.
@@ -107,10 +149,7 @@ impl ModbusFlow {
         };
         match state {
             Side::Rejected => {}
-            Side::Decoding(dec) => {
-                dec.push(data);
-                drain(dec, sink, info, side, meta);
-            }
+            Side::Decoding(dec) => dec.feed(data, sink, info, side, meta),
             Side::Probing { buf, chunks } => {
                 let verdict = if buf.is_empty() {
                     probe(data)
@@ -120,14 +159,14 @@ impl ModbusFlow {
                 };
                 match verdict {
                     Probe::Recognized => {
-                        let mut dec =
-                            Box::new(StreamDecoder::with_capacity_limit(DECODER_CAPACITY));
+                        // The probe saw a frame start here: the stream is at a boundary.
+                        let mut dec = Box::new(Decoder::new(true));
                         if buf.is_empty() {
-                            dec.push(data);
+                            dec.feed(data, sink, info, side, meta);
                         } else {
-                            dec.push(buf);
+                            let pending = std::mem::take(buf);
+                            dec.feed(&pending, sink, info, side, meta);
                         }
-                        drain(&mut dec, sink, info, side, meta);
                         *state = Side::Decoding(dec);
                     }
                     Probe::NeedMore => {
@@ -172,8 +211,7 @@ impl ModbusFlow {
             Some(Side::Decoding(dec)) => {
                 // Bytes buffered before a hole can never complete their frame: start afresh,
                 // resynchronising on the next plausible header after the hole.
-                **dec = StreamDecoder::with_capacity_limit(DECODER_CAPACITY);
-                dec.gap();
+                **dec = Decoder::new(false);
             }
             Some(Side::Probing { buf, .. }) => buf.clear(),
             _ => {}
@@ -207,37 +245,47 @@ impl ModbusFlow {
     }
 }
 
+/// Takes every frame out of the decoder. Returns whether the stream ended at a frame
+/// boundary after a decoded frame (`Some(true)`), junk was met (`Some(false)`), or neither.
 fn drain<S: ModbusSink>(
     dec: &mut StreamDecoder,
     sink: &mut S,
     info: &FlowInfo,
     side: usize,
     meta: PacketMeta,
-) {
+) -> Option<bool> {
+    let mut sync = None;
     loop {
         match dec.next_frame() {
-            Ok(Some(bytes)) => match split_frame(&bytes) {
-                Ok((frame, _)) => emit_frame(sink, info, side, meta, frame, &bytes),
-                Err(_) => report(
+            Ok(Some(bytes)) => {
+                sync = Some(true);
+                match split_frame(&bytes) {
+                    Ok((frame, _)) => emit_frame(sink, info, side, meta, frame, &bytes),
+                    Err(_) => report(
+                        sink,
+                        info,
+                        side,
+                        meta,
+                        vec![pipeline_anomaly::MALFORMED],
+                        &bytes,
+                    ),
+                }
+            }
+            Ok(None) => break,
+            Err(_) => {
+                sync = Some(false);
+                report(
                     sink,
                     info,
                     side,
                     meta,
-                    vec![pipeline_anomaly::MALFORMED],
-                    &bytes,
-                ),
-            },
-            Ok(None) => break,
-            Err(_) => report(
-                sink,
-                info,
-                side,
-                meta,
-                vec![pipeline_anomaly::JUNK_SKIPPED],
-                &[],
-            ),
+                    vec![pipeline_anomaly::JUNK_SKIPPED],
+                    &[],
+                );
+            }
         }
     }
+    sync
 }
 
 fn dir_of(info: &FlowInfo, side: usize) -> Dir {

@@ -105,10 +105,10 @@ impl Serialize for PduRecord {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut st = s.serialize_struct("PduRecord", 17)?;
         st.serialize_field("frame", &self.frame)?;
-        st.serialize_field("ts", &rfc3339(self.ts_us))?;
+        st.serialize_field("ts", &Rfc3339(self.ts_us))?;
         st.serialize_field("flow", &self.flow)?;
-        st.serialize_field("src", &self.src.to_string())?;
-        st.serialize_field("dst", &self.dst.to_string())?;
+        st.serialize_field("src", &AsStr(self.src))?;
+        st.serialize_field("dst", &AsStr(self.dst))?;
         st.serialize_field("proto", self.fields.proto())?;
         st.serialize_field("dir", &self.dir)?;
         st.serialize_field("anomalies", &self.anomalies)?;
@@ -139,17 +139,44 @@ pub use otwire_detect::Severity;
 /// Formats microseconds since the Unix epoch as RFC 3339 UTC with microseconds,
 /// e.g. `2024-05-01T12:00:00.000001Z`.
 pub fn rfc3339(ts_us: i64) -> String {
-    let secs = ts_us.div_euclid(1_000_000);
-    let micros = ts_us.rem_euclid(1_000_000);
-    let days = secs.div_euclid(86_400);
-    let sod = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{micros:06}Z",
-        sod / 3600,
-        (sod / 60) % 60,
-        sod % 60
-    )
+    Rfc3339(ts_us).to_string()
+}
+
+/// Microseconds since the Unix epoch, displayed (and serialized, without allocating) as
+/// RFC 3339 UTC with microseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rfc3339(pub i64);
+
+impl std::fmt::Display for Rfc3339 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let secs = self.0.div_euclid(1_000_000);
+        let micros = self.0.rem_euclid(1_000_000);
+        let days = secs.div_euclid(86_400);
+        let sod = secs.rem_euclid(86_400);
+        let (y, m, d) = civil_from_days(days);
+        write!(
+            f,
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{micros:06}Z",
+            sod / 3600,
+            (sod / 60) % 60,
+            sod % 60
+        )
+    }
+}
+
+impl Serialize for Rfc3339 {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Serializes a `Display` value as a string without an intermediate allocation.
+struct AsStr<T>(T);
+
+impl<T: std::fmt::Display> Serialize for AsStr<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
 }
 
 /// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian calendar

@@ -71,6 +71,10 @@ struct Args {
     #[arg(long, default_value_t = 100_000)]
     max_flows: usize,
 
+    /// Decode and inventory only: no detection (faster; no alerts).
+    #[arg(long, conflicts_with_all = ["learn", "baseline_in", "baseline_out", "config", "fail_on"])]
+    no_detect: bool,
+
     /// Never show a progress bar.
     #[arg(long)]
     no_progress: bool,
@@ -131,12 +135,15 @@ fn run(args: &Args) -> Result<ExitCode, String> {
     // The bundled sample is one minute long: learn its first 15 s unless told otherwise.
     let sample_learning =
         (args.captures.is_empty() && args.baseline_in.is_none()).then_some(SAMPLE_LEARN_SECS);
-    let detection =
+    let detection: Box<dyn otwire_examples::detection::Detection> = if args.no_detect {
+        Box::new(otwire_examples::detection::NoDetection)
+    } else {
         otwire_examples::detect_engine::build(&otwire_examples::detect_engine::DetectArgs {
             learn_seconds: args.learn.or(sample_learning),
             baseline_in: args.baseline_in.clone(),
             config: args.config.clone(),
-        })?;
+        })?
+    };
     let stdout = io::stdout();
     let out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let report = JsonLines::new(
