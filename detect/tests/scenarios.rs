@@ -352,3 +352,88 @@ fn malformed_and_oversize_frames() {
     report(&w, t);
     assert_eq!(w.techniques_since(t), set(&["T0814", "T0866"]));
 }
+
+#[test]
+fn umas_status_read_and_program_upload() {
+    let mut w = learned_world(13);
+    let t = w.now;
+    // The engineering station reads the PLC state, then uploads the program.
+    for f in [
+        UmasFunctionCode::ReadPlcInfo,
+        UmasFunctionCode::InitializeUpload,
+        UmasFunctionCode::UploadBlock,
+        UmasFunctionCode::UploadBlock,
+        UmasFunctionCode::EndStrategyUpload,
+    ] {
+        w.advance(100_000);
+        let req = Request::Umas(UmasRequest {
+            session: 0,
+            function: f,
+            payload: &[0, 1],
+        });
+        let rsp = Response::Umas(UmasResponse {
+            session: 0,
+            status: UmasFunctionCode::ResponseOk,
+            payload: &[0; 8],
+        });
+        w.exchange(ENG, PLC1, 1, &req, Some(&rsp));
+    }
+    w.run_for(60.0);
+    report(&w, t);
+    assert_eq!(w.techniques_since(t), set(&["T0845", "T0868", "T0888"]));
+}
+
+#[test]
+fn coil_toggling_brute_force() {
+    let mut w = learned_world(14);
+    let t = w.now;
+    // The engineering station, which only ever wrote one setpoint, toggles coil 7 fast.
+    for i in 0..60u16 {
+        w.advance(50_000);
+        let value = if i % 2 == 0 { COIL_ON } else { 0 };
+        let req = Request::WriteSingleCoil {
+            address: Address(7),
+            value,
+        };
+        let rsp = Response::WriteSingleCoil {
+            address: Address(7),
+            value,
+        };
+        w.exchange(ENG, PLC1, 1, &req, Some(&rsp));
+    }
+    w.run_for(60.0);
+    report(&w, t);
+    assert_eq!(w.techniques_since(t), set(&["T0806", "T0855"]));
+}
+
+#[test]
+fn server_sweep_from_a_known_client() {
+    let mut w = learned_world(15);
+    let t = w.now;
+    // The HMI probes 30 addresses it never talked to, with the read it always makes.
+    for host in 100u8..130 {
+        w.advance(30_000);
+        let req = Request::ReadHoldingRegisters {
+            address: Address(0),
+            quantity: 1,
+        };
+        let ex = exception(
+            FunctionCode::ReadHoldingRegisters,
+            ExceptionCode::GatewayTargetFailedToRespond,
+        );
+        w.exchange(HMI, host, 1, &req, Some(&ex));
+    }
+    w.run_for(60.0);
+    report(&w, t);
+    assert_eq!(w.techniques_since(t), set(&["T0801", "T0846", "T0861"]));
+    assert!(
+        w.alerts_since(t)
+            .iter()
+            .any(|a| a.detector == "rate" && a.technique_id == "T0846")
+    );
+    assert!(
+        w.alerts_since(t)
+            .iter()
+            .any(|a| a.detector == "new_asset" && a.technique_id == "T0846")
+    );
+}
