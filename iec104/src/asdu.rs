@@ -4,7 +4,7 @@
 
 use crate::anomaly::{Anomalies, Parsed};
 use crate::codes::{Cause, TypeId};
-use crate::element::{Element, is_decodable};
+use crate::element::{Element, element_anomalies_raw, element_size_raw, is_decodable_raw};
 use crate::emit::{Emit, Writer};
 use crate::error::{EmitError, Error, Layer};
 use crate::validity;
@@ -176,11 +176,13 @@ pub struct AsduHeader {
 #[inline]
 fn read_uint(b: &[u8], at: usize, size: usize) -> Option<u32> {
     let s = b.get(at..at.checked_add(size)?)?;
-    let mut v = 0u32;
-    for (i, &x) in s.iter().enumerate().take(4) {
-        v |= u32::from(x) << (8 * i);
-    }
-    Some(v)
+    Some(match *s {
+        [a] => u32::from(a),
+        [a, b] => u32::from(u16::from_le_bytes([a, b])),
+        [a, b, c] => u32::from_le_bytes([a, b, c, 0]),
+        [a, b, c, d] => u32::from_le_bytes([a, b, c, d]),
+        _ => 0,
+    })
 }
 
 impl AsduHeader {
@@ -278,25 +280,32 @@ impl<'a> Asdu<'a> {
             body,
             decodable: 0,
         };
-        if !is_decodable(header.type_id) {
+        let id = u8::from(header.type_id);
+        if !is_decodable_raw(id) {
             anomalies |= Anomalies::UNKNOWN_TYPE_ID;
             return Ok(Parsed {
                 pdu: asdu,
                 anomalies,
             });
         }
-        // Walk the objects once: count the complete ones and collect element anomalies.
-        let mut objects = asdu.objects_unchecked(header.count);
-        let mut n = 0u8;
-        let mut last = Ioa(0);
-        for o in objects.by_ref() {
-            anomalies |= o.element.anomalies();
-            last = o.address;
-            n += 1;
-        }
+        let (n, rest_len, last) = match element_size_raw(id) {
+            Some(size) => Self::check_fixed(id, header, params, body, size, &mut anomalies),
+            None => {
+                // Variable-size elements: walk them.
+                let mut objects = asdu.objects_unchecked(header.count);
+                let mut n = 0u8;
+                let mut last = Ioa(0);
+                for o in objects.by_ref() {
+                    anomalies |= o.element.anomalies();
+                    last = o.address;
+                    n += 1;
+                }
+                (n, objects.bytes.len(), last)
+            }
+        };
         if n < header.count {
             anomalies |= Anomalies::TRUNCATED;
-        } else if !objects.bytes.is_empty() {
+        } else if rest_len != 0 {
             anomalies |= Anomalies::TRAILING_BYTES;
         }
         if header.sq && n > 0 && last.0 > params.max_ioa() {
@@ -312,16 +321,61 @@ impl<'a> Asdu<'a> {
         })
     }
 
-    fn objects_unchecked(&self, count: u8) -> InformationObjects<'a> {
-        InformationObjects {
-            type_id: self.header.type_id,
-            sq: self.header.sq,
-            ioa_size: self.params.ioa_size() as u8,
-            remaining: if is_decodable(self.header.type_id) {
+    /// Counts the complete objects of a fixed-size type and checks their elements from the
+    /// raw octets; returns the count, the octets left after them, and the last address.
+    #[inline]
+    fn check_fixed(
+        t: u8,
+        header: AsduHeader,
+        params: Params,
+        body: &[u8],
+        size: usize,
+        anomalies: &mut Anomalies,
+    ) -> (u8, usize, Ioa) {
+        let ioa = params.ioa_size();
+        let count = usize::from(header.count);
+        if header.sq {
+            if count == 0 || body.len() < ioa {
+                return (0, body.len(), Ioa(0));
+            }
+            let first = read_uint(body, 0, ioa).unwrap_or(0);
+            let elements = body.get(ioa..).unwrap_or_default();
+            let n = if size == 0 {
                 count
             } else {
-                0
-            },
+                count.min(elements.len() / size)
+            };
+            if size > 0 {
+                for e in elements.chunks_exact(size).take(n) {
+                    *anomalies |= element_anomalies_raw(t, e);
+                }
+            }
+            let rest = elements.len() - n * size;
+            (
+                n as u8,
+                rest,
+                Ioa(first.wrapping_add(n.saturating_sub(1) as u32)),
+            )
+        } else {
+            let per = ioa + size;
+            let n = count.min(body.len() / per);
+            let mut last = 0;
+            for o in body.chunks_exact(per).take(n) {
+                let (a, e) = o.split_at(ioa);
+                last = read_uint(a, 0, ioa).unwrap_or(0);
+                *anomalies |= element_anomalies_raw(t, e);
+            }
+            (n as u8, body.len() - n * per, Ioa(last))
+        }
+    }
+
+    fn objects_unchecked(&self, count: u8) -> InformationObjects<'a> {
+        let id = u8::from(self.header.type_id);
+        InformationObjects {
+            id,
+            sq: self.header.sq,
+            ioa_size: self.params.ioa_size() as u8,
+            remaining: if is_decodable_raw(id) { count } else { 0 },
             next_ioa: 0,
             first: true,
             bytes: self.body,
@@ -375,7 +429,7 @@ impl Emit for Asdu<'_> {
 /// (IEC 60870-5-101 §7.2.2 for SQ).
 #[derive(Debug, Clone, Copy)]
 pub struct InformationObjects<'a> {
-    type_id: TypeId,
+    id: u8,
     sq: bool,
     ioa_size: u8,
     remaining: u8,
@@ -401,7 +455,7 @@ impl<'a> Iterator for InformationObjects<'a> {
         } else {
             self.next_ioa
         };
-        let (element, used) = Element::decode(self.type_id, rest)?;
+        let (element, used) = Element::decode_raw(self.id, rest)?;
         self.bytes = rest.get(used..)?;
         self.first = false;
         self.next_ioa = address.wrapping_add(1);

@@ -24,6 +24,7 @@ macro_rules! open_enum {
         }
 
         impl From<u8> for $name {
+            #[inline]
             fn from(v: u8) -> Self {
                 match v {
                     $( $value => $name::$variant, )*
@@ -33,6 +34,7 @@ macro_rules! open_enum {
         }
 
         impl From<$name> for u8 {
+            #[inline]
             fn from(v: $name) -> u8 {
                 match v {
                     $( $name::$variant => $value, )*
@@ -43,6 +45,7 @@ macro_rules! open_enum {
 
         impl $name {
             /// The value on the wire.
+            #[inline]
             pub fn value(self) -> u8 {
                 u8::from(self)
             }

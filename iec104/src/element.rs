@@ -355,8 +355,15 @@ pub enum Element<'a> {
 
 /// The fixed size of a type's information element in octets, `None` for the variable-size
 /// (125, security) and unknown types (IEC 60870-5-101 §7.3).
+#[inline]
 pub fn element_size(type_id: TypeId) -> Option<usize> {
-    Some(match u8::from(type_id) {
+    element_size_raw(u8::from(type_id))
+}
+
+/// [`element_size`] on the raw type identification.
+#[inline]
+pub(crate) fn element_size_raw(id: u8) -> Option<usize> {
+    Some(match id {
         1 | 3 => 1,
         2 | 4 => 4,
         5 => 2,
@@ -412,8 +419,15 @@ pub fn element_size(type_id: TypeId) -> Option<usize> {
 }
 
 /// Whether `decode` knows the type (every type of [`element_size`] plus the variable ones).
+#[inline]
 pub fn is_decodable(type_id: TypeId) -> bool {
-    element_size(type_id).is_some() || u8::from(type_id) == 125 || type_id.is_security()
+    is_decodable_raw(u8::from(type_id))
+}
+
+/// [`is_decodable`] on the raw type identification.
+#[inline]
+pub(crate) fn is_decodable_raw(id: u8) -> bool {
+    element_size_raw(id).is_some() || matches!(id, 41 | 81..=87 | 90..=95 | 125)
 }
 
 /// A cursor over an element's octets; every read is checked.
@@ -485,9 +499,15 @@ impl<'a> Reader<'a> {
 impl<'a> Element<'a> {
     /// Decodes the element of `type_id` at the front of `bytes`; returns it and the octets
     /// it took, or `None` when the type is unknown or the bytes are too few.
+    #[inline]
     pub fn decode(type_id: TypeId, bytes: &'a [u8]) -> Option<(Element<'a>, usize)> {
+        Self::decode_raw(u8::from(type_id), bytes)
+    }
+
+    /// [`decode`](Element::decode) on the raw type identification.
+    pub(crate) fn decode_raw(id: u8, bytes: &'a [u8]) -> Option<(Element<'a>, usize)> {
         let mut r = Reader { b: bytes };
-        let e = match u8::from(type_id) {
+        let e = match id {
             1 => Element::SinglePoint {
                 siq: Siq(r.u8()?),
                 time: None,
@@ -597,7 +617,7 @@ impl<'a> Element<'a> {
                     value: r.u32()? as i32,
                     flags: r.u8()?,
                 };
-                let time = match u8::from(type_id) {
+                let time = match id {
                     15 => None,
                     16 => r.t24()?,
                     _ => r.t56()?,
@@ -1271,5 +1291,147 @@ impl<'a> Element<'a> {
             }
             Element::Security { data } => w.bytes(data),
         }
+    }
+}
+
+/// The anomalies of one element read straight from its octets (the same flags as
+/// [`Element::decode`] followed by [`Element::anomalies`], without building the element):
+/// the parse path's fast check. `bytes` must hold the element (shorter input gives fewer
+/// checks, never a panic); variable-size and unknown types have none.
+#[inline]
+pub fn element_anomalies(type_id: TypeId, e: &[u8]) -> Anomalies {
+    element_anomalies_raw(u8::from(type_id), e)
+}
+
+/// [`element_anomalies`] on the raw type identification.
+#[inline]
+pub(crate) fn element_anomalies_raw(id: u8, e: &[u8]) -> Anomalies {
+    #[inline(always)]
+    fn b(e: &[u8], i: usize) -> u8 {
+        e.get(i).copied().unwrap_or(0)
+    }
+    #[inline(always)]
+    fn cp16(e: &[u8], at: usize) -> Anomalies {
+        Cp16Time2a(u16::from_le_bytes([b(e, at), b(e, at + 1)])).anomalies()
+    }
+    #[inline(always)]
+    fn cp24(e: &[u8], at: usize) -> Anomalies {
+        let ms = u16::from_le_bytes([b(e, at), b(e, at + 1)]);
+        let m = b(e, at + 2);
+        let mut a = Anomalies::empty();
+        if ms > 59_999 || m & 0x3f > 59 {
+            a |= Anomalies::TIME_OUT_OF_RANGE;
+        }
+        if m & 0x40 != 0 {
+            a |= Anomalies::TIME_RESERVED_BITS;
+        }
+        a
+    }
+    #[inline(always)]
+    fn cp56(e: &[u8], at: usize) -> Anomalies {
+        let Some(t) = e.get(at..at + 7) else {
+            return Anomalies::empty();
+        };
+        let [m0, m1, min, hour, day, month, year] = [
+            b(t, 0),
+            b(t, 1),
+            b(t, 2),
+            b(t, 3),
+            b(t, 4),
+            b(t, 5),
+            b(t, 6),
+        ];
+        let mut a = Anomalies::empty();
+        let d = day & 0x1f;
+        let mo = month & 0x0f;
+        if u16::from_le_bytes([m0, m1]) > 59_999
+            || min & 0x3f > 59
+            || hour & 0x1f > 23
+            || d == 0
+            || mo == 0
+            || mo > 12
+            || year & 0x7f > 99
+        {
+            a |= Anomalies::TIME_OUT_OF_RANGE;
+        }
+        if hour & 0x60 != 0 || month & 0xf0 != 0 || year & 0x80 != 0 {
+            a |= Anomalies::TIME_RESERVED_BITS;
+        }
+        a
+    }
+    #[inline(always)]
+    fn float(e: &[u8], at: usize) -> Anomalies {
+        let v = f32::from_le_bytes([b(e, at), b(e, at + 1), b(e, at + 2), b(e, at + 3)]);
+        if v.is_finite() {
+            Anomalies::empty()
+        } else {
+            Anomalies::FLOAT_NOT_FINITE
+        }
+    }
+    let qds = |at| Qds(b(e, at)).anomalies();
+    match id {
+        1 => Siq(b(e, 0)).anomalies(),
+        2 => Siq(b(e, 0)).anomalies() | cp24(e, 1),
+        30 => Siq(b(e, 0)).anomalies() | cp56(e, 1),
+        3 => Diq(b(e, 0)).anomalies(),
+        4 => Diq(b(e, 0)).anomalies() | cp24(e, 1),
+        31 => Diq(b(e, 0)).anomalies() | cp56(e, 1),
+        5 => qds(1),
+        6 => qds(1) | cp24(e, 2),
+        32 => qds(1) | cp56(e, 2),
+        7 => qds(4),
+        8 => qds(4) | cp24(e, 5),
+        33 => qds(4) | cp56(e, 5),
+        9 | 11 => qds(2),
+        10 | 12 => qds(2) | cp24(e, 3),
+        34 | 35 => qds(2) | cp56(e, 3),
+        13 => float(e, 0) | qds(4),
+        14 => float(e, 0) | qds(4) | cp24(e, 5),
+        36 => float(e, 0) | qds(4) | cp56(e, 5),
+        16 => cp24(e, 5),
+        37 => cp56(e, 5),
+        17 => Sep(b(e, 0)).anomalies() | cp16(e, 1) | cp24(e, 3),
+        38 => Sep(b(e, 0)).anomalies() | cp16(e, 1) | cp56(e, 3),
+        18 => Spe(b(e, 0)).anomalies() | Qdp(b(e, 1)).anomalies() | cp16(e, 2) | cp24(e, 4),
+        39 => Spe(b(e, 0)).anomalies() | Qdp(b(e, 1)).anomalies() | cp16(e, 2) | cp56(e, 4),
+        19 => Oci(b(e, 0)).anomalies() | Qdp(b(e, 1)).anomalies() | cp16(e, 2) | cp24(e, 4),
+        40 => Oci(b(e, 0)).anomalies() | Qdp(b(e, 1)).anomalies() | cp16(e, 2) | cp56(e, 4),
+        20 => qds(4),
+        45 => Sco(b(e, 0)).anomalies(),
+        58 => Sco(b(e, 0)).anomalies() | cp56(e, 1),
+        46 => Dco(b(e, 0)).anomalies(),
+        59 => Dco(b(e, 0)).anomalies() | cp56(e, 1),
+        47 => Rco(b(e, 0)).anomalies(),
+        60 => Rco(b(e, 0)).anomalies() | cp56(e, 1),
+        48 | 49 => Qos(b(e, 2)).anomalies(),
+        61 | 62 => Qos(b(e, 2)).anomalies() | cp56(e, 3),
+        50 => float(e, 0) | Qos(b(e, 4)).anomalies(),
+        63 => float(e, 0) | Qos(b(e, 4)).anomalies() | cp56(e, 5),
+        64 => cp56(e, 4),
+        70 => Coi(b(e, 0)).anomalies(),
+        100 => Qoi(b(e, 0)).anomalies(),
+        101 => Qcc(b(e, 0)).anomalies(),
+        103 => cp56(e, 0),
+        104 => {
+            if u16::from_le_bytes([b(e, 0), b(e, 1)]) == 0x55AA {
+                Anomalies::empty()
+            } else {
+                Anomalies::TEST_PATTERN_INVALID
+            }
+        }
+        105 => Qrp(b(e, 0)).anomalies(),
+        106 => cp16(e, 0),
+        107 => cp56(e, 2),
+        110 | 111 => Qpm(b(e, 2)).anomalies(),
+        112 => float(e, 0) | Qpm(b(e, 4)).anomalies(),
+        113 => Qpa(b(e, 0)).anomalies(),
+        120 => ReadyQualifier(b(e, 5)).anomalies(),
+        121 => ReadyQualifier(b(e, 6)).anomalies(),
+        122 => Scq(b(e, 3)).anomalies(),
+        123 => Lsq(b(e, 3)).anomalies(),
+        124 => Afq(b(e, 3)).anomalies(),
+        126 => Sof(b(e, 5)).anomalies() | cp56(e, 6),
+        127 => cp56(e, 2) | cp56(e, 9),
+        _ => Anomalies::empty(),
     }
 }

@@ -29,7 +29,7 @@ pub use asdu::{
 };
 pub use builders::Request;
 pub use codes::{Cause, TypeDirection, TypeId};
-pub use element::{Element, TimeTag, element_size, is_decodable};
+pub use element::{Element, TimeTag, element_anomalies, element_size, is_decodable};
 pub use emit::Emit;
 pub use error::{EmitError, Error, Layer, Needed};
 pub use frame::{

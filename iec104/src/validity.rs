@@ -57,8 +57,14 @@ const ACT_CON: u64 = causes(&[6, 7]) | MIRROR;
 
 /// The causes of transmission a type identification may carry, as a bit mask over 0-63
 /// (bit n set: cause n allowed). Unknown types allow every cause.
+#[inline]
 pub fn allowed_causes(type_id: TypeId) -> u64 {
-    match u8::from(type_id) {
+    allowed_causes_raw(u8::from(type_id))
+}
+
+#[inline]
+fn allowed_causes_raw(id: u8) -> u64 {
+    match id {
         1 | 3 | 5 => causes(&[2, 3, 5, 11, 12]) | INTERROGATED,
         2 | 4 | 6 => causes(&[3, 5, 11, 12]),
         7 | 20 => causes(&[2, 3, 5]) | INTERROGATED,
@@ -97,24 +103,29 @@ pub fn cause_reserved(cause: Cause) -> bool {
 }
 
 /// Anomalies of the data unit identifier alone.
+#[inline]
 pub(crate) fn header_anomalies(h: &AsduHeader, _params: Params) -> Anomalies {
     let mut a = Anomalies::empty();
+    let id = u8::from(h.type_id);
     if h.count == 0 {
         a |= Anomalies::ZERO_COUNT;
     }
     let cause = h.cot.cause;
+    let c = u8::from(cause);
     if cause_reserved(cause) {
         a |= Anomalies::CAUSE_RESERVED;
-    } else if !cause_allowed(h.type_id, cause) {
+    } else if allowed_causes_raw(id) & (1u64 << (c & 0x3f)) == 0 {
         a |= Anomalies::CAUSE_NOT_ALLOWED;
     }
-    if h.cot.negative && !matches!(u8::from(cause), 7 | 9 | 10 | 44..=47) {
+    if h.cot.negative && !matches!(c, 7 | 9 | 10 | 44..=47) {
         a |= Anomalies::NEGATIVE_NOT_CONFIRMATION;
     }
     if h.common_address.0 == 0 {
         a |= Anomalies::COMMON_ADDRESS_ZERO;
     }
-    if h.sq && !sq_allowed(h.type_id) {
+    if h.sq
+        && !(matches!(id, 1..=16 | 20 | 21 | 30..=37 | 110..=112 | 126) || !h.type_id.is_known())
+    {
         a |= Anomalies::SQ_NOT_ALLOWED;
     }
     a

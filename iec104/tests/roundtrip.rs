@@ -497,3 +497,18 @@ fn element_sizes_match_the_encoder() {
         assert!(e.matches(id));
     }
 }
+
+proptest! {
+    /// The parse path's raw-octet element check agrees with decoding the element and
+    /// asking it.
+    #[test]
+    fn raw_element_check_matches_decoded(id in proptest::sample::select(decodable_types()), bytes in proptest::collection::vec(any::<u8>(), 16)) {
+        let t = TypeId::from(id);
+        if let Some(size) = element_size(t) {
+            let e = &bytes[..size];
+            let (element, used) = Element::decode(t, e).unwrap();
+            prop_assert_eq!(used, size);
+            prop_assert_eq!(element_anomalies(t, e), element.anomalies(), "{}", t.name());
+        }
+    }
+}
