@@ -340,11 +340,10 @@ impl<'a> Asdu<'a> {
             }
             let first = read_uint(body, 0, ioa).unwrap_or(0);
             let elements = body.get(ioa..).unwrap_or_default();
-            let n = if size == 0 {
-                count
-            } else {
-                count.min(elements.len() / size)
-            };
+            let n = elements
+                .len()
+                .checked_div(size)
+                .map_or(count, |fit| count.min(fit));
             if size > 0 {
                 for e in elements.chunks_exact(size).take(n) {
                     *anomalies |= element_anomalies_raw(t, e);

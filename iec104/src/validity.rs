@@ -123,9 +123,7 @@ pub(crate) fn header_anomalies(h: &AsduHeader, _params: Params) -> Anomalies {
     if h.common_address.0 == 0 {
         a |= Anomalies::COMMON_ADDRESS_ZERO;
     }
-    if h.sq
-        && !(matches!(id, 1..=16 | 20 | 21 | 30..=37 | 110..=112 | 126) || !h.type_id.is_known())
-    {
+    if h.sq && !matches!(id, 1..=16 | 20 | 21 | 30..=37 | 110..=112 | 126) && h.type_id.is_known() {
         a |= Anomalies::SQ_NOT_ALLOWED;
     }
     a
