@@ -24,7 +24,7 @@ answer. Probe only devices you are allowed to probe.";
 
 /// Probe an OT device and print what it says about itself.
 #[derive(Parser, Debug)]
-#[command(version, about, after_help = EXIT_HELP)]
+#[command(version, after_help = EXIT_HELP)]
 struct Cli {
     #[command(subcommand)]
     protocol: Protocol,

@@ -33,7 +33,7 @@ codes, protocol conformance) alert from the first packet either way.";
 /// Scan pcap / pcapng captures for OT protocol traffic (Modbus/TCP today): inventory the
 /// assets, decode every PDU, and raise ATT&CK for ICS alerts.
 #[derive(Parser, Debug)]
-#[command(version, about, after_help = EXIT_HELP)]
+#[command(version, after_help = EXIT_HELP)]
 struct Args {
     /// Capture files (pcap or pcapng); `-` reads standard input. Scanned in order as one
     /// capture (flows continue across files; frame numbers restart in each file).
