@@ -5,7 +5,7 @@
 
 use bytes::{Buf, Bytes, BytesMut};
 
-use crate::rtu::{LenHint, MAX_RTU_LEN, MIN_RTU_LEN, crc16, expected_len};
+use crate::rtu::{CRC, LenHint, MAX_RTU_LEN, MIN_RTU_LEN, crc16, expected_len};
 use crate::types::Direction;
 
 /// A frame the sniffer found.
@@ -42,6 +42,10 @@ pub struct RtuSniffer {
     capacity: usize,
     /// Unit and function code of the last request seen: its response comes next.
     last_request: Option<(u8, u8)>,
+    /// Offsets `1..clean_upto` of the buffer were examined and start no predicted frame
+    /// whatever bytes follow: the resync scan resumes after them instead of rescanning the
+    /// buffer for every byte skipped.
+    clean_upto: usize,
     stats: SnifferStats,
 }
 
@@ -64,6 +68,7 @@ impl RtuSniffer {
             buf: BytesMut::new(),
             capacity: DEFAULT_SNIFFER_CAPACITY,
             last_request: None,
+            clean_upto: 0,
             stats: SnifferStats::default(),
         }
     }
@@ -95,6 +100,7 @@ impl RtuSniffer {
         loop {
             match self.front(0) {
                 Front::Frame(n, direction) => {
+                    self.clean_upto = self.clean_upto.saturating_sub(n);
                     let bytes = self.buf.split_to(n).freeze();
                     self.stats.frames += 1;
                     if direction.is_none() {
@@ -109,13 +115,28 @@ impl RtuSniffer {
                 Front::NeedMore => return None,
                 Front::NoMatch => {
                     // Skip to the next offset where a predicted frame checks out, or one
-                    // byte once a largest frame's worth is buffered.
-                    let next = (1..self.buf.len())
-                        .find(|&s| matches!(self.front(s), Front::Frame(_, Some(_))));
+                    // byte once a largest frame's worth is buffered. Only an offset that
+                    // needs more bytes can change its answer later.
+                    let mut pending = None;
+                    let next =
+                        (self.clean_upto.max(1)..self.buf.len()).find(|&s| match self.front(s) {
+                            Front::Frame(_, Some(_)) => true,
+                            Front::NeedMore => {
+                                pending.get_or_insert(s);
+                                false
+                            }
+                            _ => false,
+                        });
                     match next {
                         Some(s) => self.skip(s),
-                        None if self.buf.len() >= MAX_RTU_LEN => self.skip(1),
-                        None => return None,
+                        None => {
+                            self.clean_upto = pending.unwrap_or(self.buf.len());
+                            if self.buf.len() >= MAX_RTU_LEN {
+                                self.skip(1);
+                            } else {
+                                return None;
+                            }
+                        }
                     }
                 }
             }
@@ -155,11 +176,19 @@ impl RtuSniffer {
             return Front::NeedMore;
         }
         if at == 0 {
+            // The shortest prefix whose last two bytes are the CRC of the rest, with the CRC
+            // carried from one candidate length to the next.
             let longest = buf.len().min(MAX_RTU_LEN);
-            if let Some(n) =
-                (MIN_RTU_LEN..=longest).find(|&n| buf.get(..n).is_some_and(crc_matches))
-            {
-                return Front::Frame(n, None);
+            let mut digest = CRC.digest();
+            digest.update(buf.get(..MIN_RTU_LEN - 3).unwrap_or_default());
+            for n in MIN_RTU_LEN..=longest {
+                digest.update(buf.get(n - 3..n - 2).unwrap_or_default());
+                let Some(&[lo, hi]) = buf.get(n - 2..n) else {
+                    break;
+                };
+                if digest.clone().finalize() == u16::from_le_bytes([lo, hi]) {
+                    return Front::Frame(n, None);
+                }
             }
         }
         Front::NoMatch
@@ -167,6 +196,7 @@ impl RtuSniffer {
 
     fn skip(&mut self, n: usize) {
         let n = n.min(self.buf.len());
+        self.clean_upto = self.clean_upto.saturating_sub(n);
         self.buf.advance(n);
         self.stats.skipped_bytes += n as u64;
     }
