@@ -12,6 +12,7 @@ use crate::scanner::{Report, Scanner};
 #[derive(Debug)]
 pub struct JsonLines<W: Write> {
     out: W,
+    buf: Vec<u8>,
     pdus: bool,
     alerts: bool,
     /// The first write error.
@@ -23,6 +24,7 @@ impl<W: Write> JsonLines<W> {
     pub fn new(out: W, pdus: bool, alerts: bool) -> Self {
         JsonLines {
             out,
+            buf: Vec::with_capacity(512),
             pdus,
             alerts,
             error: None,
@@ -57,8 +59,13 @@ impl<W: Write> JsonLines<W> {
 
 impl<W: Write> Report for JsonLines<W> {
     fn pdu(&mut self, record: &PduRecord) {
-        if self.pdus {
-            self.line(record);
+        if self.pdus && self.error.is_none() {
+            self.buf.clear();
+            record.write_json(&mut self.buf);
+            self.buf.push(b'\n');
+            if let Err(e) = self.out.write_all(&self.buf) {
+                self.error = Some(e);
+            }
         }
     }
     fn alert(&mut self, alert: &AlertRecord) {

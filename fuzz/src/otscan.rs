@@ -10,8 +10,8 @@
 //! - anything else: as captured frames of fuzz-chosen link types.
 //!
 //! Shared by `fuzz_targets/otscan_pipeline.rs` (libFuzzer) and by otwire-examples'
-//! `tests/fuzz_corpus.rs`. Properties: no panic, and the scanner's counters agree with what
-//! it reported.
+//! `tests/fuzz_corpus.rs`. Properties: no panic, the scanner's counters agree with what it
+//! reported, and every PDU record's fast JSON equals serde_json's.
 
 use otwire_examples::capture::{CaptureReader, Packet};
 use otwire_examples::detect_engine::{DetectArgs, build};
@@ -27,8 +27,11 @@ struct Count {
 
 impl Report for Count {
     fn pdu(&mut self, r: &PduRecord) {
-        // Every record serializes.
-        assert!(serde_json::to_vec(r).is_ok());
+        // Every record serializes, and the fast writer agrees with serde_json byte for byte.
+        let slow = serde_json::to_vec(r).unwrap_or_default();
+        let mut fast = Vec::new();
+        r.write_json(&mut fast);
+        assert_eq!(fast, slow);
         self.pdus += 1;
     }
     fn alert(&mut self, a: &AlertRecord) {
@@ -38,7 +41,10 @@ impl Report for Count {
 }
 
 fn scanner() -> Scanner<Count> {
-    let detection = build(&DetectArgs { learn_seconds: Some(1.0), ..DetectArgs::default() });
+    let detection = build(&DetectArgs {
+        learn_seconds: Some(1.0),
+        ..DetectArgs::default()
+    });
     match detection {
         Ok(d) => Scanner::with_detection(ScanOptions::default(), Count::default(), d),
         Err(_) => Scanner::new(ScanOptions::default(), Count::default()),
@@ -55,7 +61,9 @@ fn check(mut s: Scanner<Count>) {
 
 /// The fuzz body.
 pub fn pipeline(data: &[u8]) {
-    let Some((&mode, rest)) = data.split_first() else { return };
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
     match mode {
         0 => capture(rest),
         1 => segments(rest),
@@ -88,12 +96,40 @@ pub fn segments(rest: &[u8]) {
     let mut ts = 1_700_000_000_000_000i64;
     // The handshake, so the stream starts at a known place.
     for (src, dst, sp, dp, sq, ack, f) in [
-        (CLIENT, SERVER, 40000, 502, 999, 0, Flags { syn: true, ..Flags::default() }),
-        (SERVER, CLIENT, 502, 40000, 4999, 1000, Flags { syn: true, ack: true, ..Flags::default() }),
+        (
+            CLIENT,
+            SERVER,
+            40000,
+            502,
+            999,
+            0,
+            Flags {
+                syn: true,
+                ..Flags::default()
+            },
+        ),
+        (
+            SERVER,
+            CLIENT,
+            502,
+            40000,
+            4999,
+            1000,
+            Flags {
+                syn: true,
+                ack: true,
+                ..Flags::default()
+            },
+        ),
     ] {
         frame += 1;
         let bytes = tcp_frame(src, dst, sp, dp, sq, ack, f, &[]);
-        s.packet(&Packet { frame, ts_us: ts, linktype: 1, data: &bytes });
+        s.packet(&Packet {
+            frame,
+            ts_us: ts,
+            linktype: 1,
+            data: &bytes,
+        });
     }
     let mut input = rest;
     while let Some((&ctl, tail)) = input.split_first() {
@@ -103,11 +139,36 @@ pub fn segments(rest: &[u8]) {
         let side = usize::from(ctl & 0x40 != 0);
         // Bit 7: send this chunk from an earlier or later sequence offset (a retransmission,
         // an overlap, or a hole), chosen by the chunk's first byte.
-        let offset = if ctl & 0x80 != 0 { i32::from(chunk.first().copied().unwrap_or(0) as i8) } else { 0 };
-        let (src, dst, sp, dp) = if side == 0 { (CLIENT, SERVER, 40000, 502) } else { (SERVER, CLIENT, 502, 40000) };
-        let my_seq = seq.get(side).copied().unwrap_or(0).wrapping_add_signed(offset);
+        let offset = if ctl & 0x80 != 0 {
+            i32::from(chunk.first().copied().unwrap_or(0) as i8)
+        } else {
+            0
+        };
+        let (src, dst, sp, dp) = if side == 0 {
+            (CLIENT, SERVER, 40000, 502)
+        } else {
+            (SERVER, CLIENT, 502, 40000)
+        };
+        let my_seq = seq
+            .get(side)
+            .copied()
+            .unwrap_or(0)
+            .wrapping_add_signed(offset);
         let peer_seq = seq.get(1 - side).copied().unwrap_or(0);
-        let bytes = tcp_frame(src, dst, sp, dp, my_seq, peer_seq, Flags { ack: true, psh: true, ..Flags::default() }, chunk);
+        let bytes = tcp_frame(
+            src,
+            dst,
+            sp,
+            dp,
+            my_seq,
+            peer_seq,
+            Flags {
+                ack: true,
+                psh: true,
+                ..Flags::default()
+            },
+            chunk,
+        );
         if offset == 0
             && let Some(sq) = seq.get_mut(side)
         {
@@ -115,7 +176,12 @@ pub fn segments(rest: &[u8]) {
         }
         frame += 1;
         ts += 1000;
-        s.packet(&Packet { frame, ts_us: ts, linktype: 1, data: &bytes });
+        s.packet(&Packet {
+            frame,
+            ts_us: ts,
+            linktype: 1,
+            data: &bytes,
+        });
     }
     check(s);
 }
@@ -131,7 +197,12 @@ pub fn frames(rest: &[u8]) {
         input = tail;
         frame += 1;
         let linktype = LINKTYPES.get(usize::from(lt % 8)).copied().unwrap_or(1);
-        s.packet(&Packet { frame, ts_us: i64::from(*lt) * 1_000_000, linktype, data });
+        s.packet(&Packet {
+            frame,
+            ts_us: i64::from(*lt) * 1_000_000,
+            linktype,
+            data,
+        });
     }
     check(s);
 }
