@@ -96,6 +96,11 @@ pub trait FlowApp {
     );
     /// Bytes from `side` are missing before the next `data` (TCP only).
     fn gap(&mut self, ctx: &mut Self::Ctx, info: &FlowInfo, side: usize, meta: PacketMeta);
+    /// Bytes the application layer holds for this flow (decoder buffers), for the table's
+    /// memory budget.
+    fn buffered(&self) -> usize {
+        0
+    }
     /// The flow ended (closed, expired, evicted, or end of capture).
     fn close(&mut self, ctx: &mut Self::Ctx, info: &FlowInfo, meta: PacketMeta);
 }
@@ -111,6 +116,10 @@ pub struct FlowLimits {
     pub closed_idle_us: i64,
     /// Reassembly limits per direction.
     pub tcp: TcpLimits,
+    /// Bytes all flows together may hold in reassembly queues and decoder buffers; past it,
+    /// the flow that just grew is flushed (its queued bytes delivered with gaps, its
+    /// decoders told of a gap), so memory stays bounded whatever the number of flows.
+    pub max_buffered: usize,
 }
 
 impl Default for FlowLimits {
@@ -120,6 +129,7 @@ impl Default for FlowLimits {
             idle_us: 600_000_000,
             closed_idle_us: 30_000_000,
             tcp: TcpLimits::default(),
+            max_buffered: 64 << 20,
         }
     }
 }
@@ -141,6 +151,10 @@ pub struct FlowStats {
     pub out_of_order: u64,
     /// Gaps (bytes missing from the capture) reported to the decoders.
     pub gaps: u64,
+    /// Flows flushed because all flows together held more than `max_buffered` bytes.
+    pub pressure_flushes: u64,
+    /// Bytes held in reassembly queues and decoder buffers now.
+    pub buffered: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -177,6 +191,8 @@ struct Flow<A> {
     last_ts: i64,
     /// Client decided by a SYN / SYN-ACK (never overridden by heuristics).
     client_from_handshake: bool,
+    /// Bytes this flow holds (reassembly queues and decoder buffers), as last counted.
+    buffered: usize,
 }
 
 /// A TCP segment's header fields the reassembly needs.
@@ -207,6 +223,8 @@ pub struct TcpSegment<'a> {
 /// The flow table, generic over the application layer.
 pub struct FlowTable<A: FlowApp> {
     flows: HashMap<Key, Flow<A>>,
+    /// Sum of every flow's `buffered`.
+    buffered: usize,
     next_id: u64,
     limits: FlowLimits,
     stats: FlowStats,
@@ -241,6 +259,7 @@ impl<A: FlowApp> FlowTable<A> {
     pub fn new(limits: FlowLimits) -> Self {
         Self {
             flows: HashMap::new(),
+            buffered: 0,
             next_id: 0,
             limits,
             stats: FlowStats::default(),
@@ -251,6 +270,7 @@ impl<A: FlowApp> FlowTable<A> {
     /// Counters (reassembly counters include flows still open).
     pub fn stats(&self) -> FlowStats {
         let mut s = self.stats;
+        s.buffered = self.buffered as u64;
         for f in self.flows.values() {
             add_half_stats(&mut s, &f.half);
         }
@@ -277,7 +297,7 @@ impl<A: FlowApp> FlowTable<A> {
         dst: SocketAddr,
         meta: PacketMeta,
         fresh_syn: bool,
-    ) -> (&mut Flow<A>, usize) {
+    ) -> (&mut Flow<A>, usize, usize) {
         let key = Key::new(transport, src, dst);
         if fresh_syn {
             // A new connection on a 5-tuple whose previous connection carried data or closed.
@@ -292,6 +312,7 @@ impl<A: FlowApp> FlowTable<A> {
         if self.flows.len() >= self.limits.max_flows.max(1) && !self.flows.contains_key(&key) {
             self.make_room(ctx, meta);
         }
+        let total = self.buffered;
         let (next_id, stats, limits) = (&mut self.next_id, &mut self.stats, self.limits);
         let flow = self.flows.entry(key).or_insert_with(|| {
             let info = FlowInfo {
@@ -312,10 +333,11 @@ impl<A: FlowApp> FlowTable<A> {
                 closed: false,
                 last_ts: meta.ts_us,
                 client_from_handshake: false,
+                buffered: 0,
             }
         });
         let side = usize::from(flow.info.ends[0] != src);
-        (flow, side)
+        (flow, side, total)
     }
 
     /// One UDP datagram.
@@ -328,7 +350,7 @@ impl<A: FlowApp> FlowTable<A> {
         payload: &[u8],
     ) {
         self.sweep(ctx, meta);
-        let (f, side) = self.lookup_or_create(ctx, Transport::Udp, src, dst, meta, false);
+        let (f, side, _) = self.lookup_or_create(ctx, Transport::Udp, src, dst, meta, false);
         f.last_ts = meta.ts_us;
         f.app.data(ctx, &f.info, side, meta, payload);
     }
@@ -337,7 +359,8 @@ impl<A: FlowApp> FlowTable<A> {
     pub fn tcp(&mut self, ctx: &mut A::Ctx, seg: TcpSegment<'_>, meta: PacketMeta) {
         self.sweep(ctx, meta);
         let fresh_syn = seg.syn && !seg.ack_flag;
-        let (f, side) =
+        let max_buffered = self.limits.max_buffered;
+        let (f, side, total) =
             self.lookup_or_create(ctx, Transport::Tcp, seg.src, seg.dst, meta, fresh_syn);
         f.last_ts = meta.ts_us;
         if seg.syn {
@@ -387,6 +410,26 @@ impl<A: FlowApp> FlowTable<A> {
                 }
             }
             f.closed = true;
+        }
+        let before = f.buffered;
+        f.buffered = held(f);
+        let mut flushed = false;
+        if total.saturating_sub(before) + f.buffered > max_buffered {
+            // Memory pressure: this flow gives up what it holds.
+            flushed = true;
+            let Flow {
+                info, app, half, ..
+            } = &mut *f;
+            for (s, h) in half.iter_mut().enumerate() {
+                h.finish(&mut |e| dispatch(app, ctx, info, s, meta, e));
+                app.gap(ctx, info, s, meta);
+            }
+            f.buffered = held(f);
+        }
+        let after = f.buffered;
+        self.buffered = total.saturating_sub(before) + after;
+        if flushed {
+            self.stats.pressure_flushes += 1;
         }
     }
 
@@ -447,6 +490,8 @@ impl<A: FlowApp> FlowTable<A> {
     }
 
     fn retire(&mut self, ctx: &mut A::Ctx, f: &mut Flow<A>, meta: PacketMeta) {
+        self.buffered = self.buffered.saturating_sub(f.buffered);
+        f.buffered = 0;
         let Flow {
             info,
             app,
@@ -473,6 +518,11 @@ impl<A: FlowApp> FlowTable<A> {
             }
         }
     }
+}
+
+/// Bytes a flow holds: its reassembly queues and its decoders' buffers.
+fn held<A: FlowApp>(f: &Flow<A>) -> usize {
+    f.half.iter().map(HalfStream::queued).sum::<usize>() + f.app.buffered()
 }
 
 fn add_half_stats(s: &mut FlowStats, half: &[HalfStream; 2]) {
@@ -643,6 +693,30 @@ mod tests {
                 "close 1"
             ]
         );
+    }
+
+    #[test]
+    fn memory_budget_flushes_the_flow_that_grows() {
+        let mut t: FlowTable<Echo> = FlowTable::new(FlowLimits {
+            max_buffered: 100,
+            ..FlowLimits::default()
+        });
+        let mut log = Log::default();
+        let m = |frame| PacketMeta { frame, ts_us: 0 };
+        for (i, port) in [4000u16, 4001, 4002].into_iter().enumerate() {
+            let src = format!("10.0.0.1:{port}");
+            t.tcp(&mut log, seg(&src, "10.0.0.2:502", 0, "S", b""), m(1));
+            // 60 bytes beyond a hole: queued, waiting.
+            t.tcp(
+                &mut log,
+                seg(&src, "10.0.0.2:502", 11, "A", &[b'x'; 60]),
+                m(2 + i as u64),
+            );
+        }
+        // The second flow pushed the total past 100: it was flushed (gap, then its bytes).
+        assert!(t.stats().pressure_flushes >= 1);
+        assert!(t.stats().buffered <= 100, "{:?}", t.stats());
+        assert!(log.0.iter().any(|l| l.starts_with("gap 1")), "{:?}", log.0);
     }
 
     #[test]

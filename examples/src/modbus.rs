@@ -120,6 +120,18 @@ pub fn candidate(info: &FlowInfo) -> Option<ModbusFlow> {
 }
 
 impl ModbusFlow {
+    /// Bytes held: partial frames in the decoders and bytes waiting for a probe verdict.
+    pub fn buffered(&self) -> usize {
+        self.sides
+            .iter()
+            .map(|s| match s {
+                Side::Probing { buf, .. } => buf.len(),
+                Side::Decoding(d) => d.dec.buffered(),
+                Side::Rejected => 0,
+            })
+            .sum()
+    }
+
     /// Whether either direction was recognized as Modbus.
     pub fn is_modbus(&self) -> bool {
         self.sides.iter().any(|s| matches!(s, Side::Decoding(_)))

@@ -205,6 +205,13 @@ pub fn write_summary<W: Write, R: Report>(
         s.flows.retransmissions,
         s.flows.out_of_order
     )?;
+    if s.flows.evicted > 0 || s.flows.pressure_flushes > 0 || s.flows.expired > 0 {
+        writeln!(
+            out,
+            "  limits: {} flows expired idle, {} evicted (table full), {} flushed under memory pressure",
+            s.flows.expired, s.flows.evicted, s.flows.pressure_flushes
+        )?;
+    }
     for w in &inputs.warnings {
         writeln!(out, "  warning: {w}")?;
     }

@@ -210,6 +210,10 @@ impl<R: Report> FlowApp for App<R> {
         }
     }
 
+    fn buffered(&self) -> usize {
+        self.modbus.as_ref().map_or(0, ModbusFlow::buffered)
+    }
+
     fn gap(&mut self, _ctx: &mut Ctx<R>, _info: &FlowInfo, side: usize, _meta: PacketMeta) {
         if let Some(m) = &mut self.modbus {
             m.gap(side);

@@ -77,6 +77,11 @@ impl HalfStream {
         self.stats
     }
 
+    /// Bytes waiting in the out-of-order queue.
+    pub fn queued(&self) -> usize {
+        self.ooo_bytes
+    }
+
     /// Whether a SYN (or any data) fixed the stream origin.
     pub fn started(&self) -> bool {
         self.origin.is_some()
