@@ -258,7 +258,7 @@ pub struct DeviceId {
     pub level: Option<&'static str>,
     /// Conformity level byte of the last answer.
     pub conformity_level: Option<u8>,
-    /// Objects by name (standard objects) or "object_<id>".
+    /// Objects by name (standard objects) or `object_<id>`.
     pub objects: BTreeMap<String, String>,
     /// Why a level stopped (an exception, a timeout), if one did.
     pub stopped: Option<String>,
