@@ -55,7 +55,7 @@ struct Common {
 
 #[derive(Args, Debug)]
 struct ModbusArgs {
-    /// Device: host, host:port or [v6]:port (port 502 by default).
+    #[arg(help = "Device: host, host:port or [v6]:port (port 502 by default)")]
     target: String,
     /// Unit id to identify and read.
     #[arg(long, default_value_t = 1)]
