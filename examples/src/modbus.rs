@@ -95,6 +95,8 @@ impl Decoder {
 pub struct ModbusFlow {
     standard_port: bool,
     sides: [Side; 2],
+    /// UDP: a NOT_MODBUS record was already given for this direction.
+    udp_reported: [bool; 2],
 }
 
 /// Whether a flow should be watched for Modbus, and how.
@@ -116,6 +118,7 @@ pub fn candidate(info: &FlowInfo) -> Option<ModbusFlow> {
     Some(ModbusFlow {
         standard_port,
         sides: [probing(), probing()],
+        udp_reported: [false; 2],
     })
 }
 
@@ -238,21 +241,24 @@ impl ModbusFlow {
         meta: PacketMeta,
         data: &[u8],
     ) {
-        if matches!(self.sides.get(side), Some(Side::Rejected)) {
-            return;
-        }
-        let recognized = probe(data) == Probe::Recognized;
-        if !recognized && !self.standard_port {
-            if let Some(s) = self.sides.get_mut(side) {
-                *s = Side::Rejected;
+        // Each datagram stands alone (Messaging on TCP/IP §4.2 for UDP): recognized ones are
+        // decoded wherever they are; on port 502 a plausible MBAP header is decoded too (a
+        // broken PDU is flagged), and other bytes are reported once per direction.
+        if probe(data) == Probe::Recognized || self.standard_port {
+            match parse_datagram(data) {
+                Ok(frame) if frame.header.is_plausible() || probe(data) == Probe::Recognized => {
+                    emit_frame(sink, info, side, meta, frame, data);
+                }
+                _ if self.standard_port => {
+                    if let Some(done) = self.udp_reported.get_mut(side)
+                        && !*done
+                    {
+                        *done = true;
+                        report_not_modbus(sink, info, side, meta, data);
+                    }
+                }
+                _ => {}
             }
-            return;
-        }
-        match parse_datagram(data) {
-            Ok(frame) if recognized || frame.header.is_plausible() => {
-                emit_frame(sink, info, side, meta, frame, data)
-            }
-            _ => report_not_modbus(sink, info, side, meta, data),
         }
     }
 }
