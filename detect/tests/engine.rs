@@ -348,3 +348,56 @@ fn repeats_are_suppressed_and_counted() {
     assert_eq!(again[0].count, 5);
     assert!(again[0].first_seen.0 < t2);
 }
+
+/// A user's own detector sits in the engine next to the built-in ones (the trait is
+/// object-safe), sees every event, and its findings become alerts like any other.
+#[test]
+fn custom_detector_in_the_engine() {
+    use otwire_detect::{Detector, Family, Finding, Severity, Sink};
+
+    struct UnitZero(u64);
+    impl Detector for UnitZero {
+        fn name(&self) -> &'static str {
+            "unit_zero"
+        }
+        fn family(&self) -> Family {
+            Family::Stateless
+        }
+        fn observe(&mut self, ev: &Event<'_>, sink: &mut Sink) {
+            self.0 += 1;
+            if ev.unit == 0 && ev.direction == Direction::Request {
+                let t = otwire_detect::catalog::technique("T0846").unwrap();
+                sink.report(Finding::new(
+                    ev,
+                    t,
+                    Severity::Low,
+                    0.3,
+                    "broadcast request".into(),
+                ));
+            }
+        }
+    }
+
+    let mut engine = Engine::empty(Config::default());
+    let boxed: Box<dyn Detector> = Box::new(UnitZero(0));
+    engine.add(boxed);
+    engine.finish_learning();
+    let meta = Meta {
+        ts: T0,
+        frame: 1,
+        flow_id: 0,
+        flow: flow(1, 2),
+    };
+    let ev = Event {
+        unit: 0,
+        ..Event::new(meta, Protocol::Modbus, Direction::Request)
+    };
+    let out = engine.observe(&ev);
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].detector, "unit_zero");
+    assert_eq!(out[0].technique_name, "Remote System Discovery");
+    assert_eq!(engine.detector_names(), vec!["unit_zero"]);
+    let ev = Event { unit: 1, ..ev };
+    assert!(engine.observe(&ev).is_empty());
+    assert_eq!(engine.stats().events, 2);
+}
