@@ -22,7 +22,7 @@ macro_rules! open_enum {
         }
 
         impl From<$repr> for $name {
-            #[inline]
+            #[inline(always)]
             fn from(v: $repr) -> Self {
                 match v {
                     $( $value => $name::$variant, )*

@@ -22,7 +22,7 @@ pub enum Pdu<'a> {
 impl<'a> Pdu<'a> {
     /// Decodes a frame's PDU in the given direction. The anomalies include the frame's own
     /// (protocol id, over-long PDU).
-    #[inline]
+    #[inline(always)]
     pub fn parse(frame: &Frame<'a>, dir: Direction) -> Result<Parsed<Pdu<'a>>, Error> {
         let mut parsed = Self::parse_pdu(frame.pdu, dir)?;
         parsed.anomalies |= frame.anomalies();
@@ -30,7 +30,7 @@ impl<'a> Pdu<'a> {
     }
 
     /// Decodes bare PDU bytes (RTU or TCP alike) in the given direction.
-    #[inline]
+    #[inline(always)]
     pub fn parse_pdu(pdu: &'a [u8], dir: Direction) -> Result<Parsed<Pdu<'a>>, Error> {
         match dir {
             Direction::Request => Request::parse(pdu).map(|p| p.map(Pdu::Request)),
