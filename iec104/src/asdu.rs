@@ -53,26 +53,31 @@ impl Params {
     }
 
     /// Octets of the cause of transmission (1, or 2 with the originator address).
+    #[inline(always)]
     pub fn cot_size(self) -> usize {
         usize::from(self.cot_size.clamp(1, 2))
     }
 
     /// Octets of the common address of ASDU.
+    #[inline(always)]
     pub fn ca_size(self) -> usize {
         usize::from(self.ca_size.clamp(1, 2))
     }
 
     /// Octets of an information object address.
+    #[inline(always)]
     pub fn ioa_size(self) -> usize {
         usize::from(self.ioa_size.clamp(1, 3))
     }
 
     /// Octets of the data unit identifier: type, variable structure qualifier, COT, CA.
+    #[inline(always)]
     pub fn header_len(self) -> usize {
         2 + self.cot_size() + self.ca_size()
     }
 
     /// The largest information object address the size can hold.
+    #[inline(always)]
     pub fn max_ioa(self) -> u32 {
         (1u32 << (8 * self.ioa_size())) - 1
     }
@@ -108,6 +113,7 @@ impl Cot {
     }
 
     /// Decodes the octet.
+    #[inline(always)]
     pub fn from_octet(b: u8) -> Self {
         Cot {
             cause: Cause::from(b & 0x3f),
@@ -187,6 +193,7 @@ fn read_uint(b: &[u8], at: usize, size: usize) -> Option<u32> {
 
 impl AsduHeader {
     /// Decodes the data unit identifier at the front of `bytes`.
+    #[inline(always)]
     pub fn parse(bytes: &[u8], params: Params) -> Result<AsduHeader, Error> {
         let malformed = Error::Malformed {
             layer: Layer::AsduHeader,
@@ -270,6 +277,7 @@ impl<'a> Asdu<'a> {
     /// anomalies: objects the body cannot hold are dropped and flagged `TRUNCATED`, extra
     /// octets `TRAILING_BYTES`, and every element is checked (qualifiers, quality bits,
     /// floats, time tags, the type × cause table).
+    #[inline(always)]
     pub fn parse(bytes: &'a [u8], params: Params) -> Result<Parsed<Asdu<'a>>, Error> {
         let header = AsduHeader::parse(bytes, params)?;
         let body = bytes.get(params.header_len()..).unwrap_or_default();
@@ -312,8 +320,11 @@ impl<'a> Asdu<'a> {
             anomalies |= Anomalies::IOA_OVERFLOW;
         }
         asdu.decodable = n;
-        if n > 0 {
-            anomalies |= validity::object_anomalies(&asdu);
+        // IEC 60870-5-101 §7.3.3, §7.3.4: IOA = 0 for end of initialization and the system
+        // commands other than read (which names the object to read); check_fixed flags any
+        // non-zero address, kept only for those types.
+        if !matches!(id, 70 | 100 | 101 | 103..=107) {
+            anomalies.remove(Anomalies::IOA_NOT_ZERO);
         }
         Ok(Parsed {
             pdu: asdu,
@@ -323,7 +334,7 @@ impl<'a> Asdu<'a> {
 
     /// Counts the complete objects of a fixed-size type and checks their elements from the
     /// raw octets; returns the count, the octets left after them, and the last address.
-    #[inline]
+    #[inline(always)]
     fn check_fixed(
         t: u8,
         header: AsduHeader,
@@ -333,41 +344,53 @@ impl<'a> Asdu<'a> {
         anomalies: &mut Anomalies,
     ) -> (u8, usize, Ioa) {
         let ioa = params.ioa_size();
-        let count = usize::from(header.count);
+        let count = header.count;
         if header.sq {
             if count == 0 || body.len() < ioa {
                 return (0, body.len(), Ioa(0));
             }
             let first = read_uint(body, 0, ioa).unwrap_or(0);
-            let elements = body.get(ioa..).unwrap_or_default();
-            let n = elements
-                .len()
-                .checked_div(size)
-                .map_or(count, |fit| count.min(fit));
-            if size > 0 {
-                for e in elements.chunks_exact(size).take(n) {
-                    *anomalies |= element_anomalies_raw(t, e);
-                }
+            if first != 0 {
+                *anomalies |= Anomalies::IOA_NOT_ZERO;
             }
-            let rest = elements.len() - n * size;
+            let mut rest = body.get(ioa..).unwrap_or_default();
+            let mut n = 0u8;
+            while n < count {
+                let Some((e, r)) = rest.split_at_checked(size) else {
+                    break;
+                };
+                *anomalies |= element_anomalies_raw(t, e);
+                rest = r;
+                n += 1;
+            }
             (
-                n as u8,
-                rest,
-                Ioa(first.wrapping_add(n.saturating_sub(1) as u32)),
+                n,
+                rest.len(),
+                Ioa(first.wrapping_add(u32::from(n.saturating_sub(1)))),
             )
         } else {
             let per = ioa + size;
-            let n = count.min(body.len() / per);
+            let mut rest = body;
+            let mut n = 0u8;
             let mut last = 0;
-            for o in body.chunks_exact(per).take(n) {
+            while n < count {
+                let Some((o, r)) = rest.split_at_checked(per) else {
+                    break;
+                };
                 let (a, e) = o.split_at(ioa);
                 last = read_uint(a, 0, ioa).unwrap_or(0);
+                if last != 0 {
+                    *anomalies |= Anomalies::IOA_NOT_ZERO;
+                }
                 *anomalies |= element_anomalies_raw(t, e);
+                rest = r;
+                n += 1;
             }
-            (n as u8, body.len() - n * per, Ioa(last))
+            (n, rest.len(), Ioa(last))
         }
     }
 
+    #[inline(always)]
     fn objects_unchecked(&self, count: u8) -> InformationObjects<'a> {
         let id = u8::from(self.header.type_id);
         InformationObjects {
@@ -383,6 +406,7 @@ impl<'a> Asdu<'a> {
 
     /// The information objects, decoded lazily from the borrowed body (SQ=0: address and
     /// element per object; SQ=1: one address, then elements at consecutive addresses).
+    #[inline(always)]
     pub fn objects(&self) -> InformationObjects<'a> {
         self.objects_unchecked(self.decodable)
     }
@@ -440,7 +464,7 @@ pub struct InformationObjects<'a> {
 impl<'a> Iterator for InformationObjects<'a> {
     type Item = InformationObject<'a>;
 
-    #[inline]
+    #[inline(always)]
     fn next(&mut self) -> Option<InformationObject<'a>> {
         if self.remaining == 0 {
             return None;

@@ -11,20 +11,23 @@ macro_rules! open_enum {
         pub enum $name:ident {
             $( $(#[$vmeta:meta])* $variant:ident = $value:literal => ($mnemonic:literal, $human:literal), )*
         }
-        unknown = ($umn:literal, $uhuman:literal);
+        unknown = ($umn:literal, $uhuman:literal, $udisc:literal);
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
         #[cfg_attr(feature = "serde", serde(from = "u8", into = "u8"))]
+        // The discriminant of each known variant is its wire value, so the conversions
+        // compile to a tag read.
+        #[repr(u8)]
         pub enum $name {
-            $( $(#[$vmeta])* $variant, )*
+            $( $(#[$vmeta])* $variant = $value, )*
             /// A value the specification does not assign (kept: an IDS wants the value).
-            Unknown(u8),
+            Unknown(u8) = $udisc,
         }
 
         impl From<u8> for $name {
-            #[inline]
+            #[inline(always)]
             fn from(v: u8) -> Self {
                 match v {
                     $( $value => $name::$variant, )*
@@ -34,7 +37,7 @@ macro_rules! open_enum {
         }
 
         impl From<$name> for u8 {
-            #[inline]
+            #[inline(always)]
             fn from(v: $name) -> u8 {
                 match v {
                     $( $name::$variant => $value, )*
@@ -250,7 +253,7 @@ open_enum! {
         /// Query log, request archive file.
         QueryLog = 127 => ("F_SC_NB_1", "Query log - request archive file"),
     }
-    unknown = ("reserved", "Reserved type identification");
+    unknown = ("reserved", "Reserved type identification", 0);
 }
 
 impl TypeId {
@@ -379,7 +382,7 @@ open_enum! {
         /// Unknown information object address.
         UnknownIoa = 47 => ("ukioa", "Unknown information object address"),
     }
-    unknown = ("reserved", "Reserved cause of transmission");
+    unknown = ("reserved", "Reserved cause of transmission", 255);
 }
 
 impl Cause {

@@ -360,10 +360,9 @@ pub fn element_size(type_id: TypeId) -> Option<usize> {
     element_size_raw(u8::from(type_id))
 }
 
-/// [`element_size`] on the raw type identification.
-#[inline]
-pub(crate) fn element_size_raw(id: u8) -> Option<usize> {
-    Some(match id {
+/// The element size of a type as a table entry (`NONE` for variable and unknown types).
+const fn size_entry(id: u8) -> u8 {
+    match id {
         1 | 3 => 1,
         2 | 4 => 4,
         5 => 2,
@@ -414,8 +413,31 @@ pub(crate) fn element_size_raw(id: u8) -> Option<usize> {
         124 => 4,
         126 => 13,
         127 => 16,
-        _ => return None,
-    })
+        _ => NONE,
+    }
+}
+
+const NONE: u8 = 0xff;
+
+/// Element sizes indexed by type identification.
+#[allow(clippy::indexing_slicing)] // i < 256 = t.len()
+static SIZES: [u8; 256] = {
+    let mut t = [NONE; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = size_entry(i as u8);
+        i += 1;
+    }
+    t
+};
+
+/// [`element_size`] on the raw type identification.
+#[inline(always)]
+pub(crate) fn element_size_raw(id: u8) -> Option<usize> {
+    match SIZES.get(usize::from(id)) {
+        Some(&n) if n != NONE => Some(usize::from(n)),
+        _ => None,
+    }
 }
 
 /// Whether `decode` knows the type (every type of [`element_size`] plus the variable ones).

@@ -48,6 +48,7 @@ impl SeqNum {
         self.0.wrapping_sub(other.0) & 0x7fff
     }
 
+    #[inline(always)]
     fn from_octets(lo: u8, hi: u8) -> Self {
         SeqNum(u16::from(lo >> 1) | u16::from(hi) << 7)
     }
@@ -86,6 +87,7 @@ pub enum UFunction {
 
 impl UFunction {
     /// Decodes control octet 1.
+    #[inline(always)]
     pub fn from_octet(b: u8) -> Self {
         match b {
             0x07 => UFunction::StartDtAct,
@@ -162,6 +164,7 @@ pub enum Apci {
 
 impl Apci {
     /// Decodes the four control octets, with the reserved-bit and function anomalies.
+    #[inline(always)]
     pub fn from_control(c: [u8; 4]) -> (Apci, Anomalies) {
         let [c1, c2, c3, c4] = c;
         let mut a = Anomalies::empty();
@@ -261,6 +264,7 @@ impl<'a> Frame<'a> {
     }
 
     /// Octets the frame takes on the wire.
+    #[inline(always)]
     pub fn wire_len(&self) -> usize {
         2 + usize::from(self.length)
     }
@@ -268,6 +272,7 @@ impl<'a> Frame<'a> {
 
 /// Splits the next whole APDU off the front of `input` (streaming: `Incomplete` when more
 /// octets are needed). The length octet must be 4-253 (IEC 60870-5-104 §5).
+#[inline]
 pub fn split_frame(input: &[u8]) -> Result<(Frame<'_>, &[u8]), Error> {
     let (&[start, length], _) = input
         .split_first_chunk::<2>()
@@ -388,6 +393,7 @@ pub struct Apdu<'a> {
 
 impl<'a> Apdu<'a> {
     /// Decodes a framed APDU with the given ASDU field sizes ([`Params::IEC104`] for 104).
+    #[inline(always)]
     pub fn parse(frame: &Frame<'a>, params: Params) -> Result<Parsed<Apdu<'a>>, Error> {
         let (apci, mut anomalies) = Apci::from_control(frame.control);
         let asdu = match apci {

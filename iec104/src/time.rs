@@ -37,6 +37,7 @@ pub struct Cp24Time2a {
 
 impl Cp24Time2a {
     /// Decodes the three octets.
+    #[inline]
     pub fn from_bytes(b: [u8; 3]) -> Self {
         Cp24Time2a {
             milliseconds: u16::from_le_bytes([b[0], b[1]]),
@@ -117,6 +118,7 @@ impl Cp56Time2a {
     }
 
     /// Decodes the seven octets.
+    #[inline(always)]
     pub fn from_bytes(b: [u8; 7]) -> Self {
         Cp56Time2a {
             milliseconds: u16::from_le_bytes([b[0], b[1]]),

@@ -3,7 +3,7 @@
 //! §7.3; IEC 60870-5-104 §9 Table 14).
 
 use crate::anomaly::Anomalies;
-use crate::asdu::{Asdu, AsduHeader, Params};
+use crate::asdu::{AsduHeader, Params};
 use crate::codes::{Cause, TypeId};
 
 /// Which side sent an ASDU: the controlling station (master, the TCP client in 104) or the
@@ -62,8 +62,24 @@ pub fn allowed_causes(type_id: TypeId) -> u64 {
     allowed_causes_raw(u8::from(type_id))
 }
 
-#[inline]
+/// [`allowed_causes`] for every type identification, computed at compile time.
+#[allow(clippy::indexing_slicing)] // i < 256 = t.len()
+static ALLOWED: [u64; 256] = {
+    let mut t = [0u64; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = allowed_entry(i as u8);
+        i += 1;
+    }
+    t
+};
+
+#[inline(always)]
 fn allowed_causes_raw(id: u8) -> u64 {
+    ALLOWED.get(usize::from(id)).copied().unwrap_or(u64::MAX)
+}
+
+const fn allowed_entry(id: u8) -> u64 {
     match id {
         1 | 3 | 5 => causes(&[2, 3, 5, 11, 12]) | INTERROGATED,
         2 | 4 | 6 => causes(&[3, 5, 11, 12]),
@@ -98,12 +114,13 @@ pub fn cause_allowed(type_id: TypeId, cause: Cause) -> bool {
 }
 
 /// Whether a cause value is reserved or "not used" (0, 17-19, 42-43, 48-63).
+#[inline]
 pub fn cause_reserved(cause: Cause) -> bool {
     matches!(u8::from(cause), 0 | 17..=19 | 42 | 43 | 48..=63)
 }
 
 /// Anomalies of the data unit identifier alone.
-#[inline]
+#[inline(always)]
 pub(crate) fn header_anomalies(h: &AsduHeader, _params: Params) -> Anomalies {
     let mut a = Anomalies::empty();
     let id = u8::from(h.type_id);
@@ -134,18 +151,6 @@ pub(crate) fn header_anomalies(h: &AsduHeader, _params: Params) -> Anomalies {
 /// information object" only).
 pub fn sq_allowed(type_id: TypeId) -> bool {
     matches!(u8::from(type_id), 1..=16 | 20 | 21 | 30..=37 | 110..=112 | 126) || !type_id.is_known()
-}
-
-/// Anomalies that need the objects: system commands whose address is not 0.
-pub(crate) fn object_anomalies(asdu: &Asdu<'_>) -> Anomalies {
-    // IEC 60870-5-101 §7.3.3, §7.3.4: IOA = 0 for end of initialization and the system
-    // commands in control direction other than read (which names the object to read).
-    if matches!(u8::from(asdu.header.type_id), 70 | 100 | 101 | 103..=107)
-        && asdu.objects().any(|o| o.address.0 != 0)
-    {
-        return Anomalies::IOA_NOT_ZERO;
-    }
-    Anomalies::empty()
 }
 
 /// Anomalies of an ASDU seen travelling in `dir`: a command or system request from the
