@@ -497,3 +497,27 @@ fn hex(s: &str) -> Vec<u8> {
         .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
         .collect()
 }
+
+#[cfg(feature = "serde")]
+#[test]
+fn serde_json_of_an_apdu() {
+    // emre_104IPValue.pcap C_SE_NC_1 act (see float_setpoint).
+    let bytes = [
+        0x68, 0x12, 0x06, 0x00, 0x2a, 0x00, 0x32, 0x01, 0x06, 0x00, 0x01, 0x00, 0x70, 0x17, 0x00, 0xc3, 0xf5, 0x9d,
+        0xc2, 0x00,
+    ];
+    let p = apdu(&bytes);
+    let json = serde_json::to_value(p).unwrap();
+    assert_eq!(json["pdu"]["apci"]["I"]["send"], 3);
+    assert_eq!(json["pdu"]["asdu"]["header"]["type_id"], 50);
+    assert_eq!(json["pdu"]["asdu"]["header"]["cot"]["cause"], 6);
+    assert_eq!(json["anomalies"], ""); // bitflags: the names, "A | B"
+    let objects: Vec<_> = p.pdu.asdu.unwrap().objects().collect();
+    let o = serde_json::to_value(objects).unwrap();
+    assert_eq!(o[0]["address"], 6000);
+    assert_eq!(o[0]["element"]["kind"], "setpoint_float");
+    // Copy types deserialize back.
+    let h = p.pdu.asdu.unwrap().header;
+    let back: AsduHeader = serde_json::from_value(serde_json::to_value(h).unwrap()).unwrap();
+    assert_eq!(back, h);
+}
