@@ -184,9 +184,9 @@ impl Default for Periodicity {
     fn default() -> Self {
         Self {
             min_samples: 8,
-            missing_factor: 3.0,
+            missing_factor: 5.0,
             k_sigma: 6.0,
-            min_silence_secs: 2.0,
+            min_silence_secs: 10.0,
             sweep_secs: 1,
         }
     }
@@ -202,6 +202,9 @@ pub struct ValueRange {
     pub tolerance: f64,
     /// And at least this much (in raw units).
     pub min_margin: f64,
+    /// And at least this fraction of the learned values' magnitude (sensor noise on large
+    /// readings).
+    pub relative_margin: f64,
     /// A reported change faster than `rate_factor` times the fastest learned change
     /// (per second) is an alert.
     pub rate_factor: f64,
@@ -215,6 +218,7 @@ impl Default for ValueRange {
             min_samples: 4,
             tolerance: 0.25,
             min_margin: 2.0,
+            relative_margin: 0.02,
             rate_factor: 4.0,
             max_values_per_event: 128,
         }

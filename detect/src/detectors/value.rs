@@ -129,7 +129,10 @@ impl Detector for ValueRange {
                 continue;
             }
             let width = p.max.abs_diff(p.min) as f64;
-            let margin = (width * cfg.tolerance).max(cfg.min_margin);
+            let magnitude = p.min.unsigned_abs().max(p.max.unsigned_abs()) as f64;
+            let margin = (width * cfg.tolerance)
+                .max(cfg.min_margin)
+                .max(magnitude * cfg.relative_margin);
             let lo = p.min as f64 - margin;
             let hi = p.max as f64 + margin;
             let vf = v as f64;
