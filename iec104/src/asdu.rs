@@ -4,7 +4,8 @@
 
 use crate::anomaly::{Anomalies, Parsed};
 use crate::codes::{Cause, TypeId};
-use crate::element::{Element, element_anomalies_raw, element_size_raw, is_decodable_raw};
+use crate::element::{Element, element_size_raw, is_decodable_raw};
+use crate::element_check::element_anomalies_raw;
 use crate::emit::{Emit, Writer};
 use crate::error::{EmitError, Error, Layer};
 use crate::validity;

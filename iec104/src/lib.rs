@@ -11,6 +11,8 @@ pub mod builders;
 pub mod classify;
 mod codes;
 mod element;
+mod element_check;
+mod element_emit;
 mod emit;
 mod error;
 mod frame;
@@ -29,7 +31,8 @@ pub use asdu::{
 };
 pub use builders::Request;
 pub use codes::{Cause, TypeDirection, TypeId};
-pub use element::{Element, TimeTag, element_anomalies, element_size, is_decodable};
+pub use element::{Element, TimeTag, element_size, is_decodable};
+pub use element_check::element_anomalies;
 pub use emit::Emit;
 pub use error::{EmitError, Error, Layer, Needed};
 pub use frame::{
