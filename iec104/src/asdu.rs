@@ -452,6 +452,7 @@ impl Emit for Asdu<'_> {
 /// Iterator over the information objects of an ASDU; `Copy`, allocation-free
 /// (IEC 60870-5-101 §7.2.2 for SQ).
 #[derive(Debug, Clone, Copy)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct InformationObjects<'a> {
     id: u8,
     sq: bool,
@@ -499,6 +500,7 @@ impl<'a> Iterator for InformationObjects<'a> {
 /// §7). `count` in the header is ignored: the slice length is written. With `sq` set, the
 /// objects' addresses must be consecutive, and only the first is written.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct AsduBuilder<'o, 'a> {
     /// The data unit identifier (its `count` is replaced by `objects.len()`).
     pub header: AsduHeader,

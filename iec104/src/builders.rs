@@ -64,6 +64,7 @@ pub fn s_frame(recv: SeqNum) -> Apci {
 /// A one-object ASDU in control direction, ready to emit (alone, or in an I frame with
 /// [`i_frame`](Request::i_frame)).
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Request {
     /// The data unit identifier (count is always 1).
     pub header: AsduHeader,

@@ -449,6 +449,7 @@ impl Emit for Apdu<'_> {
 /// [`Asdu`], an [`AsduBuilder`](crate::AsduBuilder), a [`Request`](crate::Request)).
 /// The length octet is computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct IFrame<'x, A: Emit + ?Sized> {
     /// The control field (normally `Apci::I`).
     pub apci: Apci,
