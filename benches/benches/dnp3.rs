@@ -98,6 +98,7 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(stream.len() as u64));
     g.bench_function("captures/split_frame+crc", |b| b.iter(|| walk_frames(black_box(&stream), LinkConfig::LAX, false)));
     g.bench_function("captures/split_frame+crc+deblock", |b| b.iter(|| walk_frames(black_box(&stream), LinkConfig::LAX, true)));
+    g.bench_function("captures/split_frame_no_crc", |b| b.iter(|| walk_frames(black_box(&stream), LinkConfig::NO_CRC, false)));
     g.throughput(Throughput::Bytes(big.len() as u64));
     g.bench_function("max_frames/split_frame+crc", |b| b.iter(|| walk_frames(black_box(&big), LinkConfig::LAX, false)));
     g.bench_function("max_frames/split_frame+crc+deblock", |b| b.iter(|| walk_frames(black_box(&big), LinkConfig::LAX, true)));

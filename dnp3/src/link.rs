@@ -27,7 +27,20 @@ pub const BLOCK_LEN: usize = 16;
 static CRC: crc::Crc<u16, crc::Table<16>> = crc::Crc::<u16, crc::Table<16>>::new(&crc::CRC_16_DNP);
 
 /// The CRC-16/DNP of `data`, as transmitted (low octet first) (§9.2.4.2).
+///
+/// CRC-16/DNP starts from a zero register, and zero octets fed to a zero register leave
+/// it zero, so a short input (the 8-octet header, a partial last block) is left-padded
+/// with zeros to 16 octets and goes through one slice-by-16 step instead of a chain of
+/// dependent byte-at-a-time lookups (measured in benches/benches/dnp3.rs).
 pub fn crc16(data: &[u8]) -> u16 {
+    let n = data.len();
+    if (7..BLOCK_LEN).contains(&n) {
+        let mut padded = [0u8; BLOCK_LEN];
+        if let Some(dst) = padded.get_mut(BLOCK_LEN - n..) {
+            dst.copy_from_slice(data);
+        }
+        return CRC.checksum(&padded);
+    }
     CRC.checksum(data)
 }
 

@@ -175,6 +175,12 @@ proptest! {
     }
 
     #[test]
+    fn crc16_matches_the_crc_crate_reference(data in prop::collection::vec(any::<u8>(), 0..300)) {
+        let reference = crc::Crc::<u16>::new(&crc::CRC_16_DNP).checksum(&data);
+        prop_assert_eq!(otwire_dnp3::link::crc16(&data), reference);
+    }
+
+    #[test]
     fn segments_round_trip(b in any::<u8>(), payload in prop::collection::vec(any::<u8>(), 0..=249)) {
         let header = TransportHeader::from_u8(b);
         prop_assert_eq!(header.to_u8(), b);
