@@ -37,7 +37,7 @@ pub struct ModbusPdu<'a> {
 
 /// Where the Modbus layer sends what it decodes.
 pub trait ModbusSink {
-    /// One PDU (or a NOT_MODBUS / junk report, with `frame` and `pdu` empty).
+    /// One PDU (or a NOT_MODBUS / junk report, with `frame` and `parsed` empty).
     fn modbus(&mut self, pdu: &ModbusPdu<'_>);
 }
 
