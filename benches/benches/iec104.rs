@@ -3,6 +3,9 @@
 //! `../shared/captures`), reassembled per TCP direction. APDUs/s for all APDUs and for I
 //! frames only, bytes/s over the whole corpus.
 //!
+//! Before the criterion groups, a best-of-3000-batches figure per side is printed: the
+//! single-core cost without the descheduling a shared machine adds to wall-clock means.
+//!
 //! Both sides get the same pre-split APDU slices; otwire decodes the APCI, the ASDU header,
 //! checks every anomaly and walks every information object; `iec104` builds its owned
 //! `Apdu`. `otwire/stream` also splits the frames off the concatenated stream itself.
@@ -18,7 +21,7 @@ use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group};
 use otwire_iec104::{Apdu, Element, Params, StreamDecoder, split_frame};
 
 struct Corpus {
@@ -154,5 +157,37 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
+/// Best-of-N batches: on a shared machine a batch that ran without being descheduled
+/// shows the single-core cost, which the criterion means (wall time) overstate under load.
+fn best_batch(corpus: &Corpus) {
+    let s = &corpus.stream;
+    let runs = 3000;
+    let mut report = |name: &str, set: &[(usize, usize)], f: &dyn Fn(&[u8]) -> u64| {
+        let mut best = f64::MAX;
+        for _ in 0..runs {
+            let t = std::time::Instant::now();
+            let acc = set.iter().fold(0u64, |acc, &(a, e)| acc ^ f(black_box(&s[a..e])));
+            black_box(acc);
+            best = best.min(t.elapsed().as_secs_f64());
+        }
+        let bytes: usize = set.iter().map(|&(a, e)| e - a).sum();
+        eprintln!(
+            "best batch {name}: {:.1} M APDUs/s, {:.0} MiB/s ({} APDUs)",
+            set.len() as f64 / best / 1e6,
+            bytes as f64 / best / (1024.0 * 1024.0),
+            set.len()
+        );
+    };
+    report("all_apdus/otwire", &corpus.all, &otwire_apdu);
+    report("all_apdus/iec104-0.6", &corpus.all, &|b| u64::from(peer_apdu(b)));
+    report("i_frames/otwire", &corpus.i_frames, &otwire_apdu);
+    report("i_frames/iec104-0.6", &corpus.i_frames, &|b| u64::from(peer_apdu(b)));
+}
+
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn main() {
+    best_batch(&corpus());
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

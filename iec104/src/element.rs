@@ -526,6 +526,7 @@ impl<'a> Element<'a> {
     }
 
     /// [`decode`](Element::decode) on the raw type identification.
+    #[inline(always)]
     pub(crate) fn decode_raw(id: u8, bytes: &'a [u8]) -> Option<(Element<'a>, usize)> {
         let mut r = Reader { b: bytes };
         let e = match id {
