@@ -11,8 +11,12 @@ use std::net::{IpAddr, SocketAddr};
 use otwire_modbus::{Parsed, Pdu, Response};
 use serde::Serialize;
 
+use otwire_dnp3::{AttributeType, DeviceAttribute, Value};
+
+use crate::dnp3::Dnp3Pdu;
+use crate::iec104::Iec104Pdu;
 use crate::modbus::ModbusPdu;
-use crate::record::{Dir, rfc3339};
+use crate::record::{Dir, PduRecord, rfc3339};
 
 /// Most assets tracked; later addresses are counted, not stored.
 pub const MAX_ASSETS: usize = 65_536;
@@ -41,6 +45,16 @@ pub struct Asset {
     pub identity: BTreeMap<u8, BTreeMap<String, String>>,
     /// Peers it talked to.
     pub peers: BTreeSet<IpAddr>,
+    /// DNP3 link addresses it sent from as a master (DIR = 1, IEEE 1815-2012 §9.2.4.1.3.1).
+    pub dnp3_master_addresses: BTreeSet<u16>,
+    /// DNP3 link addresses it sent from as an outstation (DIR = 0).
+    pub dnp3_outstation_addresses: BTreeSet<u16>,
+    /// DNP3 device attributes (g0, IEEE 1815-2012 §11.1) per outstation link address.
+    pub dnp3_attributes: BTreeMap<u16, BTreeMap<String, String>>,
+    /// IEC 104 common addresses of ASDUs it sent (IEC 60870-5-101 §7.2.4).
+    pub iec104_common_addresses: BTreeSet<u16>,
+    /// IEC 104 points it reported (monitor direction): common address to IOA to type id.
+    pub iec104_points: BTreeMap<u16, BTreeMap<u32, u8>>,
     /// PDUs sent.
     pub pdus: u64,
     /// First PDU (µs).
@@ -88,6 +102,21 @@ pub struct AssetRecord<'a> {
     pub identity: &'a BTreeMap<u8, BTreeMap<String, String>>,
     /// Peers.
     pub peers: &'a BTreeSet<IpAddr>,
+    /// DNP3 master link addresses.
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    pub dnp3_master_addresses: &'a BTreeSet<u16>,
+    /// DNP3 outstation link addresses.
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    pub dnp3_outstation_addresses: &'a BTreeSet<u16>,
+    /// DNP3 device attributes per outstation address.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub dnp3_attributes: &'a BTreeMap<u16, BTreeMap<String, String>>,
+    /// IEC 104 common addresses.
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    pub iec104_common_addresses: &'a BTreeSet<u16>,
+    /// IEC 104 points per common address: IOA to type id.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub iec104_points: &'a BTreeMap<u16, BTreeMap<u32, u8>>,
     /// PDUs sent.
     pub pdus: u64,
     /// First PDU (RFC 3339).
@@ -186,6 +215,107 @@ impl Assets {
         }
     }
 
+    /// The common part of a DNP3 / IEC 104 record: both ends, counters, role, ports.
+    fn common(&mut self, r: &PduRecord, proto: &'static str) -> Option<&mut Asset> {
+        let (src, dst) = (r.src, r.dst);
+        if let Some(peer) = self.entry(dst.ip(), r.ts_us) {
+            peer.protocols.insert(proto);
+            if r.dir == Dir::Request && peer.server_ports.len() < MAX_PER_ASSET {
+                peer.server_ports.insert(dst.port());
+            }
+        }
+        let a = self.entry(src.ip(), r.ts_us)?;
+        a.protocols.insert(proto);
+        a.pdus += 1;
+        a.first_us = a.first_us.min(r.ts_us);
+        a.last_us = a.last_us.max(r.ts_us);
+        if a.peers.len() < MAX_PER_ASSET {
+            a.peers.insert(dst.ip());
+        }
+        match r.dir {
+            Dir::Request => a.client = true,
+            Dir::Response => {
+                a.server = true;
+                if a.server_ports.len() < MAX_PER_ASSET {
+                    a.server_ports.insert(src.port());
+                }
+            }
+        }
+        Some(a)
+    }
+
+    /// Records one DNP3 link frame: link addresses by role, g0 device attributes.
+    pub fn dnp3(&mut self, p: &Dnp3Pdu<'_>) {
+        let Some(frame) = p.frame else {
+            return;
+        };
+        let Some(a) = self.common(p.record, "dnp3") else {
+            return;
+        };
+        let src = frame.header.source.0;
+        let set = if frame.header.control.dir {
+            &mut a.dnp3_master_addresses
+        } else {
+            &mut a.dnp3_outstation_addresses
+        };
+        if set.len() < MAX_PER_ASSET {
+            set.insert(src);
+        }
+        let Some(apdu) = p.apdu.map(|x| x.pdu).filter(|x| x.is_response()) else {
+            return;
+        };
+        for h in apdu.objects.filter(|h| h.group == 0) {
+            for point in h.points() {
+                if let Value::DeviceAttribute(attr) = point.value {
+                    if a.dnp3_attributes.len() >= MAX_PER_ASSET
+                        && !a.dnp3_attributes.contains_key(&src)
+                    {
+                        return;
+                    }
+                    let attrs = a.dnp3_attributes.entry(src).or_default();
+                    if attrs.len() < MAX_PER_ASSET {
+                        attrs.insert(
+                            dnp3_attribute_name(h.variation),
+                            dnp3_attribute_value(&attr),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// Records one IEC 104 APDU: common addresses and the points (IOA, type) reported.
+    pub fn iec104(&mut self, p: &Iec104Pdu<'_>) {
+        if p.frame.is_none() {
+            return;
+        }
+        let Some(a) = self.common(p.record, "iec104") else {
+            return;
+        };
+        let Some(asdu) = p.apdu.and_then(|x| x.pdu.asdu) else {
+            return;
+        };
+        let ca = asdu.header.common_address.0;
+        if a.iec104_common_addresses.len() < MAX_PER_ASSET {
+            a.iec104_common_addresses.insert(ca);
+        }
+        let type_id = u8::from(asdu.header.type_id);
+        // Monitor-direction process information (types 1-44) names the station's points.
+        if !(1..=44).contains(&type_id) {
+            return;
+        }
+        if a.iec104_points.len() >= MAX_PER_ASSET && !a.iec104_points.contains_key(&ca) {
+            return;
+        }
+        let points = a.iec104_points.entry(ca).or_default();
+        for o in asdu.objects() {
+            if points.len() >= MAX_POINTS && !points.contains_key(&o.address.0) {
+                break;
+            }
+            points.insert(o.address.0, type_id);
+        }
+    }
+
     /// Assets sorted by address.
     pub fn sorted(&self) -> Vec<(&IpAddr, &Asset)> {
         let mut v: Vec<_> = self.table.iter().collect();
@@ -220,12 +350,55 @@ impl Assets {
                 units: &a.units,
                 identity: &a.identity,
                 peers: &a.peers,
+                dnp3_master_addresses: &a.dnp3_master_addresses,
+                dnp3_outstation_addresses: &a.dnp3_outstation_addresses,
+                dnp3_attributes: &a.dnp3_attributes,
+                iec104_common_addresses: &a.iec104_common_addresses,
+                iec104_points: &a.iec104_points,
                 pdus: a.pdus,
                 first_seen: rfc3339(a.first_us),
                 last_seen: rfc3339(a.last_us),
             })
             .collect()
     }
+}
+
+/// Most IEC 104 points kept per common address.
+pub const MAX_POINTS: usize = 4096;
+
+/// Name of a g0 device attribute variation (IEEE 1815-2012 §11.1, Table 11-1 descriptions).
+pub fn dnp3_attribute_name(variation: u8) -> String {
+    let name = match variation {
+        240 => "max_tx_fragment_size",
+        241 => "max_rx_fragment_size",
+        242 => "software_version",
+        243 => "hardware_version",
+        245 => "location",
+        246 => "user_assigned_id",
+        247 => "device_name",
+        248 => "serial_number",
+        249 => "dnp3_subset_and_conformance",
+        250 => "product_name_and_model",
+        252 => "manufacturer_name",
+        _ => return format!("attribute_{variation}"),
+    };
+    name.to_string()
+}
+
+/// A g0 attribute's value as text: strings as text, unsigned integers in decimal, the rest
+/// in hex.
+pub fn dnp3_attribute_value(attr: &DeviceAttribute<'_>) -> String {
+    if attr.data_type == AttributeType::VisibleString {
+        return clip(attr.value);
+    }
+    if let Some(v) = attr.as_uint() {
+        return v.to_string();
+    }
+    attr.value
+        .iter()
+        .take(MAX_VALUE_CHARS / 2)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn clip(bytes: &[u8]) -> String {

@@ -63,12 +63,111 @@ pub struct ModbusFields {
     pub byte_count: Option<u16>,
 }
 
+/// One DNP3 object header of an application fragment (IEEE 1815-2012 §4.2.2.7).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Dnp3Object {
+    /// Object group.
+    pub group: u8,
+    /// Object variation.
+    pub variation: u8,
+    /// Qualifier octet (prefix code << 4 | range code).
+    pub qualifier: u8,
+    /// First index (range codes 0-2) or the absolute address (3-5).
+    pub start: Option<u32>,
+    /// Last index (range codes 0-2) or the absolute address (3-5).
+    pub stop: Option<u32>,
+    /// Number of objects the range designates (null for range code 6, all objects).
+    pub count: Option<u64>,
+}
+
+/// The application layer of a DNP3 fragment (IEEE 1815-2012 §4.2.2).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Dnp3App {
+    /// Function code.
+    pub func: u8,
+    /// Application SEQ (0-15).
+    pub seq: u8,
+    /// FIR.
+    pub fir: bool,
+    /// FIN.
+    pub fin: bool,
+    /// CON.
+    pub con: bool,
+    /// UNS.
+    pub uns: bool,
+    /// Internal indications (responses), IIN1 in the high octet.
+    pub iin: Option<u16>,
+    /// Object headers that could be walked.
+    pub objects: Vec<Dnp3Object>,
+}
+
+/// DNP3 fields of a PDU record: one per link frame (IEEE 1815-2012 §9.2.4, §8.2.1), with
+/// `app` on the frame that completed an application fragment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Dnp3Fields {
+    /// Link function code (4 bits, read according to PRM).
+    pub link_func: Option<u8>,
+    /// DIR bit.
+    pub link_dir: Option<bool>,
+    /// PRM bit.
+    pub link_prm: Option<bool>,
+    /// Destination address.
+    pub link_dst: Option<u16>,
+    /// Source address.
+    pub link_src: Option<u16>,
+    /// LENGTH octet.
+    pub link_len: Option<u8>,
+    /// Transport FIR (frames with user data).
+    pub tp_fir: Option<bool>,
+    /// Transport FIN.
+    pub tp_fin: Option<bool>,
+    /// Transport SEQUENCE.
+    pub tp_seq: Option<u8>,
+    /// The application fragment this frame completed.
+    pub app: Option<Box<Dnp3App>>,
+}
+
+/// IEC 60870-5-104 fields of a PDU record (IEC 60870-5-104 §5; IEC 60870-5-101 §7.2).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Iec104Fields {
+    /// "I", "S" or "U".
+    pub apci: Option<&'static str>,
+    /// N(S) (I frames).
+    pub tx: Option<u16>,
+    /// N(R) (I and S frames).
+    pub rx: Option<u16>,
+    /// U function name ("STARTDT_ACT"…).
+    pub u_func: Option<&'static str>,
+    /// Type identification.
+    pub type_id: Option<u8>,
+    /// SQ bit.
+    pub sq: Option<bool>,
+    /// Number of information objects.
+    pub num: Option<u8>,
+    /// Cause of transmission (6 bits).
+    pub cot: Option<u8>,
+    /// P/N bit.
+    pub negative: Option<bool>,
+    /// T bit.
+    pub test: Option<bool>,
+    /// Originator address.
+    pub oa: Option<u8>,
+    /// Common address of ASDU.
+    pub ca: Option<u16>,
+    /// Information object addresses decoded.
+    pub ioas: Option<Vec<u32>>,
+}
+
 /// Protocol-specific part of a PDU record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ProtoFields {
     /// Modbus/TCP or Modbus/UDP.
     Modbus(ModbusFields),
+    /// DNP3 over TCP or UDP (one record per link frame).
+    Dnp3(Dnp3Fields),
+    /// IEC 60870-5-104 (one record per APDU).
+    Iec104(Iec104Fields),
 }
 
 impl ProtoFields {
@@ -76,6 +175,8 @@ impl ProtoFields {
     pub fn proto(&self) -> &'static str {
         match self {
             ProtoFields::Modbus(_) => "modbus",
+            ProtoFields::Dnp3(_) => "dnp3",
+            ProtoFields::Iec104(_) => "iec104",
         }
     }
 }
@@ -124,6 +225,33 @@ impl Serialize for PduRecord {
                 st.serialize_field("quantity", &m.quantity)?;
                 st.serialize_field("byte_count", &m.byte_count)?;
             }
+            ProtoFields::Dnp3(d) => {
+                st.serialize_field("link_func", &d.link_func)?;
+                st.serialize_field("link_dir", &d.link_dir)?;
+                st.serialize_field("link_prm", &d.link_prm)?;
+                st.serialize_field("link_dst", &d.link_dst)?;
+                st.serialize_field("link_src", &d.link_src)?;
+                st.serialize_field("link_len", &d.link_len)?;
+                st.serialize_field("tp_fir", &d.tp_fir)?;
+                st.serialize_field("tp_fin", &d.tp_fin)?;
+                st.serialize_field("tp_seq", &d.tp_seq)?;
+                st.serialize_field("app", &d.app)?;
+            }
+            ProtoFields::Iec104(i) => {
+                st.serialize_field("apci", &i.apci)?;
+                st.serialize_field("tx", &i.tx)?;
+                st.serialize_field("rx", &i.rx)?;
+                st.serialize_field("u_func", &i.u_func)?;
+                st.serialize_field("type_id", &i.type_id)?;
+                st.serialize_field("sq", &i.sq)?;
+                st.serialize_field("num", &i.num)?;
+                st.serialize_field("cot", &i.cot)?;
+                st.serialize_field("negative", &i.negative)?;
+                st.serialize_field("test", &i.test)?;
+                st.serialize_field("oa", &i.oa)?;
+                st.serialize_field("ca", &i.ca)?;
+                st.serialize_field("ioas", &i.ioas)?;
+            }
         }
         st.end()
     }
@@ -133,6 +261,13 @@ impl PduRecord {
     /// Appends the record's JSON (exactly what `serde_json::to_writer` writes for it) to
     /// `out`, several times faster: keys are constants, numbers are formatted in place.
     pub fn write_json(&self, out: &mut Vec<u8>) {
+        if !matches!(self.fields, ProtoFields::Modbus(_)) {
+            // Nested fields (DNP3 objects, IEC 104 IOAs): serde_json writes them.
+            if serde_json::to_writer(&mut *out, self).is_err() {
+                out.extend_from_slice(b"{}");
+            }
+            return;
+        }
         out.extend_from_slice(b"{\"frame\":");
         push_u64(out, self.frame);
         out.extend_from_slice(b",\"ts\":\"");
@@ -167,6 +302,7 @@ impl PduRecord {
                 push_opt(out, b",\"quantity\":", m.quantity.map(u64::from));
                 push_opt(out, b",\"byte_count\":", m.byte_count.map(u64::from));
             }
+            ProtoFields::Dnp3(_) | ProtoFields::Iec104(_) => {}
         }
         out.push(b'}');
     }

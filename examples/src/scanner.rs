@@ -23,7 +23,9 @@ use crate::assets::Assets;
 use crate::capture::Packet;
 use crate::defrag::{Defrag, DefragLimits, DefragStats};
 use crate::detection::{Detection, NoDetection};
+use crate::dnp3::{self, Dnp3Flow, Dnp3Pdu, Dnp3Sink};
 use crate::flow::{FlowApp, FlowInfo, FlowLimits, FlowStats, FlowTable, PacketMeta, TcpSegment};
+use crate::iec104::{self, Iec104Flow, Iec104Pdu, Iec104Sink};
 use crate::modbus::{self, ModbusFlow, ModbusPdu, ModbusSink};
 use crate::net::{self, IpPacket};
 use crate::record::{AlertRecord, PduRecord, Severity};
@@ -82,6 +84,14 @@ pub struct ScanStats {
     pub modbus_pdus: u64,
     /// Modbus records with at least one anomaly.
     pub modbus_anomalous: u64,
+    /// DNP3 records (link frames and NOT_DNP3 / junk reports).
+    pub dnp3_pdus: u64,
+    /// DNP3 records with at least one anomaly.
+    pub dnp3_anomalous: u64,
+    /// IEC 104 records (APDUs and NOT_IEC104 / junk reports).
+    pub iec104_pdus: u64,
+    /// IEC 104 records with at least one anomaly.
+    pub iec104_anomalous: u64,
     /// Alerts raised.
     pub alerts: u64,
     /// Flow table counters.
@@ -178,9 +188,35 @@ impl<R: Report> ModbusSink for Ctx<R> {
     }
 }
 
+impl<R: Report> Dnp3Sink for Ctx<R> {
+    fn dnp3(&mut self, p: &Dnp3Pdu<'_>) {
+        self.stats.dnp3_pdus += 1;
+        if !p.record.anomalies.is_empty() {
+            self.stats.dnp3_anomalous += 1;
+        }
+        self.assets.dnp3(p);
+        self.report.pdu(p.record);
+        self.raise();
+    }
+}
+
+impl<R: Report> Iec104Sink for Ctx<R> {
+    fn iec104(&mut self, p: &Iec104Pdu<'_>) {
+        self.stats.iec104_pdus += 1;
+        if !p.record.anomalies.is_empty() {
+            self.stats.iec104_anomalous += 1;
+        }
+        self.assets.iec104(p);
+        self.report.pdu(p.record);
+        self.raise();
+    }
+}
+
 /// The application layers of one flow.
 pub struct App<R> {
     modbus: Option<ModbusFlow>,
+    dnp3: Option<Dnp3Flow>,
+    iec104: Option<Iec104Flow>,
     _report: PhantomData<fn(R)>,
 }
 
@@ -190,6 +226,8 @@ impl<R: Report> FlowApp for App<R> {
     fn new(info: &FlowInfo, _ctx: &mut Ctx<R>) -> Self {
         App {
             modbus: modbus::candidate(info),
+            dnp3: dnp3::candidate(info),
+            iec104: iec104::candidate(info),
             _report: PhantomData,
         }
     }
@@ -208,21 +246,47 @@ impl<R: Report> FlowApp for App<R> {
                 self.modbus = None;
             }
         }
+        if let Some(d) = &mut self.dnp3 {
+            d.data(ctx, info, side, meta, data);
+            if d.is_rejected() {
+                self.dnp3 = None;
+            }
+        }
+        if let Some(i) = &mut self.iec104 {
+            i.data(ctx, info, side, meta, data);
+            if i.is_rejected() {
+                self.iec104 = None;
+            }
+        }
     }
 
     fn buffered(&self) -> usize {
         self.modbus.as_ref().map_or(0, ModbusFlow::buffered)
+            + self.dnp3.as_ref().map_or(0, Dnp3Flow::buffered)
+            + self.iec104.as_ref().map_or(0, Iec104Flow::buffered)
     }
 
     fn gap(&mut self, _ctx: &mut Ctx<R>, _info: &FlowInfo, side: usize, _meta: PacketMeta) {
         if let Some(m) = &mut self.modbus {
             m.gap(side);
         }
+        if let Some(d) = &mut self.dnp3 {
+            d.gap(side);
+        }
+        if let Some(i) = &mut self.iec104 {
+            i.gap(side);
+        }
     }
 
     fn close(&mut self, ctx: &mut Ctx<R>, info: &FlowInfo, meta: PacketMeta) {
         if let Some(m) = &mut self.modbus {
             m.close(ctx, info, meta);
+        }
+        if let Some(d) = &mut self.dnp3 {
+            d.close(ctx, info, meta);
+        }
+        if let Some(i) = &mut self.iec104 {
+            i.close(ctx, info, meta);
         }
     }
 }
