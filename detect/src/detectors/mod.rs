@@ -3,6 +3,10 @@
 
 mod allowlist;
 mod conformance;
+#[cfg(feature = "dnp3")]
+pub mod dnp3;
+#[cfg(feature = "iec104")]
+pub mod iec104;
 mod new_asset;
 mod periodicity;
 mod rate;
@@ -45,7 +49,17 @@ pub fn builtin(config: &Config) -> Vec<Box<dyn Detector>> {
         v.push(Box::new(Periodicity::new(config)));
     }
     if e.state {
-        v.push(Box::new(Transactions::new(config)));
+        #[allow(unused_mut)]
+        let mut t = Transactions::new(config);
+        #[cfg(feature = "dnp3")]
+        {
+            t = t.with_extension(Box::new(dnp3::Dnp3State::new(config)));
+        }
+        #[cfg(feature = "iec104")]
+        {
+            t = t.with_extension(Box::new(iec104::Iec104State::new(config)));
+        }
+        v.push(Box::new(t));
     }
     if e.value {
         v.push(Box::new(ValueRange::new(config)));
