@@ -8,8 +8,8 @@
 use otwire_iec104::classify::classify;
 use otwire_iec104::session::{Session, SessionConfig};
 use otwire_iec104::{
-    Anomalies, Apci, Apdu, Asdu, AsduBuilder, Direction, Emit, Error, Params, StreamDecoder, direction_anomalies, ft12,
-    probe, split_frame,
+    Anomalies, Apci, Apdu, Asdu, AsduBuilder, Direction, Emit, Error, Params, StreamDecoder,
+    direction_anomalies, ft12, probe, split_frame,
 };
 
 /// Field sizes chosen by one fuzz byte: the 104 default or any 101 combination.
@@ -17,7 +17,11 @@ fn params(b: u8) -> Params {
     let cot = 1 + (b & 1);
     let ca = 1 + ((b >> 1) & 1);
     let ioa = 1 + ((b >> 2) % 3);
-    if b & 0x80 == 0 { Params::IEC104 } else { Params::new(cot, ca, ioa).unwrap_or(Params::IEC104) }
+    if b & 0x80 == 0 {
+        Params::IEC104
+    } else {
+        Params::new(cot, ca, ioa).unwrap_or(Params::IEC104)
+    }
 }
 
 /// Walks every lazy view of an ASDU; returns the number of objects.
@@ -33,14 +37,19 @@ fn touch_asdu(asdu: &Asdu<'_>) -> usize {
     assert_eq!(n, usize::from(asdu.decodable));
     let _ = direction_anomalies(&asdu.header, Direction::Control);
     let _ = direction_anomalies(&asdu.header, Direction::Monitor);
-    let _ = format!("{:?} {} {}", asdu, asdu.header.type_id, asdu.header.cot.cause);
+    let _ = format!(
+        "{:?} {} {}",
+        asdu, asdu.header.type_id, asdu.header.cot.cause
+    );
     n
 }
 
 /// Every entry point on arbitrary bytes: APDU framing and decoding, the ASDU alone with any
 /// field sizes, FT1.2 framing, probe, classification, the session tracker.
 pub fn parse(data: &[u8]) {
-    let Some((&sel, rest)) = data.split_first() else { return };
+    let Some((&sel, rest)) = data.split_first() else {
+        return;
+    };
     let p = params(sel);
     let _ = probe(rest);
     let mut session = Session::new(SessionConfig::default());
@@ -55,7 +64,11 @@ pub fn parse(data: &[u8]) {
             }
             let _ = classify(&apdu.pdu.apci, apdu.pdu.asdu.as_ref());
             ts += u64::from(sel) * 100_000;
-            let dir = if ts & 0x100_000 == 0 { Direction::Control } else { Direction::Monitor };
+            let dir = if ts & 0x100_000 == 0 {
+                Direction::Control
+            } else {
+                Direction::Monitor
+            };
             let _ = session.observe(ts, dir, &apdu.pdu.apci);
             let _ = apdu.anomalies.names().count();
         }
@@ -78,13 +91,17 @@ pub fn parse(data: &[u8]) {
 /// is byte-identical to the input when the input was canonical, and re-encoding the
 /// decoded objects gives the original information object bytes.
 pub fn roundtrip(data: &[u8]) {
-    let Some((&sel, rest)) = data.split_first() else { return };
+    let Some((&sel, rest)) = data.split_first() else {
+        return;
+    };
     let p = params(sel);
     let mut input = rest;
     while let Ok((frame, r)) = split_frame(input) {
         let wire = &input[..frame.wire_len()];
         input = r;
-        let Ok(parsed) = Apdu::parse(&frame, p) else { continue };
+        let Ok(parsed) = Apdu::parse(&frame, p) else {
+            continue;
+        };
         let apdu = parsed.pdu;
         let bytes = apdu.to_vec().expect("a decoded APDU encodes");
         assert_eq!(bytes.len(), apdu.buffer_len());
@@ -93,7 +110,9 @@ pub fn roundtrip(data: &[u8]) {
         let again = Apdu::parse(&f2, p).expect("an encoded APDU decodes");
         assert_eq!(again.pdu, apdu);
         let canonical = Apci::from_control(frame.control).1.is_empty()
-            && !parsed.anomalies.intersects(Anomalies::APCI_LENGTH | Anomalies::UNEXPECTED_ASDU);
+            && !parsed
+                .anomalies
+                .intersects(Anomalies::APCI_LENGTH | Anomalies::UNEXPECTED_ASDU);
         if canonical {
             assert_eq!(bytes, wire, "emit(parse(b)) == b");
         }
@@ -120,14 +139,25 @@ pub fn roundtrip(data: &[u8]) {
 /// Re-encodes the decoded objects through `AsduBuilder` and compares with the body.
 fn check_objects(asdu: &Asdu<'_>, anomalies: Anomalies) {
     let objects: Vec<_> = asdu.objects().collect();
-    let b = AsduBuilder { header: asdu.header, params: asdu.params, objects: &objects };
+    let b = AsduBuilder {
+        header: asdu.header,
+        params: asdu.params,
+        objects: &objects,
+    };
     let complete = !anomalies.intersects(
-        Anomalies::TRUNCATED | Anomalies::TRAILING_BYTES | Anomalies::UNKNOWN_TYPE_ID | Anomalies::IOA_OVERFLOW,
+        Anomalies::TRUNCATED
+            | Anomalies::TRAILING_BYTES
+            | Anomalies::UNKNOWN_TYPE_ID
+            | Anomalies::IOA_OVERFLOW,
     );
     if complete && usize::from(asdu.header.count) == objects.len() {
         let bytes = b.to_vec().expect("decoded objects encode");
         let header_len = asdu.params.header_len();
-        assert_eq!(&bytes[header_len..], asdu.body, "objects re-encode to the body");
+        assert_eq!(
+            &bytes[header_len..],
+            asdu.body,
+            "objects re-encode to the body"
+        );
         let again = Asdu::parse(&bytes, asdu.params).expect("re-encoded ASDU decodes");
         assert_eq!(again.pdu.header, asdu.header);
     } else if let Ok(bytes) = b.to_vec() {

@@ -1,7 +1,14 @@
 //! Replays the committed fuzz corpora (`fuzz/corpus/iec104_*`) through the same bodies the
 //! libFuzzer targets run, so plain `cargo test` on stable exercises them.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, unreachable_pub, dead_code)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    unreachable_pub,
+    dead_code
+)]
 
 #[path = "../../fuzz/src/iec104.rs"]
 mod bodies;
@@ -9,7 +16,9 @@ mod bodies;
 use std::path::Path;
 
 fn replay(target: &str, body: fn(&[u8])) -> usize {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus").join(target);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fuzz/corpus")
+        .join(target);
     let mut n = 0;
     for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
         let path = entry.unwrap().path();
