@@ -64,8 +64,8 @@ pub struct Dnp3Flow {
     standard_port: bool,
     sides: [Side; 2],
     reasm: Reassembler,
-    /// UDP: a NOT_DNP3 record was already given for this direction.
-    udp_reported: [bool; 2],
+    /// A NOT_DNP3 record was already given for this direction.
+    reported: [bool; 2],
 }
 
 /// Whether a flow should be watched for DNP3.
@@ -90,7 +90,7 @@ pub fn candidate(info: &FlowInfo) -> Option<Dnp3Flow> {
             max_fragment_size: MAX_FRAGMENT,
             max_reassemblies: MAX_REASSEMBLIES,
         }),
-        udp_reported: [false; 2],
+        reported: [false; 2],
     })
 }
 
@@ -163,9 +163,14 @@ impl Dnp3Flow {
                         *chunks = chunks.saturating_add(1);
                         if !info.mid_stream || *chunks >= PROBE_CHUNKS {
                             *state = Side::Rejected;
-                            if standard {
-                                report(sink, info, side, meta, vec![NOT_DNP3]);
-                            }
+                        }
+                        // Reported at the first unrecognized bytes, once per direction.
+                        if standard
+                            && let Some(done) = self.reported.get_mut(side)
+                            && !*done
+                        {
+                            *done = true;
+                            report(sink, info, side, meta, vec![NOT_DNP3]);
                         }
                     }
                 }
@@ -179,7 +184,8 @@ impl Dnp3Flow {
         for side in 0..2 {
             let unrecognized = matches!(self.sides.get(side),
                 Some(Side::Probing { chunks, buf }) if *chunks > 0 || !buf.is_empty());
-            if unrecognized && self.standard_port {
+            let reported = self.reported.get(side).copied().unwrap_or(true);
+            if unrecognized && self.standard_port && !reported {
                 report(sink, info, side, meta, vec![NOT_DNP3]);
             }
         }
@@ -205,16 +211,13 @@ impl Dnp3Flow {
         // A datagram holds whole link frames (IEEE 1815-2012 Annex E.3).
         if probe(data) != Probe::Recognized {
             if self.standard_port
-                && let Some(done) = self.udp_reported.get_mut(side)
+                && let Some(done) = self.reported.get_mut(side)
                 && !*done
             {
                 *done = true;
                 report(sink, info, side, meta, vec![NOT_DNP3]);
             }
             return;
-        }
-        if let Some(s) = self.sides.get_mut(side) {
-            *s = Side::Rejected;
         }
         let mut rest = data;
         while !rest.is_empty() {

@@ -53,6 +53,8 @@ enum Side {
 pub struct Iec104Flow {
     standard_port: bool,
     sides: [Side; 2],
+    /// A NOT_IEC104 record was already given for this direction.
+    reported: [bool; 2],
 }
 
 /// Whether a flow should be watched for IEC 104 (TCP only).
@@ -76,6 +78,7 @@ pub fn candidate(info: &FlowInfo) -> Option<Iec104Flow> {
     Some(Iec104Flow {
         standard_port,
         sides: [probing(), probing()],
+        reported: [false; 2],
     })
 }
 
@@ -141,9 +144,14 @@ impl Iec104Flow {
                         *chunks = chunks.saturating_add(1);
                         if !info.mid_stream || *chunks >= PROBE_CHUNKS {
                             *state = Side::Rejected;
-                            if standard {
-                                report(sink, info, side, meta, vec![NOT_IEC104]);
-                            }
+                        }
+                        // Reported at the first unrecognized bytes, once per direction.
+                        if standard
+                            && let Some(done) = self.reported.get_mut(side)
+                            && !*done
+                        {
+                            *done = true;
+                            report(sink, info, side, meta, vec![NOT_IEC104]);
                         }
                     }
                 }
@@ -157,7 +165,8 @@ impl Iec104Flow {
         for side in 0..2 {
             let unrecognized = matches!(self.sides.get(side),
                 Some(Side::Probing { chunks, buf }) if *chunks > 0 || !buf.is_empty());
-            if unrecognized && self.standard_port {
+            let reported = self.reported.get(side).copied().unwrap_or(true);
+            if unrecognized && self.standard_port && !reported {
                 report(sink, info, side, meta, vec![NOT_IEC104]);
             }
         }
