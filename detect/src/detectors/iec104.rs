@@ -44,8 +44,9 @@ struct PointKey {
 /// What was learned about who does what.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 enum Known {
-    /// A controlling station that commands a station with select before execute.
-    SelectUser(Ip, Ip, u16),
+    /// A controlling station that commands a station with select before execute, by
+    /// (client, server, common address, type).
+    SelectUser(Ip, Ip, u16, u16),
     /// A controlling station that sends interrogations.
     Interrogator(Ip),
     /// A controlling station that sends STOPDT.
@@ -62,8 +63,8 @@ enum Known {
 /// - monitor-direction data (types 1-40, e.g. spontaneous COT 3) sent by the controlling
 ///   station (T0856);
 /// - an execute (S/E = 0) with no select of the same type and IOA in the last 30 s, from
-///   a controlling station that used select-before-execute on that station while
-///   learning (T0855 Unauthorized Command Message);
+///   a controlling station that used select-before-execute with that type on that station
+///   while learning (T0855 Unauthorized Command Message);
 /// - a general interrogation to the global common address 0xFFFF from a station that never
 ///   interrogated while learning (T0888 Remote System Information Discovery).
 #[derive(Debug, Clone)]
@@ -254,7 +255,7 @@ impl StateExtension for Iec104State {
         match step {
             Some(Step::Select) => {
                 if learning {
-                    self.learn(Known::SelectUser(client, point.server, ev.unit));
+                    self.learn(Known::SelectUser(client, point.server, ev.unit, t));
                 }
                 if let Some((slot, _)) = self.selects.get_or_insert_with(point, || ev.ts) {
                     *slot = ev.ts;
@@ -269,7 +270,7 @@ impl StateExtension for Iec104State {
                     && !selected
                     && self
                         .known
-                        .contains(&Known::SelectUser(client, point.server, ev.unit))
+                        .contains(&Known::SelectUser(client, point.server, ev.unit, t))
                 {
                     let f = Finding::new(
                         ev,
