@@ -300,8 +300,8 @@ fn dnp3_normalise(ours: &mut D, theirs: &mut D, tally: &mut Tally) {
         && theirs[8].len() == i + 1
         && ours[8].get(..=i) == theirs[8].get(..)
     {
-        for k in 8..11 {
-            ours[k].truncate(i + 1);
+        for v in ours.iter_mut().take(11).skip(8) {
+            v.truncate(i + 1);
         }
         for k in 11..14 {
             ours[k].clone_from(&theirs[k]);
