@@ -18,6 +18,7 @@ pub mod net;
 pub mod output;
 pub mod pcapw;
 pub mod probe;
+pub mod probe_dnp3;
 pub mod record;
 pub mod sample;
 pub mod scanner;

@@ -104,7 +104,17 @@ fn other_ot_ports_are_not_claimed_by_the_modbus_probe() {
         psh: true,
         ..Flags::default()
     };
-    // A Modbus-looking payload on DNP3's port 20000 is left to the DNP3 decoder.
+    // A Modbus-looking payload on DNP3's port 20000 is left to the DNP3 decoder, which
+    // reports it as not DNP3 (as non-Modbus bytes on 502 are reported).
     let s = run(&[tcp_frame(A, B, 40000, 20000, 100, 900, f, &READ)]);
-    assert!(s.report().pdus.is_empty());
+    let p = &s.report().pdus;
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(p[0].fields.proto(), "dnp3");
+    assert_eq!(p[0].anomalies, ["NOT_DNP3"]);
+    // The same on IEC 104's port 2404.
+    let s = run(&[tcp_frame(A, B, 40000, 2404, 100, 900, f, &READ)]);
+    let p = &s.report().pdus;
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(p[0].fields.proto(), "iec104");
+    assert_eq!(p[0].anomalies, ["NOT_IEC104"]);
 }

@@ -1,5 +1,6 @@
-//! otprobe: a polite active scanner for OT devices (Modbus/TCP today), in the spirit of
-//! nmap's modbus-discover. Read-only unless told otherwise. See `otprobe --help`.
+//! otprobe: a polite active scanner for OT devices (Modbus/TCP, DNP3 over TCP,
+//! IEC 60870-5-104), in the spirit of nmap's modbus-discover. Read-only unless told
+//! otherwise. See `otprobe --help`.
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -11,6 +12,7 @@ use serde::Serialize;
 use otwire_examples::probe::{
     self, DeviceId, ModbusClient, ProbeConfig, ProbeError, ServerId, UnitAnswer,
 };
+use otwire_examples::probe_dnp3::{self, Dnp3Addresses};
 
 const EXIT_HELP: &str = "\
 Exit status:
@@ -35,6 +37,22 @@ enum Protocol {
     /// Modbus/TCP: device identification (FC 43/14), report server id (FC 17), unit sweep,
     /// holding register reads.
     Modbus(ModbusArgs),
+    /// DNP3 over TCP: link status, device attributes (g0v254) and a class 0 read.
+    Dnp3(Dnp3Args),
+}
+
+#[derive(Args, Debug)]
+struct Dnp3Args {
+    #[arg(help = "Outstation: host, host:port or [v6]:port (port 20000 by default)")]
+    target: String,
+    /// The outstation's link address.
+    #[arg(long, default_value_t = 1)]
+    outstation: u16,
+    /// This master's link address.
+    #[arg(long, default_value_t = 100)]
+    master: u16,
+    #[command(flatten)]
+    common: Common,
 }
 
 #[derive(Args, Debug, Clone, Copy)]
@@ -135,6 +153,100 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.protocol {
         Protocol::Modbus(args) => modbus(&args),
+        Protocol::Dnp3(args) => dnp3(&args),
+    }
+}
+
+fn config(c: &Common) -> ProbeConfig {
+    ProbeConfig {
+        timeout: Duration::from_millis(c.timeout_ms.max(1)),
+        min_interval: Duration::from_millis(c.interval_ms),
+        allow_write: c.allow_write,
+    }
+}
+
+fn print_json<T: Serialize>(v: &T) {
+    match serde_json::to_string_pretty(v) {
+        Ok(s) => println!("{s}"),
+        Err(e) => eprintln!("otprobe: {e}"),
+    }
+}
+
+fn print_rows(rows: &[(String, String)]) {
+    let width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    for (k, v) in rows {
+        println!("{k:<width$}  {v}");
+    }
+}
+
+fn dnp3(args: &Dnp3Args) -> ExitCode {
+    let addr = match probe::resolve(&args.target, otwire_examples::dnp3::PORT) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("otprobe: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let addrs = Dnp3Addresses {
+        master: args.master,
+        outstation: args.outstation,
+    };
+    let report = match probe_dnp3::probe(addr, config(&args.common), addrs) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("otprobe: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let useful =
+        report.link_status.is_ok() || report.device_attributes.is_ok() || report.class0.is_ok();
+    if args.common.json {
+        print_json(&report);
+    } else {
+        let mut rows = vec![(
+            "target".to_string(),
+            format!(
+                "{} (dnp3, master {} -> outstation {})",
+                report.target, report.master_address, report.outstation_address
+            ),
+        )];
+        rows.push((
+            "link status".into(),
+            match &report.link_status {
+                Ok(a) => format!("answered from link address {a}"),
+                Err(e) => e.to_string(),
+            },
+        ));
+        for (name, read) in [
+            ("device attributes", &report.device_attributes),
+            ("class 0", &report.class0),
+        ] {
+            match read {
+                Ok(r) => {
+                    rows.push((
+                        format!("{name} iin"),
+                        format!("{:#06x} {}", r.iin, r.iin_names.join(" ")),
+                    ));
+                    for (k, v) in &r.attributes {
+                        rows.push((k.clone(), v.clone()));
+                    }
+                    for p in &r.points {
+                        rows.push((
+                            format!("g{}v{} #{}", p.group, p.variation, p.index),
+                            p.value.clone(),
+                        ));
+                    }
+                }
+                Err(e) => rows.push((name.to_string(), e.to_string())),
+            }
+        }
+        rows.push(("frames sent".into(), report.requests.to_string()));
+        print_rows(&rows);
+    }
+    if useful {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
 }
 

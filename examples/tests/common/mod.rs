@@ -37,3 +37,88 @@ pub fn captures_dir() -> Option<std::path::PathBuf> {
     );
     Some(dir)
 }
+
+/// The Python interpreter for the interoperability peers: `$OTWIRE_PYTHON`, else
+/// `<workspace>/.venv/bin/python`, if it can import `module`. Without it the caller skips
+/// with a message, unless `CI` is set: then this fails.
+pub fn python_with(module: &str) -> Option<std::path::PathBuf> {
+    use std::process::{Command, Stdio};
+    let py = std::env::var_os("OTWIRE_PYTHON")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.venv/bin/python"))
+        });
+    let ok = Command::new(&py)
+        .args(["-c", &format!("import {module}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if ok {
+        return Some(py);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{} with the {module} package is required in CI (.venv/bin/pip install -r .ci/requirements.txt)",
+        py.display()
+    );
+    eprintln!(
+        "skipped: no python with {module} at {} (set OTWIRE_PYTHON)",
+        py.display()
+    );
+    None
+}
+
+/// A peer process, killed on drop.
+pub struct Peer(pub std::process::Child);
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `tests/peers/<script> <port>` on a free 127.0.0.1 port and waits until it listens.
+pub fn start_peer(py: &std::path::Path, script: &str) -> (Peer, u16) {
+    use std::net::{TcpListener, TcpStream};
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let port = TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("local addr")
+        .port();
+    let child = Command::new(py)
+        .arg(format!(
+            "{}/tests/peers/{script}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .arg(port.to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the peer");
+    let peer = Peer(child);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "{script} did not start listening on {port}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (peer, port)
+}
+
+/// Runs otprobe; returns the exit code and stdout.
+pub fn otprobe(args: &[&str]) -> (i32, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_otprobe"))
+        .args(args)
+        .output()
+        .expect("run otprobe");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
