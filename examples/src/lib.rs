@@ -19,6 +19,7 @@ pub mod output;
 pub mod pcapw;
 pub mod probe;
 pub mod probe_dnp3;
+pub mod probe_iec104;
 pub mod record;
 pub mod sample;
 pub mod scanner;

@@ -13,6 +13,7 @@ use otwire_examples::probe::{
     self, DeviceId, ModbusClient, ProbeConfig, ProbeError, ServerId, UnitAnswer,
 };
 use otwire_examples::probe_dnp3::{self, Dnp3Addresses};
+use otwire_examples::probe_iec104;
 
 const EXIT_HELP: &str = "\
 Exit status:
@@ -39,6 +40,20 @@ enum Protocol {
     Modbus(ModbusArgs),
     /// DNP3 over TCP: link status, device attributes (g0v254) and a class 0 read.
     Dnp3(Dnp3Args),
+    /// IEC 60870-5-104: STARTDT, station interrogation, the points each common address
+    /// reports with types and values, STOPDT.
+    Iec104(Iec104Args),
+}
+
+#[derive(Args, Debug)]
+struct Iec104Args {
+    #[arg(help = "Controlled station: host, host:port or [v6]:port (port 2404 by default)")]
+    target: String,
+    /// Common address to interrogate (65535: every station behind the address).
+    #[arg(long, default_value_t = 65535)]
+    ca: u16,
+    #[command(flatten)]
+    common: Common,
 }
 
 #[derive(Args, Debug)]
@@ -154,7 +169,68 @@ fn main() -> ExitCode {
     match cli.protocol {
         Protocol::Modbus(args) => modbus(&args),
         Protocol::Dnp3(args) => dnp3(&args),
+        Protocol::Iec104(args) => iec104(&args),
     }
+}
+
+fn iec104(args: &Iec104Args) -> ExitCode {
+    let addr = match probe::resolve(&args.target, otwire_examples::iec104::PORT) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("otprobe: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let report = match probe_iec104::probe(addr, config(&args.common), args.ca) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("otprobe: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    if args.common.json {
+        print_json(&report);
+    } else {
+        let yes = |b: bool| if b { "confirmed" } else { "not confirmed" };
+        let mut rows = vec![
+            (
+                "target".to_string(),
+                format!(
+                    "{} (iec104, common address {})",
+                    report.target, report.interrogated
+                ),
+            ),
+            ("startdt".into(), yes(report.startdt_confirmed).into()),
+            (
+                "interrogation".into(),
+                format!(
+                    "{}, {}",
+                    yes(report.interrogation_confirmed),
+                    if report.interrogation_terminated {
+                        "terminated"
+                    } else {
+                        "not terminated"
+                    }
+                ),
+            ),
+        ];
+        for (ca, points) in &report.stations {
+            rows.push((format!("station {ca}"), format!("{} points", points.len())));
+            for p in points {
+                rows.push((
+                    format!("  {ca}/{} {}", p.ioa, p.type_name),
+                    match p.good {
+                        Some(false) => format!("{} (quality not good)", p.value),
+                        _ => p.value.clone(),
+                    },
+                ));
+            }
+        }
+        rows.push(("stopdt".into(), yes(report.stopdt_confirmed).into()));
+        rows.push(("apdus sent".into(), report.requests.to_string()));
+        print_rows(&rows);
+    }
+    ExitCode::SUCCESS
 }
 
 fn config(c: &Common) -> ProbeConfig {
@@ -165,17 +241,25 @@ fn config(c: &Common) -> ProbeConfig {
     }
 }
 
+/// Prints JSON; a closed stdout (`| head`) is not an error worth a panic.
 fn print_json<T: Serialize>(v: &T) {
+    use std::io::Write;
     match serde_json::to_string_pretty(v) {
-        Ok(s) => println!("{s}"),
+        Ok(s) => {
+            let _ = writeln!(std::io::stdout(), "{s}");
+        }
         Err(e) => eprintln!("otprobe: {e}"),
     }
 }
 
 fn print_rows(rows: &[(String, String)]) {
+    use std::io::Write;
     let width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    let mut out = std::io::stdout().lock();
     for (k, v) in rows {
-        println!("{k:<width$}  {v}");
+        if writeln!(out, "{k:<width$}  {v}").is_err() {
+            return;
+        }
     }
 }
 
