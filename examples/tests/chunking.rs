@@ -112,3 +112,28 @@ fn real_captures_resplit_give_identical_records() {
         assert_same(file, &bytes, 1..3);
     }
 }
+
+#[test]
+fn dnp3_and_iec104_captures_resplit_give_identical_records() {
+    let Some(dir) = common::captures_dir() else {
+        eprintln!("skipped: OTWIRE_CAPTURES is not set");
+        return;
+    };
+    for (file, proto) in [
+        ("dnp3/suricata_dnp3-eve.pcap", "dnp3"),
+        ("dnp3/iti_file_list_directory.pcap", "dnp3"),
+        ("iec104/iti_JavaRMI_and_IEC_Misc.pcap", "iec104"),
+        ("iec104/emre_104deneme.pcap", "iec104"),
+    ] {
+        let bytes = std::fs::read(dir.join(file)).unwrap();
+        let whole = common::scan(&bytes);
+        let n = whole
+            .report()
+            .pdus
+            .iter()
+            .filter(|r| r.fields.proto() == proto && r.anomalies.is_empty())
+            .count();
+        assert!(n > 5, "{file}: only {n} clean {proto} records");
+        assert_same(file, &bytes, 1..4);
+    }
+}
