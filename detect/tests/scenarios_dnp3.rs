@@ -5,6 +5,7 @@
 //! plant and one more minute of it; each test asserts the exact set of techniques.
 //! Every message goes encoder -> link frame bytes -> `Dnp3Adapter::frame` -> `Engine`.
 
+#![cfg(feature = "dnp3")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

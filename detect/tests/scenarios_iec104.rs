@@ -6,6 +6,7 @@
 //! test asserts the exact set of techniques. Every APDU goes builder -> bytes ->
 //! `Iec104Adapter::apdu` -> `Engine`, with consistent N(S)/N(R) per connection.
 
+#![cfg(feature = "iec104")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

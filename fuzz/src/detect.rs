@@ -1,7 +1,9 @@
-//! otwire-detect fuzz body: arbitrary event sequences and arbitrary Modbus bytes through the
-//! adapter and an engine with every detector on and tiny table caps. Never panics; tables
+//! otwire-detect fuzz body: arbitrary event sequences and arbitrary Modbus, DNP3 and IEC 104
+//! bytes through the adapters and an engine with every detector on and tiny table caps. Never panics; tables
 //! never pass their caps; a saved baseline reloads identically.
 
+use otwire_detect::adapters::dnp3::Dnp3Adapter;
+use otwire_detect::adapters::iec104::Iec104Adapter;
 use otwire_detect::adapters::modbus::ModbusAdapter;
 use otwire_detect::config::Caps;
 use otwire_detect::{
@@ -83,6 +85,8 @@ pub fn detect_events(data: &[u8]) {
     };
     let mut engine = Engine::new(config.clone());
     let mut adapter = ModbusAdapter::with_capacity(CAP);
+    let mut dnp3 = Dnp3Adapter::with_capacity(CAP, CAP);
+    let iec104 = Iec104Adapter::new();
     let mut ts: u64 = 1_700_000_000_000_000;
     let mut frame = 0u64;
     let mut events = 0;
@@ -117,11 +121,34 @@ pub fn detect_events(data: &[u8]) {
             Direction::Request
         };
         match op & 0x07 {
-            0..=2 => {
+            0 => {
                 // Raw Modbus/TCP bytes through the adapter.
                 let n = usize::from(c.u8().unwrap_or(0));
                 let bytes = c.take(n);
                 let ev = adapter.adu(meta, dir, bytes);
+                let _ = engine.observe(&ev);
+            }
+            1 => {
+                // Raw DNP3 bytes as a link frame, and as an application fragment.
+                let n = usize::from(c.u8().unwrap_or(0));
+                let bytes = c.take(n);
+                if let Some(ev) = dnp3.frame(meta, dir, bytes) {
+                    let _ = engine.observe(&ev);
+                }
+                let ev = dnp3.fragment(
+                    meta,
+                    dir,
+                    u16::from(hosts),
+                    0xfffc | u16::from(op >> 6),
+                    bytes,
+                );
+                let _ = engine.observe(&ev);
+            }
+            2 => {
+                // Raw IEC 104 bytes as one APDU.
+                let n = usize::from(c.u8().unwrap_or(0));
+                let bytes = c.take(n);
+                let ev = iec104.apdu(meta, dir, bytes);
                 let _ = engine.observe(&ev);
             }
             3 | 4 => {
