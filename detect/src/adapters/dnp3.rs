@@ -368,7 +368,7 @@ fn objects<'a>(apdu: &Apdu<'a>) -> (Targets, Values<'a>, u8) {
                 if lo == u32::MAX {
                     Target::new(sp, 0, 0)
                 } else {
-                    Target::new(sp, lo, hi - lo + 1)
+                    Target::new(sp, lo, (hi - lo).saturating_add(1))
                 }
             }
         };

@@ -211,7 +211,7 @@ pub fn apdu_event<'a>(
     let count = if h.sq {
         u32::from(h.count).max(n)
     } else {
-        hi - lo + 1
+        (hi - lo).saturating_add(1)
     };
     ev.targets = Targets::one(Target::new(sp, lo, count));
     if n == 1 {
