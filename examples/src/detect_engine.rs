@@ -1,14 +1,19 @@
 //! otscan's detection back end: `otwire-detect`'s [`Engine`] with its built-in detectors,
-//! fed through its Modbus adapter (DESIGN.md §3).
+//! fed through its Modbus, DNP3 and IEC 104 adapters (DESIGN.md §3).
 
 use std::path::{Path, PathBuf};
 
+use otwire_detect::adapters::dnp3::Dnp3Adapter;
+use otwire_detect::adapters::iec104::{Iec104Adapter, apdu_event};
 use otwire_detect::adapters::modbus::ModbusAdapter;
 use otwire_detect::{Config, Direction, Endpoint, Engine, Flow, Meta, Mode};
 
 use crate::detection::Detection;
+use crate::dnp3::Dnp3Pdu;
+use crate::flow::FlowInfo;
+use crate::iec104::Iec104Pdu;
 use crate::modbus::ModbusPdu;
-use crate::record::{AlertRecord, Dir};
+use crate::record::{AlertRecord, Dir, PduRecord};
 
 /// Detection options of otscan.
 #[derive(Debug, Clone, Default)]
@@ -27,6 +32,8 @@ pub struct DetectEngine {
     /// The engine.
     pub engine: Engine,
     modbus: ModbusAdapter,
+    dnp3: Dnp3Adapter,
+    iec104: Iec104Adapter,
     /// The baseline as it was when learning ended (detectors keep updating their tables
     /// while detecting, so the end-of-scan state would include what was alerted on).
     learned: Option<Result<String, String>>,
@@ -38,20 +45,25 @@ impl DetectEngine {
         DetectEngine {
             engine: Engine::new(config),
             modbus: ModbusAdapter::new(),
+            dnp3: Dnp3Adapter::new(),
+            iec104: Iec104Adapter::new(),
             learned: None,
         }
     }
 }
 
 fn meta(p: &ModbusPdu<'_>) -> Meta {
-    let r = p.record;
+    meta_of(p.record, p.flow)
+}
+
+fn meta_of(r: &PduRecord, flow: &FlowInfo) -> Meta {
     Meta {
         ts: u64::try_from(r.ts_us).unwrap_or(0),
         frame: r.frame,
         flow_id: r.flow,
         flow: Flow::new(
-            Endpoint::from(p.flow.client_addr()),
-            Endpoint::from(p.flow.server()),
+            Endpoint::from(flow.client_addr()),
+            Endpoint::from(flow.server()),
         ),
     }
 }
@@ -73,11 +85,31 @@ impl Detection for DetectEngine {
             (Some(f), None) => self.modbus.frame(meta, dir, f),
             (None, _) => self.modbus.adu(meta, dir, p.raw),
         };
-        let learning = self.engine.mode() == Mode::Learning;
-        out.extend_from_slice(self.engine.observe(&ev));
-        if learning && self.engine.mode() != Mode::Learning {
-            self.learned = Some(self.engine.save_baseline_json().map_err(|e| e.to_string()));
+        observe(&mut self.engine, &mut self.learned, &ev, out);
+    }
+
+    fn dnp3(&mut self, p: &Dnp3Pdu<'_>, out: &mut Vec<AlertRecord>) {
+        if p.raw.is_empty() {
+            // Junk the stream decoder skipped: nothing to show the engine.
+            return;
         }
+        let meta = meta_of(p.record, p.flow);
+        if let Some(ev) = self.dnp3.frame(meta, direction(p.record.dir), p.raw) {
+            observe(&mut self.engine, &mut self.learned, &ev, out);
+        }
+    }
+
+    fn iec104(&mut self, p: &Iec104Pdu<'_>, out: &mut Vec<AlertRecord>) {
+        if p.raw.is_empty() {
+            return;
+        }
+        let meta = meta_of(p.record, p.flow);
+        let dir = direction(p.record.dir);
+        let ev = match &p.apdu {
+            Some(parsed) => apdu_event(meta, dir, parsed, p.raw),
+            None => self.iec104.apdu(meta, dir, p.raw),
+        };
+        observe(&mut self.engine, &mut self.learned, &ev, out);
     }
 
     fn save_baseline(&self) -> Result<Option<String>, String> {
@@ -90,6 +122,27 @@ impl Detection for DetectEngine {
                 .map(Some)
                 .map_err(|e| e.to_string()),
         }
+    }
+}
+
+fn direction(d: Dir) -> Direction {
+    match d {
+        Dir::Request => Direction::Request,
+        Dir::Response => Direction::Response,
+    }
+}
+
+/// Feeds one event; keeps the baseline as it was when learning ended.
+fn observe(
+    engine: &mut Engine,
+    learned: &mut Option<Result<String, String>>,
+    ev: &otwire_detect::Event<'_>,
+    out: &mut Vec<AlertRecord>,
+) {
+    let learning = engine.mode() == Mode::Learning;
+    out.extend_from_slice(engine.observe(ev));
+    if learning && engine.mode() != Mode::Learning {
+        *learned = Some(engine.save_baseline_json().map_err(|e| e.to_string()));
     }
 }
 

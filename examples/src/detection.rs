@@ -2,6 +2,8 @@
 //! which may return alerts. `otwire-detect`'s engine implements it ([`crate::detect_engine`]);
 //! [`NoDetection`] turns detection off.
 
+use crate::dnp3::Dnp3Pdu;
+use crate::iec104::Iec104Pdu;
 use crate::modbus::ModbusPdu;
 use crate::record::AlertRecord;
 
@@ -9,6 +11,10 @@ use crate::record::AlertRecord;
 pub trait Detection {
     /// One Modbus PDU (with its record); push alerts it raises onto `out`.
     fn modbus(&mut self, pdu: &ModbusPdu<'_>, out: &mut Vec<AlertRecord>);
+    /// One DNP3 link frame (or NOT_DNP3 report); push alerts it raises onto `out`.
+    fn dnp3(&mut self, _pdu: &Dnp3Pdu<'_>, _out: &mut Vec<AlertRecord>) {}
+    /// One IEC 104 APDU (or NOT_IEC104 report); push alerts it raises onto `out`.
+    fn iec104(&mut self, _pdu: &Iec104Pdu<'_>, _out: &mut Vec<AlertRecord>) {}
     /// End of input (periodic detectors may report missing messages here).
     fn finish(&mut self, _out: &mut Vec<AlertRecord>) {}
     /// The learned baseline as JSON, when the back end has one.

@@ -43,6 +43,9 @@ pub struct Dnp3Pdu<'a> {
     pub frame: Option<Frame<'a>>,
     /// The application fragment this frame completed, when it parsed.
     pub apdu: Option<Parsed<Apdu<'a>>>,
+    /// The bytes: the whole link frame, or the unrecognized bytes of a NOT_DNP3 report
+    /// (empty for junk skipped by the stream decoder).
+    pub raw: &'a [u8],
 }
 
 /// Where the DNP3 layer sends what it decodes.
@@ -170,7 +173,7 @@ impl Dnp3Flow {
                             && !*done
                         {
                             *done = true;
-                            report(sink, info, side, meta, vec![NOT_DNP3]);
+                            report(sink, info, side, meta, vec![NOT_DNP3], data);
                         }
                     }
                 }
@@ -182,11 +185,18 @@ impl Dnp3Flow {
     /// recognized is reported as NOT_DNP3.
     pub fn close<S: Dnp3Sink>(&mut self, sink: &mut S, info: &FlowInfo, meta: PacketMeta) {
         for side in 0..2 {
-            let unrecognized = matches!(self.sides.get(side),
-                Some(Side::Probing { chunks, buf }) if *chunks > 0 || !buf.is_empty());
+            let pending = match self.sides.get(side) {
+                Some(Side::Probing { chunks, buf }) if *chunks > 0 || !buf.is_empty() => {
+                    Some(buf.clone())
+                }
+                _ => None,
+            };
             let reported = self.reported.get(side).copied().unwrap_or(true);
-            if unrecognized && self.standard_port && !reported {
-                report(sink, info, side, meta, vec![NOT_DNP3]);
+            if let Some(raw) = pending
+                && self.standard_port
+                && !reported
+            {
+                report(sink, info, side, meta, vec![NOT_DNP3], &raw);
             }
         }
     }
@@ -215,7 +225,7 @@ impl Dnp3Flow {
                 && !*done
             {
                 *done = true;
-                report(sink, info, side, meta, vec![NOT_DNP3]);
+                report(sink, info, side, meta, vec![NOT_DNP3], data);
             }
             return;
         }
@@ -227,7 +237,14 @@ impl Dnp3Flow {
                     rest = tail;
                 }
                 Err(_) => {
-                    report(sink, info, side, meta, vec![pipeline_anomaly::MALFORMED]);
+                    report(
+                        sink,
+                        info,
+                        side,
+                        meta,
+                        vec![pipeline_anomaly::MALFORMED],
+                        rest,
+                    );
                     break;
                 }
             }
@@ -247,10 +264,24 @@ fn drain<S: Dnp3Sink>(
         match dec.next_frame() {
             Ok(Some(bytes)) => match split_frame(&bytes) {
                 Ok((frame, _)) => emit_frame(sink, reasm, info, side, meta, &frame),
-                Err(_) => report(sink, info, side, meta, vec![pipeline_anomaly::MALFORMED]),
+                Err(_) => report(
+                    sink,
+                    info,
+                    side,
+                    meta,
+                    vec![pipeline_anomaly::MALFORMED],
+                    &bytes,
+                ),
             },
             Ok(None) => break,
-            Err(_) => report(sink, info, side, meta, vec![pipeline_anomaly::JUNK_SKIPPED]),
+            Err(_) => report(
+                sink,
+                info,
+                side,
+                meta,
+                vec![pipeline_anomaly::JUNK_SKIPPED],
+                &[],
+            ),
         }
     }
 }
@@ -288,6 +319,7 @@ fn report<S: Dnp3Sink>(
     side: usize,
     meta: PacketMeta,
     anomalies: Vec<&'static str>,
+    raw: &[u8],
 ) {
     let rec = record(info, side, meta, Dnp3Fields::default(), anomalies);
     sink.dnp3(&Dnp3Pdu {
@@ -295,6 +327,7 @@ fn report<S: Dnp3Sink>(
         flow: info,
         frame: None,
         apdu: None,
+        raw,
     });
 }
 
@@ -384,5 +417,6 @@ fn emit_frame<S: Dnp3Sink>(
         flow: info,
         frame: Some(*frame),
         apdu,
+        raw: frame.raw,
     });
 }

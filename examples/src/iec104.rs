@@ -33,6 +33,9 @@ pub struct Iec104Pdu<'a> {
     pub frame: Option<Frame<'a>>,
     /// The decoded APDU, when it decoded.
     pub apdu: Option<Parsed<Apdu<'a>>>,
+    /// The bytes: the whole APDU, or the unrecognized bytes of a NOT_IEC104 report (empty
+    /// for junk skipped by the stream decoder).
+    pub raw: &'a [u8],
 }
 
 /// Where the IEC 104 layer sends what it decodes.
@@ -151,7 +154,7 @@ impl Iec104Flow {
                             && !*done
                         {
                             *done = true;
-                            report(sink, info, side, meta, vec![NOT_IEC104]);
+                            report(sink, info, side, meta, vec![NOT_IEC104], data);
                         }
                     }
                 }
@@ -163,11 +166,18 @@ impl Iec104Flow {
     /// is reported as NOT_IEC104.
     pub fn close<S: Iec104Sink>(&mut self, sink: &mut S, info: &FlowInfo, meta: PacketMeta) {
         for side in 0..2 {
-            let unrecognized = matches!(self.sides.get(side),
-                Some(Side::Probing { chunks, buf }) if *chunks > 0 || !buf.is_empty());
+            let pending = match self.sides.get(side) {
+                Some(Side::Probing { chunks, buf }) if *chunks > 0 || !buf.is_empty() => {
+                    Some(buf.clone())
+                }
+                _ => None,
+            };
             let reported = self.reported.get(side).copied().unwrap_or(true);
-            if unrecognized && self.standard_port && !reported {
-                report(sink, info, side, meta, vec![NOT_IEC104]);
+            if let Some(raw) = pending
+                && self.standard_port
+                && !reported
+            {
+                report(sink, info, side, meta, vec![NOT_IEC104], &raw);
             }
         }
     }
@@ -192,11 +202,25 @@ fn drain<S: Iec104Sink>(
     loop {
         match dec.next_frame() {
             Ok(Some(bytes)) => match split_frame(&bytes) {
-                Ok((frame, _)) => emit_frame(sink, info, side, meta, frame),
-                Err(_) => report(sink, info, side, meta, vec![pipeline_anomaly::MALFORMED]),
+                Ok((frame, _)) => emit_frame(sink, info, side, meta, frame, &bytes),
+                Err(_) => report(
+                    sink,
+                    info,
+                    side,
+                    meta,
+                    vec![pipeline_anomaly::MALFORMED],
+                    &bytes,
+                ),
             },
             Ok(None) => break,
-            Err(_) => report(sink, info, side, meta, vec![pipeline_anomaly::JUNK_SKIPPED]),
+            Err(_) => report(
+                sink,
+                info,
+                side,
+                meta,
+                vec![pipeline_anomaly::JUNK_SKIPPED],
+                &[],
+            ),
         }
     }
 }
@@ -230,6 +254,7 @@ fn report<S: Iec104Sink>(
     side: usize,
     meta: PacketMeta,
     anomalies: Vec<&'static str>,
+    raw: &[u8],
 ) {
     let rec = record(info, side, meta, Iec104Fields::default(), anomalies);
     sink.iec104(&Iec104Pdu {
@@ -237,6 +262,7 @@ fn report<S: Iec104Sink>(
         flow: info,
         frame: None,
         apdu: None,
+        raw,
     });
 }
 
@@ -273,6 +299,7 @@ fn emit_frame<S: Iec104Sink>(
     side: usize,
     meta: PacketMeta,
     frame: Frame<'_>,
+    raw: &[u8],
 ) {
     let (f, anomalies, apdu) = match Apdu::parse(&frame, Params::IEC104) {
         Ok(p) => (fields(&p.pdu), p.anomalies.names().collect(), Some(p)),
@@ -295,5 +322,6 @@ fn emit_frame<S: Iec104Sink>(
         flow: info,
         frame: Some(frame),
         apdu,
+        raw,
     });
 }

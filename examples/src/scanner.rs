@@ -195,6 +195,7 @@ impl<R: Report> Dnp3Sink for Ctx<R> {
             self.stats.dnp3_anomalous += 1;
         }
         self.assets.dnp3(p);
+        self.detection.dnp3(p, &mut self.buf);
         self.report.pdu(p.record);
         self.raise();
     }
@@ -207,6 +208,7 @@ impl<R: Report> Iec104Sink for Ctx<R> {
             self.stats.iec104_anomalous += 1;
         }
         self.assets.iec104(p);
+        self.detection.iec104(p, &mut self.buf);
         self.report.pdu(p.record);
         self.raise();
     }
