@@ -66,7 +66,8 @@ enum Side {
 pub struct Dnp3Flow {
     standard_port: bool,
     sides: [Side; 2],
-    reasm: Reassembler,
+    /// Transport reassembly per direction (reset when that direction has a gap).
+    reasm: [Reassembler; 2],
     /// A NOT_DNP3 record was already given for this direction.
     reported: [bool; 2],
 }
@@ -89,11 +90,15 @@ pub fn candidate(info: &FlowInfo) -> Option<Dnp3Flow> {
     Some(Dnp3Flow {
         standard_port,
         sides: [probing(), probing()],
-        reasm: Reassembler::with_limits(ReassemblyLimits {
-            max_fragment_size: MAX_FRAGMENT,
-            max_reassemblies: MAX_REASSEMBLIES,
-        }),
+        reasm: [new_reassembler(), new_reassembler()],
         reported: [false; 2],
+    })
+}
+
+fn new_reassembler() -> Reassembler {
+    Reassembler::with_limits(ReassemblyLimits {
+        max_fragment_size: MAX_FRAGMENT,
+        max_reassemblies: MAX_REASSEMBLIES,
     })
 }
 
@@ -102,8 +107,10 @@ fn new_decoder() -> Box<StreamDecoder> {
 }
 
 impl Dnp3Flow {
-    /// Bytes held (decoders, probe buffers, partial fragments are bounded separately).
+    /// Bytes held: decoders, probe buffers, and partial fragments counted at their
+    /// largest size (an upper bound: the reassembler does not say how full they are).
     pub fn buffered(&self) -> usize {
+        let partial: usize = self.reasm.iter().map(Reassembler::in_progress).sum();
         self.sides
             .iter()
             .map(|s| match s {
@@ -111,7 +118,8 @@ impl Dnp3Flow {
                 Side::Decoding(d) => d.buffered(),
                 Side::Rejected => 0,
             })
-            .sum()
+            .sum::<usize>()
+            + partial * MAX_FRAGMENT
     }
 
     /// Whether either direction was recognized as DNP3.
@@ -138,14 +146,15 @@ impl Dnp3Flow {
             return;
         }
         let standard = self.standard_port;
-        let Some(state) = self.sides.get_mut(side) else {
+        let (Some(state), Some(reasm)) = (self.sides.get_mut(side), self.reasm.get_mut(side))
+        else {
             return;
         };
         match state {
             Side::Rejected => {}
             Side::Decoding(dec) => {
                 dec.push(data);
-                drain(dec, &mut self.reasm, sink, info, side, meta);
+                drain(dec, reasm, sink, info, side, meta);
             }
             Side::Probing { buf, chunks } => {
                 buf.extend_from_slice(data);
@@ -153,7 +162,7 @@ impl Dnp3Flow {
                     Probe::Recognized => {
                         let mut dec = new_decoder();
                         dec.push(buf);
-                        drain(&mut dec, &mut self.reasm, sink, info, side, meta);
+                        drain(&mut dec, reasm, sink, info, side, meta);
                         *state = Side::Decoding(dec);
                     }
                     Probe::NeedMore => {
@@ -208,6 +217,12 @@ impl Dnp3Flow {
             Some(Side::Probing { buf, .. }) => buf.clear(),
             _ => {}
         }
+        // A fragment cut by the hole can never complete.
+        if let Some(r) = self.reasm.get_mut(side)
+            && r.in_progress() > 0
+        {
+            *r = new_reassembler();
+        }
     }
 
     fn datagram<S: Dnp3Sink>(
@@ -229,11 +244,14 @@ impl Dnp3Flow {
             }
             return;
         }
+        let Some(reasm) = self.reasm.get_mut(side) else {
+            return;
+        };
         let mut rest = data;
         while !rest.is_empty() {
             match split_frame(rest) {
                 Ok((frame, tail)) => {
-                    emit_frame(sink, &mut self.reasm, info, side, meta, &frame);
+                    emit_frame(sink, reasm, info, side, meta, &frame);
                     rest = tail;
                 }
                 Err(_) => {
