@@ -512,6 +512,68 @@ mod tests {
     }
 
     #[test]
+    fn dnp3_and_iec104_record_shape() {
+        let base = PduRecord {
+            frame: 7,
+            ts_us: 0,
+            flow: 1,
+            src: "10.0.0.2:20000".parse().unwrap(),
+            dst: "10.0.0.1:40000".parse().unwrap(),
+            dir: Dir::Response,
+            anomalies: vec![],
+            fields: ProtoFields::Dnp3(Dnp3Fields {
+                link_func: Some(4),
+                link_dir: Some(false),
+                link_prm: Some(true),
+                link_dst: Some(1),
+                link_src: Some(10),
+                link_len: Some(20),
+                tp_fir: Some(true),
+                tp_fin: Some(true),
+                tp_seq: Some(5),
+                app: Some(Box::new(Dnp3App {
+                    func: 129,
+                    seq: 2,
+                    fir: true,
+                    fin: true,
+                    con: false,
+                    uns: false,
+                    iin: Some(0x9000),
+                    objects: vec![Dnp3Object {
+                        group: 30,
+                        variation: 1,
+                        qualifier: 0,
+                        start: Some(0),
+                        stop: Some(3),
+                        count: Some(4),
+                    }],
+                })),
+            }),
+        };
+        let json = serde_json::to_string(&base).unwrap();
+        assert_eq!(
+            json,
+            r#"{"frame":7,"ts":"1970-01-01T00:00:00.000000Z","flow":1,"src":"10.0.0.2:20000","dst":"10.0.0.1:40000","proto":"dnp3","dir":"response","anomalies":[],"link_func":4,"link_dir":false,"link_prm":true,"link_dst":1,"link_src":10,"link_len":20,"tp_fir":true,"tp_fin":true,"tp_seq":5,"app":{"func":129,"seq":2,"fir":true,"fin":true,"con":false,"uns":false,"iin":36864,"objects":[{"group":30,"variation":1,"qualifier":0,"start":0,"stop":3,"count":4}]}}"#
+        );
+        let mut fast = Vec::new();
+        base.write_json(&mut fast);
+        assert_eq!(String::from_utf8(fast).unwrap(), json);
+        let iec = PduRecord {
+            fields: ProtoFields::Iec104(Iec104Fields {
+                apci: Some("U"),
+                u_func: Some("STARTDT_ACT"),
+                ..Iec104Fields::default()
+            }),
+            ..base
+        };
+        let json = serde_json::to_string(&iec).unwrap();
+        assert!(json.ends_with(r#""proto":"iec104","dir":"response","anomalies":[],"apci":"U","tx":null,"rx":null,"u_func":"STARTDT_ACT","type_id":null,"sq":null,"num":null,"cot":null,"negative":null,"test":null,"oa":null,"ca":null,"ioas":null}"#), "{json}");
+        let mut fast = Vec::new();
+        iec.write_json(&mut fast);
+        assert_eq!(String::from_utf8(fast).unwrap(), json);
+    }
+
+    #[test]
     fn rfc3339_known_values() {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000000Z");
         assert_eq!(
