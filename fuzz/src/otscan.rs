@@ -1,12 +1,13 @@
 //! otscan pipeline fuzz body: arbitrary bytes through otwire-examples' capture reader, link /
-//! IP / TCP decoding, IP and TCP reassembly, Modbus identification and decoding, the asset
-//! inventory and otwire-detect's engine.
+//! IP / TCP decoding, IP and TCP reassembly, Modbus, DNP3 and IEC 104 identification and
+//! decoding, the asset inventory and otwire-detect's engine.
 //!
 //! The first byte picks how the rest is used:
 //! - `0`: as a capture file (pcap or pcapng), read to the end;
 //! - `1`: as TCP payloads between a client and a Modbus server on port 502, each chunk
 //!   (length-prefixed) one segment, with fuzz-chosen direction and sequence offsets (so
 //!   retransmissions, overlaps, holes and out-of-order segments all happen);
+//! - `3`: the same on DNP3's port 20000; `4`: on IEC 104's port 2404;
 //! - anything else: as captured frames of fuzz-chosen link types.
 //!
 //! Shared by `fuzz_targets/otscan_pipeline.rs` (libFuzzer) and by otwire-examples'
@@ -54,7 +55,10 @@ fn scanner() -> Scanner<Count> {
 fn check(mut s: Scanner<Count>) {
     s.finish();
     let stats = s.stats();
-    assert_eq!(stats.modbus_pdus, s.report().pdus);
+    assert_eq!(
+        stats.modbus_pdus + stats.dnp3_pdus + stats.iec104_pdus,
+        s.report().pdus
+    );
     assert_eq!(stats.alerts, s.report().alerts);
     let _ = s.assets().records();
 }
@@ -66,7 +70,9 @@ pub fn pipeline(data: &[u8]) {
     };
     match mode {
         0 => capture(rest),
-        1 => segments(rest),
+        1 => segments(rest, 502),
+        3 => segments(rest, 20000),
+        4 => segments(rest, 2404),
         _ => frames(rest),
     }
 }
@@ -88,8 +94,8 @@ pub fn capture(rest: &[u8]) {
 const CLIENT: Host = Host::new([10, 0, 0, 1]);
 const SERVER: Host = Host::new([10, 0, 0, 2]);
 
-/// `rest` as length-prefixed TCP segments on one Modbus connection.
-pub fn segments(rest: &[u8]) {
+/// `rest` as length-prefixed TCP segments on one connection to server port `port`.
+pub fn segments(rest: &[u8], port: u16) {
     let mut s = scanner();
     let mut seq = [1000u32, 5000u32];
     let mut frame = 0u64;
@@ -100,7 +106,7 @@ pub fn segments(rest: &[u8]) {
             CLIENT,
             SERVER,
             40000,
-            502,
+            port,
             999,
             0,
             Flags {
@@ -111,7 +117,7 @@ pub fn segments(rest: &[u8]) {
         (
             SERVER,
             CLIENT,
-            502,
+            port,
             40000,
             4999,
             1000,
@@ -145,9 +151,9 @@ pub fn segments(rest: &[u8]) {
             0
         };
         let (src, dst, sp, dp) = if side == 0 {
-            (CLIENT, SERVER, 40000, 502)
+            (CLIENT, SERVER, 40000, port)
         } else {
-            (SERVER, CLIENT, 502, 40000)
+            (SERVER, CLIENT, port, 40000)
         };
         let my_seq = seq
             .get(side)
