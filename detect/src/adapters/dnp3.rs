@@ -11,7 +11,7 @@
 //! The event's fields:
 //! - `unit`: the outstation's link address (the destination of a request, the source of a
 //!   response);
-//! - `action`: from [`otwire_dnp3::classify`] (Read, Command for select / operate / direct
+//! - `action`: from [`otwire_dnp3::classify()`] (Read, Command for select / operate / direct
 //!   operate / freeze, Restart, ModeChange for start / stop / initialise application,
 //!   FileTransfer, Config for assign class, (dis)enable unsolicited, save / activate
 //!   configuration, TimeSync, Discovery for g0 reads); solicited responses take their
