@@ -19,6 +19,11 @@ use serde::Serialize;
 use crate::assets::{dnp3_attribute_name, dnp3_attribute_value};
 use crate::probe::{ProbeConfig, ProbeError};
 
+/// Most response fragments read for one request (a multi-fragment response ends with FIN).
+pub const MAX_FRAGMENTS: usize = 256;
+/// Most points kept from one response.
+pub const MAX_POINTS: usize = 65_536;
+
 /// Addresses to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Dnp3Addresses {
@@ -158,7 +163,13 @@ impl Dnp3Client {
         let deadline = Instant::now() + self.config.timeout;
         let mut buf = [0u8; 2048];
         loop {
-            while let Some(bytes) = self.decoder.next_frame().ok().flatten() {
+            loop {
+                let bytes = match self.decoder.next_frame() {
+                    Ok(Some(b)) => b,
+                    Ok(None) => break,
+                    // Junk was skipped; frames may follow in what is buffered.
+                    Err(_) => continue,
+                };
                 if let Ok((frame, _)) = split_frame(&bytes)
                     && let Some(t) = done(self, &frame)?
                 {
@@ -232,6 +243,11 @@ impl Dnp3Client {
         let mut out = Dnp3Read::default();
         let mut iin = Iin::empty();
         loop {
+            if out.fragments >= MAX_FRAGMENTS {
+                return Err(ProbeError::BadResponse(format!(
+                    "more than {MAX_FRAGMENTS} fragments without FIN"
+                )));
+            }
             let (data, source) = self.receive(|c, f| {
                 let pushed = c.reasm.push_frame(f);
                 Ok(pushed.fragment.map(|frag| (frag.data, frag.source.0)))
@@ -252,7 +268,7 @@ impl Dnp3Client {
                     if let Value::DeviceAttribute(a) = p.value {
                         out.attributes
                             .insert(dnp3_attribute_name(h.variation), dnp3_attribute_value(&a));
-                    } else {
+                    } else if out.points.len() < MAX_POINTS {
                         out.points.push(Dnp3Point {
                             group: h.group,
                             variation: h.variation,

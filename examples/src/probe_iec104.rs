@@ -139,7 +139,13 @@ impl Conn {
         let deadline = Instant::now() + self.config.timeout;
         let mut buf = [0u8; 4096];
         loop {
-            while let Some(bytes) = self.decoder.next_frame().ok().flatten() {
+            loop {
+                let bytes = match self.decoder.next_frame() {
+                    Ok(Some(b)) => b,
+                    Ok(None) => break,
+                    // Junk was skipped; frames may follow in what is buffered.
+                    Err(_) => continue,
+                };
                 let Ok((frame, _)) = split_frame(&bytes) else {
                     continue;
                 };
@@ -180,8 +186,8 @@ impl Conn {
     }
 }
 
-/// Most points kept per station.
-const MAX_POINTS: usize = 65_536;
+/// Most points kept over all stations.
+pub const MAX_POINTS: usize = 65_536;
 
 /// Runs `otprobe iec104`: STARTDT, station interrogation of `ca`, STOPDT.
 pub fn probe(addr: SocketAddr, config: ProbeConfig, ca: u16) -> Result<Iec104Report, ProbeError> {
@@ -228,6 +234,7 @@ pub fn probe(addr: SocketAddr, config: ProbeConfig, ca: u16) -> Result<Iec104Rep
     c.send(&bytes)?;
     let (mut confirmed, mut terminated) = (false, false);
     let stations = &mut report.stations;
+    let mut kept = 0usize;
     let result = c.receive(|a| {
         let Some(asdu) = &a.asdu else {
             return false;
@@ -243,11 +250,15 @@ pub fn probe(addr: SocketAddr, config: ProbeConfig, ca: u16) -> Result<Iec104Rep
             return terminated || h.cot.negative;
         }
         let type_id = u8::from(h.type_id);
+        if kept >= MAX_POINTS {
+            return false;
+        }
         let points = stations.entry(h.common_address.0).or_default();
         for o in asdu.objects() {
-            if points.len() >= MAX_POINTS {
+            if kept >= MAX_POINTS {
                 break;
             }
+            kept += 1;
             let (value, good) = element_text(&o.element);
             points.push(Iec104Point {
                 ioa: o.address.0,
