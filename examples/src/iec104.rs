@@ -3,7 +3,10 @@
 //! record fields of DESIGN.md §4 (IEC 60870-5-104 §5 for the APCI, IEC 60870-5-101 §7.2
 //! for the ASDU header and information object addresses). One record per APDU.
 
-use otwire_iec104::{Apci, Apdu, Frame, Params, Parsed, Probe, StreamDecoder, probe, split_frame};
+use otwire_iec104::{
+    Apci, Apdu, Direction, Frame, Params, Parsed, Probe, StreamDecoder, direction_anomalies, probe,
+    split_frame,
+};
 
 use crate::flow::{FlowInfo, PacketMeta};
 use crate::record::{Dir, Iec104Fields, PduRecord, ProtoFields, pipeline_anomaly};
@@ -301,8 +304,21 @@ fn emit_frame<S: Iec104Sink>(
     frame: Frame<'_>,
     raw: &[u8],
 ) {
+    // The controlling station is the client (IEC 60870-5-104 §5: it opens the connection
+    // to port 2404); an ASDU travelling the wrong way is flagged.
+    let way = if info.is_client(side) {
+        Direction::Control
+    } else {
+        Direction::Monitor
+    };
     let (f, anomalies, apdu) = match Apdu::parse(&frame, Params::IEC104) {
-        Ok(p) => (fields(&p.pdu), p.anomalies.names().collect(), Some(p)),
+        Ok(p) => {
+            let mut flags = p.anomalies;
+            if let Some(asdu) = &p.pdu.asdu {
+                flags |= direction_anomalies(&asdu.header, way);
+            }
+            (fields(&p.pdu), flags.names().collect(), Some(p))
+        }
         Err(_) => {
             let apci = frame.apci();
             let mut f = Iec104Fields {
