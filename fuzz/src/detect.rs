@@ -130,18 +130,13 @@ pub fn detect_events(data: &[u8]) {
             }
             1 => {
                 // Raw DNP3 bytes as a link frame, and as an application fragment.
+                let addrs = c.u16().unwrap_or(0);
                 let n = usize::from(c.u8().unwrap_or(0));
                 let bytes = c.take(n);
                 if let Some(ev) = dnp3.frame(meta, dir, bytes) {
                     let _ = engine.observe(&ev);
                 }
-                let ev = dnp3.fragment(
-                    meta,
-                    dir,
-                    u16::from(hosts),
-                    0xfffc | u16::from(op >> 6),
-                    bytes,
-                );
+                let ev = dnp3.fragment(meta, dir, u16::from(hosts), addrs, bytes);
                 let _ = engine.observe(&ev);
             }
             2 => {
