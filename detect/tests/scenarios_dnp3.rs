@@ -413,7 +413,7 @@ fn benign_polling_raises_nothing_after_learning() {
     let mut w = learned_world(21);
     w.run_for(1800.0);
     w.report(T0);
-    assert!(w.alerts.is_empty());    // The learned state, protocol extensions included, saves and reloads identically.
+    assert!(w.alerts.is_empty()); // The learned state, protocol extensions included, saves and reloads identically.
     let saved = w.engine.save_baseline_json().unwrap();
     let mut again = Engine::new(w.engine.config().clone());
     again.load_baseline_json(&saved).unwrap();
@@ -581,4 +581,19 @@ fn bad_crc_broadcast_and_flood() {
     );
     assert!(w.alerts.iter().any(|a| reason(a) == "broadcast"));
     assert!(w.alerts.iter().any(|a| reason(a) == "request_flood"));
+}
+
+#[test]
+fn unsolicited_storm() {
+    let mut w = learned_world(28);
+    let t = w.now;
+    // The outstation floods its master with 400 unsolicited responses in 2 s.
+    for _ in 0..400 {
+        w.now += 5_000;
+        w.unsolicited(RTU, OUTSTATION);
+    }
+    w.run_for(60.0);
+    w.report(t);
+    assert_eq!(w.techniques_since(t), set(&["T0814"]));
+    assert!(w.alerts.iter().any(|a| reason(a) == "unsolicited_storm"));
 }

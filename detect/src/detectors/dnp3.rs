@@ -36,6 +36,22 @@ mod fc {
 const SELECT_US: u64 = 30_000_000;
 /// Octets of the object data hashed to compare a select with its operate.
 const HASHED: usize = 2048;
+/// Unsolicited responses are counted per outstation in windows of this many µs.
+const STORM_WINDOW_US: u64 = 10_000_000;
+/// An unsolicited storm: more than this many in a window, and more than
+/// [`STORM_FACTOR`] times the learned per-window maximum.
+const STORM_FLOOR: u32 = 100;
+/// See [`STORM_FLOOR`].
+const STORM_FACTOR: u32 = 4;
+
+/// Unsolicited responses of one outstation: the current window and the learned maximum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+struct Unsolicited {
+    window_start: u64,
+    count: u32,
+    learned_max: u32,
+    fired: bool,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 struct Station {
@@ -85,7 +101,7 @@ struct LastRequest {
 pub struct Dnp3State {
     selects: BoundedMap<Station, Select>,
     requests: BoundedMap<FlowKey, LastRequest>,
-    unsolicited: BoundedMap<(Ip, u16), ()>,
+    unsolicited: BoundedMap<(Ip, u16), Unsolicited>,
     cfg: config::State,
 }
 
@@ -338,9 +354,48 @@ impl StateExtension for Dnp3State {
             Direction::Response => match ev.function {
                 fc::UNSOLICITED => {
                     let key = (ev.flow.server.ip, ev.unit);
+                    if let Some(u) = self.unsolicited.get_mut(&key) {
+                        if ev.ts.saturating_sub(u.window_start) >= STORM_WINDOW_US {
+                            if learning {
+                                u.learned_max = u.learned_max.max(u.count);
+                            }
+                            u.window_start = ev.ts;
+                            u.count = 0;
+                            u.fired = false;
+                        }
+                        u.count = u.count.saturating_add(1);
+                        let limit = STORM_FLOOR.max(u.learned_max.saturating_mul(STORM_FACTOR));
+                        if !learning && !u.fired && u.count > limit {
+                            u.fired = true;
+                            let (count, learned) = (u.count, u.learned_max);
+                            sink.report(
+                                Finding::new(
+                                    ev,
+                                    &catalog::T0814,
+                                    Severity::High,
+                                    0.7,
+                                    format!(
+                                        "{} sends {count} unsolicited dnp3 responses (outstation {}) in 10 s (learned maximum {learned})",
+                                        ev.src(),
+                                        ev.unit
+                                    ),
+                                )
+                                .because("unsolicited_storm")
+                                .with("count", count)
+                                .with("learned_max", learned),
+                            );
+                        }
+                        return;
+                    }
+                    let fresh = Unsolicited {
+                        window_start: ev.ts,
+                        count: 1,
+                        learned_max: 0,
+                        fired: false,
+                    };
                     if learning {
-                        let _ = self.unsolicited.get_or_insert_with(key, || ());
-                    } else if !self.unsolicited.contains(&key) {
+                        let _ = self.unsolicited.get_or_insert_with(key, || fresh);
+                    } else {
                         report(
                             sink,
                             ev,
