@@ -12,7 +12,7 @@ use crate::catalog;
 use crate::config::Config;
 use crate::detector::{Detector, Family, Sink};
 use crate::event::{Action, Direction, Event, Ip, Marks, Protocol, Space, Target};
-use crate::table::{BoundedMap, TableStats};
+use crate::table::{BoundedMap, HintCache, TableStats};
 
 /// Intervals kept per operation; past this the two closest merge.
 const INTERVALS: usize = 8;
@@ -110,6 +110,8 @@ impl Intervals {
 pub struct Allowlist {
     ops: BoundedMap<OpKey, Intervals>,
     trusted: Vec<Ip>,
+    /// Where each flow's operations were last found.
+    hints: HintCache<256>,
 }
 
 impl Allowlist {
@@ -118,6 +120,7 @@ impl Allowlist {
         Self {
             ops: BoundedMap::new(config.caps.operations),
             trusted: config.trusted(),
+            hints: HintCache::new(),
         }
     }
 }
@@ -174,10 +177,18 @@ impl Detector for Allowlist {
         let targets = ev.targets.as_slice();
         let none = [Target::default()];
         let list: &[Target] = if targets.is_empty() { &none } else { targets };
-        for t in list {
+        let sig = ev.flow_id << 8
+            ^ u64::from(ev.function) << 40
+            ^ u64::from(ev.unit) << 24
+            ^ u64::from(ev.sub_function.unwrap_or(0)) << 56;
+        for (ti, t) in list.iter().enumerate() {
             let k = key(ev, if targets.is_empty() { None } else { Some(t) });
+            let hint = self.hints.at(sig ^ ti as u64);
             if sink.is_learning() {
-                if let Some((iv, _)) = self.ops.get_or_insert_with(k, Intervals::default) {
+                if let Some((iv, _)) = self
+                    .ops
+                    .get_or_insert_with_hint(hint, k, Intervals::default)
+                {
                     if t.count > 0 {
                         iv.add(t.start, t.end());
                     }
@@ -187,7 +198,7 @@ impl Detector for Allowlist {
             if trusted(&self.trusted, &ev.flow.client.ip) {
                 return;
             }
-            let (technique, sev, conf, what) = match self.ops.get_mut(&k) {
+            let (technique, sev, conf, what) = match self.ops.get_mut_with_hint(hint, &k) {
                 None if ev.action == Action::Read => (
                     &catalog::T0801,
                     Severity::Low,

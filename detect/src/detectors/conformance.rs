@@ -1,6 +1,7 @@
 //! Family 7: protocol conformance from the parsers' anomalies: other protocols on a
-//! protocol's port (T0869, T0885), undecodable PDUs (T0866), oversize frames (T0814), and
-//! anomalies a host never showed while learning (T0866).
+//! protocol's port (T0869, T0885), undecodable PDUs (T0866), oversize frames (T0814; a
+//! low-severity T0866 note for oversize UMAS frames in Modbus function 90, which real
+//! engineering sessions send), and anomalies a host never showed while learning (T0866).
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -38,6 +39,15 @@ impl ConformanceCheck {
     }
 }
 
+/// Modbus function 90 (0x5A): Schneider Electric's UMAS envelope, whose engineering
+/// traffic exceeds the 253-byte PDU of MODBUS Application Protocol V1.1b3 §4.1.
+const MODBUS_UMAS: u16 = 0x5A;
+
+/// True for a vendor-specific envelope whose frames may legitimately be oversize.
+fn vendor_envelope(ev: &Event<'_>) -> bool {
+    ev.protocol == Protocol::Modbus && ev.function == MODBUS_UMAS
+}
+
 fn report(
     sink: &mut Sink,
     ev: &Event<'_>,
@@ -46,12 +56,24 @@ fn report(
     reason: &'static str,
     what: &str,
 ) {
+    report_with(sink, ev, t, sev, 0.7, reason, what);
+}
+
+fn report_with(
+    sink: &mut Sink,
+    ev: &Event<'_>,
+    t: &'static Technique,
+    sev: Severity,
+    confidence: f32,
+    reason: &'static str,
+    what: &str,
+) {
     let names: Vec<Value> = ev.conformance.names().map(Value::from).collect();
     let mut f = Finding::new(
         ev,
         t,
         sev,
-        0.7,
+        confidence,
         format!(
             "{} sends {what} to {} ({})",
             ev.src(),
@@ -122,14 +144,29 @@ impl Detector for ConformanceCheck {
             return;
         }
         if c.contains(Conformance::OVERSIZE) {
-            report(
-                sink,
-                ev,
-                &catalog::T0814,
-                Severity::Medium,
-                "oversize",
-                "an oversize frame",
-            );
+            if vendor_envelope(ev) {
+                // Schneider UMAS engineering sessions (program transfer, monitoring) carry
+                // PDUs past Modbus' 253 bytes in function 90: a conformance note, not a
+                // denial of service.
+                report_with(
+                    sink,
+                    ev,
+                    &catalog::T0866,
+                    Severity::Low,
+                    0.3,
+                    "vendor_oversize",
+                    "an oversize vendor-specific (function 90) frame",
+                );
+            } else {
+                report(
+                    sink,
+                    ev,
+                    &catalog::T0814,
+                    Severity::Medium,
+                    "oversize",
+                    "an oversize frame",
+                );
+            }
         }
         let key = HostKey {
             host: ev.src().ip,
@@ -167,5 +204,82 @@ impl Detector for ConformanceCheck {
     fn load(&mut self, state: Value) -> Result<(), Error> {
         self.learned = load(state)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detector::Mode;
+    use crate::event::{Endpoint, Flow, Meta};
+
+    fn meta() -> Meta {
+        Meta {
+            ts: 1_427_906_557_314_428,
+            frame: 19,
+            flow_id: 0,
+            flow: Flow::new(
+                Endpoint::v4([192, 168, 63, 100], 7718),
+                Endpoint::v4([192, 168, 63, 253], 502),
+            ),
+        }
+    }
+
+    fn judge(ev: &Event<'_>, mode: Mode) -> Vec<(&'static str, Severity, &'static str)> {
+        let mut d = ConformanceCheck::new(&Config::default());
+        let mut sink = Sink::new(mode);
+        d.observe(ev, &mut sink);
+        sink.drain()
+            .map(|f| (f.technique.id, f.severity, f.reason))
+            .collect()
+    }
+
+    /// Frame 19 of iti_modicon_umas_test.pcap (Schneider engineering session): MBAP length
+    /// 255, unit 0, function 90, UMAS session 0, UMAS function 0x0A, 251 payload bytes: a
+    /// 254-byte PDU, one past Modbus' 253.
+    #[cfg(feature = "modbus")]
+    fn umas_oversize() -> Vec<u8> {
+        let mut b = vec![
+            0x00, 0x07, 0x00, 0x00, 0x00, 0xff, 0x00, 0x5a, 0x00, 0x0a, 0x00, 0x00,
+        ];
+        b.extend(1..=249u8);
+        assert_eq!(b.len(), 261);
+        b
+    }
+
+    #[cfg(feature = "modbus")]
+    #[test]
+    fn oversize_umas_is_a_low_conformance_note_not_denial_of_service() {
+        let bytes = umas_oversize();
+        let mut a = crate::adapters::modbus::ModbusAdapter::new();
+        for dir in [Direction::Request, Direction::Response] {
+            let ev = a.adu(meta(), dir, &bytes);
+            assert!(ev.is_parsed());
+            assert_eq!(ev.function, MODBUS_UMAS);
+            assert!(ev.conformance.contains(Conformance::OVERSIZE));
+            let got = judge(&ev, Mode::Detecting);
+            assert_eq!(got, vec![("T0866", Severity::Low, "vendor_oversize")]);
+            assert!(!got.iter().any(|g| g.0 == "T0814"));
+            // While learning, the note is reported too (it is a single-message finding).
+            assert_eq!(judge(&ev, Mode::Learning), got);
+        }
+    }
+
+    #[test]
+    fn oversize_frames_of_other_functions_stay_denial_of_service() {
+        let mut ev = Event::new(meta(), Protocol::Modbus, Direction::Request);
+        ev.function = 16;
+        ev.conformance = Conformance::OVERSIZE;
+        assert_eq!(
+            judge(&ev, Mode::Detecting),
+            vec![("T0814", Severity::Medium, "oversize")]
+        );
+        // Function 90 of another protocol is not UMAS.
+        ev.protocol = Protocol::Iec104;
+        ev.function = 90;
+        assert_eq!(
+            judge(&ev, Mode::Detecting).first().map(|g| g.0),
+            Some("T0814")
+        );
     }
 }

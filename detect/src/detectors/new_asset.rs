@@ -10,7 +10,7 @@ use crate::catalog;
 use crate::config::Config;
 use crate::detector::{Detector, Family, Sink};
 use crate::event::{Direction, Event, Ip, Protocol};
-use crate::table::{BoundedMap, TableStats};
+use crate::table::{BoundedMap, HintCache, TableStats};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 enum Asset {
@@ -32,6 +32,8 @@ enum Asset {
 pub struct NewAsset {
     known: BoundedMap<Asset, ()>,
     trusted: Vec<Ip>,
+    /// Where each flow's assets were last found.
+    hints: HintCache<256>,
 }
 
 impl NewAsset {
@@ -40,15 +42,18 @@ impl NewAsset {
         Self {
             known: BoundedMap::new(config.caps.assets),
             trusted: config.trusted(),
+            hints: HintCache::new(),
         }
     }
 
-    /// Remembers `a`; true if it was new.
-    fn learn(&mut self, a: Asset) -> bool {
-        if self.known.get_mut(&a).is_some() {
+    /// Remembers `a`; true if it was new. `hint` names where the event's flow last found
+    /// this kind of asset.
+    fn learn(&mut self, a: Asset, hint: u64) -> bool {
+        let hint = self.hints.at(hint);
+        if self.known.get_mut_with_hint(hint, &a).is_some() {
             return false;
         }
-        self.known.get_or_insert_with(a, || ()).is_some()
+        self.known.get_or_insert_with_hint(hint, a, || ()).is_some()
     }
 }
 
@@ -68,13 +73,17 @@ impl Detector for NewAsset {
         let p = ev.protocol;
         let c = ev.flow.client;
         let s = ev.flow.server;
-        let new_server = self.learn(Asset::Server(s.ip, s.port, p));
-        let new_unit = self.learn(Asset::Unit(s.ip, ev.unit, p));
+        let h = ev.flow_id << 2;
+        let new_server = self.learn(Asset::Server(s.ip, s.port, p), h);
+        let new_unit = self.learn(
+            Asset::Unit(s.ip, ev.unit, p),
+            h ^ 1 ^ u64::from(ev.unit) << 48,
+        );
         if ev.direction == Direction::Response {
             return;
         }
-        let new_client = self.learn(Asset::Client(c.ip, p));
-        let new_pair = self.learn(Asset::Pair(c.ip, s.ip, p));
+        let new_client = self.learn(Asset::Client(c.ip, p), h ^ 2);
+        let new_pair = self.learn(Asset::Pair(c.ip, s.ip, p), h ^ 3);
         if sink.is_learning() || trusted(&self.trusted, &c.ip) {
             return;
         }

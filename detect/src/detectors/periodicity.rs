@@ -12,7 +12,7 @@ use crate::catalog;
 use crate::config::{self, Config};
 use crate::detector::{Detector, Family, Sink};
 use crate::event::{Action, Direction, Endpoint, Event, Ip, Protocol, Space};
-use crate::table::{BoundedMap, TableStats};
+use crate::table::{BoundedMap, HintCache, TableStats};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 struct SigKey {
@@ -61,6 +61,8 @@ pub struct Periodicity {
     st: PState,
     cfg: config::Periodicity,
     trusted: Vec<Ip>,
+    /// Where each flow's signatures were last found.
+    hints: HintCache<512>,
 }
 
 impl Periodicity {
@@ -73,6 +75,7 @@ impl Periodicity {
             },
             cfg: config.periodicity,
             trusted: config.trusted(),
+            hints: HintCache::new(),
         }
     }
 
@@ -175,7 +178,12 @@ impl Detector for Periodicity {
             start: t.start,
             count: t.count,
         };
-        if let Some(s) = self.st.sigs.get_mut(&k) {
+        let hint = self.hints.at(ev.flow_id << 1
+            ^ (ev.direction == Direction::Response) as u64
+            ^ u64::from(ev.function) << 48
+            ^ u64::from(t.start) << 16
+            ^ u64::from(t.count) << 32);
+        if let Some(s) = self.st.sigs.get_mut_with_hint(hint, &k) {
             if learning {
                 let x = secs(ev.ts.saturating_sub(s.last));
                 s.n = s.n.saturating_add(1);
@@ -198,7 +206,13 @@ impl Detector for Periodicity {
             learned: learning,
             missing: false,
         };
-        if self.st.sigs.get_or_insert_with(k, || fresh).is_none() || learning {
+        if self
+            .st
+            .sigs
+            .get_or_insert_with_hint(hint, k, || fresh)
+            .is_none()
+            || learning
+        {
             return;
         }
         if ev.direction != Direction::Request || super::trusted(&self.trusted, &ev.flow.client.ip) {

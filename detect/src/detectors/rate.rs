@@ -12,7 +12,7 @@ use crate::catalog::{self, Technique};
 use crate::config::{self, Config};
 use crate::detector::{Detector, Family, Sink};
 use crate::event::{Action, Direction, Event, Ip, Outcome, Target};
-use crate::table::{BoundedMap, TableStats};
+use crate::table::{BoundedMap, HintCache, TableStats};
 
 /// A 256-bit linear-counting sketch of distinct items: fixed size, no allocation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -26,14 +26,47 @@ impl Sketch {
         }
     }
 
+    /// Bits set (0 to 256).
+    fn ones(&self) -> u32 {
+        self.0.iter().map(|w| w.count_ones()).sum()
+    }
+
     /// Estimated distinct count: `-m ln(zeros / m)` (Whang et al., linear counting).
+    #[cfg(test)]
     fn estimate(&self) -> u32 {
-        let ones: u32 = self.0.iter().map(|w| w.count_ones()).sum();
-        let zeros = 256 - ones;
-        if zeros == 0 {
-            return 1420;
+        estimate(self.ones())
+    }
+}
+
+/// The linear-counting estimate for a sketch with `ones` bits set.
+fn estimate(ones: u32) -> u32 {
+    let zeros = 256u32.saturating_sub(ones);
+    if zeros == 0 {
+        return 1420;
+    }
+    (-256.0 * (f64::from(zeros) / 256.0).ln()).round() as u32
+}
+
+/// [`estimate`] for every possible count of set bits, computed once per detector (a
+/// logarithm per metric per event otherwise).
+#[derive(Debug, Clone)]
+struct Estimates([u32; 257]);
+
+impl Estimates {
+    fn new() -> Self {
+        let mut t = [0u32; 257];
+        for (ones, e) in (0u32..).zip(t.iter_mut()) {
+            *e = estimate(ones);
         }
-        (-256.0 * (f64::from(zeros) / 256.0).ln()).round() as u32
+        Self(t)
+    }
+
+    fn of(&self, s: &Sketch) -> u32 {
+        let ones = s.ones();
+        self.0
+            .get(ones as usize)
+            .copied()
+            .unwrap_or_else(|| estimate(ones))
     }
 }
 
@@ -52,16 +85,23 @@ struct Counts {
 const METRICS: usize = 7;
 
 impl Counts {
-    fn values(&self) -> [u32; METRICS] {
-        [
-            self.requests,
-            self.servers.estimate(),
-            self.units.estimate(),
-            self.targets.estimate(),
-            self.exceptions,
-            self.writes,
-            self.written.estimate(),
-        ]
+    /// Every metric: requests, distinct servers, units and read targets, exceptions,
+    /// writes, distinct written targets.
+    fn values(&self, est: &Estimates) -> [u32; METRICS] {
+        [0, 1, 2, 3, 4, 5, 6].map(|m| self.value(m, est))
+    }
+
+    /// Metric `m` of [`Counts::values`], alone.
+    fn value(&self, m: usize, est: &Estimates) -> u32 {
+        match m {
+            0 => self.requests,
+            1 => est.of(&self.servers),
+            2 => est.of(&self.units),
+            3 => est.of(&self.targets),
+            4 => self.exceptions,
+            5 => self.writes,
+            _ => est.of(&self.written),
+        }
     }
 }
 
@@ -82,6 +122,9 @@ struct Source {
 pub struct RateScan {
     sources: BoundedMap<Ip, Source>,
     cfg: config::Rate,
+    /// Where each flow's source was last found.
+    hints: HintCache<256>,
+    est: Estimates,
 }
 
 impl RateScan {
@@ -90,6 +133,8 @@ impl RateScan {
         Self {
             sources: BoundedMap::new(config.caps.sources),
             cfg: config.rate,
+            hints: HintCache::new(),
+            est: Estimates::new(),
         }
     }
 }
@@ -119,9 +164,10 @@ impl Detector for RateScan {
         }
         let learning = sink.is_learning();
         let window = self.cfg.window_secs.max(1).saturating_mul(1_000_000);
-        let Some((s, inserted)) = self
-            .sources
-            .get_or_insert_with(ev.flow.client.ip, Source::default)
+        let hint = self.hints.at(ev.flow_id);
+        let Some((s, inserted)) =
+            self.sources
+                .get_or_insert_with_hint(hint, ev.flow.client.ip, Source::default)
         else {
             return;
         };
@@ -130,7 +176,7 @@ impl Detector for RateScan {
         }
         if ev.ts.saturating_sub(s.window_start) >= window {
             if learning {
-                for (l, v) in s.learned.iter_mut().zip(s.now.values()) {
+                for (l, v) in s.learned.iter_mut().zip(s.now.values(&self.est)) {
                     *l = (*l).max(v);
                 }
             }
@@ -177,17 +223,15 @@ impl Detector for RateScan {
             cfg.writes_floor,
             cfg.written_addresses_floor,
         ];
-        let values = s.now.values();
         for m in 0..METRICS {
             let bit = 1u8 << m;
             if touched & bit == 0 || s.fired & bit != 0 {
                 continue;
             }
-            let (Some(&v), Some(&floor), Some(&learned)) =
-                (values.get(m), floors.get(m), s.learned.get(m))
-            else {
+            let (Some(&floor), Some(&learned)) = (floors.get(m), s.learned.get(m)) else {
                 continue;
             };
+            let v = s.now.value(m, &self.est);
             let limit = (f64::from(learned) * cfg.factor).max(f64::from(floor));
             if f64::from(v) <= limit {
                 continue;

@@ -15,7 +15,7 @@ use crate::catalog::{self, Technique};
 use crate::config::{self, Config};
 use crate::detector::{Detector, Family, Sink};
 use crate::event::{Direction, Endpoint, Event, Protocol};
-use crate::table::{BoundedMap, TableStats};
+use crate::table::{BoundedMap, HintCache, TableStats};
 
 /// A protocol-specific state machine run by [`Transactions`] on the events of its protocol.
 /// The extension point later protocols use (DESIGN.md §3, family 4).
@@ -91,6 +91,8 @@ pub struct Transactions {
     flows: BoundedMap<FlowKey, Ring>,
     cfg: config::State,
     extensions: Vec<Box<dyn StateExtension>>,
+    /// Where each flow's transactions were last found.
+    hints: HintCache<256>,
 }
 
 impl Transactions {
@@ -100,6 +102,7 @@ impl Transactions {
             flows: BoundedMap::new(config.caps.transactions),
             cfg: config.state,
             extensions: Vec::new(),
+            hints: HintCache::new(),
         }
     }
 
@@ -148,6 +151,7 @@ impl Detector for Transactions {
             server: ev.flow.server,
             proto: ev.protocol,
         };
+        let hint = self.hints.at(ev.flow_id);
         let pending = (self.cfg.pending_secs * 1e6) as u64;
         let answered_window = (self.cfg.answered_secs * 1e6) as u64;
         match ev.direction {
@@ -160,7 +164,8 @@ impl Detector for Transactions {
                     unit: ev.unit,
                     answered: None,
                 };
-                let Some((ring, _)) = self.flows.get_or_insert_with(key, Ring::default) else {
+                let Some((ring, _)) = self.flows.get_or_insert_with_hint(hint, key, Ring::default)
+                else {
                     return;
                 };
                 let reused = match ring.find(tx) {
@@ -190,7 +195,11 @@ impl Detector for Transactions {
                 }
             }
             Direction::Response => {
-                let Some(st) = self.flows.get_mut(&key).and_then(|r| r.find(tx)) else {
+                let Some(st) = self
+                    .flows
+                    .get_mut_with_hint(hint, &key)
+                    .and_then(|r| r.find(tx))
+                else {
                     if !learning {
                         sink.report(finding(
                             ev,

@@ -11,7 +11,7 @@ use crate::catalog;
 use crate::config::{self, Config};
 use crate::detector::{Detector, Family, Sink};
 use crate::event::{Action, Direction, Event, Ip, Outcome, Protocol, Space};
-use crate::table::{BoundedMap, TableStats};
+use crate::table::{BoundedMap, Hint, HintCache, TableStats};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 struct PointKey {
@@ -41,6 +41,8 @@ struct Point {
 pub struct ValueRange {
     points: BoundedMap<PointKey, Point>,
     cfg: config::ValueRange,
+    /// Where each flow's first point of a range was last found.
+    hints: HintCache<512>,
 }
 
 impl ValueRange {
@@ -49,6 +51,7 @@ impl ValueRange {
         Self {
             points: BoundedMap::new(config.caps.points),
             cfg: config.value,
+            hints: HintCache::new(),
         }
     }
 }
@@ -79,7 +82,19 @@ impl Detector for ValueRange {
         }
         let learning = sink.is_learning();
         let cfg = self.cfg;
+        // Where this flow's range started last time; then, consecutive addresses first
+        // learned together sit in consecutive slots: the next slot is tried before hashing.
+        let first = self.hints.at(ev.flow_id
+            ^ u64::from(t.start) << 20
+            ^ u64::from(t.space.code()) << 40
+            ^ u64::from(ev.unit) << 52);
+        let mut hint = Hint::NONE;
+        // `secs` of the time since `dt_at`, cached: the points of one PDU were usually last
+        // reported together.
+        let (mut dt_at, mut dt) = (u64::MAX, 0.0);
+        let margin_nonneg = cfg.min_margin >= 0.0;
         for (i, v) in ev.values.iter().take(cfg.max_values_per_event).enumerate() {
+            hint = if i == 0 { *first } else { hint.next() };
             let Some(addr) = u32::try_from(i).ok().and_then(|i| t.start.checked_add(i)) else {
                 break;
             };
@@ -99,11 +114,26 @@ impl Detector for ValueRange {
                     last_ts: ev.ts,
                     max_rate: 0.0,
                 };
-                if let Some((p, inserted)) = self.points.get_or_insert_with(key, || fresh) {
+                let got = self
+                    .points
+                    .get_or_insert_with_hint(&mut hint, key, || fresh);
+                if i == 0 {
+                    *first = hint;
+                }
+                if let Some((p, inserted)) = got {
                     if !inserted && !written {
-                        let dt = secs(ev.ts.saturating_sub(p.last_ts));
-                        if dt > 0.0 {
-                            p.max_rate = p.max_rate.max(v.abs_diff(p.last) as f64 / dt);
+                        let diff = v.abs_diff(p.last);
+                        // An unchanged value cannot raise a non-negative maximum: skip the
+                        // divisions (the result is bit-identical).
+                        let keeps = diff == 0 && (p.max_rate > 0.0 || p.max_rate.to_bits() == 0);
+                        if !keeps {
+                            if p.last_ts != dt_at {
+                                dt_at = p.last_ts;
+                                dt = secs(ev.ts.saturating_sub(p.last_ts));
+                            }
+                            if dt > 0.0 {
+                                p.max_rate = p.max_rate.max(diff as f64 / dt);
+                            }
                         }
                     }
                     p.n = p.n.saturating_add(1);
@@ -116,7 +146,11 @@ impl Detector for ValueRange {
                 }
                 continue;
             }
-            let Some(p) = self.points.get_mut(&key) else {
+            let got = self.points.get_mut_with_hint(&mut hint, &key);
+            if i == 0 {
+                *first = hint;
+            }
+            let Some(p) = got else {
                 continue;
             };
             let (last, last_ts) = (p.last, p.last_ts);
@@ -126,6 +160,17 @@ impl Detector for ValueRange {
                 p.last_ts = ev.ts;
             }
             if p.n < cfg.min_samples {
+                continue;
+            }
+            // Fast path for the common case, exactly equivalent to the full test below when
+            // the margin cannot be negative (`min_margin >= 0`): a value inside the learned
+            // range is never out of range, and a written one, or a reported one with no
+            // learned rate or no change, is never too fast.
+            if margin_nonneg
+                && p.min <= v
+                && v <= p.max
+                && (written || p.max_rate <= 0.0 || v == last)
+            {
                 continue;
             }
             let width = p.max.abs_diff(p.min) as f64;
@@ -143,14 +188,20 @@ impl Detector for ValueRange {
                     ("reported_out_of_range", &catalog::T0831, Severity::Medium)
                 }
             } else {
-                let dt = secs(ev.ts.saturating_sub(last_ts));
+                // The tests in order, each computed only when the previous ones pass.
+                if written || p.max_rate <= 0.0 {
+                    continue;
+                }
                 let step = v.abs_diff(last) as f64;
+                if step <= margin {
+                    continue;
+                }
+                if last_ts != dt_at {
+                    dt_at = last_ts;
+                    dt = secs(ev.ts.saturating_sub(last_ts));
+                }
                 let rate = if dt > 0.0 { step / dt } else { 0.0 };
-                if written
-                    || p.max_rate <= 0.0
-                    || step <= margin
-                    || rate <= p.max_rate * cfg.rate_factor
-                {
+                if rate <= p.max_rate * cfg.rate_factor {
                     continue;
                 }
                 ("reported_rate", &catalog::T0831, Severity::Medium)
