@@ -326,6 +326,7 @@ fn dnp3_records_agree_with_tshark() {
         files.len()
     );
     let mut t = Tally::new();
+    let (mut link_frames, mut fragments) = (0usize, 0usize);
     for path in &files {
         let ours_by_frame = otscan(path, "dnp3");
         let theirs = tshark(
@@ -367,6 +368,8 @@ fn dnp3_records_agree_with_tshark() {
                 continue;
             }
             t.compared += 1;
+            link_frames += ours[0].len();
+            fragments += ours[6].len();
             dnp3_normalise(&mut ours, &mut theirs, &mut t);
             if ours != theirs && has_anomaly(ours_records) && ours[..8] == theirs[..8] {
                 // Where our walk stopped (an anomaly), compare the headers only.
@@ -388,7 +391,7 @@ fn dnp3_records_agree_with_tshark() {
         }
     }
     eprintln!(
-        "dnp3: {} captures, {} records agree field by field, {} malformed records flagged; tolerated: {:?}",
+        "dnp3: {} captures, {} records ({link_frames} link frames, {fragments} fragments) agree field by field, {} malformed records flagged; tolerated: {:?}",
         files.len(),
         t.compared - t.failures.len() as u64,
         t.agreed_malformed,
