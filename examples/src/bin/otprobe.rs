@@ -21,9 +21,11 @@ Exit status:
   1  the device could not be reached, or answered nothing useful
   2  usage error
 
-otprobe sends only read requests (device identification, report server id, reads) unless
---allow-write is given; it waits --interval-ms between requests and --timeout-ms for each
-answer. Probe only devices you are allowed to probe.";
+otprobe sends only read requests (device identification, report server id, reads; DNP3
+link status and reads, plus application confirms when asked; IEC 104 STARTDT, station
+interrogation, S frames, STOPDT) unless --allow-write is given; it waits --interval-ms
+between requests and --timeout-ms for each answer. Probe only devices you are allowed to
+probe.";
 
 /// Probe an OT device and print what it says about itself.
 #[derive(Parser, Debug)]
