@@ -413,7 +413,8 @@ fn benign_polling_raises_nothing_after_learning() {
     let mut w = learned_world(21);
     w.run_for(1800.0);
     w.report(T0);
-    assert!(w.alerts.is_empty()); // The learned state, protocol extensions included, saves and reloads identically.
+    assert!(w.alerts.is_empty());
+    // The learned state, protocol extensions included, saves and reloads identically.
     let saved = w.engine.save_baseline_json().unwrap();
     let mut again = Engine::new(w.engine.config().clone());
     again.load_baseline_json(&saved).unwrap();
