@@ -14,21 +14,46 @@ use crate::detector::{Detector, Family, Sink};
 use crate::event::{Action, Direction, Event, Ip, Outcome, Target};
 use crate::table::{BoundedMap, HintCache, TableStats};
 
-/// A 256-bit linear-counting sketch of distinct items: fixed size, no allocation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-struct Sketch([u64; 4]);
+/// A 256-bit linear-counting sketch of distinct items: fixed size, no allocation. It keeps
+/// its count of set bits (saved as the bits alone, the count recomputed on load).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Sketch {
+    bits: [u64; 4],
+    ones: u16,
+}
+
+impl Serialize for Sketch {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_newtype_struct("Sketch", &self.bits)
+    }
+}
+
+impl<'de> Deserialize<'de> for Sketch {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(rename = "Sketch")]
+        struct Bits([u64; 4]);
+        let Bits(bits) = Bits::deserialize(d)?;
+        let ones = bits.iter().map(|w| w.count_ones() as u16).sum();
+        Ok(Self { bits, ones })
+    }
+}
 
 impl Sketch {
     fn insert(&mut self, h: u64) {
         let bit = (h & 255) as usize;
-        if let Some(w) = self.0.get_mut(bit / 64) {
-            *w |= 1u64 << (bit % 64);
+        if let Some(w) = self.bits.get_mut(bit / 64) {
+            let m = 1u64 << (bit % 64);
+            if *w & m == 0 {
+                *w |= m;
+                self.ones += 1;
+            }
         }
     }
 
     /// Bits set (0 to 256).
     fn ones(&self) -> u32 {
-        self.0.iter().map(|w| w.count_ones()).sum()
+        u32::from(self.ones)
     }
 
     /// Estimated distinct count: `-m ln(zeros / m)` (Whang et al., linear counting).
@@ -139,8 +164,9 @@ impl RateScan {
     }
 }
 
-fn target_hash(ev: &Event<'_>, t: &Target) -> u64 {
-    mix(fold_ip(&ev.flow.server.ip)
+/// `server` is `fold_ip` of the event's server address.
+fn target_hash(server: u64, ev: &Event<'_>, t: &Target) -> u64 {
+    mix(server
         ^ mix(u64::from(ev.unit) << 48 ^ u64::from(t.start) << 16 ^ u64::from(t.count))
         ^ u64::from(t.space.code()))
 }
@@ -191,12 +217,12 @@ impl Detector for RateScan {
             touched |= 1 << 4;
         } else {
             c.requests = c.requests.saturating_add(1);
-            c.servers.insert(fold_ip(&ev.flow.server.ip));
-            c.units
-                .insert(mix(fold_ip(&ev.flow.server.ip) ^ u64::from(ev.unit)));
+            let server = fold_ip(&ev.flow.server.ip);
+            c.servers.insert(server);
+            c.units.insert(mix(server ^ u64::from(ev.unit)));
             touched |= 0b111;
             for t in ev.targets.as_slice() {
-                let h = target_hash(ev, t);
+                let h = target_hash(server, ev, t);
                 if ev.action.is_write() {
                     c.written.insert(h);
                     touched |= 1 << 6;
@@ -334,5 +360,21 @@ mod tests {
             one.insert(mix(7));
         }
         assert_eq!(one.estimate(), 1);
+    }
+
+    #[test]
+    fn sketch_saves_as_bits_and_recounts_on_load() {
+        let mut s = Sketch::default();
+        for i in 0..40u64 {
+            s.insert(mix(i));
+        }
+        assert_eq!(s.ones(), s.bits.iter().map(|w| w.count_ones()).sum::<u32>());
+        // The saved form is the bare bit array, as before the count was kept.
+        let json = serde_json::to_string(&s).unwrap();
+        assert_eq!(json, serde_json::to_string(&s.bits).unwrap());
+        let back: Sketch = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, s);
+        let est = Estimates::new();
+        assert_eq!(est.of(&back), s.estimate());
     }
 }

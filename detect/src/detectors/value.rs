@@ -106,34 +106,31 @@ impl Detector for ValueRange {
                 addr,
             };
             if learning {
-                let fresh = Point {
-                    n: 0,
-                    min: v,
-                    max: v,
-                    last: v,
-                    last_ts: ev.ts,
-                    max_rate: 0.0,
-                };
+                let ts = ev.ts;
                 let got = self
                     .points
-                    .get_or_insert_with_hint(&mut hint, key, || fresh);
+                    .get_or_insert_with_hint(&mut hint, key, || Point {
+                        n: 0,
+                        min: v,
+                        max: v,
+                        last: v,
+                        last_ts: ts,
+                        max_rate: 0.0,
+                    });
                 if i == 0 {
                     *first = hint;
                 }
                 if let Some((p, inserted)) = got {
                     if !inserted && !written {
-                        let diff = v.abs_diff(p.last);
-                        // An unchanged value cannot raise a non-negative maximum: skip the
-                        // divisions (the result is bit-identical).
-                        let keeps = diff == 0 && (p.max_rate > 0.0 || p.max_rate.to_bits() == 0);
-                        if !keeps {
-                            if p.last_ts != dt_at {
-                                dt_at = p.last_ts;
-                                dt = secs(ev.ts.saturating_sub(p.last_ts));
-                            }
-                            if dt > 0.0 {
-                                p.max_rate = p.max_rate.max(diff as f64 / dt);
-                            }
+                        if p.last_ts != dt_at {
+                            dt_at = p.last_ts;
+                            dt = secs(ev.ts.saturating_sub(p.last_ts));
+                        }
+                        // Computed whether or not it is used: cheaper than a branch on
+                        // unpredictable values.
+                        let r = v.abs_diff(p.last) as f64 / dt;
+                        if dt > 0.0 {
+                            p.max_rate = p.max_rate.max(r);
                         }
                     }
                     p.n = p.n.saturating_add(1);
@@ -165,11 +162,12 @@ impl Detector for ValueRange {
             // Fast path for the common case, exactly equivalent to the full test below when
             // the margin cannot be negative (`min_margin >= 0`): a value inside the learned
             // range is never out of range, and a written one, or a reported one with no
-            // learned rate or no change, is never too fast.
+            // learned rate or no change, is never too fast. (Non-short-circuit `&` / `|`:
+            // every operand is cheap and the values are not predictable branches.)
             if margin_nonneg
-                && p.min <= v
-                && v <= p.max
-                && (written || p.max_rate <= 0.0 || v == last)
+                & (p.min <= v)
+                & (v <= p.max)
+                & (written | (p.max_rate <= 0.0) | (v == last))
             {
                 continue;
             }
@@ -181,27 +179,24 @@ impl Detector for ValueRange {
             let lo = p.min as f64 - margin;
             let hi = p.max as f64 + margin;
             let vf = v as f64;
-            let (reason, tech, sev) = if vf < lo || vf > hi {
+            let (reason, tech, sev) = if (vf < lo) | (vf > hi) {
                 if written {
                     ("written_out_of_range", &catalog::T0836, Severity::High)
                 } else {
                     ("reported_out_of_range", &catalog::T0831, Severity::Medium)
                 }
             } else {
-                // The tests in order, each computed only when the previous ones pass.
-                if written || p.max_rate <= 0.0 {
-                    continue;
-                }
-                let step = v.abs_diff(last) as f64;
-                if step <= margin {
-                    continue;
-                }
                 if last_ts != dt_at {
                     dt_at = last_ts;
                     dt = secs(ev.ts.saturating_sub(last_ts));
                 }
+                let step = v.abs_diff(last) as f64;
                 let rate = if dt > 0.0 { step / dt } else { 0.0 };
-                if rate <= p.max_rate * cfg.rate_factor {
+                if written
+                    | (p.max_rate <= 0.0)
+                    | (step <= margin)
+                    | (rate <= p.max_rate * cfg.rate_factor)
+                {
                     continue;
                 }
                 ("reported_rate", &catalog::T0831, Severity::Medium)
