@@ -205,11 +205,12 @@ impl<K: Copy + Eq + Hash, V> BoundedMap<K, V> {
     /// [`BoundedMap::get_mut`], trying the slot `hint` names first; on return `hint` names
     /// the entry's slot (or nothing if `key` is absent). The result is exactly
     /// `get_mut(key)`'s.
+    #[inline]
     pub fn get_mut_with_hint(&mut self, hint: &mut Hint, key: &K) -> Option<&mut V> {
         let i = match self.slots.get(hint.0 as usize) {
             Some(s) if s.key == *key => hint.0 as usize,
             _ => {
-                let found = self.find(key);
+                let found = self.find_cold(key);
                 *hint = found.map_or(Hint::NONE, |i| Hint(i as u32));
                 found?
             }
@@ -234,31 +235,38 @@ impl<K: Copy + Eq + Hash, V> BoundedMap<K, V> {
     /// [`BoundedMap::get_or_insert_with`], trying the slot `hint` names first; on return
     /// `hint` names the entry's slot. The result, and the table afterwards, are exactly
     /// those of `get_or_insert_with(key, make)`.
+    #[inline]
     pub fn get_or_insert_with_hint(
         &mut self,
         hint: &mut Hint,
         key: K,
         make: impl FnOnce() -> V,
     ) -> Option<(&mut V, bool)> {
-        let hit = match self.slots.get(hint.0 as usize) {
-            Some(s) if s.key == key => Some(hint.0 as usize),
-            _ => None,
-        };
-        let (i, inserted) = match hit {
-            Some(i) => (i, false),
-            None => {
-                let hash = self.hasher.hash_one(key);
-                match find_slot(&self.index, &self.slots, hash, &key) {
-                    Some(i) => (i, false),
-                    None => (self.insert_new(hash, key, make())?, true),
-                }
-            }
+        let (i, inserted) = match self.slots.get(hint.0 as usize) {
+            Some(s) if s.key == key => (hint.0 as usize, false),
+            _ => self.find_or_insert(key, make)?,
         };
         *hint = Hint(i as u32);
         let s = self.slots.get_mut(i)?;
         // A new entry earns its second chance by being used again.
         s.used |= !inserted;
         Some((&mut s.val, inserted))
+    }
+
+    /// [`BoundedMap::find`] kept out of line, so that a hint that hits stays short.
+    #[inline(never)]
+    fn find_cold(&self, key: &K) -> Option<usize> {
+        self.find(key)
+    }
+
+    /// The slot of `key`, inserting `make()` if absent; and whether it was inserted.
+    #[inline(never)]
+    fn find_or_insert(&mut self, key: K, make: impl FnOnce() -> V) -> Option<(usize, bool)> {
+        let hash = self.hasher.hash_one(key);
+        match find_slot(&self.index, &self.slots, hash, &key) {
+            Some(i) => Some((i, false)),
+            None => Some((self.insert_new(hash, key, make())?, true)),
+        }
     }
 
     /// Inserts a key known to be absent; returns its slot.
