@@ -103,6 +103,18 @@ impl<const N: usize> Default for HintCache<N> {
     }
 }
 
+/// A number standing for an event's flow, for [`HintCache::at`]: the caller's flow id mixed
+/// with the ends' ports and low address bytes (callers that number no flows still get
+/// distinct hints per flow).
+pub(crate) fn flow_hint(ev: &crate::event::Event<'_>) -> u64 {
+    let [.., a, b, c, d] = ev.flow.client.ip;
+    let [.., e, f, g, h] = ev.flow.server.ip;
+    let ends = u64::from(u32::from_le_bytes([a, b, c, d]))
+        ^ u64::from(u32::from_le_bytes([e, f, g, h])).rotate_left(23)
+        ^ (u64::from(ev.flow.client.port) << 48 | u64::from(ev.flow.server.port) << 32);
+    ev.flow_id.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ ends
+}
+
 /// A table of at most `cap` entries with clock (second-chance) eviction.
 #[derive(Clone)]
 pub struct BoundedMap<K, V> {

@@ -177,7 +177,7 @@ impl Detector for Allowlist {
         let targets = ev.targets.as_slice();
         let none = [Target::default()];
         let list: &[Target] = if targets.is_empty() { &none } else { targets };
-        let sig = ev.flow_id << 8
+        let sig = crate::table::flow_hint(ev) << 8
             ^ u64::from(ev.function) << 40
             ^ u64::from(ev.unit) << 24
             ^ u64::from(ev.sub_function.unwrap_or(0)) << 56;

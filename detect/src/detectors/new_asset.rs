@@ -73,7 +73,7 @@ impl Detector for NewAsset {
         let p = ev.protocol;
         let c = ev.flow.client;
         let s = ev.flow.server;
-        let h = ev.flow_id << 2;
+        let h = crate::table::flow_hint(ev) << 2;
         let new_server = self.learn(Asset::Server(s.ip, s.port, p), h);
         let new_unit = self.learn(
             Asset::Unit(s.ip, ev.unit, p),

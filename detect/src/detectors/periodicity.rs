@@ -178,7 +178,7 @@ impl Detector for Periodicity {
             start: t.start,
             count: t.count,
         };
-        let hint = self.hints.at(ev.flow_id << 1
+        let hint = self.hints.at(crate::table::flow_hint(ev) << 1
             ^ (ev.direction == Direction::Response) as u64
             ^ u64::from(ev.function) << 48
             ^ u64::from(t.start) << 16

@@ -190,7 +190,7 @@ impl Detector for RateScan {
         }
         let learning = sink.is_learning();
         let window = self.cfg.window_secs.max(1).saturating_mul(1_000_000);
-        let hint = self.hints.at(ev.flow_id);
+        let hint = self.hints.at(crate::table::flow_hint(ev));
         let Some((s, inserted)) =
             self.sources
                 .get_or_insert_with_hint(hint, ev.flow.client.ip, Source::default)

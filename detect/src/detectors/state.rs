@@ -151,7 +151,7 @@ impl Detector for Transactions {
             server: ev.flow.server,
             proto: ev.protocol,
         };
-        let hint = self.hints.at(ev.flow_id);
+        let hint = self.hints.at(crate::table::flow_hint(ev));
         let pending = (self.cfg.pending_secs * 1e6) as u64;
         let answered_window = (self.cfg.answered_secs * 1e6) as u64;
         match ev.direction {

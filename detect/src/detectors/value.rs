@@ -84,7 +84,7 @@ impl Detector for ValueRange {
         let cfg = self.cfg;
         // Where this flow's range started last time; then, consecutive addresses first
         // learned together sit in consecutive slots: the next slot is tried before hashing.
-        let first = self.hints.at(ev.flow_id
+        let first = self.hints.at(crate::table::flow_hint(ev)
             ^ u64::from(t.start) << 20
             ^ u64::from(t.space.code()) << 40
             ^ u64::from(ev.unit) << 52);
