@@ -2,7 +2,13 @@
 //! the full object walk (fragments/s), on frames and fragments taken from the captures in
 //! `$OTWIRE_CAPTURES/dnp3` (or, when unset, generated frames), plus maximal frames (250
 //! octets of user data, 16 CRC blocks) for the CRC-bound case.
-#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 #[allow(dead_code, unreachable_pub)]
 #[path = "../../dnp3/tests/common/mod.rs"]
@@ -21,7 +27,9 @@ fn corpus() -> (Vec<u8>, Vec<Vec<u8>>) {
     let mut stream = Vec::new();
     let mut fragments = Vec::new();
     let files = match std::env::var_os("OTWIRE_CAPTURES") {
-        Some(_) => common::captures_dir("dnp3").map(|d| common::capture_files(&d)).unwrap_or_default(),
+        Some(_) => common::captures_dir("dnp3")
+            .map(|d| common::capture_files(&d))
+            .unwrap_or_default(),
         None => Vec::new(),
     };
     for path in files {
@@ -29,8 +37,9 @@ fn corpus() -> (Vec<u8>, Vec<Vec<u8>>) {
         let mut decoders = std::collections::HashMap::new();
         for p in common::packets(&path, &[20000, 20001]) {
             let (bytes, gap) = tcp.feed(&p);
-            let (dec, reasm) =
-                decoders.entry(p.flow).or_insert_with(|| (StreamDecoder::new(), Reassembler::new()));
+            let (dec, reasm) = decoders
+                .entry(p.flow)
+                .or_insert_with(|| (StreamDecoder::new(), Reassembler::new()));
             if gap || p.tcp.is_none() {
                 dec.gap();
             }
@@ -70,7 +79,12 @@ fn max_frames() -> Vec<u8> {
         source: otwire_dnp3::Address(1024),
     };
     let data: Vec<u8> = (0..250u32).map(|i| (i * 7) as u8).collect();
-    let frame = LinkFrame { header, user_data: &data }.to_vec().unwrap();
+    let frame = LinkFrame {
+        header,
+        user_data: &data,
+    }
+    .to_vec()
+    .unwrap();
     frame.repeat(4096)
 }
 
@@ -96,13 +110,25 @@ fn bench(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("dnp3_link");
     g.throughput(Throughput::Bytes(stream.len() as u64));
-    g.bench_function("captures/split_frame+crc", |b| b.iter(|| walk_frames(black_box(&stream), LinkConfig::LAX, false)));
-    g.bench_function("captures/split_frame+crc+deblock", |b| b.iter(|| walk_frames(black_box(&stream), LinkConfig::LAX, true)));
-    g.bench_function("captures/split_frame_no_crc", |b| b.iter(|| walk_frames(black_box(&stream), LinkConfig::NO_CRC, false)));
+    g.bench_function("captures/split_frame+crc", |b| {
+        b.iter(|| walk_frames(black_box(&stream), LinkConfig::LAX, false))
+    });
+    g.bench_function("captures/split_frame+crc+deblock", |b| {
+        b.iter(|| walk_frames(black_box(&stream), LinkConfig::LAX, true))
+    });
+    g.bench_function("captures/split_frame_no_crc", |b| {
+        b.iter(|| walk_frames(black_box(&stream), LinkConfig::NO_CRC, false))
+    });
     g.throughput(Throughput::Bytes(big.len() as u64));
-    g.bench_function("max_frames/split_frame+crc", |b| b.iter(|| walk_frames(black_box(&big), LinkConfig::LAX, false)));
-    g.bench_function("max_frames/split_frame+crc+deblock", |b| b.iter(|| walk_frames(black_box(&big), LinkConfig::LAX, true)));
-    g.bench_function("max_frames/split_frame_no_crc", |b| b.iter(|| walk_frames(black_box(&big), LinkConfig::NO_CRC, false)));
+    g.bench_function("max_frames/split_frame+crc", |b| {
+        b.iter(|| walk_frames(black_box(&big), LinkConfig::LAX, false))
+    });
+    g.bench_function("max_frames/split_frame+crc+deblock", |b| {
+        b.iter(|| walk_frames(black_box(&big), LinkConfig::LAX, true))
+    });
+    g.bench_function("max_frames/split_frame_no_crc", |b| {
+        b.iter(|| walk_frames(black_box(&big), LinkConfig::NO_CRC, false))
+    });
     g.finish();
 
     let mut g = c.benchmark_group("dnp3_app");
@@ -135,7 +161,11 @@ fn bench(c: &mut Criterion) {
         })
     });
     g.finish();
-    eprintln!("dnp3 bench corpus: {} bytes of frames, {} fragments", stream.len(), fragments.len());
+    eprintln!(
+        "dnp3 bench corpus: {} bytes of frames, {} fragments",
+        stream.len(),
+        fragments.len()
+    );
 }
 
 criterion_group!(benches, bench);

@@ -10,7 +10,13 @@
 //! checks every anomaly and walks every information object; `iec104` builds its owned
 //! `Apdu`. `otwire/stream` also splits the frames off the concatenated stream itself.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
 
 #[path = "../../iec104/tests/common/pcap.rs"]
 #[allow(dead_code, unreachable_pub)]
@@ -43,7 +49,11 @@ fn captures() -> PathBuf {
 fn corpus() -> Corpus {
     let mut stream = Vec::new();
     let dir = captures();
-    let files = if dir.is_dir() { pcap::capture_files(&dir) } else { Vec::new() };
+    let files = if dir.is_dir() {
+        pcap::capture_files(&dir)
+    } else {
+        Vec::new()
+    };
     for path in files {
         let segments = pcap::tcp_segments(&path);
         let mut decoders: HashMap<pcap::FlowKey, StreamDecoder> = HashMap::new();
@@ -67,8 +77,14 @@ fn corpus() -> Corpus {
         for v in [
             &[0x68u8, 0x04, 0x01, 0x00, 0x22, 0x00][..],
             &[0x68, 0x04, 0x43, 0x00, 0x00, 0x00],
-            &[0x68, 0x0e, 0x02, 0x00, 0x04, 0x00, 0x64, 0x01, 0x07, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x14],
-            &[0x68, 0x12, 0x06, 0x00, 0x2a, 0x00, 0x32, 0x01, 0x06, 0x00, 0x01, 0x00, 0x70, 0x17, 0x00, 0xc3, 0xf5, 0x9d, 0xc2, 0x00],
+            &[
+                0x68, 0x0e, 0x02, 0x00, 0x04, 0x00, 0x64, 0x01, 0x07, 0x00, 0x01, 0x00, 0x00, 0x00,
+                0x00, 0x14,
+            ],
+            &[
+                0x68, 0x12, 0x06, 0x00, 0x2a, 0x00, 0x32, 0x01, 0x06, 0x00, 0x01, 0x00, 0x70, 0x17,
+                0x00, 0xc3, 0xf5, 0x9d, 0xc2, 0x00,
+            ],
         ] {
             for _ in 0..100 {
                 stream.extend_from_slice(v);
@@ -87,7 +103,11 @@ fn corpus() -> Corpus {
         }
         at = end;
     }
-    Corpus { stream, all, i_frames }
+    Corpus {
+        stream,
+        all,
+        i_frames,
+    }
 }
 
 /// otwire: decode and walk every object; returns a value depending on all of it.
@@ -114,7 +134,11 @@ fn peer_apdu(bytes: &[u8]) -> bool {
 fn bench(c: &mut Criterion) {
     let corpus = corpus();
     let s = &corpus.stream;
-    let peer_ok = corpus.all.iter().filter(|&&(a, b)| peer_apdu(&s[a..b])).count();
+    let peer_ok = corpus
+        .all
+        .iter()
+        .filter(|&&(a, b)| peer_apdu(&s[a..b]))
+        .count();
     eprintln!(
         "iec104 corpus: {} APDUs ({} I frames), {} bytes; the iec104 crate accepts {} of them",
         corpus.all.len(),
@@ -127,10 +151,17 @@ fn bench(c: &mut Criterion) {
         g.throughput(Throughput::Elements(set.len() as u64));
         g.measurement_time(Duration::from_secs(4));
         g.bench_function("otwire", |b| {
-            b.iter(|| set.iter().fold(0u64, |acc, &(a, e)| acc ^ otwire_apdu(black_box(&s[a..e]))))
+            b.iter(|| {
+                set.iter()
+                    .fold(0u64, |acc, &(a, e)| acc ^ otwire_apdu(black_box(&s[a..e])))
+            })
         });
         g.bench_function("iec104-0.6", |b| {
-            b.iter(|| set.iter().filter(|&&(a, e)| peer_apdu(black_box(&s[a..e]))).count())
+            b.iter(|| {
+                set.iter()
+                    .filter(|&&(a, e)| peer_apdu(black_box(&s[a..e])))
+                    .count()
+            })
         });
         g.finish();
     }
@@ -144,7 +175,8 @@ fn bench(c: &mut Criterion) {
             while let Ok((frame, r)) = split_frame(rest) {
                 let p = Apdu::parse(&frame, Params::IEC104).unwrap();
                 if let Some(asdu) = &p.pdu.asdu {
-                    acc = acc.wrapping_add(asdu.objects().map(|o| u64::from(o.address.0)).sum::<u64>());
+                    acc = acc
+                        .wrapping_add(asdu.objects().map(|o| u64::from(o.address.0)).sum::<u64>());
                 }
                 rest = r;
             }
@@ -152,7 +184,13 @@ fn bench(c: &mut Criterion) {
         })
     });
     g.bench_function("iec104-0.6", |b| {
-        b.iter(|| corpus.all.iter().filter(|&&(a, e)| peer_apdu(black_box(&s[a..e]))).count())
+        b.iter(|| {
+            corpus
+                .all
+                .iter()
+                .filter(|&&(a, e)| peer_apdu(black_box(&s[a..e])))
+                .count()
+        })
     });
     g.finish();
 }
@@ -166,7 +204,9 @@ fn best_batch(corpus: &Corpus) {
         let mut best = f64::MAX;
         for _ in 0..runs {
             let t = std::time::Instant::now();
-            let acc = set.iter().fold(0u64, |acc, &(a, e)| acc ^ f(black_box(&s[a..e])));
+            let acc = set
+                .iter()
+                .fold(0u64, |acc, &(a, e)| acc ^ f(black_box(&s[a..e])));
             black_box(acc);
             best = best.min(t.elapsed().as_secs_f64());
         }
@@ -179,9 +219,13 @@ fn best_batch(corpus: &Corpus) {
         );
     };
     report("all_apdus/otwire", &corpus.all, &otwire_apdu);
-    report("all_apdus/iec104-0.6", &corpus.all, &|b| u64::from(peer_apdu(b)));
+    report("all_apdus/iec104-0.6", &corpus.all, &|b| {
+        u64::from(peer_apdu(b))
+    });
     report("i_frames/otwire", &corpus.i_frames, &otwire_apdu);
-    report("i_frames/iec104-0.6", &corpus.i_frames, &|b| u64::from(peer_apdu(b)));
+    report("i_frames/iec104-0.6", &corpus.i_frames, &|b| {
+        u64::from(peer_apdu(b))
+    });
 }
 
 criterion_group!(benches, bench);
