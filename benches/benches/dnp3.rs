@@ -10,7 +10,6 @@
     clippy::indexing_slicing
 )]
 
-#[allow(dead_code, unreachable_pub)]
 #[path = "../../dnp3/tests/common/mod.rs"]
 mod common;
 

@@ -19,7 +19,7 @@
 )]
 
 #[path = "../../iec104/tests/common/pcap.rs"]
-#[allow(dead_code, unreachable_pub)]
+#[allow(unreachable_pub)]
 mod pcap;
 
 use std::collections::HashMap;
@@ -200,7 +200,7 @@ fn bench(c: &mut Criterion) {
 fn best_batch(corpus: &Corpus) {
     let s = &corpus.stream;
     let runs = 3000;
-    let mut report = |name: &str, set: &[(usize, usize)], f: &dyn Fn(&[u8]) -> u64| {
+    let report = |name: &str, set: &[(usize, usize)], f: &dyn Fn(&[u8]) -> u64| {
         let mut best = f64::MAX;
         for _ in 0..runs {
             let t = std::time::Instant::now();
