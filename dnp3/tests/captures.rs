@@ -1,7 +1,7 @@
 //! Real captures from `$OTWIRE_CAPTURES/dnp3`: every link frame the stream decoder finds
 //! decodes, every reassembled fragment parses, and — when `tshark` is on PATH — link,
 //! transport and application fields agree with Wireshark's DNP3 dissector.
-
+#![cfg(feature = "alloc")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

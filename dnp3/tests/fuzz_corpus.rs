@@ -7,6 +7,7 @@
     clippy::panic,
     clippy::indexing_slicing
 )]
+#![cfg(feature = "alloc")]
 
 #[allow(dead_code, unreachable_pub, clippy::unwrap_used, missing_docs)]
 #[path = "../../fuzz/src/dnp3.rs"]

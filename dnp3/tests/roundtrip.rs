@@ -1,7 +1,7 @@
 //! Property tests: `parse(emit(x)) == x` for link frames, transport segments and
 //! application fragments (including fragments split across many frames), and
 //! `emit(parse(b)) == b` for canonical bytes.
-
+#![cfg(feature = "alloc")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -1,7 +1,7 @@
 //! Stream decoding: a stream of golden frames (with junk between) split at every offset,
 //! and in random chunkings, gives the frames of the whole stream; gaps resynchronise;
 //! the buffer cap holds.
-
+#![cfg(feature = "alloc")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -1,7 +1,7 @@
 //! Real captures from `$OTWIRE_CAPTURES/iec104/`: every APDU the stream decoder frames
 //! decodes, and, when `tshark` is on PATH, the APCI and ASDU header fields and the IOAs
 //! agree with Wireshark's dissector frame by frame.
-
+#![cfg(feature = "alloc")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -1,6 +1,6 @@
 //! Replays the committed fuzz corpora (`fuzz/corpus/iec104_*`) through the same bodies the
 //! libFuzzer targets run, so plain `cargo test` on stable exercises them.
-
+#![cfg(feature = "alloc")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -1,7 +1,7 @@
 //! Property tests: for every decodable type identification, random information objects
 //! encode and decode back to themselves (`parse(emit(x)) == x`), in SQ=0 and SQ=1 form, with
 //! every field size; and the encoding of what was parsed is the input (`emit(parse(b)) == b`).
-
+#![cfg(feature = "alloc")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

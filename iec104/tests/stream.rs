@@ -1,7 +1,7 @@
 //! The stream decoder: a golden stream split at every offset (and in random chunkings)
 //! yields exactly the APDUs of feeding it whole; junk is skipped and reported; gaps and the
 //! capacity limit resynchronise.
-
+#![cfg(feature = "alloc")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -249,13 +249,15 @@ pub fn golden_frames() -> Vec<Vec<u8>> {
     let mut fragment = vec![0xc0, 0x81, 0x00, 0x00, 0x1e, 0x04, 0x01, 0x00, 0x00];
     fragment.extend_from_slice(&[0x2b, 0x01]); // g30v4 0..299, 16-bit values
     fragment.extend((0..600u32).map(|i| i as u8));
-    let frames = TransportFrames {
+    let tf = TransportFrames {
         header,
         first_seq: 62,
         fragment: &fragment,
-    }
-    .to_vec()
-    .unwrap();
+    };
+    // Emitted into a Vec here rather than with `to_vec`, which needs the `alloc` feature.
+    let mut frames = vec![0; tf.buffer_len()];
+    let n = tf.emit(&mut frames).unwrap();
+    frames.truncate(n);
     let mut rest = &frames[..];
     while let Ok((f, r)) = otwire_dnp3::split_frame(rest) {
         v.push(f.raw.to_vec());
