@@ -47,6 +47,19 @@ fn otwire_parse(c: &ModbusCorpus) -> usize {
 }
 
 /// Sums every register and coil a PDU carries.
+/// MBAP framing alone (no PDU decoding): the floor under `otwire_parse`.
+fn otwire_frames(c: &ModbusCorpus) -> usize {
+    let mut n = 0;
+    for (mut rest, _) in streams(c) {
+        while let Ok((frame, r)) = split_frame(rest) {
+            rest = r;
+            black_box(&frame);
+            n += 1;
+        }
+    }
+    n
+}
+
 fn walk(p: &Pdu<'_>) -> usize {
     match p {
         Pdu::Request(Request::WriteMultipleRegisters { values, .. })
@@ -158,6 +171,9 @@ fn register<M: criterion::measurement::Measurement>(
     c: &ModbusCorpus,
     adus: &[(TransactionId, UnitId, Pdu<'_>)],
 ) {
+    g.bench_function("otwire/split_frame", |b| {
+        b.iter(|| otwire_frames(black_box(c)))
+    });
     g.bench_function("otwire/parse", |b| b.iter(|| otwire_parse(black_box(c))));
     g.bench_function("otwire/parse+values", |b| {
         b.iter(|| otwire_parse_values(black_box(c)))

@@ -233,7 +233,7 @@ impl<'a> Request<'a> {
     ///
     /// Returns `Err` only when the fixed fields of the function are missing; every other
     /// violation is a flag in [`Parsed::anomalies`].
-    #[inline]
+    #[inline(always)]
     pub fn parse(pdu: &'a [u8]) -> Result<Parsed<Request<'a>>, Error> {
         let mut c = Cursor::new(pdu);
         let function = FunctionCode::from(c.u8().map_err(|_| Error::EmptyPdu)?);

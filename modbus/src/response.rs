@@ -212,7 +212,7 @@ impl<'a> Response<'a> {
     ///
     /// Returns `Err` only when the fixed fields of the function are missing; every other
     /// violation is a flag in [`Parsed::anomalies`].
-    #[inline]
+    #[inline(always)]
     pub fn parse(pdu: &'a [u8]) -> Result<Parsed<Response<'a>>, Error> {
         let mut c = Cursor::new(pdu);
         let byte = c.u8().map_err(|_| Error::EmptyPdu)?;
