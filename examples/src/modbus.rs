@@ -4,8 +4,8 @@
 //! Messaging on TCP/IP V1.0b §3.1.3 for the MBAP header).
 
 use otwire_modbus::{
-    Anomalies, Direction, Frame, Parsed, Pdu, Probe, Request, Response, StreamDecoder,
-    parse_datagram, probe, split_frame,
+    Anomalies, Direction, Frame, MBAP_HEADER_LEN, MbapHeader, Parsed, Pdu, Probe, Request,
+    Response, StreamDecoder, parse_datagram, probe, split_frame,
 };
 
 use crate::flow::{FlowInfo, PacketMeta, Transport};
@@ -241,12 +241,16 @@ impl ModbusFlow {
         meta: PacketMeta,
         data: &[u8],
     ) {
-        // Each datagram stands alone (Messaging on TCP/IP §4.2 for UDP): recognized ones are
-        // decoded wherever they are; on port 502 a plausible MBAP header is decoded too (a
-        // broken PDU is flagged), and other bytes are reported once per direction.
-        if probe(data) == Probe::Recognized || self.standard_port {
+        // Each datagram stands alone (Messaging on TCP/IP §4.2 for UDP): off port 502 it is
+        // taken for Modbus only when the probe recognizes it and its MBAP length spans the
+        // datagram exactly (an mDNS query with ID 0 and flags 0 starts like an MBAP header);
+        // on port 502 a plausible MBAP header is decoded too (a broken PDU is flagged), and
+        // other bytes are reported once per direction.
+        let recognized =
+            probe(data) == Probe::Recognized && (self.standard_port || spans_datagram(data));
+        if recognized || self.standard_port {
             match parse_datagram(data) {
-                Ok(frame) if frame.header.is_plausible() || probe(data) == Probe::Recognized => {
+                Ok(frame) if frame.header.is_plausible() || recognized => {
                     emit_frame(sink, info, side, meta, frame, data);
                 }
                 _ if self.standard_port => {
@@ -261,6 +265,12 @@ impl ModbusFlow {
             }
         }
     }
+}
+
+/// Whether the MBAP length of the header at the front of `data` covers exactly the rest of
+/// the datagram (one ADU per Modbus/UDP datagram).
+fn spans_datagram(data: &[u8]) -> bool {
+    MbapHeader::parse(data).is_ok_and(|h| MBAP_HEADER_LEN - 1 + usize::from(h.length) == data.len())
 }
 
 /// Takes every frame out of the decoder. Returns whether the stream ended at a frame

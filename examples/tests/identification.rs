@@ -75,6 +75,22 @@ fn not_modbus_on_502_is_reported_once_and_not_parsed() {
 }
 
 #[test]
+fn mdns_with_zero_id_and_flags_is_not_modbus_off_502() {
+    // The start of an mDNS response seen in emre_104deneme.pcap (frame 62): ID 0, flags 0,
+    // QDCOUNT 0, ANCOUNT 4 reads as an MBAP header (tid 0, protocol 0, length 4) followed by
+    // "function 2"; its length does not span the datagram, so the probe must not claim it.
+    let mut mdns = vec![0, 0, 0, 0, 0, 4, 0, 2, 0, 0, 0, 0, 0x0a];
+    mdns.extend_from_slice(b"_opcua-tcp\x04_tcp\x05local\x00");
+    let s = run(&[udp_frame(A, B, 5353, 5353, &mdns)]);
+    assert!(s.report().pdus.is_empty(), "{:?}", s.report().pdus);
+    // The same bytes with a length that spans the datagram are Modbus/UDP (and flagged).
+    let mut framed = mdns.clone();
+    framed[5] = u8::try_from(framed.len() - 6).unwrap();
+    let s = run(&[udp_frame(A, B, 5353, 5353, &framed)]);
+    assert_eq!(s.report().pdus.len(), 1);
+}
+
+#[test]
 fn tcp_modbus_on_a_non_standard_port_is_found_mid_stream() {
     let f = Flags {
         ack: true,
