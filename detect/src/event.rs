@@ -285,6 +285,10 @@ flags16! {
         BROADCAST = 4,
         /// The PDU carries a vendor-specific envelope (UMAS in Modbus FC 90).
         VENDOR = 5,
+        /// The PDU only keeps the session or link going: keep-alives, acknowledgements and
+        /// link tests (IEC 104 S frames and U frames, DNP3 application Confirm). Not an
+        /// operation on the device, so the operation allowlist does not judge it.
+        SESSION = 6,
     }
 }
 

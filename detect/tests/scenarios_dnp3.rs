@@ -523,9 +523,9 @@ fn unsolicited_from_unexpected_outstation() {
     w.unsolicited(RTU2, 77);
     w.run_for(60.0);
     w.report(t);
-    // Also: the HMI's confirm is an operation it never sent to that outstation (T0855),
-    // and a server it never talked to (T0846).
-    assert_eq!(w.techniques_since(t), set(&["T0846", "T0855", "T0856"]));
+    // Also: a server the HMI never talked to (T0846). The HMI's application Confirms to it
+    // are session upkeep, not commands: no T0855.
+    assert_eq!(w.techniques_since(t), set(&["T0846", "T0856"]));
     assert!(
         w.alerts
             .iter()

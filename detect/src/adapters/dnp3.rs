@@ -23,7 +23,8 @@
 //!   of a single g41 object, or a single analog point's value in a response;
 //! - `outcome`: `Exception(iin2)` for a response with IIN2.0-2.2 (function unsupported,
 //!   object unknown, parameter error);
-//! - `marks`: `BROADCAST` for link destinations 0xFFFD-0xFFFF;
+//! - `marks`: `BROADCAST` for link destinations 0xFFFD-0xFFFF, `SESSION` for application
+//!   Confirm;
 //! - `transaction`: `None` (DNP3 sequence state is checked by
 //!   [`Dnp3State`](crate::detectors::dnp3::Dnp3State), which reads the application control
 //!   from `raw`); `raw`: the application fragment (control octet first).
@@ -294,6 +295,9 @@ fn fragment_event<'a>(
         return ev;
     }
     ev.action = action(c.action);
+    if apdu.function == FunctionCode::Confirm {
+        ev.marks |= Marks::SESSION;
+    }
     ev.sub_function = { apdu.objects }.next().map(|h| u16::from(h.group));
     if apdu.function != FunctionCode::Confirm && dir == Direction::Request {
         let req = Pending {

@@ -8,7 +8,7 @@
 //!
 //! The event's fields:
 //! - `unit`: the common address (0 for S and U frames); `marks`: `BROADCAST` for the
-//!   global address (0xFFFF with two octets);
+//!   global address (0xFFFF with two octets), `SESSION` for S and U frames;
 //! - `action`: interrogation, counter interrogation and read (100-102) `Read`; commands
 //!   45-47, 51, 58-60, 64 and set-points 48-50, 61-63 `Command`; reset process (105)
 //!   `Restart`; clock synchronisation (103) `TimeSync`; file transfer (120-127)
@@ -177,10 +177,12 @@ pub fn apdu_event<'a>(
     match apdu.apci {
         Apci::U(f) => {
             ev.function = U_FRAME | u16::from(f.to_octet());
+            ev.marks |= Marks::SESSION;
             return ev;
         }
         Apci::S { .. } => {
             ev.function = S_FRAME;
+            ev.marks |= Marks::SESSION;
             return ev;
         }
         Apci::I { .. } => {}

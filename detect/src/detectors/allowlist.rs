@@ -140,7 +140,8 @@ fn key(ev: &Event<'_>, t: Option<&Target>) -> OpKey {
 
 /// Actions judged here; the others (identification, restarts, program transfer, mode
 /// changes), and PDUs marked as blocking reporting or editing the program, are
-/// single-message matches.
+/// single-message matches. Session upkeep (keep-alives, acknowledgements) is not an
+/// operation and is left to the protocol state detectors.
 const fn judged(a: Action) -> bool {
     matches!(
         a,
@@ -170,7 +171,7 @@ impl Detector for Allowlist {
             || !judged(ev.action)
             || ev
                 .marks
-                .intersects(Marks(Marks::BLOCKS_REPORTING.0 | Marks::MODIFIES_PROGRAM.0))
+                .intersects(Marks::BLOCKS_REPORTING | Marks::MODIFIES_PROGRAM | Marks::SESSION)
         {
             return;
         }
