@@ -358,13 +358,24 @@ fn umas_status_read_and_program_upload() {
     let mut w = learned_world(13);
     let t = w.now;
     // The engineering station reads the PLC state, then uploads the program.
-    for f in [
-        UmasFunctionCode::ReadPlcInfo,
-        UmasFunctionCode::InitializeUpload,
-        UmasFunctionCode::UploadBlock,
-        UmasFunctionCode::UploadBlock,
-        UmasFunctionCode::EndStrategyUpload,
-    ] {
+    umas_session(
+        &mut w,
+        &[
+            UmasFunctionCode::ReadPlcInfo,
+            UmasFunctionCode::InitializeUpload,
+            UmasFunctionCode::UploadBlock,
+            UmasFunctionCode::UploadBlock,
+            UmasFunctionCode::EndStrategyUpload,
+        ],
+    );
+    w.run_for(60.0);
+    report(&w, t);
+    assert_eq!(w.techniques_since(t), set(&["T0845", "T0868", "T0888"]));
+}
+
+/// The engineering station sends these UMAS requests to PLC1, each answered OK.
+fn umas_session(w: &mut World, functions: &[UmasFunctionCode]) {
+    for &f in functions {
         w.advance(100_000);
         let req = Request::Umas(UmasRequest {
             session: 0,
@@ -378,9 +389,43 @@ fn umas_status_read_and_program_upload() {
         });
         w.exchange(ENG, PLC1, 1, &req, Some(&rsp));
     }
+}
+
+#[test]
+fn umas_download_into_a_running_plc_is_an_online_change() {
+    let mut w = learned_world(15);
+    let t = w.now;
+    // A program download with no STOP_PLC before it: the running program is modified
+    // (T0889) as well as downloaded (T0843), with a reservation taken around it.
+    umas_session(
+        &mut w,
+        &[
+            UmasFunctionCode::TakePlcReservation,
+            UmasFunctionCode::InitializeDownload,
+            UmasFunctionCode::DownloadBlock,
+            UmasFunctionCode::EndStrategyDownload,
+            UmasFunctionCode::ReleasePlcReservation,
+        ],
+    );
     w.run_for(60.0);
     report(&w, t);
-    assert_eq!(w.techniques_since(t), set(&["T0845", "T0868", "T0888"]));
+    // The reservation requests are operations the station never performed (T0855).
+    assert_eq!(w.techniques_since(t), set(&["T0843", "T0855", "T0889"]));
+    // The same download after STOP_PLC (then START_PLC) is no online change.
+    let t = w.now;
+    umas_session(
+        &mut w,
+        &[
+            UmasFunctionCode::StopPlc,
+            UmasFunctionCode::InitializeDownload,
+            UmasFunctionCode::DownloadBlock,
+            UmasFunctionCode::EndStrategyDownload,
+            UmasFunctionCode::StartPlc,
+        ],
+    );
+    w.run_for(60.0);
+    report(&w, t);
+    assert!(!w.techniques_since(t).contains("T0889"));
 }
 
 #[test]

@@ -5,6 +5,11 @@
 //! read response's register values land on the addresses the request asked for. The
 //! pairing table is capped. The stateless [`request_event`] and [`response_event`] convert
 //! one already-parsed PDU.
+//!
+//! The adapter also follows each controller's UMAS operating mode (STOP_PLC / START_PLC
+//! requests, per server and unit, in a capped table): a program download (UMAS 0x33-0x35)
+//! into a controller not seen stopped is an online change of the running program, marked
+//! [`Marks::MODIFIES_PROGRAM`] (T0889 Modify Program, besides T0843 for the download).
 
 use otwire_modbus::classify::{self, Access, DataTable, Operation};
 use otwire_modbus::{
@@ -20,6 +25,8 @@ use crate::table::{BoundedMap, TableStats};
 
 /// Outstanding requests remembered by default.
 pub const DEFAULT_PENDING: usize = 65_536;
+/// Controllers whose UMAS operating mode is remembered.
+pub const DEFAULT_MODES: usize = 4_096;
 
 /// The summary of a request kept until its response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +49,8 @@ struct PendKey {
 #[derive(Debug, Clone)]
 pub struct ModbusAdapter {
     pending: BoundedMap<PendKey, Pending>,
+    /// Per (server, unit): whether the last UMAS mode change asked for was STOP_PLC.
+    stopped: BoundedMap<(Endpoint, u16), bool>,
 }
 
 impl Default for ModbusAdapter {
@@ -60,12 +69,36 @@ impl ModbusAdapter {
     pub fn with_capacity(cap: usize) -> Self {
         Self {
             pending: BoundedMap::new(cap),
+            stopped: BoundedMap::new(DEFAULT_MODES),
         }
     }
 
-    /// The pairing table's counters.
+    /// The counters of the pairing and operating-mode tables, summed.
     pub fn stats(&self) -> TableStats {
-        self.pending.stats()
+        self.pending.stats().merge(self.stopped.stats())
+    }
+
+    /// Follows UMAS mode changes and marks program downloads into a controller not seen
+    /// stopped (an online change, T0889).
+    fn track_mode(&mut self, ev: &mut Event<'_>, r: &Request<'_>) {
+        let Request::Umas(u) = r else { return };
+        let key = (ev.flow.server, ev.unit);
+        match u.function {
+            UmasFunctionCode::StopPlc | UmasFunctionCode::StartPlc => {
+                let stop = u.function == UmasFunctionCode::StopPlc;
+                if let Some((slot, _)) = self.stopped.get_or_insert_with(key, || stop) {
+                    *slot = stop;
+                }
+            }
+            UmasFunctionCode::InitializeDownload
+            | UmasFunctionCode::DownloadBlock
+            | UmasFunctionCode::EndStrategyDownload
+                if !self.stopped.get(&key).copied().unwrap_or(false) =>
+            {
+                ev.marks |= Marks::MODIFIES_PROGRAM;
+            }
+            _ => {}
+        }
     }
 
     /// One Modbus/TCP ADU (MBAP header and PDU, as `StreamDecoder::next_frame` returns it,
@@ -144,7 +177,8 @@ impl ModbusAdapter {
     ) -> Event<'a> {
         match p.pdu {
             Pdu::Request(ref r) => {
-                let ev = request_event(meta, unit, tid, r, p.anomalies);
+                let mut ev = request_event(meta, unit, tid, r, p.anomalies);
+                self.track_mode(&mut ev, r);
                 if let Some(tid) = tid {
                     let key = PendKey {
                         client: meta.flow.client,
