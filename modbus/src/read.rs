@@ -2,7 +2,9 @@
 //! numbers off a slice (plain slice splitting: the nom number parsers it replaced went
 //! through nom's generic `Input` trait, not inlined, on every field).
 
+use crate::anomaly::Anomalies;
 use crate::error::{Error, Layer};
+use crate::types::Parsed;
 
 /// A cursor over a complete PDU: every read either succeeds or reports the offset at which
 /// the PDU ran out.
@@ -68,5 +70,15 @@ impl<'a> Cursor<'a> {
     #[inline]
     pub(crate) fn is_empty(&self) -> bool {
         self.input.is_empty()
+    }
+
+    /// The decoded message with its anomalies, plus `LENGTH_MISMATCH` when bytes are left
+    /// over after its structure ended.
+    #[inline(always)]
+    pub(crate) fn finish<T>(&self, pdu: T, mut anomalies: Anomalies) -> Parsed<T> {
+        if !self.is_empty() {
+            anomalies |= Anomalies::LENGTH_MISMATCH;
+        }
+        Parsed { pdu, anomalies }
     }
 }

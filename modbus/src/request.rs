@@ -272,15 +272,6 @@ impl<'a> Request<'a> {
                 address: Address(c.u16()?),
                 value: c.u16()?,
             },
-            FunctionCode::ReadExceptionStatus => Request::ReadExceptionStatus,
-            FunctionCode::Diagnostics => {
-                let sub_function = DiagnosticCode::from(c.u16()?);
-                let data = c.rest();
-                check_diagnostics(&mut a, sub_function, data);
-                Request::Diagnostics { sub_function, data }
-            }
-            FunctionCode::GetCommEventCounter => Request::GetCommEventCounter,
-            FunctionCode::GetCommEventLog => Request::GetCommEventLog,
             FunctionCode::WriteMultipleCoils => {
                 let (address, quantity, count) = (c.u16()?, c.u16()?, c.u8()?);
                 check_range(&mut a, address, quantity, limits::WRITE_COILS);
@@ -309,13 +300,36 @@ impl<'a> Request<'a> {
                     values: RegisterValues::new(bytes),
                 }
             }
+            _ => Self::parse_rare(function, &mut c, &mut a)?,
+        };
+        Ok(c.finish(req, a))
+    }
+
+    /// The function codes other than 1-6, 15 and 16: rare on the wire, decoded out of line
+    /// so that the inlined [`Request::parse`] stays small.
+    #[inline(never)]
+    fn parse_rare(
+        function: FunctionCode,
+        c: &mut Cursor<'a>,
+        a: &mut Anomalies,
+    ) -> Result<Request<'a>, Error> {
+        Ok(match function {
+            FunctionCode::ReadExceptionStatus => Request::ReadExceptionStatus,
+            FunctionCode::Diagnostics => {
+                let sub_function = DiagnosticCode::from(c.u16()?);
+                let data = c.rest();
+                check_diagnostics(a, sub_function, data);
+                Request::Diagnostics { sub_function, data }
+            }
+            FunctionCode::GetCommEventCounter => Request::GetCommEventCounter,
+            FunctionCode::GetCommEventLog => Request::GetCommEventLog,
             FunctionCode::ReportServerId => Request::ReportServerId,
             FunctionCode::ReadFileRecord => {
                 let count = c.u8()?;
                 let (bytes, short) = c.take_upto(usize::from(count));
                 let ok = limits::READ_FILE_BYTE_COUNT.contains(&count) && count % 7 == 0;
                 check_count(
-                    &mut a,
+                    a,
                     usize::from(count),
                     if ok { usize::from(count) } else { usize::MAX },
                     short,
@@ -325,7 +339,7 @@ impl<'a> Request<'a> {
                     .into_iter()
                     .any(|r| r.reference_type != limits::FILE_REFERENCE_TYPE)
                 {
-                    a |= Anomalies::INVALID_REFERENCE_TYPE;
+                    *a |= Anomalies::INVALID_REFERENCE_TYPE;
                 }
                 Request::ReadFileRecord { requests }
             }
@@ -333,7 +347,7 @@ impl<'a> Request<'a> {
                 let count = c.u8()?;
                 let (bytes, short) = c.take_upto(usize::from(count));
                 let records = FileRecords::new(bytes);
-                check_file_records(&mut a, records, count, limits::WRITE_FILE_BYTE_COUNT, short);
+                check_file_records(a, records, count, limits::WRITE_FILE_BYTE_COUNT, short);
                 Request::WriteFileRecord { records }
             }
             FunctionCode::MaskWriteRegister => Request::MaskWriteRegister {
@@ -344,16 +358,16 @@ impl<'a> Request<'a> {
             FunctionCode::ReadWriteMultipleRegisters => {
                 let (read_address, read_quantity) = (c.u16()?, c.u16()?);
                 let (write_address, write_quantity, count) = (c.u16()?, c.u16()?, c.u8()?);
-                check_range(&mut a, read_address, read_quantity, limits::READ_REGISTERS);
+                check_range(a, read_address, read_quantity, limits::READ_REGISTERS);
                 check_range(
-                    &mut a,
+                    a,
                     write_address,
                     write_quantity,
                     limits::READ_WRITE_REGISTERS_WRITE,
                 );
                 let (bytes, short) = c.take_upto(usize::from(count));
                 check_count(
-                    &mut a,
+                    a,
                     usize::from(count),
                     usize::from(write_quantity) * 2,
                     short,
@@ -389,7 +403,7 @@ impl<'a> Request<'a> {
                     }
                 }
             }
-            FunctionCode::Umas => Request::Umas(UmasRequest::parse(&mut c)?),
+            FunctionCode::Umas => Request::Umas(UmasRequest::parse(c)?),
             _ => {
                 a.set(
                     Anomalies::RESERVED_FUNCTION,
@@ -400,13 +414,6 @@ impl<'a> Request<'a> {
                     data: c.rest(),
                 }
             }
-        };
-        if !c.is_empty() {
-            a |= Anomalies::LENGTH_MISMATCH;
-        }
-        Ok(Parsed {
-            pdu: req,
-            anomalies: a,
         })
     }
 

@@ -221,14 +221,8 @@ impl<'a> Response<'a> {
         if byte & 0x80 != 0 {
             let code = ExceptionCode::from(c.u8()?);
             a.set(Anomalies::INVALID_EXCEPTION_CODE, !code.is_known());
-            if !c.is_empty() {
-                a |= Anomalies::LENGTH_MISMATCH;
-            }
             let function = FunctionCode::from(byte & 0x7F);
-            return Ok(Parsed {
-                pdu: Response::Exception { function, code },
-                anomalies: a,
-            });
+            return Ok(c.finish(Response::Exception { function, code }, a));
         }
         let function = FunctionCode::from(byte);
         let rsp = match function {
@@ -256,11 +250,33 @@ impl<'a> Response<'a> {
                 address: Address(c.u16()?),
                 value: c.u16()?,
             },
+            FunctionCode::WriteMultipleCoils => Response::WriteMultipleCoils {
+                address: Address(c.u16()?),
+                quantity: c.u16()?,
+            },
+            FunctionCode::WriteMultipleRegisters => Response::WriteMultipleRegisters {
+                address: Address(c.u16()?),
+                quantity: c.u16()?,
+            },
+            _ => Self::parse_rare(function, &mut c, &mut a)?,
+        };
+        Ok(c.finish(rsp, a))
+    }
+
+    /// The function codes other than 1-6, 15 and 16: rare on the wire, decoded out of line
+    /// so that the inlined [`Response::parse`] stays small.
+    #[inline(never)]
+    fn parse_rare(
+        function: FunctionCode,
+        c: &mut Cursor<'a>,
+        a: &mut Anomalies,
+    ) -> Result<Response<'a>, Error> {
+        Ok(match function {
             FunctionCode::ReadExceptionStatus => Response::ReadExceptionStatus { status: c.u8()? },
             FunctionCode::Diagnostics => {
                 let sub_function = DiagnosticCode::from(c.u16()?);
                 let data = c.rest();
-                check_diagnostics(&mut a, sub_function, data);
+                check_diagnostics(a, sub_function, data);
                 Response::Diagnostics { sub_function, data }
             }
             FunctionCode::GetCommEventCounter => Response::GetCommEventCounter {
@@ -272,7 +288,7 @@ impl<'a> Response<'a> {
                 let (status, event_count, message_count) = (c.u16()?, c.u16()?, c.u16()?);
                 let want = usize::from(count).saturating_sub(6);
                 let (events, short) = c.take_upto(want);
-                check_count(&mut a, usize::from(count), want + 6, short);
+                check_count(a, usize::from(count), want + 6, short);
                 Response::GetCommEventLog {
                     status,
                     event_count,
@@ -280,24 +296,16 @@ impl<'a> Response<'a> {
                     events,
                 }
             }
-            FunctionCode::WriteMultipleCoils => Response::WriteMultipleCoils {
-                address: Address(c.u16()?),
-                quantity: c.u16()?,
-            },
-            FunctionCode::WriteMultipleRegisters => Response::WriteMultipleRegisters {
-                address: Address(c.u16()?),
-                quantity: c.u16()?,
-            },
             FunctionCode::ReportServerId => Response::ReportServerId {
-                data: counted(&mut c, &mut a)?,
+                data: counted(c, a)?,
             },
             FunctionCode::ReadFileRecord => {
-                let responses = FileSubResponses::new(counted(&mut c, &mut a)?);
+                let responses = FileSubResponses::new(counted(c, a)?);
                 if responses
                     .into_iter()
                     .any(|r| r.reference_type != limits::FILE_REFERENCE_TYPE)
                 {
-                    a |= Anomalies::INVALID_REFERENCE_TYPE;
+                    *a |= Anomalies::INVALID_REFERENCE_TYPE;
                 }
                 Response::ReadFileRecord { responses }
             }
@@ -305,7 +313,7 @@ impl<'a> Response<'a> {
                 let count = c.u8()?;
                 let (bytes, short) = c.take_upto(usize::from(count));
                 let records = FileRecords::new(bytes);
-                check_file_records(&mut a, records, count, limits::WRITE_FILE_BYTE_COUNT, short);
+                check_file_records(a, records, count, limits::WRITE_FILE_BYTE_COUNT, short);
                 Response::WriteFileRecord { records }
             }
             FunctionCode::MaskWriteRegister => Response::MaskWriteRegister {
@@ -314,13 +322,13 @@ impl<'a> Response<'a> {
                 or_mask: c.u16()?,
             },
             FunctionCode::ReadWriteMultipleRegisters => Response::ReadWriteMultipleRegisters {
-                values: registers(&mut c, &mut a)?,
+                values: registers(c, a)?,
             },
             FunctionCode::ReadFifoQueue => {
                 let (count, fifo_count) = (c.u16()?, c.u16()?);
                 let (bytes, short) = c.take_upto(usize::from(fifo_count) * 2);
                 check_count(
-                    &mut a,
+                    a,
                     usize::from(count),
                     usize::from(fifo_count) * 2 + 2,
                     short,
@@ -337,9 +345,9 @@ impl<'a> Response<'a> {
             FunctionCode::EncapsulatedInterfaceTransport => {
                 let mei_type = MeiType::from(c.u8()?);
                 match mei_type {
-                    MeiType::ReadDeviceIdentification => Response::ReadDeviceIdentification(
-                        parse_device_identification(&mut c, &mut a)?,
-                    ),
+                    MeiType::ReadDeviceIdentification => {
+                        Response::ReadDeviceIdentification(parse_device_identification(c, a)?)
+                    }
                     _ => {
                         a.set(Anomalies::RESERVED_MEI_TYPE, !mei_type.is_known());
                         Response::Mei {
@@ -349,7 +357,7 @@ impl<'a> Response<'a> {
                     }
                 }
             }
-            FunctionCode::Umas => Response::Umas(UmasResponse::parse(&mut c)?),
+            FunctionCode::Umas => Response::Umas(UmasResponse::parse(c)?),
             _ => {
                 a.set(
                     Anomalies::RESERVED_FUNCTION,
@@ -360,13 +368,6 @@ impl<'a> Response<'a> {
                     data: c.rest(),
                 }
             }
-        };
-        if !c.is_empty() {
-            a |= Anomalies::LENGTH_MISMATCH;
-        }
-        Ok(Parsed {
-            pdu: rsp,
-            anomalies: a,
         })
     }
 
