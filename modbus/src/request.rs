@@ -235,43 +235,27 @@ impl<'a> Request<'a> {
     /// violation is a flag in [`Parsed::anomalies`].
     #[inline(always)]
     pub fn parse(pdu: &'a [u8]) -> Result<Parsed<Request<'a>>, Error> {
+        // Most requests on the wire: FC 1-6, five bytes, nothing left over.
+        if let [byte @ 1..=6, a0, a1, v0, v1] = *pdu {
+            let (address, value) = (u16::from_be_bytes([a0, a1]), u16::from_be_bytes([v0, v1]));
+            return Ok(Parsed::build(|a| {
+                Self::fixed(FunctionCode::from(byte), address, value, a)
+            }));
+        }
         let mut c = Cursor::new(pdu);
         let function = FunctionCode::from(c.u8().map_err(|_| Error::EmptyPdu)?);
         let mut a = Anomalies::empty();
         a.set(Anomalies::PDU_TOO_LONG, pdu.len() > MAX_PDU_LEN);
         let req = match function {
-            FunctionCode::ReadCoils | FunctionCode::ReadDiscreteInputs => {
-                let (address, quantity) = (c.u16()?, c.u16()?);
-                check_range(&mut a, address, quantity, limits::READ_BITS);
-                let address = Address(address);
-                if function == FunctionCode::ReadCoils {
-                    Request::ReadCoils { address, quantity }
-                } else {
-                    Request::ReadDiscreteInputs { address, quantity }
-                }
+            FunctionCode::ReadCoils
+            | FunctionCode::ReadDiscreteInputs
+            | FunctionCode::ReadHoldingRegisters
+            | FunctionCode::ReadInputRegisters
+            | FunctionCode::WriteSingleCoil
+            | FunctionCode::WriteSingleRegister => {
+                let (address, value) = (c.u16()?, c.u16()?);
+                Self::fixed(function, address, value, &mut a)
             }
-            FunctionCode::ReadHoldingRegisters | FunctionCode::ReadInputRegisters => {
-                let (address, quantity) = (c.u16()?, c.u16()?);
-                check_range(&mut a, address, quantity, limits::READ_REGISTERS);
-                let address = Address(address);
-                if function == FunctionCode::ReadHoldingRegisters {
-                    Request::ReadHoldingRegisters { address, quantity }
-                } else {
-                    Request::ReadInputRegisters { address, quantity }
-                }
-            }
-            FunctionCode::WriteSingleCoil => {
-                let (address, value) = (Address(c.u16()?), c.u16()?);
-                a.set(
-                    Anomalies::INVALID_COIL_VALUE,
-                    !matches!(value, COIL_ON | COIL_OFF),
-                );
-                Request::WriteSingleCoil { address, value }
-            }
-            FunctionCode::WriteSingleRegister => Request::WriteSingleRegister {
-                address: Address(c.u16()?),
-                value: c.u16()?,
-            },
             FunctionCode::WriteMultipleCoils => {
                 let (address, quantity, count) = (c.u16()?, c.u16()?, c.u8()?);
                 check_range(&mut a, address, quantity, limits::WRITE_COILS);
@@ -303,6 +287,45 @@ impl<'a> Request<'a> {
             _ => Self::parse_rare(function, &mut c, &mut a)?,
         };
         Ok(c.finish(req, a))
+    }
+
+    /// FC 1-6, whose two fields are an address and a quantity or value.
+    #[inline(always)]
+    fn fixed(function: FunctionCode, address: u16, value: u16, a: &mut Anomalies) -> Request<'a> {
+        match function {
+            FunctionCode::ReadCoils | FunctionCode::ReadDiscreteInputs => {
+                check_range(a, address, value, limits::READ_BITS);
+                let (address, quantity) = (Address(address), value);
+                if function == FunctionCode::ReadCoils {
+                    Request::ReadCoils { address, quantity }
+                } else {
+                    Request::ReadDiscreteInputs { address, quantity }
+                }
+            }
+            FunctionCode::ReadHoldingRegisters | FunctionCode::ReadInputRegisters => {
+                check_range(a, address, value, limits::READ_REGISTERS);
+                let (address, quantity) = (Address(address), value);
+                if function == FunctionCode::ReadHoldingRegisters {
+                    Request::ReadHoldingRegisters { address, quantity }
+                } else {
+                    Request::ReadInputRegisters { address, quantity }
+                }
+            }
+            FunctionCode::WriteSingleCoil => {
+                a.set(
+                    Anomalies::INVALID_COIL_VALUE,
+                    !matches!(value, COIL_ON | COIL_OFF),
+                );
+                Request::WriteSingleCoil {
+                    address: Address(address),
+                    value,
+                }
+            }
+            _ => Request::WriteSingleRegister {
+                address: Address(address),
+                value,
+            },
+        }
     }
 
     /// The function codes other than 1-6, 15 and 16: rare on the wire, decoded out of line

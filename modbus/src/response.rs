@@ -200,10 +200,15 @@ fn counted<'a>(c: &mut Cursor<'a>, a: &mut Anomalies) -> Result<&'a [u8], Error>
 /// Reads a register list with its one-byte count; an odd count is flagged.
 #[inline]
 fn registers<'a>(c: &mut Cursor<'a>, a: &mut Anomalies) -> Result<RegisterValues<'a>, Error> {
-    let bytes = counted(c, a)?;
+    Ok(register_values(counted(c, a)?, a))
+}
+
+/// A register list; an odd byte count is flagged.
+#[inline(always)]
+fn register_values<'a>(bytes: &'a [u8], a: &mut Anomalies) -> RegisterValues<'a> {
     let values = RegisterValues::new(bytes);
     a.set(Anomalies::BYTE_COUNT_MISMATCH, values.has_odd_byte());
-    Ok(values)
+    values
 }
 
 impl<'a> Response<'a> {
@@ -214,6 +219,23 @@ impl<'a> Response<'a> {
     /// violation is a flag in [`Parsed::anomalies`].
     #[inline(always)]
     pub fn parse(pdu: &'a [u8]) -> Result<Parsed<Response<'a>>, Error> {
+        // Most responses on the wire: FC 1-4 with a byte count that spans the rest, and
+        // FC 5, 6, 15 and 16 of five bytes. Nothing is left over or short there.
+        match *pdu {
+            [byte @ 1..=4, count, ref data @ ..] if usize::from(count) == data.len() => {
+                return Ok(Parsed::build(|a| {
+                    a.set(Anomalies::PDU_TOO_LONG, pdu.len() > MAX_PDU_LEN);
+                    Self::values(FunctionCode::from(byte), data, a)
+                }));
+            }
+            [byte @ (5 | 6 | 15 | 16), a0, a1, v0, v1] => {
+                let (address, value) = (u16::from_be_bytes([a0, a1]), u16::from_be_bytes([v0, v1]));
+                return Ok(Parsed::build(|a| {
+                    Self::fixed(FunctionCode::from(byte), address, value, a)
+                }));
+            }
+            _ => {}
+        }
         let mut c = Cursor::new(pdu);
         let byte = c.u8().map_err(|_| Error::EmptyPdu)?;
         let mut a = Anomalies::empty();
@@ -226,41 +248,65 @@ impl<'a> Response<'a> {
         }
         let function = FunctionCode::from(byte);
         let rsp = match function {
+            FunctionCode::ReadCoils
+            | FunctionCode::ReadDiscreteInputs
+            | FunctionCode::ReadHoldingRegisters
+            | FunctionCode::ReadInputRegisters => {
+                Self::values(function, counted(&mut c, &mut a)?, &mut a)
+            }
+            FunctionCode::WriteSingleCoil
+            | FunctionCode::WriteSingleRegister
+            | FunctionCode::WriteMultipleCoils
+            | FunctionCode::WriteMultipleRegisters => {
+                let (address, value) = (c.u16()?, c.u16()?);
+                Self::fixed(function, address, value, &mut a)
+            }
+            _ => Self::parse_rare(function, &mut c, &mut a)?,
+        };
+        Ok(c.finish(rsp, a))
+    }
+
+    /// FC 1-4: the values their byte count covers.
+    #[inline(always)]
+    fn values(function: FunctionCode, bytes: &'a [u8], a: &mut Anomalies) -> Response<'a> {
+        match function {
             FunctionCode::ReadCoils => Response::ReadCoils {
-                values: BitValues::from_bytes(counted(&mut c, &mut a)?),
+                values: BitValues::from_bytes(bytes),
             },
             FunctionCode::ReadDiscreteInputs => Response::ReadDiscreteInputs {
-                values: BitValues::from_bytes(counted(&mut c, &mut a)?),
+                values: BitValues::from_bytes(bytes),
             },
             FunctionCode::ReadHoldingRegisters => Response::ReadHoldingRegisters {
-                values: registers(&mut c, &mut a)?,
+                values: register_values(bytes, a),
             },
-            FunctionCode::ReadInputRegisters => Response::ReadInputRegisters {
-                values: registers(&mut c, &mut a)?,
+            _ => Response::ReadInputRegisters {
+                values: register_values(bytes, a),
             },
+        }
+    }
+
+    /// FC 5, 6, 15 and 16, whose two fields are an address and a value or quantity.
+    #[inline(always)]
+    fn fixed(function: FunctionCode, address: u16, value: u16, a: &mut Anomalies) -> Response<'a> {
+        let address = Address(address);
+        match function {
             FunctionCode::WriteSingleCoil => {
-                let (address, value) = (Address(c.u16()?), c.u16()?);
                 a.set(
                     Anomalies::INVALID_COIL_VALUE,
                     !matches!(value, COIL_ON | COIL_OFF),
                 );
                 Response::WriteSingleCoil { address, value }
             }
-            FunctionCode::WriteSingleRegister => Response::WriteSingleRegister {
-                address: Address(c.u16()?),
-                value: c.u16()?,
-            },
+            FunctionCode::WriteSingleRegister => Response::WriteSingleRegister { address, value },
             FunctionCode::WriteMultipleCoils => Response::WriteMultipleCoils {
-                address: Address(c.u16()?),
-                quantity: c.u16()?,
+                address,
+                quantity: value,
             },
-            FunctionCode::WriteMultipleRegisters => Response::WriteMultipleRegisters {
-                address: Address(c.u16()?),
-                quantity: c.u16()?,
+            _ => Response::WriteMultipleRegisters {
+                address,
+                quantity: value,
             },
-            _ => Self::parse_rare(function, &mut c, &mut a)?,
-        };
-        Ok(c.finish(rsp, a))
+        }
     }
 
     /// The function codes other than 1-6, 15 and 16: rare on the wire, decoded out of line
