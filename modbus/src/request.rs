@@ -236,11 +236,27 @@ impl<'a> Request<'a> {
     #[inline(always)]
     pub fn parse(pdu: &'a [u8]) -> Result<Parsed<Request<'a>>, Error> {
         // Most requests on the wire: FC 1-6, five bytes, nothing left over.
-        if let [byte @ 1..=6, a0, a1, v0, v1] = *pdu {
-            let (address, value) = (u16::from_be_bytes([a0, a1]), u16::from_be_bytes([v0, v1]));
-            return Ok(Parsed::build(|a| {
-                Self::fixed(FunctionCode::from(byte), address, value, a)
-            }));
+        // Most requests on the wire: FC 1-6 of five bytes, FC 15 and 16 whose byte count
+        // spans the rest. Nothing is left over or short there.
+        match *pdu {
+            [byte @ 1..=6, a0, a1, v0, v1] => {
+                let (address, value) = (u16::from_be_bytes([a0, a1]), u16::from_be_bytes([v0, v1]));
+                return Ok(Parsed::build(|a| {
+                    Self::fixed(FunctionCode::from(byte), address, value, a)
+                }));
+            }
+            [byte @ (15 | 16), a0, a1, q0, q1, count, ref data @ ..]
+                if usize::from(count) == data.len() =>
+            {
+                let (address, quantity) =
+                    (u16::from_be_bytes([a0, a1]), u16::from_be_bytes([q0, q1]));
+                return Ok(Parsed::build(|a| {
+                    a.set(Anomalies::PDU_TOO_LONG, pdu.len() > MAX_PDU_LEN);
+                    let function = FunctionCode::from(byte);
+                    Self::write_multiple(function, address, quantity, (count, data, false), a)
+                }));
+            }
+            _ => {}
         }
         let mut c = Cursor::new(pdu);
         let function = FunctionCode::from(c.u8().map_err(|_| Error::EmptyPdu)?);
@@ -256,33 +272,10 @@ impl<'a> Request<'a> {
                 let (address, value) = (c.u16()?, c.u16()?);
                 Self::fixed(function, address, value, &mut a)
             }
-            FunctionCode::WriteMultipleCoils => {
+            FunctionCode::WriteMultipleCoils | FunctionCode::WriteMultipleRegisters => {
                 let (address, quantity, count) = (c.u16()?, c.u16()?, c.u8()?);
-                check_range(&mut a, address, quantity, limits::WRITE_COILS);
                 let (bytes, short) = c.take_upto(usize::from(count));
-                check_count(
-                    &mut a,
-                    usize::from(count),
-                    usize::from(quantity).div_ceil(8),
-                    short,
-                );
-                let values = BitValues::new(bytes, usize::from(quantity));
-                Request::WriteMultipleCoils {
-                    address: Address(address),
-                    quantity,
-                    values,
-                }
-            }
-            FunctionCode::WriteMultipleRegisters => {
-                let (address, quantity, count) = (c.u16()?, c.u16()?, c.u8()?);
-                check_range(&mut a, address, quantity, limits::WRITE_REGISTERS);
-                let (bytes, short) = c.take_upto(usize::from(count));
-                check_count(&mut a, usize::from(count), usize::from(quantity) * 2, short);
-                Request::WriteMultipleRegisters {
-                    address: Address(address),
-                    quantity,
-                    values: RegisterValues::new(bytes),
-                }
+                Self::write_multiple(function, address, quantity, (count, bytes, short), &mut a)
             }
             _ => Self::parse_rare(function, &mut c, &mut a)?,
         };
@@ -325,6 +318,36 @@ impl<'a> Request<'a> {
                 address: Address(address),
                 value,
             },
+        }
+    }
+
+    /// FC 15 and 16 from their fields and the bytes their byte count covers (`short`: the
+    /// PDU ended first).
+    #[inline(always)]
+    fn write_multiple(
+        function: FunctionCode,
+        address: u16,
+        quantity: u16,
+        (count, bytes, short): (u8, &'a [u8], bool),
+        a: &mut Anomalies,
+    ) -> Request<'a> {
+        let (count, n) = (usize::from(count), usize::from(quantity));
+        if function == FunctionCode::WriteMultipleCoils {
+            check_range(a, address, quantity, limits::WRITE_COILS);
+            check_count(a, count, n.div_ceil(8), short);
+            Request::WriteMultipleCoils {
+                address: Address(address),
+                quantity,
+                values: BitValues::new(bytes, n),
+            }
+        } else {
+            check_range(a, address, quantity, limits::WRITE_REGISTERS);
+            check_count(a, count, n * 2, short);
+            Request::WriteMultipleRegisters {
+                address: Address(address),
+                quantity,
+                values: RegisterValues::new(bytes),
+            }
         }
     }
 
