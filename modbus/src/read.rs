@@ -6,6 +6,16 @@ use crate::anomaly::Anomalies;
 use crate::error::{Error, Layer};
 use crate::types::Parsed;
 
+/// The function code and the two big-endian 16-bit fields of a PDU of exactly five bytes
+/// (read straight from the slice: the fast paths of the PDU parsers).
+#[inline(always)]
+pub(crate) fn two_fields(pdu: &[u8]) -> Option<(u8, u16, u16)> {
+    let (&[byte], rest) = pdu.split_first_chunk::<1>()?;
+    let (x, y) = rest.split_first_chunk::<2>()?;
+    let y: &[u8; 2] = y.try_into().ok()?;
+    Some((byte, u16::from_be_bytes(*x), u16::from_be_bytes(*y)))
+}
+
 /// A cursor over a complete PDU: every read either succeeds or reports the offset at which
 /// the PDU ran out.
 pub(crate) struct Cursor<'a> {

@@ -5,7 +5,7 @@ use crate::anomaly::Anomalies;
 use crate::codes::{DiagnosticCode, FunctionCode, MeiType, ReadDeviceIdCode};
 use crate::error::Error;
 use crate::frame::MAX_PDU_LEN;
-use crate::read::Cursor;
+use crate::read::{Cursor, two_fields};
 use crate::types::{Address, Parsed};
 use crate::umas::UmasRequest;
 use crate::values::{BitValues, FileRecords, FileSubRequests, RegisterValues};
@@ -198,6 +198,14 @@ pub(crate) fn check_range(
     }
 }
 
+/// Flags a Write Single Coil value other than ON and OFF.
+#[inline(always)]
+pub(crate) fn check_coil_value(a: &mut Anomalies, value: u16) {
+    if !matches!(value, COIL_ON | COIL_OFF) {
+        *a |= Anomalies::INVALID_COIL_VALUE;
+    }
+}
+
 /// Flags a byte count that disagrees with what the quantity implies, or that runs short.
 #[inline]
 pub(crate) fn check_count(a: &mut Anomalies, declared: usize, expected: usize, short: bool) {
@@ -238,13 +246,12 @@ impl<'a> Request<'a> {
         // Most requests on the wire: FC 1-6, five bytes, nothing left over.
         // Most requests on the wire: FC 1-6 of five bytes, FC 15 and 16 whose byte count
         // spans the rest. Nothing is left over or short there.
+        if let Some((byte @ 1..=6, address, value)) = two_fields(pdu) {
+            return Ok(Parsed::build(|a| {
+                Self::fixed(FunctionCode::from(byte), address, value, a)
+            }));
+        }
         match *pdu {
-            [byte @ 1..=6, a0, a1, v0, v1] => {
-                let (address, value) = (u16::from_be_bytes([a0, a1]), u16::from_be_bytes([v0, v1]));
-                return Ok(Parsed::build(|a| {
-                    Self::fixed(FunctionCode::from(byte), address, value, a)
-                }));
-            }
             [byte @ (15 | 16), a0, a1, q0, q1, count, ref data @ ..]
                 if usize::from(count) == data.len() =>
             {
@@ -305,10 +312,7 @@ impl<'a> Request<'a> {
                 }
             }
             FunctionCode::WriteSingleCoil => {
-                a.set(
-                    Anomalies::INVALID_COIL_VALUE,
-                    !matches!(value, COIL_ON | COIL_OFF),
-                );
+                check_coil_value(a, value);
                 Request::WriteSingleCoil {
                     address: Address(address),
                     value,

@@ -5,9 +5,9 @@ use crate::anomaly::Anomalies;
 use crate::codes::{DiagnosticCode, ExceptionCode, FunctionCode, MeiType, ReadDeviceIdCode};
 use crate::error::Error;
 use crate::frame::MAX_PDU_LEN;
-use crate::read::Cursor;
+use crate::read::{Cursor, two_fields};
 use crate::request::{
-    COIL_OFF, COIL_ON, check_count, check_diagnostics, check_file_records, limits,
+    check_coil_value, check_count, check_diagnostics, check_file_records, limits,
 };
 use crate::types::{Address, Parsed};
 use crate::umas::UmasResponse;
@@ -221,20 +221,18 @@ impl<'a> Response<'a> {
     pub fn parse(pdu: &'a [u8]) -> Result<Parsed<Response<'a>>, Error> {
         // Most responses on the wire: FC 1-4 with a byte count that spans the rest, and
         // FC 5, 6, 15 and 16 of five bytes. Nothing is left over or short there.
-        match *pdu {
-            [byte @ 1..=4, count, ref data @ ..] if usize::from(count) == data.len() => {
+        if let Some((byte @ (5 | 6 | 15 | 16), address, value)) = two_fields(pdu) {
+            return Ok(Parsed::build(|a| {
+                Self::fixed(FunctionCode::from(byte), address, value, a)
+            }));
+        }
+        if let [byte @ 1..=4, count, ref data @ ..] = *pdu {
+            if usize::from(count) == data.len() {
                 return Ok(Parsed::build(|a| {
                     a.set(Anomalies::PDU_TOO_LONG, pdu.len() > MAX_PDU_LEN);
                     Self::values(FunctionCode::from(byte), data, a)
                 }));
             }
-            [byte @ (5 | 6 | 15 | 16), a0, a1, v0, v1] => {
-                let (address, value) = (u16::from_be_bytes([a0, a1]), u16::from_be_bytes([v0, v1]));
-                return Ok(Parsed::build(|a| {
-                    Self::fixed(FunctionCode::from(byte), address, value, a)
-                }));
-            }
-            _ => {}
         }
         let mut c = Cursor::new(pdu);
         let byte = c.u8().map_err(|_| Error::EmptyPdu)?;
@@ -291,10 +289,7 @@ impl<'a> Response<'a> {
         let address = Address(address);
         match function {
             FunctionCode::WriteSingleCoil => {
-                a.set(
-                    Anomalies::INVALID_COIL_VALUE,
-                    !matches!(value, COIL_ON | COIL_OFF),
-                );
+                check_coil_value(a, value);
                 Response::WriteSingleCoil { address, value }
             }
             FunctionCode::WriteSingleRegister => Response::WriteSingleRegister { address, value },
