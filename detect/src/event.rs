@@ -560,6 +560,9 @@ pub struct Event<'a> {
     pub direction: Direction,
     /// Unit id / link address / common address / rack-slot.
     pub unit: u16,
+    /// The requesting station's own protocol address, where the protocol names one (the
+    /// DNP3 master's link address, IEEE 1815-2012 §9.2.5); `None` otherwise.
+    pub station: Option<u16>,
     /// What the PDU does.
     pub action: Action,
     /// The raw function / service / type code (without an exception bit).
@@ -598,6 +601,7 @@ impl<'a> Event<'a> {
             protocol,
             direction,
             unit: 0,
+            station: None,
             action: Action::Other,
             function: 0,
             sub_function: None,

@@ -480,6 +480,22 @@ fn operate_differs_from_select() {
 }
 
 #[test]
+fn known_host_with_a_new_master_address() {
+    let mut w = learned_world(29);
+    let t = w.now;
+    // The HMI's host sends an integrity poll as link address 7 instead of its own 1: a
+    // second master on a known machine (or a spoofed one behind it).
+    let req = w.request(MasterRequest::IntegrityPoll);
+    let now = w.now;
+    w.send(now, HMI, RTU, Direction::Request, 7, OUTSTATION, &req);
+    w.run_for(60.0);
+    w.report(t);
+    assert_eq!(w.techniques_since(t), set(&["T0848"]));
+    let a = w.alerts.iter().find(|a| a.technique_id == "T0848").unwrap();
+    assert_eq!(reason(a), "new_master_address");
+}
+
+#[test]
 fn operate_without_select() {
     let mut w = learned_world(24);
     let t = w.now;

@@ -159,6 +159,7 @@ pub fn detect_events(data: &[u8]) {
                 let t1 = Target::new(space(g(5)), u32::from(g(6)) << 8, u32::from(g(7)));
                 let ev = Event {
                     unit: u16::from(g(8)),
+                    station: (g(9) & 0x80 != 0).then_some(u16::from(g(9) & 0x0f)),
                     action: action(g(9)),
                     function: u16::from(g(10)),
                     sub_function: (g(11) & 1 != 0).then_some(u16::from(g(11))),

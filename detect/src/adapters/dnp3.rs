@@ -10,7 +10,7 @@
 //!
 //! The event's fields:
 //! - `unit`: the outstation's link address (the destination of a request, the source of a
-//!   response);
+//!   response); `station`: the master's link address;
 //! - `action`: from [`otwire_dnp3::classify()`] (Read, Command for select / operate / direct
 //!   operate / freeze, Restart, ModeChange for start / stop / initialise application,
 //!   FileTransfer, Config for assign class, (dis)enable unsolicited, save / activate
@@ -235,9 +235,9 @@ fn fragment_event<'a>(
 ) -> Event<'a> {
     let mut ev = Event::new(meta, Protocol::Dnp3, dir);
     ev.raw = bytes;
-    ev.unit = match dir {
-        Direction::Request => destination,
-        Direction::Response => source,
+    (ev.unit, ev.station) = match dir {
+        Direction::Request => (destination, Some(source)),
+        Direction::Response => (source, Some(destination)),
     };
     if destination >= 0xFFFD {
         ev.marks |= Marks::BROADCAST;

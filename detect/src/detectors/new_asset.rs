@@ -22,11 +22,14 @@ enum Asset {
     Unit(Ip, u16, Protocol),
     /// A client talking to a server.
     Pair(Ip, Ip, Protocol),
+    /// A client host's own protocol address (a DNP3 master link address).
+    Station(Ip, u16, Protocol),
 }
 
-/// Learns which clients, servers, units and client-server pairs exist; afterwards reports a
-/// new client sending requests (T0848 Rogue Master) and a known client reaching a new
-/// server, unit or pair (T0846 Remote System Discovery). Each new asset is reported once,
+/// Learns which clients, servers, units, client-server pairs and client station addresses
+/// exist; afterwards reports a new client sending requests, or a known client speaking as a
+/// new master address (DNP3 link address) (T0848 Rogue Master), and a known client reaching
+/// a new server, unit or pair (T0846 Remote System Discovery). Each new asset is reported once,
 /// then remembered.
 #[derive(Debug, Clone)]
 pub struct NewAsset {
@@ -84,6 +87,9 @@ impl Detector for NewAsset {
         }
         let new_client = self.learn(Asset::Client(c.ip, p), h ^ 2);
         let new_pair = self.learn(Asset::Pair(c.ip, s.ip, p), h ^ 3);
+        let new_station = ev
+            .station
+            .is_some_and(|st| self.learn(Asset::Station(c.ip, st, p), h ^ 4 ^ u64::from(st) << 48));
         if sink.is_learning() || trusted(&self.trusted, &c.ip) {
             return;
         }
@@ -97,6 +103,19 @@ impl Detector for NewAsset {
             )
             .because("new_client")
             .with("function", ev.function);
+            sink.report(f);
+            return;
+        }
+        if let (true, Some(st)) = (new_station, ev.station) {
+            let f = Finding::new(
+                ev,
+                &catalog::T0848,
+                Severity::High,
+                0.7,
+                format!("{c} sends {p} requests to {s} as a new master address {st}"),
+            )
+            .because("new_master_address")
+            .with("station", st);
             sink.report(f);
             return;
         }
