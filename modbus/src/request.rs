@@ -243,7 +243,6 @@ impl<'a> Request<'a> {
     /// violation is a flag in [`Parsed::anomalies`].
     #[inline(always)]
     pub fn parse(pdu: &'a [u8]) -> Result<Parsed<Request<'a>>, Error> {
-        // Most requests on the wire: FC 1-6, five bytes, nothing left over.
         // Most requests on the wire: FC 1-6 of five bytes, FC 15 and 16 whose byte count
         // spans the rest. Nothing is left over or short there.
         if let Some((byte @ 1..=6, address, value)) = two_fields(pdu) {
