@@ -19,7 +19,8 @@ use std::hint::black_box;
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use otwire_benches::{ModbusCorpus, modbus_corpus};
 use otwire_modbus::{
-    Adu, Direction, Emit, Pdu, Request, Response, StreamDecoder, TransactionId, UnitId, split_frame,
+    Adu, Direction, Emit, Parsed, Pdu, Request, Response, StreamDecoder, TransactionId, UnitId,
+    split_frame,
 };
 use sawp::parser::{Direction as SawpDirection, Parse};
 use sawp_modbus::Modbus;
@@ -46,25 +47,22 @@ fn otwire_parse(c: &ModbusCorpus) -> usize {
     n
 }
 
-/// Sums every register and coil a PDU carries.
 /// Frame + PDU parse through the direction-specific decoders (`Request::parse` for the
 /// client's stream, `Response::parse` for the server's), without the `Pdu` wrapper; the
 /// frame's own anomalies are added as `Pdu::parse` does.
 fn otwire_parse_directed(c: &ModbusCorpus) -> usize {
+    directed(&c.requests, Request::parse) + directed(&c.responses, Response::parse)
+}
+
+/// Frames one direction's stream and decodes each PDU with `parse`.
+fn directed<'a, T>(
+    mut rest: &'a [u8],
+    parse: impl Fn(&'a [u8]) -> Result<Parsed<T>, otwire_modbus::Error>,
+) -> usize {
     let mut n = 0;
-    let mut rest = c.requests.as_slice();
     while let Ok((frame, r)) = split_frame(rest) {
         rest = r;
-        if let Ok(mut p) = Request::parse(frame.pdu) {
-            p.anomalies |= frame.anomalies();
-            black_box(&p);
-            n += 1;
-        }
-    }
-    let mut rest = c.responses.as_slice();
-    while let Ok((frame, r)) = split_frame(rest) {
-        rest = r;
-        if let Ok(mut p) = Response::parse(frame.pdu) {
+        if let Ok(mut p) = parse(frame.pdu) {
             p.anomalies |= frame.anomalies();
             black_box(&p);
             n += 1;
@@ -86,6 +84,7 @@ fn otwire_frames(c: &ModbusCorpus) -> usize {
     n
 }
 
+/// Sums every register and coil a PDU carries.
 fn walk(p: &Pdu<'_>) -> usize {
     match p {
         Pdu::Request(Request::WriteMultipleRegisters { values, .. })
