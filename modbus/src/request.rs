@@ -46,6 +46,7 @@ pub const COIL_OFF: u16 = 0x0000;
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(tag = "kind", rename_all = "snake_case"))]
 #[non_exhaustive]
+#[repr(u16)]
 pub enum Request<'a> {
     /// FC 1 (§6.1).
     ReadCoils {
@@ -53,55 +54,55 @@ pub enum Request<'a> {
         address: Address,
         /// Number of coils (1-2000).
         quantity: u16,
-    },
+    } = 1,
     /// FC 2 (§6.2).
     ReadDiscreteInputs {
         /// First input.
         address: Address,
         /// Number of inputs (1-2000).
         quantity: u16,
-    },
+    } = 2,
     /// FC 3 (§6.3).
     ReadHoldingRegisters {
         /// First register.
         address: Address,
         /// Number of registers (1-125).
         quantity: u16,
-    },
+    } = 3,
     /// FC 4 (§6.4).
     ReadInputRegisters {
         /// First register.
         address: Address,
         /// Number of registers (1-125).
         quantity: u16,
-    },
+    } = 4,
     /// FC 5 (§6.5).
     WriteSingleCoil {
         /// The coil.
         address: Address,
         /// 0xFF00 (ON) or 0x0000 (OFF); anything else is flagged and kept.
         value: u16,
-    },
+    } = 5,
     /// FC 6 (§6.6).
     WriteSingleRegister {
         /// The register.
         address: Address,
         /// The value.
         value: u16,
-    },
+    } = 6,
     /// FC 7 (§6.7).
-    ReadExceptionStatus,
+    ReadExceptionStatus = 7,
     /// FC 8 (§6.8).
     Diagnostics {
         /// The sub-function.
         sub_function: DiagnosticCode,
         /// Its data (usually two bytes).
         data: &'a [u8],
-    },
+    } = 8,
     /// FC 11 (§6.9).
-    GetCommEventCounter,
+    GetCommEventCounter = 11,
     /// FC 12 (§6.10).
-    GetCommEventLog,
+    GetCommEventLog = 12,
     /// FC 15 (§6.11).
     WriteMultipleCoils {
         /// First coil.
@@ -110,7 +111,7 @@ pub enum Request<'a> {
         quantity: u16,
         /// The states, as many as `quantity` (or the byte count) allows.
         values: BitValues<'a>,
-    },
+    } = 15,
     /// FC 16 (§6.12).
     WriteMultipleRegisters {
         /// First register.
@@ -119,19 +120,19 @@ pub enum Request<'a> {
         quantity: u16,
         /// The values.
         values: RegisterValues<'a>,
-    },
+    } = 16,
     /// FC 17 (§6.13).
-    ReportServerId,
+    ReportServerId = 17,
     /// FC 20 (§6.14).
     ReadFileRecord {
         /// The sub-requests.
         requests: FileSubRequests<'a>,
-    },
+    } = 20,
     /// FC 21 (§6.15).
     WriteFileRecord {
         /// The records to write.
         records: FileRecords<'a>,
-    },
+    } = 21,
     /// FC 22 (§6.16): result = (current AND and_mask) OR (or_mask AND NOT and_mask).
     MaskWriteRegister {
         /// The register.
@@ -140,7 +141,7 @@ pub enum Request<'a> {
         and_mask: u16,
         /// OR mask.
         or_mask: u16,
-    },
+    } = 22,
     /// FC 23 (§6.17): the write happens before the read.
     ReadWriteMultipleRegisters {
         /// First register read.
@@ -153,35 +154,47 @@ pub enum Request<'a> {
         write_quantity: u16,
         /// The values written.
         values: RegisterValues<'a>,
-    },
+    } = 23,
     /// FC 24 (§6.18).
     ReadFifoQueue {
         /// The FIFO pointer address.
         address: Address,
-    },
+    } = 24,
     /// FC 43 / MEI 14 (§6.21).
     ReadDeviceIdentification {
         /// Basic, regular, extended or one specific object.
         code: ReadDeviceIdCode,
         /// First object wanted (or the one, with code 4).
         object_id: u8,
-    },
+    } = 43,
     /// FC 43 with another MEI type (13 CANopen, or reserved ones).
     Mei {
         /// MEI type.
         mei_type: MeiType,
         /// The MEI data.
         data: &'a [u8],
-    },
+    } = 0x100 | 43,
     /// FC 90: a Schneider UMAS request.
-    Umas(UmasRequest<'a>),
+    Umas(UmasRequest<'a>) = 90,
     /// Any other function code (legacy, user-defined, reserved, unassigned), data raw.
     Other {
         /// The function code.
         function: FunctionCode,
         /// Everything after it.
         data: &'a [u8],
-    },
+    } = 0x1FF,
+}
+
+/// Whether `v` lies outside `range`, without a branch (one subtraction and compare).
+#[inline(always)]
+pub(crate) fn outside(range: core::ops::RangeInclusive<u16>, v: u16) -> bool {
+    v.wrapping_sub(*range.start()) > range.end().wrapping_sub(*range.start())
+}
+
+/// `flag` when `cond`, else nothing, without a branch.
+#[inline(always)]
+pub(crate) fn flag_if(cond: bool, flag: Anomalies) -> Anomalies {
+    Anomalies::from_bits_retain(flag.bits() * u32::from(cond))
 }
 
 /// Flags a quantity outside `range` and an address range past 0xFFFF.
@@ -195,14 +208,6 @@ pub(crate) fn check_range(
     a.set(Anomalies::QUANTITY_OUT_OF_RANGE, !range.contains(&quantity));
     if u32::from(address) + u32::from(quantity) > 0x1_0000 {
         *a |= Anomalies::ADDRESS_OVERFLOW;
-    }
-}
-
-/// Flags a Write Single Coil value other than ON and OFF.
-#[inline(always)]
-pub(crate) fn check_coil_value(a: &mut Anomalies, value: u16) {
-    if !matches!(value, COIL_ON | COIL_OFF) {
-        *a |= Anomalies::INVALID_COIL_VALUE;
     }
 }
 
@@ -246,9 +251,10 @@ impl<'a> Request<'a> {
         // Most requests on the wire: FC 1-6 of five bytes, FC 15 and 16 whose byte count
         // spans the rest. Nothing is left over or short there.
         if let Some((byte @ 1..=6, address, value)) = two_fields(pdu) {
-            return Ok(Parsed::build(|a| {
-                Self::fixed(FunctionCode::from(byte), address, value, a)
-            }));
+            return Ok(Parsed {
+                pdu: Self::fixed(byte, address, value),
+                anomalies: Self::fixed_anomalies(byte, address, value),
+            });
         }
         match *pdu {
             [byte @ (15 | 16), a0, a1, q0, q1, count, ref data @ ..]
@@ -256,102 +262,122 @@ impl<'a> Request<'a> {
             {
                 let (address, quantity) =
                     (u16::from_be_bytes([a0, a1]), u16::from_be_bytes([q0, q1]));
-                return Ok(Parsed::build(|a| {
-                    a.set(Anomalies::PDU_TOO_LONG, pdu.len() > MAX_PDU_LEN);
-                    let function = FunctionCode::from(byte);
-                    Self::write_multiple(function, address, quantity, (count, data, false), a)
-                }));
+                let anomalies = Self::write_multiple_anomalies(byte, address, quantity, count)
+                    | flag_if(pdu.len() > MAX_PDU_LEN, Anomalies::PDU_TOO_LONG);
+                return Ok(Parsed {
+                    pdu: Self::write_multiple(byte, address, quantity, data),
+                    anomalies,
+                });
             }
             _ => {}
         }
         let mut c = Cursor::new(pdu);
-        let function = FunctionCode::from(c.u8().map_err(|_| Error::EmptyPdu)?);
+        let byte = c.u8().map_err(|_| Error::EmptyPdu)?;
+        let function = FunctionCode::from(byte);
         let mut a = Anomalies::empty();
         a.set(Anomalies::PDU_TOO_LONG, pdu.len() > MAX_PDU_LEN);
-        let req = match function {
-            FunctionCode::ReadCoils
-            | FunctionCode::ReadDiscreteInputs
-            | FunctionCode::ReadHoldingRegisters
-            | FunctionCode::ReadInputRegisters
-            | FunctionCode::WriteSingleCoil
-            | FunctionCode::WriteSingleRegister => {
+        let req = match byte {
+            1..=6 => {
                 let (address, value) = (c.u16()?, c.u16()?);
-                Self::fixed(function, address, value, &mut a)
+                a |= Self::fixed_anomalies(byte, address, value);
+                Self::fixed(byte, address, value)
             }
-            FunctionCode::WriteMultipleCoils | FunctionCode::WriteMultipleRegisters => {
+            15 | 16 => {
                 let (address, quantity, count) = (c.u16()?, c.u16()?, c.u8()?);
                 let (bytes, short) = c.take_upto(usize::from(count));
-                Self::write_multiple(function, address, quantity, (count, bytes, short), &mut a)
+                a |= Self::write_multiple_anomalies(byte, address, quantity, count);
+                a |= flag_if(short, Anomalies::TRUNCATED);
+                Self::write_multiple(byte, address, quantity, bytes)
             }
             _ => Self::parse_rare(function, &mut c, &mut a)?,
         };
         Ok(c.finish(req, a))
     }
 
-    /// FC 1-6, whose two fields are an address and a quantity or value.
-    #[inline(always)]
-    fn fixed(function: FunctionCode, address: u16, value: u16, a: &mut Anomalies) -> Request<'a> {
-        match function {
-            FunctionCode::ReadCoils | FunctionCode::ReadDiscreteInputs => {
-                check_range(a, address, value, limits::READ_BITS);
-                let (address, quantity) = (Address(address), value);
-                if function == FunctionCode::ReadCoils {
-                    Request::ReadCoils { address, quantity }
-                } else {
-                    Request::ReadDiscreteInputs { address, quantity }
-                }
-            }
-            FunctionCode::ReadHoldingRegisters | FunctionCode::ReadInputRegisters => {
-                check_range(a, address, value, limits::READ_REGISTERS);
-                let (address, quantity) = (Address(address), value);
-                if function == FunctionCode::ReadHoldingRegisters {
-                    Request::ReadHoldingRegisters { address, quantity }
-                } else {
-                    Request::ReadInputRegisters { address, quantity }
-                }
-            }
-            FunctionCode::WriteSingleCoil => {
-                check_coil_value(a, value);
-                Request::WriteSingleCoil {
-                    address: Address(address),
-                    value,
-                }
-            }
-            _ => Request::WriteSingleRegister {
-                address: Address(address),
-                value,
+    /// FC 1-6 (`byte`), whose two fields are an address and a quantity or value. The
+    /// variants' tags are their function codes and their fields sit at the same offsets, so
+    /// this compiles to stores, not to a branch per function code.
+    #[inline]
+    fn fixed(byte: u8, address: u16, value: u16) -> Request<'a> {
+        let address = Address(address);
+        match byte {
+            1 => Request::ReadCoils {
+                address,
+                quantity: value,
             },
+            2 => Request::ReadDiscreteInputs {
+                address,
+                quantity: value,
+            },
+            3 => Request::ReadHoldingRegisters {
+                address,
+                quantity: value,
+            },
+            4 => Request::ReadInputRegisters {
+                address,
+                quantity: value,
+            },
+            5 => Request::WriteSingleCoil { address, value },
+            _ => Request::WriteSingleRegister { address, value },
         }
     }
 
-    /// FC 15 and 16 from their fields and the bytes their byte count covers (`short`: the
-    /// PDU ended first).
+    /// What is off about FC 1-6's fields (§6.1-§6.6): a read quantity out of range, a read
+    /// past address 0xFFFF, a coil value other than ON and OFF. Branch-free.
     #[inline(always)]
-    fn write_multiple(
-        function: FunctionCode,
-        address: u16,
-        quantity: u16,
-        (count, bytes, short): (u8, &'a [u8], bool),
-        a: &mut Anomalies,
-    ) -> Request<'a> {
-        let (count, n) = (usize::from(count), usize::from(quantity));
-        if function == FunctionCode::WriteMultipleCoils {
-            check_range(a, address, quantity, limits::WRITE_COILS);
-            check_count(a, count, n.div_ceil(8), short);
+    fn fixed_anomalies(byte: u8, address: u16, value: u16) -> Anomalies {
+        let read = byte <= 4;
+        let range = if byte <= 2 {
+            limits::READ_BITS
+        } else {
+            limits::READ_REGISTERS
+        };
+        flag_if(read & outside(range, value), Anomalies::QUANTITY_OUT_OF_RANGE)
+            | flag_if(
+                read & (u32::from(address) + u32::from(value) > 0x1_0000),
+                Anomalies::ADDRESS_OVERFLOW,
+            )
+            | flag_if(
+                (byte == 5) & (value != COIL_ON) & (value != COIL_OFF),
+                Anomalies::INVALID_COIL_VALUE,
+            )
+    }
+
+    /// FC 15 (`byte` 15) and 16 from their fields and the bytes their byte count covers.
+    #[inline]
+    fn write_multiple(byte: u8, address: u16, quantity: u16, bytes: &'a [u8]) -> Request<'a> {
+        let address = Address(address);
+        if byte == 15 {
             Request::WriteMultipleCoils {
-                address: Address(address),
+                address,
                 quantity,
-                values: BitValues::new(bytes, n),
+                values: BitValues::new(bytes, usize::from(quantity)),
             }
         } else {
-            check_range(a, address, quantity, limits::WRITE_REGISTERS);
-            check_count(a, count, n * 2, short);
             Request::WriteMultipleRegisters {
-                address: Address(address),
+                address,
                 quantity,
                 values: RegisterValues::new(bytes),
             }
         }
+    }
+
+    /// What is off about FC 15 and 16's fields (§6.11, §6.12): a quantity out of range, a
+    /// write past address 0xFFFF, a byte count other than the quantity implies.
+    #[inline(always)]
+    fn write_multiple_anomalies(byte: u8, address: u16, quantity: u16, count: u8) -> Anomalies {
+        let coils = byte == 15;
+        let (range, expected) = if coils {
+            (limits::WRITE_COILS, usize::from(quantity).div_ceil(8))
+        } else {
+            (limits::WRITE_REGISTERS, usize::from(quantity) * 2)
+        };
+        flag_if(outside(range, quantity), Anomalies::QUANTITY_OUT_OF_RANGE)
+            | flag_if(
+                u32::from(address) + u32::from(quantity) > 0x1_0000,
+                Anomalies::ADDRESS_OVERFLOW,
+            )
+            | flag_if(usize::from(count) != expected, Anomalies::BYTE_COUNT_MISMATCH)
     }
 
     /// The function codes other than 1-6, 15 and 16: rare on the wire, decoded out of line

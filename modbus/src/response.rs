@@ -7,7 +7,7 @@ use crate::error::Error;
 use crate::frame::MAX_PDU_LEN;
 use crate::read::{Cursor, two_fields};
 use crate::request::{
-    check_coil_value, check_count, check_diagnostics, check_file_records, limits,
+    COIL_OFF, COIL_ON, check_count, check_diagnostics, check_file_records, flag_if, limits,
 };
 use crate::types::{Address, Parsed};
 use crate::umas::UmasResponse;
@@ -43,60 +43,61 @@ impl DeviceIdentification<'_> {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(tag = "kind", rename_all = "snake_case"))]
 #[non_exhaustive]
+#[repr(u16)]
 pub enum Response<'a> {
     /// FC 1 (§6.1): coil states, padded to whole bytes.
     ReadCoils {
         /// The states (all bits of the data bytes; the request's quantity says how many count).
         values: BitValues<'a>,
-    },
+    } = 1,
     /// FC 2 (§6.2).
     ReadDiscreteInputs {
         /// The states.
         values: BitValues<'a>,
-    },
+    } = 2,
     /// FC 3 (§6.3).
     ReadHoldingRegisters {
         /// The registers.
         values: RegisterValues<'a>,
-    },
+    } = 3,
     /// FC 4 (§6.4).
     ReadInputRegisters {
         /// The registers.
         values: RegisterValues<'a>,
-    },
+    } = 4,
     /// FC 5 (§6.5): an echo of the request.
     WriteSingleCoil {
         /// The coil.
         address: Address,
         /// 0xFF00 or 0x0000.
         value: u16,
-    },
+    } = 5,
     /// FC 6 (§6.6): an echo of the request.
     WriteSingleRegister {
         /// The register.
         address: Address,
         /// The value.
         value: u16,
-    },
+    } = 6,
     /// FC 7 (§6.7).
     ReadExceptionStatus {
         /// The eight exception status outputs.
         status: u8,
-    },
+    } = 7,
     /// FC 8 (§6.8).
     Diagnostics {
         /// The sub-function echoed.
         sub_function: DiagnosticCode,
         /// Its data.
         data: &'a [u8],
-    },
+    } = 8,
     /// FC 11 (§6.9).
     GetCommEventCounter {
         /// 0xFFFF while a previous command is still being processed, else 0.
         status: u16,
         /// The event counter.
         event_count: u16,
-    },
+    } = 11,
     /// FC 12 (§6.10).
     GetCommEventLog {
         /// Status word.
@@ -107,37 +108,37 @@ pub enum Response<'a> {
         message_count: u16,
         /// Event bytes, most recent first.
         events: &'a [u8],
-    },
+    } = 12,
     /// FC 15 (§6.11).
     WriteMultipleCoils {
         /// First coil.
         address: Address,
         /// Coils written.
         quantity: u16,
-    },
+    } = 15,
     /// FC 16 (§6.12).
     WriteMultipleRegisters {
         /// First register.
         address: Address,
         /// Registers written.
         quantity: u16,
-    },
+    } = 16,
     /// FC 17 (§6.13): server id, run indicator (0x00 OFF, 0xFF ON) and device-specific
     /// data, whose split is device-specific.
     ReportServerId {
         /// Everything the byte count covers.
         data: &'a [u8],
-    },
+    } = 17,
     /// FC 20 (§6.14).
     ReadFileRecord {
         /// The sub-responses.
         responses: FileSubResponses<'a>,
-    },
+    } = 20,
     /// FC 21 (§6.15): an echo of the request.
     WriteFileRecord {
         /// The records written.
         records: FileRecords<'a>,
-    },
+    } = 21,
     /// FC 22 (§6.16): an echo of the request.
     MaskWriteRegister {
         /// The register.
@@ -146,44 +147,44 @@ pub enum Response<'a> {
         and_mask: u16,
         /// OR mask.
         or_mask: u16,
-    },
+    } = 22,
     /// FC 23 (§6.17).
     ReadWriteMultipleRegisters {
         /// The registers read.
         values: RegisterValues<'a>,
-    },
+    } = 23,
     /// FC 24 (§6.18).
     ReadFifoQueue {
         /// FIFO count as declared (at most 31).
         fifo_count: u16,
         /// The queued registers.
         values: RegisterValues<'a>,
-    },
+    } = 24,
     /// FC 43 / MEI 14 (§6.21).
-    ReadDeviceIdentification(DeviceIdentification<'a>),
+    ReadDeviceIdentification(DeviceIdentification<'a>) = 43,
     /// FC 43 with another MEI type.
     Mei {
         /// MEI type.
         mei_type: MeiType,
         /// The MEI data.
         data: &'a [u8],
-    },
+    } = 0x100 | 43,
     /// FC 90: a Schneider UMAS response.
-    Umas(UmasResponse<'a>),
+    Umas(UmasResponse<'a>) = 90,
     /// An exception response: function code with the 0x80 bit, and an exception code (§7).
     Exception {
         /// The function code of the failed request (without the 0x80 bit).
         function: FunctionCode,
         /// Why it failed.
         code: ExceptionCode,
-    },
+    } = 0x80,
     /// Any other function code, data raw.
     Other {
         /// The function code.
         function: FunctionCode,
         /// Everything after it.
         data: &'a [u8],
-    },
+    } = 0x1FF,
 }
 
 /// Reads a one-byte count and that many bytes (or what is left, flagged `TRUNCATED`).
@@ -222,16 +223,19 @@ impl<'a> Response<'a> {
         // Most responses on the wire: FC 1-4 with a byte count that spans the rest, and
         // FC 5, 6, 15 and 16 of five bytes. Nothing is left over or short there.
         if let Some((byte @ (5 | 6 | 15 | 16), address, value)) = two_fields(pdu) {
-            return Ok(Parsed::build(|a| {
-                Self::fixed(FunctionCode::from(byte), address, value, a)
-            }));
+            return Ok(Parsed {
+                pdu: Self::fixed(byte, address, value),
+                anomalies: Self::fixed_anomalies(byte, value),
+            });
         }
         if let [byte @ 1..=4, count, ref data @ ..] = *pdu {
             if usize::from(count) == data.len() {
-                return Ok(Parsed::build(|a| {
-                    a.set(Anomalies::PDU_TOO_LONG, pdu.len() > MAX_PDU_LEN);
-                    Self::values(FunctionCode::from(byte), data, a)
-                }));
+                let anomalies = Self::values_anomalies(byte, data)
+                    | flag_if(pdu.len() > MAX_PDU_LEN, Anomalies::PDU_TOO_LONG);
+                return Ok(Parsed {
+                    pdu: Self::values(byte, data),
+                    anomalies,
+                });
             }
         }
         let mut c = Cursor::new(pdu);
@@ -244,64 +248,86 @@ impl<'a> Response<'a> {
             let function = FunctionCode::from(byte & 0x7F);
             return Ok(c.finish(Response::Exception { function, code }, a));
         }
-        let function = FunctionCode::from(byte);
-        let rsp = match function {
-            FunctionCode::ReadCoils
-            | FunctionCode::ReadDiscreteInputs
-            | FunctionCode::ReadHoldingRegisters
-            | FunctionCode::ReadInputRegisters => {
-                Self::values(function, counted(&mut c, &mut a)?, &mut a)
+        let rsp = match byte {
+            1..=4 => {
+                let bytes = counted(&mut c, &mut a)?;
+                a |= Self::values_anomalies(byte, bytes);
+                Self::values(byte, bytes)
             }
-            FunctionCode::WriteSingleCoil
-            | FunctionCode::WriteSingleRegister
-            | FunctionCode::WriteMultipleCoils
-            | FunctionCode::WriteMultipleRegisters => {
+            5 | 6 | 15 | 16 => {
                 let (address, value) = (c.u16()?, c.u16()?);
-                Self::fixed(function, address, value, &mut a)
+                a |= Self::fixed_anomalies(byte, value);
+                Self::fixed(byte, address, value)
             }
-            _ => Self::parse_rare(function, &mut c, &mut a)?,
+            _ => Self::parse_rare(FunctionCode::from(byte), &mut c, &mut a)?,
         };
         Ok(c.finish(rsp, a))
     }
 
-    /// FC 1-4: the values their byte count covers.
-    #[inline(always)]
-    fn values(function: FunctionCode, bytes: &'a [u8], a: &mut Anomalies) -> Response<'a> {
-        match function {
-            FunctionCode::ReadCoils => Response::ReadCoils {
-                values: BitValues::from_bytes(bytes),
-            },
-            FunctionCode::ReadDiscreteInputs => Response::ReadDiscreteInputs {
-                values: BitValues::from_bytes(bytes),
-            },
-            FunctionCode::ReadHoldingRegisters => Response::ReadHoldingRegisters {
-                values: register_values(bytes, a),
-            },
-            _ => Response::ReadInputRegisters {
-                values: register_values(bytes, a),
-            },
+    /// FC 1-4 (`byte`): the values their byte count covers. The variants' tags are their
+    /// function codes and the values sit at the same offset; written as comparisons of
+    /// ranges (not a `match`, which the compiler keeps as a sparse switch), this compiles
+    /// to selects, with one branch between bits and registers.
+    #[inline]
+    fn values(byte: u8, bytes: &'a [u8]) -> Response<'a> {
+        if byte <= 2 {
+            let values = BitValues::from_bytes(bytes);
+            if byte == 1 {
+                Response::ReadCoils { values }
+            } else {
+                Response::ReadDiscreteInputs { values }
+            }
+        } else {
+            let values = RegisterValues::new(bytes);
+            if byte == 3 {
+                Response::ReadHoldingRegisters { values }
+            } else {
+                Response::ReadInputRegisters { values }
+            }
         }
     }
 
-    /// FC 5, 6, 15 and 16, whose two fields are an address and a value or quantity.
+    /// What is off about FC 1-4's values: an odd byte count of registers (§6.3, §6.4).
     #[inline(always)]
-    fn fixed(function: FunctionCode, address: u16, value: u16, a: &mut Anomalies) -> Response<'a> {
+    fn values_anomalies(byte: u8, bytes: &[u8]) -> Anomalies {
+        flag_if(
+            (byte >= 3) & (bytes.len() % 2 == 1),
+            Anomalies::BYTE_COUNT_MISMATCH,
+        )
+    }
+
+    /// FC 5, 6, 15 and 16 (`byte`), whose two fields are an address and a value or
+    /// quantity; like [`Response::values`], selects rather than a branch per code.
+    #[inline]
+    fn fixed(byte: u8, address: u16, value: u16) -> Response<'a> {
         let address = Address(address);
-        match function {
-            FunctionCode::WriteSingleCoil => {
-                check_coil_value(a, value);
+        if byte < 8 {
+            if byte == 5 {
                 Response::WriteSingleCoil { address, value }
+            } else {
+                Response::WriteSingleRegister { address, value }
             }
-            FunctionCode::WriteSingleRegister => Response::WriteSingleRegister { address, value },
-            FunctionCode::WriteMultipleCoils => Response::WriteMultipleCoils {
+        } else if byte == 15 {
+            Response::WriteMultipleCoils {
                 address,
                 quantity: value,
-            },
-            _ => Response::WriteMultipleRegisters {
+            }
+        } else {
+            Response::WriteMultipleRegisters {
                 address,
                 quantity: value,
-            },
+            }
         }
+    }
+
+    /// What is off about FC 5, 6, 15 and 16's fields: a coil value other than ON and OFF
+    /// (§6.5).
+    #[inline(always)]
+    fn fixed_anomalies(byte: u8, value: u16) -> Anomalies {
+        flag_if(
+            (byte == 5) & (value != COIL_ON) & (value != COIL_OFF),
+            Anomalies::INVALID_COIL_VALUE,
+        )
     }
 
     /// The function codes other than 1-6, 15 and 16: rare on the wire, decoded out of line

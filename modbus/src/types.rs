@@ -68,14 +68,6 @@ pub struct Parsed<T> {
 }
 
 impl<T> Parsed<T> {
-    /// The message `f` builds, with the anomalies it flags on the way.
-    #[inline(always)]
-    pub(crate) fn build(f: impl FnOnce(&mut Anomalies) -> T) -> Self {
-        let mut anomalies = Anomalies::empty();
-        let pdu = f(&mut anomalies);
-        Parsed { pdu, anomalies }
-    }
-
     /// Applies `f` to the message, keeping the anomalies.
     #[inline]
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Parsed<U> {
