@@ -64,7 +64,11 @@ fn pdu_stream(mut rest: &[u8], dir: Direction) -> usize {
 
 #[inline(never)]
 fn pdu_stream_c<const REQ: bool>(mut rest: &[u8]) -> usize {
-    let dir = if REQ { Direction::Request } else { Direction::Response };
+    let dir = if REQ {
+        Direction::Request
+    } else {
+        Direction::Response
+    };
     let mut n = 0;
     while let Ok((frame, r)) = split_frame(rest) {
         rest = r;
@@ -78,7 +82,11 @@ fn pdu_stream_c<const REQ: bool>(mut rest: &[u8]) -> usize {
 
 #[inline(never)]
 fn pdu_stream_d<const REQ: bool>(mut rest: &[u8]) -> usize {
-    let dir = if REQ { Direction::Request } else { Direction::Response };
+    let dir = if REQ {
+        Direction::Request
+    } else {
+        Direction::Response
+    };
     let mut n = 0;
     while let Ok((frame, r)) = split_frame(rest) {
         rest = r;
@@ -100,7 +108,10 @@ fn otwire_parse_const(c: &ModbusCorpus) -> usize {
 }
 
 fn otwire_parse_streams(c: &ModbusCorpus) -> usize {
-    streams(c).into_iter().map(|(rest, dir)| pdu_stream(rest, black_box(dir))).sum()
+    streams(c)
+        .into_iter()
+        .map(|(rest, dir)| pdu_stream(rest, black_box(dir)))
+        .sum()
 }
 
 /// Frame + PDU parse through the direction-specific decoders (`Request::parse` for the

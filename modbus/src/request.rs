@@ -323,24 +323,31 @@ impl<'a> Request<'a> {
     }
 
     /// What is off about FC 1-6's fields (§6.1-§6.6): a read quantity out of range, a read
-    /// past address 0xFFFF, a coil value other than ON and OFF. Branch-free.
+    /// past address 0xFFFF, a coil value other than ON and OFF. Branch-free: per function
+    /// code, the largest quantity (above any `u16` for the writes, which have none) and
+    /// a mask that keeps the quantity in the address check of the reads only.
     #[inline(always)]
     fn fixed_anomalies(byte: u8, address: u16, value: u16) -> Anomalies {
-        let read = byte <= 4;
-        let range = if byte <= 2 {
-            limits::READ_BITS
-        } else {
-            limits::READ_REGISTERS
+        const LIMIT: [u32; 8] = {
+            let bits = *limits::READ_BITS.end() as u32;
+            let registers = *limits::READ_REGISTERS.end() as u32;
+            [0, bits, bits, registers, registers, 0x1_0000, 0x1_0000, 0]
         };
-        flag_if(read & outside(range, value), Anomalies::QUANTITY_OUT_OF_RANGE)
-            | flag_if(
-                read & (u32::from(address) + u32::from(value) > 0x1_0000),
-                Anomalies::ADDRESS_OVERFLOW,
-            )
-            | flag_if(
-                (byte == 5) & (value != COIL_ON) & (value != COIL_OFF),
-                Anomalies::INVALID_COIL_VALUE,
-            )
+        const SPAN: [u16; 8] = [0, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0, 0, 0];
+        let i = usize::from(byte & 7);
+        // Quantities start at 1 (checked by the const below): 0 wraps past every limit.
+        const _: () =
+            assert!(*limits::READ_BITS.start() == 1 && *limits::READ_REGISTERS.start() == 1);
+        flag_if(
+            u32::from(value.wrapping_sub(1)) >= LIMIT[i],
+            Anomalies::QUANTITY_OUT_OF_RANGE,
+        ) | flag_if(
+            u32::from(address) + u32::from(value & SPAN[i]) > 0x1_0000,
+            Anomalies::ADDRESS_OVERFLOW,
+        ) | flag_if(
+            (byte == 5) & (value != COIL_ON) & (value != COIL_OFF),
+            Anomalies::INVALID_COIL_VALUE,
+        )
     }
 
     /// FC 15 (`byte` 15) and 16 from their fields and the bytes their byte count covers.
@@ -377,7 +384,10 @@ impl<'a> Request<'a> {
                 u32::from(address) + u32::from(quantity) > 0x1_0000,
                 Anomalies::ADDRESS_OVERFLOW,
             )
-            | flag_if(usize::from(count) != expected, Anomalies::BYTE_COUNT_MISMATCH)
+            | flag_if(
+                usize::from(count) != expected,
+                Anomalies::BYTE_COUNT_MISMATCH,
+            )
     }
 
     /// The function codes other than 1-6, 15 and 16: rare on the wire, decoded out of line

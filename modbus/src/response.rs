@@ -242,12 +242,6 @@ impl<'a> Response<'a> {
         let byte = c.u8().map_err(|_| Error::EmptyPdu)?;
         let mut a = Anomalies::empty();
         a.set(Anomalies::PDU_TOO_LONG, pdu.len() > MAX_PDU_LEN);
-        if byte & 0x80 != 0 {
-            let code = ExceptionCode::from(c.u8()?);
-            a.set(Anomalies::INVALID_EXCEPTION_CODE, !code.is_known());
-            let function = FunctionCode::from(byte & 0x7F);
-            return Ok(c.finish(Response::Exception { function, code }, a));
-        }
         let rsp = match byte {
             1..=4 => {
                 let bytes = counted(&mut c, &mut a)?;
@@ -259,7 +253,7 @@ impl<'a> Response<'a> {
                 a |= Self::fixed_anomalies(byte, value);
                 Self::fixed(byte, address, value)
             }
-            _ => Self::parse_rare(FunctionCode::from(byte), &mut c, &mut a)?,
+            _ => Self::parse_rare(byte, &mut c, &mut a)?,
         };
         Ok(c.finish(rsp, a))
     }
@@ -333,11 +327,14 @@ impl<'a> Response<'a> {
     /// The function codes other than 1-6, 15 and 16: rare on the wire, decoded out of line
     /// so that the inlined [`Response::parse`] stays small.
     #[inline(never)]
-    fn parse_rare(
-        function: FunctionCode,
-        c: &mut Cursor<'a>,
-        a: &mut Anomalies,
-    ) -> Result<Response<'a>, Error> {
+    fn parse_rare(byte: u8, c: &mut Cursor<'a>, a: &mut Anomalies) -> Result<Response<'a>, Error> {
+        if byte & 0x80 != 0 {
+            let code = ExceptionCode::from(c.u8()?);
+            a.set(Anomalies::INVALID_EXCEPTION_CODE, !code.is_known());
+            let function = FunctionCode::from(byte & 0x7F);
+            return Ok(Response::Exception { function, code });
+        }
+        let function = FunctionCode::from(byte);
         Ok(match function {
             FunctionCode::ReadExceptionStatus => Response::ReadExceptionStatus { status: c.u8()? },
             FunctionCode::Diagnostics => {
