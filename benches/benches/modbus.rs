@@ -47,73 +47,6 @@ fn otwire_parse(c: &ModbusCorpus) -> usize {
     n
 }
 
-/// `split_frame` + `Pdu::parse` over one stream whose direction is a run-time argument
-/// (not inlined: the direction is not a constant here).
-#[inline(never)]
-fn pdu_stream(mut rest: &[u8], dir: Direction) -> usize {
-    let mut n = 0;
-    while let Ok((frame, r)) = split_frame(rest) {
-        rest = r;
-        if let Ok(p) = Pdu::parse(&frame, dir) {
-            black_box(&p);
-            n += 1;
-        }
-    }
-    n
-}
-
-#[inline(never)]
-fn pdu_stream_c<const REQ: bool>(mut rest: &[u8]) -> usize {
-    let dir = if REQ {
-        Direction::Request
-    } else {
-        Direction::Response
-    };
-    let mut n = 0;
-    while let Ok((frame, r)) = split_frame(rest) {
-        rest = r;
-        if let Ok(p) = Pdu::parse(&frame, dir) {
-            black_box(&p);
-            n += 1;
-        }
-    }
-    n
-}
-
-#[inline(never)]
-fn pdu_stream_d<const REQ: bool>(mut rest: &[u8]) -> usize {
-    let dir = if REQ {
-        Direction::Request
-    } else {
-        Direction::Response
-    };
-    let mut n = 0;
-    while let Ok((frame, r)) = split_frame(rest) {
-        rest = r;
-        if let Ok(mut p) = Pdu::parse_pdu(frame.pdu, dir) {
-            p.anomalies |= frame.anomalies();
-            black_box(&p);
-            n += 1;
-        }
-    }
-    n
-}
-
-fn otwire_parse_const2(c: &ModbusCorpus) -> usize {
-    pdu_stream_d::<true>(&c.requests) + pdu_stream_d::<false>(&c.responses)
-}
-
-fn otwire_parse_const(c: &ModbusCorpus) -> usize {
-    pdu_stream_c::<true>(&c.requests) + pdu_stream_c::<false>(&c.responses)
-}
-
-fn otwire_parse_streams(c: &ModbusCorpus) -> usize {
-    streams(c)
-        .into_iter()
-        .map(|(rest, dir)| pdu_stream(rest, black_box(dir)))
-        .sum()
-}
-
 /// Frame + PDU parse through the direction-specific decoders (`Request::parse` for the
 /// client's stream, `Response::parse` for the server's), without the `Pdu` wrapper; the
 /// frame's own anomalies are added as `Pdu::parse` does.
@@ -267,15 +200,6 @@ fn register<M: criterion::measurement::Measurement>(
         b.iter(|| otwire_frames(black_box(c)))
     });
     g.bench_function("otwire/parse", |b| b.iter(|| otwire_parse(black_box(c))));
-    g.bench_function("otwire/parse_const", |b| {
-        b.iter(|| otwire_parse_const(black_box(c)))
-    });
-    g.bench_function("otwire/parse_const2", |b| {
-        b.iter(|| otwire_parse_const2(black_box(c)))
-    });
-    g.bench_function("otwire/parse_streams", |b| {
-        b.iter(|| otwire_parse_streams(black_box(c)))
-    });
     g.bench_function("otwire/parse_directed", |b| {
         b.iter(|| otwire_parse_directed(black_box(c)))
     });

@@ -334,15 +334,18 @@ impl<'a> Request<'a> {
             [0, bits, bits, registers, registers, 0x1_0000, 0x1_0000, 0]
         };
         const SPAN: [u16; 8] = [0, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0, 0, 0];
+        // `byte & 7` is in bounds: the compiler drops the checks of `get`.
         let i = usize::from(byte & 7);
+        let (limit, span) = (LIMIT.get(i).copied(), SPAN.get(i).copied());
+        let (limit, span) = (limit.unwrap_or(0), span.unwrap_or(0));
         // Quantities start at 1 (checked by the const below): 0 wraps past every limit.
         const _: () =
             assert!(*limits::READ_BITS.start() == 1 && *limits::READ_REGISTERS.start() == 1);
         flag_if(
-            u32::from(value.wrapping_sub(1)) >= LIMIT[i],
+            u32::from(value.wrapping_sub(1)) >= limit,
             Anomalies::QUANTITY_OUT_OF_RANGE,
         ) | flag_if(
-            u32::from(address) + u32::from(value & SPAN[i]) > 0x1_0000,
+            u32::from(address) + u32::from(value & span) > 0x1_0000,
             Anomalies::ADDRESS_OVERFLOW,
         ) | flag_if(
             (byte == 5) & (value != COIL_ON) & (value != COIL_OFF),
