@@ -197,6 +197,16 @@ pub(crate) fn flag_if(cond: bool, flag: Anomalies) -> Anomalies {
     Anomalies::from_bits_retain(flag.bits() * u32::from(cond))
 }
 
+/// `INVALID_COIL_VALUE` for a Write Single Coil (`byte` 5) value other than ON and OFF
+/// (§6.5), without a branch; nothing for the other function codes.
+#[inline(always)]
+pub(crate) fn invalid_coil_value(byte: u8, value: u16) -> Anomalies {
+    flag_if(
+        (byte == 5) & (value != COIL_ON) & (value != COIL_OFF),
+        Anomalies::INVALID_COIL_VALUE,
+    )
+}
+
 /// Flags a quantity outside `range` and an address range past 0xFFFF.
 #[inline]
 pub(crate) fn check_range(
@@ -347,10 +357,7 @@ impl<'a> Request<'a> {
         ) | flag_if(
             u32::from(address) + u32::from(value & span) > 0x1_0000,
             Anomalies::ADDRESS_OVERFLOW,
-        ) | flag_if(
-            (byte == 5) & (value != COIL_ON) & (value != COIL_OFF),
-            Anomalies::INVALID_COIL_VALUE,
-        )
+        ) | invalid_coil_value(byte, value)
     }
 
     /// FC 15 (`byte` 15) and 16 from their fields and the bytes their byte count covers.

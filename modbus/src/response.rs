@@ -7,7 +7,7 @@ use crate::error::Error;
 use crate::frame::MAX_PDU_LEN;
 use crate::read::{Cursor, two_fields};
 use crate::request::{
-    COIL_OFF, COIL_ON, check_count, check_diagnostics, check_file_records, flag_if, limits,
+    check_count, check_diagnostics, check_file_records, flag_if, invalid_coil_value, limits,
 };
 use crate::types::{Address, Parsed};
 use crate::umas::UmasResponse;
@@ -225,7 +225,7 @@ impl<'a> Response<'a> {
         if let Some((byte @ (5 | 6 | 15 | 16), address, value)) = two_fields(pdu) {
             return Ok(Parsed {
                 pdu: Self::fixed(byte, address, value),
-                anomalies: Self::fixed_anomalies(byte, value),
+                anomalies: invalid_coil_value(byte, value),
             });
         }
         if let [byte @ 1..=4, count, ref data @ ..] = *pdu {
@@ -250,7 +250,7 @@ impl<'a> Response<'a> {
             }
             5 | 6 | 15 | 16 => {
                 let (address, value) = (c.u16()?, c.u16()?);
-                a |= Self::fixed_anomalies(byte, value);
+                a |= invalid_coil_value(byte, value);
                 Self::fixed(byte, address, value)
             }
             _ => Self::parse_rare(byte, &mut c, &mut a)?,
@@ -312,16 +312,6 @@ impl<'a> Response<'a> {
                 quantity: value,
             }
         }
-    }
-
-    /// What is off about FC 5, 6, 15 and 16's fields: a coil value other than ON and OFF
-    /// (§6.5).
-    #[inline(always)]
-    fn fixed_anomalies(byte: u8, value: u16) -> Anomalies {
-        flag_if(
-            (byte == 5) & (value != COIL_ON) & (value != COIL_OFF),
-            Anomalies::INVALID_COIL_VALUE,
-        )
     }
 
     /// The function codes other than 1-6, 15 and 16: rare on the wire, decoded out of line
