@@ -5,9 +5,13 @@
 //! Two groups measure the same functions: `modbus_bytes` (Throughput::Bytes) and
 //! `modbus_pdus` (Throughput::Elements, one element per PDU).
 //!
-//! - `otwire/parse`: `split_frame` + `Pdu::parse` of every frame.
-//! - `otwire/parse+values`: the same, then every register and coil value walked (sawp
-//!   decodes values into vectors; this is the like-for-like comparison).
+//! - `otwire/split_frame`: MBAP framing alone, the floor under the parse rows.
+//! - `otwire/parse`: `split_frame` + `Pdu::parse` of every frame (the 5x target).
+//! - `otwire/parse_directed`: the same through `Request::parse` / `Response::parse`, the
+//!   direction being known per stream.
+//! - `otwire/parse+values`: `split_frame` + `Pdu::parse`, then every register and coil value walked through
+//!   the iterators. sawp-modbus's parse decodes the values into vectors; otwire's stay
+//!   borrowed, and this row adds reading every one of them to the parse.
 //! - `otwire/stream`: the streams pushed through `StreamDecoder` in 1460-byte segments,
 //!   every frame taken out and parsed.
 //! - `otwire/emit`: every parsed PDU encoded back into a buffer (MBAP header included).

@@ -101,6 +101,33 @@ impl Iterator for BitIter<'_> {
         let n = self.values.count.saturating_sub(self.next);
         (n, Some(n))
     }
+
+    /// Internal iteration (`for_each`, `count`, `sum`, ...) a byte at a time rather than
+    /// through a bounds-checked `get` per bit.
+    #[inline]
+    fn fold<B, F: FnMut(B, bool) -> B>(self, init: B, mut f: F) -> B {
+        let (mut acc, mut i, end) = (init, self.next, self.values.count);
+        while i < end {
+            let Some(&byte) = self.values.bytes.get(i / 8) else {
+                break;
+            };
+            if i % 8 == 0 && end - i >= 8 {
+                // A whole byte: a loop of fixed length, which the compiler unrolls.
+                for bit in 0..8 {
+                    acc = f(acc, byte >> bit & 1 == 1);
+                }
+                i += 8;
+                continue;
+            }
+            // The bits of this byte still wanted: from bit `i % 8` up to 8 or `end`.
+            let stop = (end - (i - i % 8)).min(8);
+            for bit in i % 8..stop {
+                acc = f(acc, byte >> bit & 1 == 1);
+            }
+            i += stop - i % 8;
+        }
+        acc
+    }
 }
 impl ExactSizeIterator for BitIter<'_> {}
 
@@ -192,6 +219,16 @@ impl Iterator for RegisterIter<'_> {
     #[inline]
     fn size_hint(&self) -> (usize, Option<usize>) {
         self.chunks.size_hint()
+    }
+
+    /// Internal iteration (`for_each`, `sum`, ...) over whole pairs, which the compiler can
+    /// vectorise.
+    #[inline]
+    fn fold<B, F: FnMut(B, u16) -> B>(self, init: B, mut f: F) -> B {
+        self.chunks.fold(init, |acc, c| match c.first_chunk::<2>() {
+            Some(b) => f(acc, u16::from_be_bytes(*b)),
+            None => acc,
+        })
     }
 }
 impl ExactSizeIterator for RegisterIter<'_> {}
