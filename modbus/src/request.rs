@@ -42,6 +42,9 @@ pub const COIL_OFF: u16 = 0x0000;
 /// Fields that the wire carries twice (a quantity and a byte count) are kept as sent, so
 /// that an IDS sees the disagreement (flagged `BYTE_COUNT_MISMATCH`); encoding recomputes
 /// byte counts from the data.
+///
+/// Each variant's tag is its function code (`#[repr(u16)]`): a layout detail, not API, that
+/// lets the decoder store the code it read instead of branching on it (docs/CONVENTIONS.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(tag = "kind", rename_all = "snake_case"))]

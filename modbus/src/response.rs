@@ -39,6 +39,9 @@ impl DeviceIdentification<'_> {
 }
 
 /// A response PDU, keyed by function code (§6), or an exception response (§7).
+///
+/// Each variant's tag is its function code (`#[repr(u16)]`): a layout detail, not API, that
+/// lets the decoder store the code it read instead of branching on it (docs/CONVENTIONS.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[cfg_attr(feature = "serde", serde(tag = "kind", rename_all = "snake_case"))]
