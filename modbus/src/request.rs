@@ -210,6 +210,16 @@ pub(crate) fn invalid_coil_value(byte: u8, value: u16) -> Anomalies {
     )
 }
 
+/// `ADDRESS_OVERFLOW` when `quantity` entries from `address` pass the 65536-entry address
+/// space (§4.3), without a branch.
+#[inline(always)]
+pub(crate) fn address_overflow(address: u16, quantity: u16) -> Anomalies {
+    flag_if(
+        u32::from(address) + u32::from(quantity) > 0x1_0000,
+        Anomalies::ADDRESS_OVERFLOW,
+    )
+}
+
 /// Flags a quantity outside `range` and an address range past 0xFFFF.
 #[inline]
 pub(crate) fn check_range(
@@ -219,9 +229,7 @@ pub(crate) fn check_range(
     range: core::ops::RangeInclusive<u16>,
 ) {
     a.set(Anomalies::QUANTITY_OUT_OF_RANGE, !range.contains(&quantity));
-    if u32::from(address) + u32::from(quantity) > 0x1_0000 {
-        *a |= Anomalies::ADDRESS_OVERFLOW;
-    }
+    *a |= address_overflow(address, quantity);
 }
 
 /// Flags a byte count that disagrees with what the quantity implies, or that runs short.
@@ -357,10 +365,8 @@ impl<'a> Request<'a> {
         flag_if(
             u32::from(value.wrapping_sub(1)) >= limit,
             Anomalies::QUANTITY_OUT_OF_RANGE,
-        ) | flag_if(
-            u32::from(address) + u32::from(value & span) > 0x1_0000,
-            Anomalies::ADDRESS_OVERFLOW,
-        ) | invalid_coil_value(byte, value)
+        ) | address_overflow(address, value & span)
+            | invalid_coil_value(byte, value)
     }
 
     /// FC 15 (`byte` 15) and 16 from their fields and the bytes their byte count covers.
@@ -393,10 +399,7 @@ impl<'a> Request<'a> {
             (limits::WRITE_REGISTERS, usize::from(quantity) * 2)
         };
         flag_if(outside(range, quantity), Anomalies::QUANTITY_OUT_OF_RANGE)
-            | flag_if(
-                u32::from(address) + u32::from(quantity) > 0x1_0000,
-                Anomalies::ADDRESS_OVERFLOW,
-            )
+            | address_overflow(address, quantity)
             | flag_if(
                 usize::from(count) != expected,
                 Anomalies::BYTE_COUNT_MISMATCH,

@@ -288,7 +288,7 @@ impl<'a> Response<'a> {
     #[inline(always)]
     fn values_anomalies(byte: u8, bytes: &[u8]) -> Anomalies {
         flag_if(
-            (byte >= 3) & (bytes.len() % 2 == 1),
+            (byte >= 3) & RegisterValues::new(bytes).has_odd_byte(),
             Anomalies::BYTE_COUNT_MISMATCH,
         )
     }
