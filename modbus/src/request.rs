@@ -228,8 +228,9 @@ pub(crate) fn check_range(
     quantity: u16,
     range: core::ops::RangeInclusive<u16>,
 ) {
-    a.set(Anomalies::QUANTITY_OUT_OF_RANGE, !range.contains(&quantity));
-    *a |= address_overflow(address, quantity);
+    // Only adds flags: FC 23 checks its read and its write part one after the other.
+    *a |= flag_if(outside(range, quantity), Anomalies::QUANTITY_OUT_OF_RANGE)
+        | address_overflow(address, quantity);
 }
 
 /// Flags a byte count that disagrees with what the quantity implies, or that runs short.

@@ -151,3 +151,19 @@ fn read_responses_flag_odd_register_bytes_only() {
         }
     }
 }
+
+#[test]
+fn read_write_multiple_keeps_a_read_quantity_flag_when_the_write_is_in_range() {
+    // FC 23 (§6.17): read 126 registers (one past 125) at 0, write 1 register at 0.
+    let pdu = [
+        0x17, // Read/Write Multiple registers
+        0x00, 0x00, // read starting address 0
+        0x00, 0x7E, // quantity to read 126: out of range
+        0x00, 0x00, // write starting address 0
+        0x00, 0x01, // quantity to write 1
+        0x02, // write byte count 2
+        0x12, 0x34, // the register written
+    ];
+    let parsed = Request::parse(&pdu).unwrap();
+    assert_eq!(parsed.anomalies, Anomalies::QUANTITY_OUT_OF_RANGE);
+}
