@@ -257,7 +257,7 @@ pub fn generated_modbus_corpus(pairs: usize) -> ModbusCorpus {
             _ => (pdu_with(3, address, 10, &[]), vec![0x83, 2]),
         };
         for (request, pdu) in [(true, req), (false, rsp)] {
-            let adu = Adu::new(tid, unit, pdu.as_slice());
+            let adu = Adu::new(tid, unit, otwire_modbus::Raw(pdu.as_slice()));
             let mut buf = vec![0; adu.buffer_len()];
             if adu.emit(&mut buf).is_ok() {
                 corpus.add(request, &buf);

@@ -6,7 +6,7 @@ use crate::app::header::{Qualifier, Range, write_range};
 use crate::app::values::{AnalogValue, Crob, Timestamp};
 use crate::app::{AppControl, Iin};
 use crate::codes::{FunctionCode, PrefixCode, RangeCode};
-use crate::emit::{Emit, Writer};
+use crate::emit::{Emit, Sink, Writer};
 use crate::error::EmitError;
 use crate::link::{LinkFrame, LinkHeader};
 use crate::transport::{MAX_SEGMENT_PAYLOAD, Segment, TransportHeader};
@@ -26,7 +26,7 @@ impl<'b> FragmentWriter<'b> {
     ) -> Result<Self, EmitError> {
         let mut w = Writer::unchecked_len(buf);
         w.u8(control.to_u8())?;
-        w.u8(function.to_u8())?;
+        w.u8(function.value())?;
         Ok(FragmentWriter { w })
     }
 
@@ -113,7 +113,7 @@ impl<'b> FragmentWriter<'b> {
     /// One CROB (g12v1) at `index`, qualifier 0x28 (count 1, 2-octet index prefix).
     pub fn crob(&mut self, index: u16, crob: &Crob) -> Result<&mut Self, EmitError> {
         self.header(12, 1, Qualifier(0x28), Range::Count(1))?;
-        self.w.u16(index)?;
+        self.w.u16_le(index)?;
         self.w.bytes(&crob.to_bytes())?;
         Ok(self)
     }
@@ -132,7 +132,7 @@ impl<'b> FragmentWriter<'b> {
             AnalogValue::F64(_) => 4,
         };
         self.header(41, variation, Qualifier(0x28), Range::Count(1))?;
-        self.w.u16(index)?;
+        self.w.u16_le(index)?;
         match value {
             AnalogValue::I32(v) => self.w.bytes(&v.to_le_bytes())?,
             AnalogValue::I16(v) => self.w.bytes(&v.to_le_bytes())?,

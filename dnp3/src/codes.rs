@@ -3,77 +3,11 @@
 //! (§4.2.2.7.3, Tables 4-4 and 4-5), control status codes (§11.9.5, Table 11-5... as
 //! listed in the g12 description).
 
-/// Defines an open enum over a `u8`: known codes plus `Unknown(u8)`, with `From<u8>` both
-/// ways, `name()` and `Display` (the name, or `0x..` for an unknown code).
-macro_rules! open_enum {
-    (
-        $(#[$meta:meta])*
-        pub enum $name:ident {
-            $( $(#[$vmeta:meta])* $variant:ident = $value:literal => $text:literal, )*
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-        pub enum $name {
-            $( $(#[$vmeta])* $variant, )*
-            /// A value this table does not define; the raw value is kept.
-            Unknown(u8),
-        }
-
-        impl From<u8> for $name {
-            fn from(v: u8) -> Self {
-                match v {
-                    $( $value => $name::$variant, )*
-                    other => $name::Unknown(other),
-                }
-            }
-        }
-
-        impl From<$name> for u8 {
-            fn from(v: $name) -> u8 {
-                match v {
-                    $( $name::$variant => $value, )*
-                    $name::Unknown(other) => other,
-                }
-            }
-        }
-
-        impl $name {
-            /// The name used by the specification (and Wireshark), or `None` when unknown.
-            pub fn name(self) -> Option<&'static str> {
-                match self {
-                    $( $name::$variant => Some($text), )*
-                    $name::Unknown(_) => None,
-                }
-            }
-
-            /// Whether the value is one the table defines.
-            pub fn is_known(self) -> bool {
-                !matches!(self, $name::Unknown(_))
-            }
-
-            /// The raw value.
-            pub fn to_u8(self) -> u8 {
-                u8::from(self)
-            }
-        }
-
-        impl core::fmt::Display for $name {
-            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-                match self.name() {
-                    Some(n) => f.write_str(n),
-                    None => write!(f, "0x{:02x}", u8::from(*self)),
-                }
-            }
-        }
-    };
-}
-pub(crate) use open_enum;
+use otwire_core::open_enum;
 
 open_enum! {
     /// Link function codes of primary frames, PRM = 1 (IEEE 1815-2012 §9.2.4.1.3, Table 9-1).
-    pub enum PrimaryFunction {
+    pub enum PrimaryFunction: u8 {
         /// Reset the secondary station's link states.
         ResetLinkStates = 0 => "Reset of Remote Link",
         /// Obsolete: reset of user process.
@@ -91,7 +25,7 @@ open_enum! {
 
 open_enum! {
     /// Link function codes of secondary frames, PRM = 0 (IEEE 1815-2012 §9.2.4.1.3, Table 9-2).
-    pub enum SecondaryFunction {
+    pub enum SecondaryFunction: u8 {
         /// Positive acknowledgement.
         Ack = 0 => "ACK",
         /// Negative acknowledgement.
@@ -108,7 +42,7 @@ open_enum! {
 open_enum! {
     /// Application layer function codes (IEEE 1815-2012 §4.2.2.5, Table 4-3): requests 0-33,
     /// responses 129-131.
-    pub enum FunctionCode {
+    pub enum FunctionCode: u8 {
         /// Confirm (master or outstation).
         Confirm = 0 => "Confirm",
         /// Read.
@@ -248,7 +182,7 @@ impl FunctionCode {
 
 open_enum! {
     /// Object prefix codes, qualifier bits 6-4 (IEEE 1815-2012 §4.2.2.7.3.2, Table 4-4).
-    pub enum PrefixCode {
+    pub enum PrefixCode: u8 {
         /// Objects packed without an index prefix.
         None = 0 => "None",
         /// 1-octet index prefix.
@@ -297,7 +231,7 @@ impl PrefixCode {
 
 open_enum! {
     /// Range specifier codes, qualifier bits 3-0 (IEEE 1815-2012 §4.2.2.7.3.3, Table 4-5).
-    pub enum RangeCode {
+    pub enum RangeCode: u8 {
         /// 1-octet start and stop indices.
         StartStop8 = 0 => "8-bit Start and Stop Indices",
         /// 2-octet start and stop indices.
@@ -342,7 +276,7 @@ impl RangeCode {
 open_enum! {
     /// Control status codes of command objects (IEEE 1815-2012 §11.9.5.x, Table 11-7
     /// "Status Code Values"; g12, g41, g13, g43).
-    pub enum CommandStatus {
+    pub enum CommandStatus: u8 {
         /// Accepted / completed.
         Success = 0 => "SUCCESS",
         /// Operate arrived after the select timeout.
@@ -391,7 +325,7 @@ open_enum! {
 open_enum! {
     /// CROB operation type, control code bits 3-0 (IEEE 1815-2012 §11.9.5.3.1, Table 11-6;
     /// Wireshark `dnp3.ctl.op`).
-    pub enum OpType {
+    pub enum OpType: u8 {
         /// No operation.
         Nul = 0 => "NUL Operation",
         /// Pulse on.
@@ -408,7 +342,7 @@ open_enum! {
 open_enum! {
     /// CROB trip/close code, control code bits 7-6 (IEEE 1815-2012 §11.9.5.3.1; Wireshark
     /// `dnp3.ctl.trip`).
-    pub enum TripCloseCode {
+    pub enum TripCloseCode: u8 {
         /// No trip/close pairing.
         Nul = 0 => "NUL",
         /// Close.

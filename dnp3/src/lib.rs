@@ -9,7 +9,7 @@ pub mod app;
 pub mod builder;
 pub mod classify;
 pub mod codes;
-pub mod emit;
+mod emit;
 pub mod error;
 pub mod link;
 #[cfg(feature = "alloc")]
@@ -32,12 +32,12 @@ pub use codes::{
     CommandStatus, FunctionCode, OpType, PrefixCode, PrimaryFunction, RangeCode, SecondaryFunction,
     TripCloseCode,
 };
-pub use emit::Emit;
 pub use error::{EmitError, Error, Layer, Needed};
 pub use link::{
     Address, DataBlocks, Frame, LinkConfig, LinkControl, LinkFrame, LinkFunction, LinkHeader,
-    Probe, UserData, probe, split_frame, split_frame_strict, split_frame_with,
+    UserData, probe, split_frame, split_frame_strict, split_frame_with,
 };
+pub use otwire_core::{Emit, Probe};
 #[cfg(feature = "alloc")]
 pub use reassembly::{Fragment, Pushed, Reassembler, ReassemblyLimits, ReassemblyStats};
 #[cfg(feature = "alloc")]

@@ -4,7 +4,7 @@
 
 use crate::anomaly::Anomalies;
 use crate::codes::{PrimaryFunction, SecondaryFunction};
-use crate::emit::{Emit, Writer};
+use crate::emit::Sink;
 use crate::error::{EmitError, Error, Layer, Needed};
 use crate::transport::TransportHeader;
 
@@ -169,7 +169,7 @@ impl LinkControl {
             prm: true,
             fcb: fcb && fcv,
             fcv_dfc: fcv,
-            code: function.to_u8() & 0x0F,
+            code: function.value() & 0x0F,
         }
     }
 
@@ -180,7 +180,7 @@ impl LinkControl {
             prm: false,
             fcb: false,
             fcv_dfc: dfc,
-            code: function.to_u8() & 0x0F,
+            code: function.value() & 0x0F,
         }
     }
 
@@ -426,21 +426,10 @@ impl serde::Serialize for DataBlocks<'_> {
 }
 impl core::iter::FusedIterator for DataBlocks<'_> {}
 
-/// Is this plausibly DNP3? (DESIGN.md §2 `probe`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub enum Probe {
-    /// A link header with start octets, LENGTH ≥ 5 and a matching header CRC.
-    Recognized,
-    /// Not DNP3.
-    Unrecognized,
-    /// A prefix of a plausible header; give more bytes.
-    NeedMore,
-}
-
 /// Identifies DNP3 from the first bytes of a stream: the start octets, a LENGTH of at
 /// least 5, and a header CRC that matches (1 chance in 65536 by accident).
-pub fn probe(input: &[u8]) -> Probe {
+pub fn probe(input: &[u8]) -> otwire_core::Probe {
+    use otwire_core::Probe;
     for (i, &b) in input.iter().take(2).enumerate() {
         if START.get(i) != Some(&b) {
             return Probe::Unrecognized;
@@ -566,21 +555,20 @@ pub struct LinkFrame<'a> {
     pub user_data: &'a [u8],
 }
 
-impl Emit for LinkFrame<'_> {
-    fn buffer_len(&self) -> usize {
-        let n = self.user_data.len();
-        HEADER_LEN + n + 2 * n.div_ceil(BLOCK_LEN)
-    }
+otwire_core::emit_via_encode!(LinkFrame<'_>);
 
-    fn emit(&self, buf: &mut [u8]) -> Result<usize, EmitError> {
+impl LinkFrame<'_> {
+    /// Header with its CRC, then the user data in blocks of 16 octets, each with its CRC
+    /// (§9.2.4). LENGTH counts control, addresses and user data: at most 255, so at most
+    /// 250 octets of user data.
+    fn encode<S: Sink + ?Sized>(&self, w: &mut S) -> Result<(), EmitError> {
+        let d = self.header.destination.0.to_le_bytes();
+        let s = self.header.source.0.to_le_bytes();
         if self.user_data.len() > MAX_USER_DATA {
             return Err(EmitError::ValueOutOfRange { field: "user data" });
         }
-        let length = u8::try_from(self.user_data.len() + 5)
-            .map_err(|_| EmitError::ValueOutOfRange { field: "LENGTH" })?;
-        let mut w = Writer::new(buf, self.buffer_len())?;
-        let d = self.header.destination.0.to_le_bytes();
-        let s = self.header.source.0.to_le_bytes();
+        // At most 255.
+        let length = (self.user_data.len() + 5) as u8;
         let head = [
             START[0],
             START[1],
@@ -592,12 +580,12 @@ impl Emit for LinkFrame<'_> {
             s[1],
         ];
         w.bytes(&head)?;
-        w.bytes(&crc16(&head).to_le_bytes())?;
+        w.u16_le(crc16(&head))?;
         for block in self.user_data.chunks(BLOCK_LEN) {
             w.bytes(block)?;
-            w.bytes(&crc16(block).to_le_bytes())?;
+            w.u16_le(crc16(block))?;
         }
-        Ok(w.written())
+        Ok(())
     }
 }
 

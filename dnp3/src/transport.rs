@@ -1,7 +1,7 @@
 //! Transport function (IEEE 1815-2012 §8.2): the one-octet header (FIN, FIR, SEQUENCE)
 //! that splits an application fragment into link-sized segments.
 
-use crate::emit::{Emit, Writer};
+use crate::emit::Sink;
 use crate::error::{EmitError, Error, Layer};
 
 /// Largest segment payload: 250 octets of link user data minus the transport header.
@@ -60,15 +60,11 @@ impl<'a> Segment<'a> {
     }
 }
 
-impl Emit for Segment<'_> {
-    fn buffer_len(&self) -> usize {
-        1 + self.payload.len()
-    }
+otwire_core::emit_via_encode!(Segment<'_>);
 
-    fn emit(&self, buf: &mut [u8]) -> Result<usize, EmitError> {
-        let mut w = Writer::new(buf, self.buffer_len())?;
+impl Segment<'_> {
+    fn encode<S: Sink + ?Sized>(&self, w: &mut S) -> Result<(), EmitError> {
         w.u8(self.header.to_u8())?;
-        w.bytes(self.payload)?;
-        Ok(w.written())
+        w.bytes(self.payload)
     }
 }

@@ -420,10 +420,9 @@ fn identity(a: &mut Asset, unit: u8, rsp: &Response<'_>) {
                 if objs.len() >= MAX_PER_ASSET {
                     break;
                 }
-                let name = if o.id.is_known() {
-                    o.id.name().to_string()
-                } else {
-                    format!("object_{}", u8::from(o.id))
+                let name = match o.id.name() {
+                    Some(n) => n.to_string(),
+                    None => format!("object_{}", u8::from(o.id)),
                 };
                 objs.insert(name, clip(o.value));
             }

@@ -68,7 +68,9 @@ impl std::fmt::Display for ProbeError {
             Self::Exception(c) => write!(
                 f,
                 "exception {c:#04x} ({})",
-                otwire_modbus::ExceptionCode::from(*c).name()
+                otwire_modbus::ExceptionCode::from(*c)
+                    .name()
+                    .unwrap_or("Unknown")
             ),
             Self::WriteRefused(fc) => write!(f, "function {fc} would write; pass --allow-write"),
         }
@@ -265,11 +267,9 @@ pub struct DeviceId {
 }
 
 fn object_name(id: u8) -> String {
-    let o = otwire_modbus::DeviceObjectId::from(id);
-    if o.is_known() {
-        o.name().to_string()
-    } else {
-        format!("object_{id}")
+    match otwire_modbus::DeviceObjectId::from(id).name() {
+        Some(n) => n.to_string(),
+        None => format!("object_{id}"),
     }
 }
 

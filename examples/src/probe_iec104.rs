@@ -263,7 +263,7 @@ pub fn probe(addr: SocketAddr, config: ProbeConfig, ca: u16) -> Result<Iec104Rep
             points.push(Iec104Point {
                 ioa: o.address.0,
                 type_id,
-                type_name: h.type_id.name(),
+                type_name: h.type_id.name().unwrap_or("reserved"),
                 value,
                 good,
             });

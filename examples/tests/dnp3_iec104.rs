@@ -18,7 +18,7 @@ use otwire_examples::detect_engine::{DetectArgs, build};
 use otwire_examples::pcapw::{Flags, Host, tcp_frame};
 use otwire_examples::record::{Dir, ProtoFields};
 use otwire_examples::scanner::{Collect, ScanOptions, Scanner};
-use otwire_iec104::{CommonAddress, Emit as _, Qrp, Request, SeqNum};
+use otwire_iec104::{CommonAddress, Qrp, Request, SeqNum};
 
 const A: Host = Host::new([192, 168, 0, 1]);
 const B: Host = Host::new([192, 168, 0, 2]);

@@ -208,8 +208,12 @@ pub fn roundtrip(data: &[u8]) {
             data.get(..bytes.len()),
             "MBAP frame re-encoding differs"
         );
-        let adu = Adu::new(frame.transaction(), frame.unit(), frame.pdu)
-            .with_protocol_id(frame.header.protocol_id);
+        let adu = Adu::new(
+            frame.transaction(),
+            frame.unit(),
+            otwire_modbus::Raw(frame.pdu),
+        )
+        .with_protocol_id(frame.header.protocol_id);
         assert_eq!(emit(&adu).unwrap_or_default(), bytes);
     }
     if let Ok(rtu) = RtuFrame::parse(data) {

@@ -86,12 +86,6 @@ impl Anomalies {
     }
 }
 
-/// A decoded message plus what was off about it (`Ok` with flags beats `Err`).
-#[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct Parsed<T> {
-    /// The decoded message.
-    pub pdu: T,
-    /// Every recoverable violation found while decoding it.
-    pub anomalies: Anomalies,
-}
+/// A decoded message plus what was off about it (`Ok` with flags beats `Err`):
+/// [`otwire_core::Parsed`] with this crate's [`Anomalies`].
+pub type Parsed<T> = otwire_core::Parsed<T, Anomalies>;

@@ -6,7 +6,7 @@ use crate::anomaly::{Anomalies, Parsed};
 use crate::codes::{Cause, TypeId};
 use crate::element::{Element, element_size_raw, is_decodable_raw};
 use crate::element_check::element_anomalies_raw;
-use crate::emit::{Emit, Writer};
+use crate::emit::Sink;
 use crate::error::{EmitError, Error, Layer};
 use crate::validity;
 
@@ -218,7 +218,7 @@ impl AsduHeader {
         })
     }
 
-    fn write(&self, params: Params, w: &mut Writer<'_>) -> Result<(), EmitError> {
+    fn write(&self, params: Params, w: &mut (impl Sink + ?Sized)) -> Result<(), EmitError> {
         if self.count > 0x7f {
             return Err(EmitError::ValueOutOfRange {
                 field: "number of objects",
@@ -236,7 +236,7 @@ impl AsduHeader {
                 field: "originator address",
             });
         }
-        w.uint(
+        w.uint_le(
             u32::from(self.common_address.0),
             params.ca_size(),
             "common address",
@@ -435,17 +435,13 @@ impl<'a> Asdu<'a> {
     }
 }
 
-impl Emit for Asdu<'_> {
-    fn buffer_len(&self) -> usize {
-        self.params.header_len() + self.body.len()
-    }
+otwire_core::emit_via_encode!(Asdu<'_>, AsduBuilder<'_, '_>);
 
+impl Asdu<'_> {
     /// Writes the header and the body octets as they were received.
-    fn emit(&self, buf: &mut [u8]) -> Result<usize, EmitError> {
-        let mut w = Writer::new(buf, self.buffer_len())?;
-        self.header.write(self.params, &mut w)?;
-        w.bytes(self.body)?;
-        Ok(w.written())
+    fn encode(&self, w: &mut (impl Sink + ?Sized)) -> Result<(), EmitError> {
+        self.header.write(self.params, w)?;
+        w.bytes(self.body)
     }
 }
 
@@ -510,25 +506,8 @@ pub struct AsduBuilder<'o, 'a> {
     pub objects: &'o [InformationObject<'a>],
 }
 
-impl Emit for AsduBuilder<'_, '_> {
-    fn buffer_len(&self) -> usize {
-        let ioa = self.params.ioa_size();
-        let addresses = if self.header.sq {
-            usize::from(!self.objects.is_empty())
-        } else {
-            self.objects.len()
-        };
-        self.params.header_len()
-            + addresses * ioa
-            + self
-                .objects
-                .iter()
-                .map(|o| o.element.encoded_len())
-                .sum::<usize>()
-    }
-
-    fn emit(&self, buf: &mut [u8]) -> Result<usize, EmitError> {
-        let mut w = Writer::new(buf, self.buffer_len())?;
+impl AsduBuilder<'_, '_> {
+    fn encode(&self, w: &mut (impl Sink + ?Sized)) -> Result<(), EmitError> {
         let count = u8::try_from(self.objects.len())
             .ok()
             .filter(|&c| c <= 0x7f)
@@ -539,7 +518,7 @@ impl Emit for AsduBuilder<'_, '_> {
             count,
             ..self.header
         };
-        header.write(self.params, &mut w)?;
+        header.write(self.params, w)?;
         let mut expected = None;
         for o in self.objects {
             match expected {
@@ -550,15 +529,15 @@ impl Emit for AsduBuilder<'_, '_> {
                         });
                     }
                 }
-                _ => w.uint(
+                _ => w.uint_le(
                     o.address.0,
                     self.params.ioa_size(),
                     "information object address",
                 )?,
             }
             expected = Some(o.address.0.wrapping_add(1));
-            o.element.write(self.header.type_id, &mut w)?;
+            o.element.write(self.header.type_id, w)?;
         }
-        Ok(w.written())
+        Ok(())
     }
 }

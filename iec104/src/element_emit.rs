@@ -3,7 +3,7 @@
 
 use crate::codes::TypeId;
 use crate::element::{Element, TimeTag};
-use crate::emit::Writer;
+use crate::emit::Sink;
 use crate::error::EmitError;
 use crate::time::{Cp24Time2a, Cp56Time2a};
 
@@ -157,30 +157,34 @@ impl Element<'_> {
     }
 
     /// Writes the element as `type_id` encodes it.
-    pub(crate) fn write(&self, type_id: TypeId, w: &mut Writer<'_>) -> Result<(), EmitError> {
+    pub(crate) fn write(
+        &self,
+        type_id: TypeId,
+        w: &mut (impl Sink + ?Sized),
+    ) -> Result<(), EmitError> {
         if !self.matches(type_id) {
             return Err(EmitError::ValueOutOfRange {
                 field: "information element (does not match the type identification)",
             });
         }
-        fn time(w: &mut Writer<'_>, t: Option<TimeTag>) -> Result<(), EmitError> {
+        fn time(w: &mut (impl Sink + ?Sized), t: Option<TimeTag>) -> Result<(), EmitError> {
             match t {
                 None => Ok(()),
                 Some(TimeTag::Cp24(t)) => cp24(w, t),
                 Some(TimeTag::Cp56(t)) => cp56(w, t),
             }
         }
-        fn cp24(w: &mut Writer<'_>, t: Cp24Time2a) -> Result<(), EmitError> {
+        fn cp24(w: &mut (impl Sink + ?Sized), t: Cp24Time2a) -> Result<(), EmitError> {
             w.bytes(&t.to_bytes().ok_or(EmitError::ValueOutOfRange {
                 field: "CP24Time2a",
             })?)
         }
-        fn cp56(w: &mut Writer<'_>, t: Cp56Time2a) -> Result<(), EmitError> {
+        fn cp56(w: &mut (impl Sink + ?Sized), t: Cp56Time2a) -> Result<(), EmitError> {
             w.bytes(&t.to_bytes().ok_or(EmitError::ValueOutOfRange {
                 field: "CP56Time2a",
             })?)
         }
-        fn opt56(w: &mut Writer<'_>, t: Option<Cp56Time2a>) -> Result<(), EmitError> {
+        fn opt56(w: &mut (impl Sink + ?Sized), t: Option<Cp56Time2a>) -> Result<(), EmitError> {
             t.map_or(Ok(()), |t| cp56(w, t))
         }
         match *self {
@@ -242,7 +246,7 @@ impl Element<'_> {
                 time: t,
             } => {
                 w.u8(sep.0)?;
-                w.u16(elapsed.0)?;
+                w.u16_le(elapsed.0)?;
                 time(w, Some(t))
             }
             Element::PackedStartEvents {
@@ -253,7 +257,7 @@ impl Element<'_> {
             } => {
                 w.u8(spe.0)?;
                 w.u8(qdp.0)?;
-                w.u16(duration.0)?;
+                w.u16_le(duration.0)?;
                 time(w, Some(t))
             }
             Element::PackedOutputCircuit {
@@ -264,12 +268,12 @@ impl Element<'_> {
             } => {
                 w.u8(oci.0)?;
                 w.u8(qdp.0)?;
-                w.u16(operating.0)?;
+                w.u16_le(operating.0)?;
                 time(w, Some(t))
             }
             Element::PackedSinglePoint { scd, qds } => {
-                w.u16(scd.status)?;
-                w.u16(scd.changed)?;
+                w.u16_le(scd.status)?;
+                w.u16_le(scd.changed)?;
                 w.u8(qds.0)
             }
             Element::SingleCommand { sco, time: t } => {
@@ -320,11 +324,11 @@ impl Element<'_> {
             Element::CounterInterrogation { qcc } => w.u8(qcc.0),
             Element::Read => Ok(()),
             Element::ClockSync { time: t } => cp56(w, t),
-            Element::Test { pattern } => w.u16(pattern),
+            Element::Test { pattern } => w.u16_le(pattern),
             Element::ResetProcess { qrp } => w.u8(qrp.0),
-            Element::DelayAcquisition { delay } => w.u16(delay.0),
+            Element::DelayAcquisition { delay } => w.u16_le(delay.0),
             Element::TestWithTime { counter, time: t } => {
-                w.u16(counter)?;
+                w.u16_le(counter)?;
                 cp56(w, t)
             }
             Element::ParameterNormalized { value, qpm } => {
@@ -341,8 +345,8 @@ impl Element<'_> {
             }
             Element::ParameterActivation { qpa } => w.u8(qpa.0),
             Element::FileReady { file, length, frq } => {
-                w.u16(file)?;
-                w.uint(length, 3, "LOF")?;
+                w.u16_le(file)?;
+                w.uint_le(length, 3, "LOF")?;
                 w.u8(frq.0)
             }
             Element::SectionReady {
@@ -351,13 +355,13 @@ impl Element<'_> {
                 length,
                 srq,
             } => {
-                w.u16(file)?;
+                w.u16_le(file)?;
                 w.u8(section)?;
-                w.uint(length, 3, "LOF")?;
+                w.uint_le(length, 3, "LOF")?;
                 w.u8(srq.0)
             }
             Element::CallFile { file, section, scq } => {
-                w.u16(file)?;
+                w.u16_le(file)?;
                 w.u8(section)?;
                 w.u8(scq.0)
             }
@@ -367,13 +371,13 @@ impl Element<'_> {
                 lsq,
                 checksum,
             } => {
-                w.u16(file)?;
+                w.u16_le(file)?;
                 w.u8(section)?;
                 w.u8(lsq.0)?;
                 w.u8(checksum)
             }
             Element::AckFile { file, section, afq } => {
-                w.u16(file)?;
+                w.u16_le(file)?;
                 w.u8(section)?;
                 w.u8(afq.0)
             }
@@ -382,7 +386,7 @@ impl Element<'_> {
                 section,
                 data,
             } => {
-                w.u16(file)?;
+                w.u16_le(file)?;
                 w.u8(section)?;
                 w.u8(u8::try_from(data.len())
                     .map_err(|_| EmitError::ValueOutOfRange { field: "LOS" })?)?;
@@ -394,13 +398,13 @@ impl Element<'_> {
                 sof,
                 time: t,
             } => {
-                w.u16(file)?;
-                w.uint(length, 3, "LOF")?;
+                w.u16_le(file)?;
+                w.uint_le(length, 3, "LOF")?;
                 w.u8(sof.0)?;
                 cp56(w, t)
             }
             Element::QueryLog { file, start, stop } => {
-                w.u16(file)?;
+                w.u16_le(file)?;
                 cp56(w, start)?;
                 cp56(w, stop)
             }

@@ -1,33 +1,8 @@
 //! Errors of framing, parsing and encoding (DESIGN.md §2 "Errors").
 
 use core::fmt;
-use core::num::NonZeroUsize;
 
-/// How many more bytes framing needs before it can say more.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub enum Needed {
-    /// At least this many more bytes.
-    Size(NonZeroUsize),
-    /// More bytes, number unknown.
-    Unknown,
-}
-
-impl Needed {
-    /// `Needed::Size(n)`, or `Unknown` when `n` is zero.
-    pub fn new(n: usize) -> Self {
-        NonZeroUsize::new(n).map_or(Needed::Unknown, Needed::Size)
-    }
-}
-
-impl fmt::Display for Needed {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Needed::Size(n) => write!(f, "{n} more bytes"),
-            Needed::Unknown => f.write_str("more bytes"),
-        }
-    }
-}
+pub use otwire_core::{EmitError, Needed};
 
 /// The part of an IEC 60870-5 message where decoding stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -99,27 +74,5 @@ pub enum Error {
         found: u8,
         /// The checksum of the frame's bytes.
         computed: u8,
-    },
-}
-
-/// Why a message could not be encoded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[non_exhaustive]
-pub enum EmitError {
-    /// The output buffer is shorter than [`Emit::buffer_len`](crate::Emit::buffer_len).
-    #[error("buffer too short: {needed} bytes needed, {available} available")]
-    BufferTooShort {
-        /// Bytes the encoding needs.
-        needed: usize,
-        /// Bytes the buffer has.
-        available: usize,
-    },
-    /// A field's value does not fit its wire encoding (an APDU above 253 bytes, an IOA above
-    /// the configured size, an element that does not match the type identification…).
-    #[error("value of {field} does not fit its encoding")]
-    ValueOutOfRange {
-        /// The field, by its specification name.
-        field: &'static str,
     },
 }

@@ -5,8 +5,9 @@ use core::fmt;
 
 use crate::anomaly::{Anomalies, Parsed};
 use crate::asdu::{Asdu, Params};
-use crate::emit::{Emit, Writer};
+use crate::emit::{Emit, Sink, Writer};
 use crate::error::{EmitError, Error, Layer, Needed};
+use otwire_core::Probe;
 
 /// The start byte of every APDU (IEC 60870-5-104 §5).
 pub const START: u8 = 0x68;
@@ -230,18 +231,14 @@ impl Apci {
     }
 }
 
-impl Emit for Apci {
-    fn buffer_len(&self) -> usize {
-        6
-    }
+otwire_core::emit_via_encode!(Apci);
 
+impl Apci {
     /// Writes an S or U frame, or the bare header of an I frame without ASDU.
-    fn emit(&self, buf: &mut [u8]) -> Result<usize, EmitError> {
-        let mut w = Writer::new(buf, 6)?;
+    fn encode(&self, w: &mut (impl Sink + ?Sized)) -> Result<(), EmitError> {
         w.u8(START)?;
         w.u8(CONTROL_LEN)?;
-        w.bytes(&self.to_control())?;
-        Ok(w.written())
+        w.bytes(&self.to_control())
     }
 }
 
@@ -309,18 +306,6 @@ pub fn split_frame(input: &[u8]) -> Result<(Frame<'_>, &[u8]), Error> {
         },
         rest,
     ))
-}
-
-/// What [`probe`] concluded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub enum Probe {
-    /// The bytes are a plausible IEC 104 APDU.
-    Recognized,
-    /// They are not.
-    Unrecognized,
-    /// Too few bytes to tell.
-    NeedMore,
 }
 
 /// Whether `input` plausibly starts with an IEC 104 APDU, for identification on
@@ -459,11 +444,23 @@ pub struct IFrame<'x, A: Emit + ?Sized> {
 
 impl<A: Emit + ?Sized> Emit for IFrame<'_, A> {
     fn buffer_len(&self) -> usize {
-        6 + self.asdu.buffer_len()
+        let mut c = otwire_core::Counter::default();
+        // A counter fails on nothing: a length that does not fit fails in `emit`.
+        let _ = self.encode(&mut c);
+        c.0
     }
 
     fn emit(&self, buf: &mut [u8]) -> Result<usize, EmitError> {
         let mut w = Writer::new(buf, self.buffer_len())?;
+        self.encode(&mut w)?;
+        Ok(w.written())
+    }
+}
+
+impl<A: Emit + ?Sized> IFrame<'_, A> {
+    /// Start, length, control field, then the ASDU; the length counts the control field
+    /// and the ASDU, at most 253 (IEC 60870-5-104 §5).
+    fn encode(&self, w: &mut (impl Sink + ?Sized)) -> Result<(), EmitError> {
         let asdu_len = self.asdu.buffer_len();
         let length = u8::try_from(asdu_len + 4)
             .ok()
@@ -474,8 +471,6 @@ impl<A: Emit + ?Sized> Emit for IFrame<'_, A> {
         w.u8(START)?;
         w.u8(length)?;
         w.bytes(&self.apci.to_control())?;
-        let n = self.asdu.emit(w.rest())?;
-        w.advance(n);
-        Ok(w.written())
+        w.nested(self.asdu)
     }
 }

@@ -17,7 +17,7 @@
 
 use crate::anomaly::{Anomalies, Parsed};
 use crate::asdu::{Asdu, Params};
-use crate::emit::{Emit, Writer};
+use crate::emit::{Emit, Sink, Writer};
 use crate::error::{EmitError, Error, Layer, Needed};
 
 /// Start of a fixed length frame.
@@ -261,7 +261,7 @@ impl Emit for LinkFrame<'_> {
     fn emit(&self, buf: &mut [u8]) -> Result<usize, EmitError> {
         let mut w = Writer::new(buf, self.buffer_len())?;
         let a = self.link.address_size();
-        let addr = |w: &mut Writer<'_>| w.uint(u32::from(self.address), a, "link address");
+        let addr = |w: &mut Writer<'_>| w.uint_le(u32::from(self.address), a, "link address");
         match self.format {
             Format::SingleCharacter(c) => w.u8(c)?,
             Format::Fixed => {

@@ -33,12 +33,12 @@ pub use builders::Request;
 pub use codes::{Cause, TypeDirection, TypeId};
 pub use element::{Element, TimeTag, element_size, is_decodable};
 pub use element_check::element_anomalies;
-pub use emit::Emit;
 pub use error::{EmitError, Error, Layer, Needed};
 pub use frame::{
-    Apci, Apdu, CONTROL_LEN, Frame, IFrame, MAX_ASDU_LEN, MAX_LENGTH, Probe, START, SeqNum,
-    UFunction, probe, split_frame,
+    Apci, Apdu, CONTROL_LEN, Frame, IFrame, MAX_ASDU_LEN, MAX_LENGTH, START, SeqNum, UFunction,
+    probe, split_frame,
 };
+pub use otwire_core::{Emit, Probe};
 pub use quality::{
     Afq, Bcr, Coi, Dco, Diq, DoublePointState, Lsq, Normalized, Oci, Qcc, Qdp, Qds, Qoi, Qos, Qpa,
     Qpm, Qrp, Rco, ReadyQualifier, Scd, Sco, Scq, Sep, Siq, Sof, Spe, Vti,

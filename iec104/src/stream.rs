@@ -4,7 +4,8 @@
 use bytes::{Bytes, BytesMut};
 
 use crate::error::Error;
-use crate::frame::{Probe, START, plausible_header, split_frame};
+use crate::frame::{START, plausible_header, split_frame};
+use otwire_core::Probe;
 
 /// Default cap on buffered bytes: far above the 255-octet APDU, low enough to bound memory.
 pub const DEFAULT_CAPACITY_LIMIT: usize = 64 * 1024;

@@ -109,7 +109,7 @@ fn general_interrogation_confirmation() {
     );
     let asdu = p.pdu.asdu.unwrap();
     assert_eq!(asdu.header.type_id, TypeId::Interrogation);
-    assert_eq!(asdu.header.type_id.name(), "C_IC_NA_1");
+    assert_eq!(asdu.header.type_id.name(), Some("C_IC_NA_1"));
     assert!(!asdu.header.sq);
     assert_eq!(asdu.header.count, 1);
     assert_eq!(

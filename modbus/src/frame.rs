@@ -3,9 +3,9 @@
 
 use crate::anomaly::Anomalies;
 use crate::codes::FunctionCode;
-use crate::emit::{Emit, Sink, Writer};
 use crate::error::{EmitError, Error, Layer, Needed};
 use crate::types::{TransactionId, UnitId};
+use otwire_core::{Emit, Probe, Raw, Sink, Writer};
 
 /// Bytes in the MBAP header: transaction id, protocol id, length, unit id.
 pub const MBAP_HEADER_LEN: usize = 7;
@@ -76,9 +76,9 @@ impl Emit for MbapHeader {
 
     fn emit(&self, buf: &mut [u8]) -> Result<usize, EmitError> {
         let mut w = Writer::new(buf, MBAP_HEADER_LEN)?;
-        w.u16(self.transaction_id.0)?;
-        w.u16(self.protocol_id)?;
-        w.u16(self.length)?;
+        w.u16_be(self.transaction_id.0)?;
+        w.u16_be(self.protocol_id)?;
+        w.u16_be(self.length)?;
         w.u8(self.unit_id.0)?;
         Ok(w.written())
     }
@@ -125,9 +125,13 @@ impl Emit for Frame<'_> {
 
     /// Writes the header with the length recomputed from the PDU, then the PDU.
     fn emit(&self, buf: &mut [u8]) -> Result<usize, EmitError> {
-        Adu::new(self.header.transaction_id, self.header.unit_id, self.pdu)
-            .with_protocol_id(self.header.protocol_id)
-            .emit(buf)
+        Adu::new(
+            self.header.transaction_id,
+            self.header.unit_id,
+            Raw(self.pdu),
+        )
+        .with_protocol_id(self.header.protocol_id)
+        .emit(buf)
     }
 }
 
@@ -165,18 +169,6 @@ pub fn parse_datagram(datagram: &[u8]) -> Result<Frame<'_>, Error> {
         }),
         Err(e) => Err(e),
     }
-}
-
-/// What [`probe`] concluded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub enum Probe {
-    /// The bytes start like a Modbus/TCP frame.
-    Recognized,
-    /// The bytes are not Modbus/TCP.
-    Unrecognized,
-    /// Too few bytes to tell.
-    NeedMore,
 }
 
 /// Whether `input` (the first bytes of a TCP or UDP payload) plausibly starts with a
@@ -263,18 +255,5 @@ impl<P: Emit> Emit for Adu<P> {
         }
         .emit(head)?;
         Ok(MBAP_HEADER_LEN + self.pdu.emit(body)?)
-    }
-}
-
-/// Raw PDU bytes encode as themselves.
-impl Emit for &[u8] {
-    fn buffer_len(&self) -> usize {
-        self.len()
-    }
-
-    fn emit(&self, buf: &mut [u8]) -> Result<usize, EmitError> {
-        let mut w = Writer::new(buf, self.len())?;
-        w.bytes(self)?;
-        Ok(w.written())
     }
 }

@@ -29,12 +29,12 @@ pub use codes::{
     DeviceObjectId, DiagnosticCode, ExceptionCode, FunctionCategory, FunctionCode, MeiType,
     ReadDeviceIdCode, UmasFunctionCode,
 };
-pub use emit::Emit;
 pub use error::{EmitError, Error, Layer, Needed};
 pub use frame::{
-    Adu, Frame, MAX_PDU_LEN, MAX_TCP_ADU_LEN, MBAP_HEADER_LEN, MbapHeader, PORT, Probe,
-    parse_datagram, probe, split_frame,
+    Adu, Frame, MAX_PDU_LEN, MAX_TCP_ADU_LEN, MBAP_HEADER_LEN, MbapHeader, PORT, parse_datagram,
+    probe, split_frame,
 };
+pub use otwire_core::{Emit, Probe, Raw};
 pub use pdu::Pdu;
 pub use request::{COIL_OFF, COIL_ON, Request, limits};
 pub use response::{DeviceIdentification, Response};

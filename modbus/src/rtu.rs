@@ -5,10 +5,10 @@
 //! counts ([`expected_len`]), or, for a passive sniffer, anchored on a valid CRC.
 
 use crate::anomaly::Anomalies;
-use crate::emit::{Emit, Sink, Writer};
 use crate::error::{EmitError, Error, Layer, Needed};
 use crate::frame::MAX_PDU_LEN;
 use crate::types::{Direction, UnitId};
+use otwire_core::{Emit, Raw, Sink, Writer};
 
 /// The CRC of Modbus over Serial Line §2.5.1.2 (poly 0xA001 reflected, init 0xFFFF).
 pub const CRC: crc::Crc<u16> = crc::Crc::<u16>::new(&crc::CRC_16_MODBUS);
@@ -122,7 +122,7 @@ impl Emit for RtuFrame<'_> {
     fn emit(&self, buf: &mut [u8]) -> Result<usize, EmitError> {
         RtuAdu {
             address: self.address,
-            pdu: self.pdu,
+            pdu: Raw(self.pdu),
         }
         .emit(buf)
     }

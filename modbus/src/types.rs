@@ -57,23 +57,6 @@ pub enum Direction {
     Response,
 }
 
-/// A decoded message and what was off about it: DESIGN.md's "`Ok` with flags".
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct Parsed<T> {
-    /// The message.
-    pub pdu: T,
-    /// Recoverable violations found while decoding it.
-    pub anomalies: Anomalies,
-}
-
-impl<T> Parsed<T> {
-    /// Applies `f` to the message, keeping the anomalies.
-    #[inline]
-    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Parsed<U> {
-        Parsed {
-            pdu: f(self.pdu),
-            anomalies: self.anomalies,
-        }
-    }
-}
+/// A decoded message and what was off about it: DESIGN.md's "`Ok` with flags"
+/// ([`otwire_core::Parsed`] with this crate's [`Anomalies`]).
+pub type Parsed<T> = otwire_core::Parsed<T, Anomalies>;

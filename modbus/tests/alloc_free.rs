@@ -14,7 +14,7 @@ mod vectors;
 
 use otwire_modbus::classify::{classify_request, classify_response};
 use otwire_modbus::{
-    Address, Adu, BitValues, Direction, Emit, Pdu, RegisterValues, Request, Response, RtuAdu,
+    Address, Adu, BitValues, Direction, Emit, Pdu, Raw, RegisterValues, Request, Response, RtuAdu,
     RtuFrame, TransactionId, UnitId, pack_bits, pack_registers, probe, split_frame,
     split_rtu_frame,
 };
@@ -171,12 +171,12 @@ fn parse_walk_classify_and_emit_do_not_allocate() {
     let mut streams = [Vec::new(), Vec::new()];
     let mut rtu = Vec::new();
     for (i, s) in samples.iter().enumerate() {
-        let adu = Adu::new(TransactionId(i as u16), UnitId(1), s.pdu.as_slice());
+        let adu = Adu::new(TransactionId(i as u16), UnitId(1), Raw(s.pdu.as_slice()));
         let k = usize::from(s.dir == Direction::Response);
         streams[k].extend_from_slice(&encode(&adu));
         let frame = RtuAdu {
             address: UnitId(17),
-            pdu: s.pdu.as_slice(),
+            pdu: Raw(s.pdu.as_slice()),
         };
         rtu.push((s.dir, encode(&frame)));
     }

@@ -545,10 +545,11 @@ fn codes_have_names_and_keep_unknown_values() {
     assert_eq!(u8::from(FunctionCode::from(0x5B)), 0x5B);
     assert_eq!(
         ExceptionCode::from(11).name(),
-        "Gateway Target Device Failed to Respond"
+        Some("Gateway Target Device Failed to Respond")
     );
+    assert_eq!(ExceptionCode::from(0x5B).name(), None);
     assert_eq!(DiagnosticCode::from(4), DiagnosticCode::ForceListenOnlyMode);
-    assert_eq!(UmasFunctionCode::from(0x41).name(), "STOP_PLC");
+    assert_eq!(UmasFunctionCode::from(0x41).name(), Some("STOP_PLC"));
     assert_eq!(
         FunctionCode::from(90).category(),
         FunctionCategory::Reserved

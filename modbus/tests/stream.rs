@@ -117,7 +117,7 @@ fn sniffer_frames_an_interleaved_serial_bus() {
     for (i, v) in VECTORS.iter().enumerate() {
         let frame = RtuAdu {
             address: UnitId(1 + (i % 3) as u8),
-            pdu: v.pdu,
+            pdu: Raw(v.pdu),
         }
         .to_vec()
         .unwrap();

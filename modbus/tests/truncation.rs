@@ -67,7 +67,7 @@ fn every_rtu_prefix_is_incomplete() {
     for v in VECTORS {
         let adu = enc(&RtuAdu {
             address: UnitId(1),
-            pdu: v.pdu,
+            pdu: Raw(v.pdu),
         });
         let whole = split_rtu_frame(&adu, v.dir);
         let Ok((frame, rest)) = whole else {

@@ -250,7 +250,7 @@ fn fragment_event<'a>(
         }
     };
     let apdu = p.pdu;
-    ev.function = u16::from(apdu.function.to_u8());
+    ev.function = u16::from(apdu.function.value());
     ev.anomalies = u64::from(p.anomalies.bits());
     ev.conformance = conformance(p.anomalies);
     let c = otwire_dnp3::classify(&apdu);

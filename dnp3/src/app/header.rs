@@ -6,7 +6,7 @@ use crate::anomaly::Anomalies;
 use crate::app::objects::{ObjectSize, group_name, object_size};
 use crate::app::values::{DoubleBit, Rd, Value, decode};
 use crate::codes::{FunctionCode, PrefixCode, RangeCode};
-use crate::emit::{Emit, Writer};
+use crate::emit::Sink;
 use crate::error::EmitError;
 
 /// The qualifier octet (§4.2.2.7.3): reserved bit 7, object prefix code (bits 6-4), range
@@ -19,7 +19,7 @@ pub struct Qualifier(pub u8);
 impl Qualifier {
     /// Builds a qualifier from its two codes.
     pub fn new(prefix: PrefixCode, range: RangeCode) -> Self {
-        Qualifier(((prefix.to_u8() & 7) << 4) | (range.to_u8() & 0x0F))
+        Qualifier(((prefix.value() & 7) << 4) | (range.value() & 0x0F))
     }
     /// Object prefix code (bits 6-4).
     pub fn prefix(self) -> PrefixCode {
@@ -125,29 +125,20 @@ impl<'a> ObjectHeader<'a> {
     pub fn count(&self) -> u64 {
         self.range.count()
     }
-
-    /// Octets of this header on the wire (group, variation, qualifier, range, objects).
-    fn wire_len(&self) -> usize {
-        3 + self.qualifier.range_code().width().unwrap_or(0) + self.data.len()
-    }
 }
 
-impl Emit for ObjectHeader<'_> {
-    fn buffer_len(&self) -> usize {
-        self.wire_len()
-    }
+otwire_core::emit_via_encode!(ObjectHeader<'_>);
 
-    fn emit(&self, buf: &mut [u8]) -> Result<usize, EmitError> {
-        let mut w = Writer::new(buf, self.buffer_len())?;
+impl ObjectHeader<'_> {
+    fn encode<S: Sink + ?Sized>(&self, w: &mut S) -> Result<(), EmitError> {
         w.bytes(&[self.group, self.variation, self.qualifier.0])?;
-        write_range(&mut w, self.qualifier.range_code(), self.range)?;
-        w.bytes(self.data)?;
-        Ok(w.written())
+        write_range(w, self.qualifier.range_code(), self.range)?;
+        w.bytes(self.data)
     }
 }
 
-pub(crate) fn write_range(
-    w: &mut Writer<'_>,
+pub(crate) fn write_range<S: Sink + ?Sized>(
+    w: &mut S,
     code: RangeCode,
     range: Range,
 ) -> Result<(), EmitError> {
@@ -160,20 +151,20 @@ pub(crate) fn write_range(
             w.u8(u8_of(stop)?)
         }
         (RangeCode::StartStop16, Range::StartStop { start, stop }) => {
-            w.u16(u16_of(start)?)?;
-            w.u16(u16_of(stop)?)
+            w.u16_le(u16_of(start)?)?;
+            w.u16_le(u16_of(stop)?)
         }
         (RangeCode::StartStop32, Range::StartStop { start, stop }) => {
-            w.u32(start)?;
-            w.u32(stop)
+            w.u32_le(start)?;
+            w.u32_le(stop)
         }
         (RangeCode::Address8, Range::Address(a)) => w.u8(u8_of(a)?),
-        (RangeCode::Address16, Range::Address(a)) => w.u16(u16_of(a)?),
-        (RangeCode::Address32, Range::Address(a)) => w.u32(a),
+        (RangeCode::Address16, Range::Address(a)) => w.u16_le(u16_of(a)?),
+        (RangeCode::Address32, Range::Address(a)) => w.u32_le(a),
         (RangeCode::All, Range::All) => Ok(()),
         (RangeCode::Count8 | RangeCode::FreeFormat8, Range::Count(n)) => w.u8(u8_of(n)?),
-        (RangeCode::Count16, Range::Count(n)) => w.u16(u16_of(n)?),
-        (RangeCode::Count32, Range::Count(n)) => w.u32(n),
+        (RangeCode::Count16, Range::Count(n)) => w.u16_le(u16_of(n)?),
+        (RangeCode::Count32, Range::Count(n)) => w.u32_le(n),
         _ => Err(bad),
     }
 }

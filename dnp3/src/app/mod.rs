@@ -7,7 +7,7 @@ pub mod values;
 
 use crate::anomaly::Anomalies;
 use crate::codes::FunctionCode;
-use crate::emit::{Emit, Writer};
+use crate::emit::Sink;
 use crate::error::{EmitError, Error, Layer};
 use header::{ObjectHeaders, read_header};
 
@@ -158,15 +158,9 @@ mod serde_bytes_ref {
     }
 }
 
-/// A decoded value plus what was off about it (DESIGN.md: `Ok` with flags beats `Err`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct Parsed<T> {
-    /// The decoded value.
-    pub pdu: T,
-    /// Recoverable violations found while decoding.
-    pub anomalies: Anomalies,
-}
+/// A decoded value plus what was off about it (DESIGN.md: `Ok` with flags beats `Err`):
+/// [`otwire_core::Parsed`] with this crate's [`Anomalies`].
+pub type Parsed<T> = otwire_core::Parsed<T, Anomalies>;
 
 impl<'a> Apdu<'a> {
     /// Parses a complete application fragment with the default [`Limits`]. The function
@@ -267,22 +261,16 @@ fn control_anomalies(c: AppControl, f: FunctionCode) -> Anomalies {
     }
 }
 
-impl Emit for Apdu<'_> {
-    fn buffer_len(&self) -> usize {
-        2 + if self.iin.is_some() { 2 } else { 0 }
-            + self.objects.as_bytes().len()
-            + self.trailing.len()
-    }
+otwire_core::emit_via_encode!(Apdu<'_>);
 
-    fn emit(&self, buf: &mut [u8]) -> Result<usize, EmitError> {
-        let mut w = Writer::new(buf, self.buffer_len())?;
+impl Apdu<'_> {
+    fn encode<S: Sink + ?Sized>(&self, w: &mut S) -> Result<(), EmitError> {
         w.u8(self.control.to_u8())?;
-        w.u8(self.function.to_u8())?;
+        w.u8(self.function.value())?;
         if let Some(iin) = self.iin {
             w.bytes(&iin.to_bytes())?;
         }
         w.bytes(self.objects.as_bytes())?;
-        w.bytes(self.trailing)?;
-        Ok(w.written())
+        w.bytes(self.trailing)
     }
 }

@@ -2,7 +2,9 @@
 //! commands (CROB, analog output block), time objects, device attributes, octet strings,
 //! file-control (g70) and secure authentication (g120) objects.
 
-use crate::codes::{CommandStatus, OpType, TripCloseCode, open_enum};
+use otwire_core::open_enum;
+
+use crate::codes::{CommandStatus, OpType, TripCloseCode};
 
 /// Little-endian reader over one object's octets; every read is checked.
 #[derive(Clone, Copy)]
@@ -190,10 +192,10 @@ impl ControlCode {
     /// Builds the octet.
     pub fn new(op: OpType, trip_close: TripCloseCode, queue: bool, clear: bool) -> Self {
         ControlCode(
-            (op.to_u8() & 0x0F)
+            (op.value() & 0x0F)
                 | (u8::from(queue) << 4)
                 | (u8::from(clear) << 5)
-                | ((trip_close.to_u8() & 3) << 6),
+                | ((trip_close.value() & 3) << 6),
         )
     }
     /// Operation type (bits 3-0).
@@ -258,7 +260,7 @@ impl Crob {
 
 open_enum! {
     /// Data type code of a device attribute value, g0 (§11.1.1, Table 11-2).
-    pub enum AttributeType {
+    pub enum AttributeType: u8 {
         /// Visible string.
         VisibleString = 1 => "VSTR",
         /// Unsigned integer.
