@@ -20,6 +20,8 @@ mod read;
 #[cfg(feature = "alloc")]
 mod reassembly;
 #[cfg(feature = "alloc")]
+mod session;
+#[cfg(feature = "alloc")]
 mod stream;
 pub mod szl;
 mod tpkt;
@@ -49,9 +51,11 @@ pub use plus::codes::{Opcode, PlusFunction, PlusVersion};
 pub use plus::{PlusFrame, PlusPdu};
 #[cfg(feature = "alloc")]
 pub use reassembly::{
-    CotpReassembler, MAX_REASSEMBLIES, MAX_REASSEMBLY_SIZE, PlusReassembler, PlusSession,
-    Reassembled, ReassemblyLimits, ReassemblyStats, UserdataReassembler,
+    CotpReassembler, MAX_PLUS_PDU_SIZE, MAX_REASSEMBLIES, MAX_REASSEMBLY_SIZE, PlusReassembler,
+    PlusSession, Reassembled, ReassemblyLimits, ReassemblyStats, UserdataReassembler,
 };
+#[cfg(feature = "alloc")]
+pub use session::{DirectionParser, Event};
 #[cfg(feature = "alloc")]
 pub use stream::{DEFAULT_CAPACITY, StreamDecoder, StreamStats};
 pub use szl::{SzlAnswer, SzlId, SzlRecord, SzlRequest};

@@ -11,8 +11,12 @@ use crate::codes::FunctionGroup;
 use crate::plus::{PlusFrame, PlusPdu};
 use crate::userdata::Userdata;
 
-/// Default cap on one reassembled TSDU / answer / PDU (bytes).
+/// Default cap on one reassembled TSDU or userdata answer (bytes): far above the 960-byte
+/// S7comm PDU and the few kilobytes of the longest SZL answers.
 pub const MAX_REASSEMBLY_SIZE: usize = 64 * 1024;
+/// Default cap on one reassembled S7comm-plus PDU (bytes): program downloads from TIA
+/// Portal send PDUs of hundreds of kilobytes.
+pub const MAX_PLUS_PDU_SIZE: usize = 4 * 1024 * 1024;
 /// Default cap on userdata answers in progress at once.
 pub const MAX_REASSEMBLIES: usize = 16;
 
@@ -20,8 +24,11 @@ pub const MAX_REASSEMBLIES: usize = 16;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ReassemblyLimits {
-    /// Largest reassembly kept; a longer one is discarded with `REASSEMBLY_TOO_LONG`.
+    /// Largest TSDU or userdata answer kept; a longer one is discarded with
+    /// `REASSEMBLY_TOO_LONG`.
     pub max_size: usize,
+    /// Largest S7comm-plus PDU kept.
+    pub max_plus_size: usize,
     /// Largest number of userdata answers in progress; past it the oldest is evicted
     /// with `REASSEMBLY_EVICTED`.
     pub max_in_progress: usize,
@@ -31,6 +38,7 @@ impl Default for ReassemblyLimits {
     fn default() -> Self {
         ReassemblyLimits {
             max_size: MAX_REASSEMBLY_SIZE,
+            max_plus_size: MAX_PLUS_PDU_SIZE,
             max_in_progress: MAX_REASSEMBLIES,
         }
     }
@@ -285,7 +293,7 @@ impl PlusReassembler {
         if frame.trailer && self.buf.is_empty() {
             return (Some(frame.data), Anomalies::empty());
         }
-        if self.buf.len() + frame.data.len() > self.limits.max_size {
+        if self.buf.len() + frame.data.len() > self.limits.max_plus_size {
             self.buf.clear();
             self.stats.discarded += 1;
             return (None, Anomalies::REASSEMBLY_TOO_LONG);

@@ -13,12 +13,15 @@ use crate::codes::{
 use crate::error::EmitError;
 use crate::error_codes::ErrorCode;
 use crate::params::block::BlockName;
+use crate::params::var::{DataItems, VarItems};
 use crate::read::be16;
 use crate::szl::{SzlAnswer, SzlRequest};
 use otwire_core::Sink;
 
 /// The three bytes every userdata parameter part starts with.
 pub const USERDATA_HEAD: [u8; 3] = [0x00, 0x01, 0x12];
+/// The head of the mode-transition pushes S7-300 CPUs send.
+pub const MODE_PUSH_HEAD: [u8; 3] = [0x01, 0x00, 0x10];
 
 /// The userdata parameter part.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -100,8 +103,11 @@ impl UserdataParams {
         };
         let declared = usize::from(len);
         let actual = params.len() - 4;
+        // S7-300 CPUs send their mode-transition pushes with the head `01 00 10` and a
+        // length byte of 0x10 over four bytes (tshark decodes them the same way).
+        let push_form = p.head == MODE_PUSH_HEAD && p.group == FunctionGroup::ModeTransition;
         let a = Anomalies::when(
-            p.head != USERDATA_HEAD || !matches!(len, 4 | 8) || declared != actual,
+            !push_form && (p.head != USERDATA_HEAD || !matches!(len, 4 | 8) || declared != actual),
             Anomalies::USERDATA_HEAD,
         ) | Anomalies::when(
             !p.kind.is_known() || !p.group.is_known(),
@@ -202,6 +208,20 @@ pub enum UserdataBody<'a> {
         #[cfg_attr(feature = "serde", serde(skip))]
         block_type: &'a [u8],
     },
+    /// A cyclic data subscription (group 2, subfunction 1 request): interval and items.
+    CyclicRequest {
+        /// Time base of the interval (0: 0.1 s, 1: 1 s, 2: 10 s).
+        timebase: u8,
+        /// Interval in units of the time base.
+        interval: u8,
+        /// The items (S7ANY and the other syntaxes, as in read var).
+        items: VarItems<'a>,
+    },
+    /// Cyclic data (group 2, subfunction 1 answer or push): one data item per item.
+    CyclicData {
+        /// The data items.
+        items: DataItems<'a>,
+    },
     /// A password (group 5, subfunction 1): eight scrambled bytes.
     Password {
         /// The bytes as sent.
@@ -289,6 +309,7 @@ fn body<'a>(p: &UserdataParams, payload: &'a [u8]) -> (UserdataBody<'a>, Anomali
                 None => (UserdataBody::Raw { bytes: payload }, Anomalies::TRUNCATED),
             }
         }
+        (FunctionGroup::CyclicData, 1) => cyclic(response || p.kind == UserdataType::Push, payload),
         (FunctionGroup::ModeTransition, s) => {
             (UserdataBody::ModeTransition { mode: s.into() }, none)
         }
@@ -311,6 +332,31 @@ fn body<'a>(p: &UserdataParams, payload: &'a [u8]) -> (UserdataBody<'a>, Anomali
         (FunctionGroup::TimeFunctions, _) => (UserdataBody::Clock { bytes: payload }, none),
         _ => (UserdataBody::Raw { bytes: payload }, none),
     }
+}
+
+/// Decodes a cyclic subscription (request) or cyclic data (answer, push).
+fn cyclic(data: bool, payload: &[u8]) -> (UserdataBody<'_>, Anomalies) {
+    let raw = (UserdataBody::Raw { bytes: payload }, Anomalies::TRUNCATED);
+    let Some((&[c0, c1], rest)) = payload.split_first_chunk::<2>() else {
+        return raw;
+    };
+    let count = u16::from_be_bytes([c0, c1]);
+    if data {
+        let (items, a) = DataItems::check(count, rest, false);
+        return (UserdataBody::CyclicData { items }, a);
+    }
+    let [timebase, interval, ref items @ ..] = *rest else {
+        return raw;
+    };
+    let (items, left, a) = VarItems::split(count, items);
+    (
+        UserdataBody::CyclicRequest {
+            timebase,
+            interval,
+            items,
+        },
+        a | Anomalies::when(!left.is_empty(), Anomalies::LENGTH_MISMATCH),
+    )
 }
 
 impl<'a> Userdata<'a> {

@@ -18,7 +18,7 @@ use var::{DataItems, ReturnCodes, VarItems};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Setup {
-    /// The reserved byte after the function (0).
+    /// The reserved byte after the function (0; some CPUs answer 1).
     pub reserved: u8,
     /// Max AmQ (parallel jobs with ack) calling.
     pub max_amq_calling: u16,
@@ -51,8 +51,7 @@ impl Setup {
                 let a = Anomalies::when(
                     s.pdu_size == 0 || s.max_amq_called == 0 || s.max_amq_calling == 0,
                     Anomalies::SETUP_VALUE,
-                ) | Anomalies::when(!rest.is_empty(), Anomalies::LENGTH_MISMATCH)
-                    | Anomalies::when(r != 0, Anomalies::RESERVED_NONZERO);
+                ) | Anomalies::when(!rest.is_empty(), Anomalies::LENGTH_MISMATCH);
                 Some((s, a))
             }
             _ => None,
@@ -138,13 +137,13 @@ pub(crate) fn parse_job<'a>(params: &'a [u8], data: &'a [u8]) -> (Job<'a>, Anoma
                     Anomalies::TRUNCATED,
                 );
             };
-            let (items, left, mut a) = VarItems::split(count, items);
+            let (items, left, mut a) = VarItems::split(u16::from(count), items);
             a |= Anomalies::when(!left.is_empty(), Anomalies::LENGTH_MISMATCH);
             if f == 0x04 {
                 a |= Anomalies::when(!data.is_empty(), Anomalies::LENGTH_MISMATCH);
                 (Job::ReadVar { items }, a)
             } else {
-                let (data, da) = DataItems::check(count, data, true);
+                let (data, da) = DataItems::check(u16::from(count), data, true);
                 (Job::WriteVar { items, data }, a | da)
             }
         }
@@ -204,7 +203,7 @@ impl<'a> Job<'a> {
             Job::Setup(setup) => setup.encode(s),
             Job::ReadVar { items } | Job::WriteVar { items, .. } => {
                 s.u8(self.function().value())?;
-                s.u8(items.count)?;
+                s.count8(usize::from(items.count), "item count")?;
                 s.bytes(items.bytes)
             }
             Job::Block { control, .. } => control.encode(s),
@@ -299,7 +298,7 @@ pub(crate) fn parse_response<'a>(params: &'a [u8], data: &'a [u8]) -> (Response<
     };
     match (f, rest) {
         (0x04, [count]) => {
-            let (items, a) = DataItems::check(*count, data, false);
+            let (items, a) = DataItems::check(u16::from(*count), data, false);
             (
                 Response::ReadVar {
                     item_count: *count,
@@ -425,9 +424,11 @@ pub(crate) fn ascii<S: serde::Serializer>(b: &&[u8], s: S) -> Result<S::Ok, S::E
     s.collect_str(&Ascii(b))
 }
 
+#[cfg(feature = "serde")]
 /// Displays bytes as ASCII, `?` for what is not printable.
 pub(crate) struct Ascii<'a>(pub &'a [u8]);
 
+#[cfg(feature = "serde")]
 impl core::fmt::Display for Ascii<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         use core::fmt::Write;

@@ -289,8 +289,8 @@ impl<'a> VarSpec<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct VarItems<'a> {
-    /// Item count as declared.
-    pub count: u8,
+    /// Item count as declared (one byte in jobs, two in cyclic subscriptions).
+    pub count: u16,
     /// The items' bytes (each: 0x12, length, specification).
     #[cfg_attr(feature = "serde", serde(skip))]
     pub bytes: &'a [u8],
@@ -300,7 +300,7 @@ impl<'a> VarItems<'a> {
     /// Splits `count` items off `input`; returns them, the rest of the input and the
     /// anomalies (count that disagrees, items that do not fit, unknown codes, more than 20).
     #[inline]
-    pub(crate) fn split(count: u8, input: &'a [u8]) -> (Self, &'a [u8], Anomalies) {
+    pub(crate) fn split(count: u16, input: &'a [u8]) -> (Self, &'a [u8], Anomalies) {
         let mut rest = input;
         let mut a = Anomalies::when(usize::from(count) > MAX_ITEMS, Anomalies::TOO_MANY_ITEMS);
         let mut n = 0;
@@ -403,8 +403,8 @@ impl<'a> DataItem<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct DataItems<'a> {
-    /// Item count (from the parameter part).
-    pub count: u8,
+    /// Item count (from the parameter part, or the cyclic data header).
+    pub count: u16,
     /// The data part's bytes.
     #[cfg_attr(feature = "serde", serde(skip))]
     pub bytes: &'a [u8],
@@ -414,7 +414,7 @@ impl<'a> DataItems<'a> {
     /// Checks the items of a data part: returns the anomalies (items that do not fit,
     /// bytes left over, fill bytes that are not zero, request items with a return code).
     #[inline]
-    pub(crate) fn check(count: u8, bytes: &'a [u8], request: bool) -> (Self, Anomalies) {
+    pub(crate) fn check(count: u16, bytes: &'a [u8], request: bool) -> (Self, Anomalies) {
         let items = DataItems { count, bytes };
         let mut a = Anomalies::empty();
         let mut it = items.iter();
@@ -464,7 +464,7 @@ impl<'a> DataItems<'a> {
 #[derive(Debug, Clone, Copy)]
 pub struct DataItemIter<'a> {
     rest: &'a [u8],
-    left: u8,
+    left: u16,
     anomalies: Anomalies,
 }
 

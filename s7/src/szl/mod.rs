@@ -124,11 +124,13 @@ impl<'a> SzlAnswer<'a> {
             records: data.get(SZL_HEADER_LEN..)?,
         };
         let want = usize::from(a.record_len) * usize::from(a.record_count);
-        let off = if complete {
-            want != a.records.len()
-        } else {
-            want < a.records.len()
-        };
+        // Extract 0xF asks for the header only: a count without records.
+        let off = a.id.extract() != 0xF
+            && if complete {
+                want != a.records.len()
+            } else {
+                want < a.records.len()
+            };
         Some((a, Anomalies::when(off, Anomalies::SZL_LENGTH)))
     }
 
