@@ -7,6 +7,7 @@ extern crate alloc;
 
 mod anomaly;
 pub mod classify;
+pub use classify::{Access, Classification, Operation, Target, classify, classify_plus};
 mod codes;
 pub mod cotp;
 mod error;
