@@ -311,7 +311,12 @@ impl<'a> Tpdu<'a> {
                 }
             }
         };
-        Ok(Parsed::new(tpdu, anomalies))
+        // Class 0 leaves the low nibble of the code byte 0 (CDT only in DT of other classes).
+        let low = code_byte & 0x0F != 0 && !matches!(tpdu, Tpdu::Other { .. });
+        Ok(Parsed::new(
+            tpdu,
+            anomalies | Anomalies::when(low, Anomalies::COTP_UNKNOWN_TYPE),
+        ))
     }
 
     /// The TPDU code.

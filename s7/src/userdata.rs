@@ -252,9 +252,9 @@ pub struct Userdata<'a> {
     pub data: Option<UserdataData<'a>>,
     /// The payload, typed.
     pub body: UserdataBody<'a>,
-    /// The raw parameter part when it is not a userdata head (kept for re-encoding).
+    /// The data part as sent (re-encoded as it is when it has no data header).
     #[cfg_attr(feature = "serde", serde(skip))]
-    pub(crate) raw_data: &'a [u8],
+    pub raw_data: &'a [u8],
 }
 
 /// Parses a userdata PDU's parts; `None` when the parameter part is too short to be one.

@@ -163,7 +163,9 @@ pub(crate) fn parse_job<'a>(params: &'a [u8], data: &'a [u8]) -> (Job<'a>, Anoma
         },
         0x1A..=0x1F => {
             let (control, a) = BlockControl::parse(f.into(), rest);
-            (Job::Block { control, data }, a)
+            // A job carries at least status, reserved bytes and upload id.
+            let short = Anomalies::when(BlockControl::is_short(rest), Anomalies::TRUNCATED);
+            (Job::Block { control, data }, a | short)
         }
         0x28 => {
             let (pi, a) = PiService::parse(rest);
@@ -319,7 +321,10 @@ pub(crate) fn parse_response<'a>(params: &'a [u8], data: &'a [u8]) -> (Response<
         ),
         (0x04 | 0x05, _) => other(Anomalies::LENGTH_MISMATCH),
         (0xF0, _) => match Setup::parse(rest) {
-            Some((s, a)) => (Response::Setup(s), a),
+            Some((s, a)) => (
+                Response::Setup(s),
+                a | Anomalies::when(!data.is_empty(), Anomalies::LENGTH_MISMATCH),
+            ),
             None => other(Anomalies::TRUNCATED),
         },
         (0x1A..=0x1F, _) => {

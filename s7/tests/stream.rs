@@ -1,0 +1,201 @@
+//! Streams: every golden vector back to back, plus a TSDU segmented over three DTs, a
+//! userdata answer in two data units and an S7comm-plus V3 PDU in two frames, pushed
+//! through `DirectionParser` whole, split in two at every offset, one byte at a time and in
+//! pseudo-random chunks: every chunking gives the events of the whole stream.
+
+#![allow(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)] // test code
+#![cfg(feature = "alloc")]
+
+mod vectors;
+
+use otwire_s7::*;
+
+fn enc(e: &impl Emit) -> Vec<u8> {
+    e.to_vec().unwrap()
+}
+
+/// A TSDU in three DTs (EOT on the last).
+fn segmented(user: &[u8]) -> Vec<u8> {
+    let (a, rest) = user.split_at(5);
+    let (b, c) = rest.split_at(rest.len() / 2);
+    let mut out = Vec::new();
+    for (part, eot) in [(a, false), (b, false), (c, true)] {
+        out.extend(enc(&Tpkt(Dt {
+            eot,
+            tpdu_number: 0,
+            payload: Raw(part),
+        })));
+    }
+    out
+}
+
+/// The SZL 0x0011 answer of the vectors, sent as two data units (reference 5).
+fn two_data_units() -> Vec<u8> {
+    let (frame, _) = split_frame(vectors::SZL_0011).unwrap();
+    let Tpdu::Data(dt) = Tpdu::parse(frame.tpdu).unwrap().pdu else {
+        panic!()
+    };
+    let pdu = Pdu::parse(dt.user_data).unwrap().pdu;
+    let Body::Userdata(u) = pdu.body else {
+        panic!()
+    };
+    let payload = u.payload();
+    let (first, second) = payload.split_at(50);
+    let mut out = Vec::new();
+    for (part, last) in [(first, 1u8), (second, 0u8)] {
+        let mut params = u.params;
+        params.ext = Some(UserdataExt {
+            data_unit_ref: 5,
+            last_unit: last,
+            error: ErrorCode::NoError,
+        });
+        let p = Pdu {
+            header: pdu.header,
+            body: Body::Userdata(Userdata {
+                params,
+                data: Some(UserdataData {
+                    length: part.len() as u16,
+                    payload: part,
+                    ..u.data.unwrap()
+                }),
+                body: UserdataBody::Raw { bytes: part },
+                raw_data: &[],
+            }),
+        };
+        out.extend(enc(&frame_of(p)));
+    }
+    out
+}
+
+fn frame_of<P: Emit>(p: P) -> Tpkt<Dt<P>> {
+    otwire_s7::frame(p)
+}
+
+/// The V3 PDU of the vectors, in two frames: the first without trailer, each with its
+/// own integrity part.
+fn two_plus_frames() -> Vec<u8> {
+    let (frame, _) = split_frame(vectors::PLUS_V3).unwrap();
+    let Tpdu::Data(dt) = Tpdu::parse(frame.tpdu).unwrap().pdu else {
+        panic!()
+    };
+    let f = PlusFrame::parse(dt.user_data).unwrap().pdu;
+    let (a, b) = f.data.split_at(20);
+    let mut out = Vec::new();
+    for (data, trailer) in [(a, false), (b, true)] {
+        out.extend(enc(&frame_of(PlusFrame {
+            data,
+            trailer,
+            length: 0,
+            ..f
+        })));
+    }
+    out
+}
+
+fn stream() -> Vec<u8> {
+    let mut s: Vec<u8> = vectors::ALL.iter().flat_map(|v| v.bytes.to_vec()).collect();
+    let (frame, _) = split_frame(vectors::READ_ACK).unwrap();
+    s.extend(segmented(&frame.tpdu[3..]));
+    s.extend(two_data_units());
+    s.extend(two_plus_frames());
+    s
+}
+
+/// Every event of feeding `chunks`, as text.
+fn events<'c>(chunks: impl Iterator<Item = &'c [u8]>) -> Vec<String> {
+    let mut dir = DirectionParser::new();
+    let mut session = PlusSession::default();
+    let mut out = Vec::new();
+    for c in chunks {
+        dir.push(c, &mut session, |ev| out.push(format!("{ev:?}")));
+    }
+    out
+}
+
+#[test]
+fn whole_stream_gives_every_message() {
+    let s = stream();
+    let mut dir = DirectionParser::new();
+    let mut session = PlusSession::default();
+    let (mut msgs, mut joined_ud, mut plus, mut flags) = (0, 0, 0, Anomalies::empty());
+    dir.push(&s, &mut session, |ev| {
+        flags |= ev.anomalies;
+        msgs += usize::from(ev.message.is_some());
+        plus += usize::from(ev.plus.is_some());
+        if let Some(r) = &ev.userdata {
+            let (a, an) = SzlAnswer::parse(&r.payload, true).unwrap();
+            assert!(an.is_empty());
+            assert_eq!((a.id.0, a.record_count), (0x0011, 4));
+            joined_ud += 1;
+        }
+    });
+    // 15 DT vectors + the segmented TSDU + two data units + two plus frames.
+    assert_eq!(msgs, 15 + 1 + 2 + 2);
+    assert_eq!(joined_ud, 1);
+    // V2, V3, the two-frame V3 (the event frame has no data header).
+    assert_eq!(plus, 3);
+    assert_eq!(flags, Anomalies::empty());
+}
+
+#[test]
+fn every_split_gives_the_same_events() {
+    let s = stream();
+    let whole = events([s.as_slice()].into_iter());
+    for at in 0..=s.len() {
+        let (a, b) = s.split_at(at);
+        assert_eq!(events([a, b].into_iter()), whole, "split at {at}");
+    }
+    assert_eq!(events(s.chunks(1)), whole, "one-byte segments");
+    let mut seed = 0x2545_F491_u32;
+    for round in 0..50 {
+        let mut chunks = Vec::new();
+        let mut rest = s.as_slice();
+        while !rest.is_empty() {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            let n = (seed as usize % 97 + 1).min(rest.len());
+            let (c, r) = rest.split_at(n);
+            chunks.push(c);
+            rest = r;
+        }
+        assert_eq!(events(chunks.into_iter()), whole, "round {round}");
+    }
+}
+
+#[test]
+fn a_gap_drops_the_cut_tpkt_and_resyncs() {
+    let s = stream();
+    let whole = events([s.as_slice()].into_iter()).len();
+    let mut dir = DirectionParser::new();
+    let mut session = PlusSession::default();
+    let mut n = 0;
+    // Lose 10 bytes in the middle of the second TPKT.
+    let cut = vectors::CR.len() + 5;
+    dir.push(&s[..cut], &mut session, |_| n += 1);
+    dir.gap();
+    dir.push(&s[cut + 10..], &mut session, |_| n += 1);
+    assert_eq!(n, whole - 1);
+    assert!(dir.stream_stats().skipped_bytes > 0);
+}
+
+#[test]
+fn reassembly_caps_hold() {
+    let limits = ReassemblyLimits {
+        max_size: 16,
+        ..ReassemblyLimits::default()
+    };
+    let mut r = CotpReassembler::with_limits(limits);
+    assert_eq!(r.push(false, &[0; 10]).0, None);
+    let (done, a) = r.push(false, &[0; 10]);
+    assert_eq!((done, a), (None, Anomalies::REASSEMBLY_TOO_LONG));
+    // The rest of the over-long TSDU is dropped, the next one is whole again.
+    assert_eq!(r.push(true, &[0; 10]).0, None);
+    assert_eq!(r.push(true, &[1, 2]).0, Some(&[1, 2][..]));
+    assert!(r.stats().discarded >= 1);
+}
