@@ -126,7 +126,7 @@ proptest! {
         let split = body.len() / 2;
         let mut pdu = vec![0x32, rosctr, 0, 0, 0, 1];
         let params: Vec<u8> = if rosctr == 7 {
-            [&[0, 1, 0x12, 4, 0x11, 0x44, 1, 0][..], &body[..split.min(0)]].concat()
+            vec![0, 1, 0x12, 4, 0x11, 0x44, 1, 0]
         } else {
             [&[func][..], &body[..split]].concat()
         };
