@@ -8,3 +8,4 @@ pub mod dnp3;
 pub mod iec104;
 pub mod modbus;
 pub mod otscan;
+pub mod s7;

@@ -1,0 +1,5 @@
+//! libFuzzer target: the body is `otwire_fuzz::s7::parse` (replayed on stable by otwire-s7's
+//! `tests/fuzz_corpus.rs`).
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| otwire_fuzz::s7::parse(data));
