@@ -47,7 +47,7 @@ pub use params::var::{
     NckItem, ReturnCodes, VarItems, VarSpec,
 };
 pub use params::{Job, Response, Setup};
-pub use pdu::{Body, Pdu, ReadVarRequest, SzlRead, WriteVarRequest};
+pub use pdu::{Body, Pdu, ReadVarRequest, ReadVarResponse, SzlRead, SzlResponse, WriteVarRequest};
 pub use plus::codes::{Opcode, PlusFunction, PlusVersion};
 pub use plus::{PlusFrame, PlusPdu};
 #[cfg(feature = "alloc")]

@@ -149,15 +149,19 @@ impl<'a> Pdu<'a> {
     /// The CPU's answer to a setup communication: the granted values.
     pub fn setup_response(pdu_ref: u16, setup: Setup) -> Pdu<'static> {
         Pdu {
-            header: Header {
-                rosctr: Rosctr::AckData,
-                error: Some(HeaderError {
-                    class: ErrorClass::NoError,
-                    code: 0,
-                }),
-                ..job_header(pdu_ref)
-            },
+            header: ack_data_header(pdu_ref),
             body: Body::Response(Response::Setup(setup)),
+        }
+    }
+
+    /// The answer to a write var job: one return code per item (0xFF success).
+    pub fn write_var_response(pdu_ref: u16, return_codes: &'a [u8]) -> Pdu<'a> {
+        Pdu {
+            header: ack_data_header(pdu_ref),
+            body: Body::Response(Response::WriteVar {
+                item_count: u8::try_from(return_codes.len()).unwrap_or(u8::MAX),
+                return_codes: crate::params::var::ReturnCodes(return_codes),
+            }),
         }
     }
 
@@ -325,4 +329,103 @@ impl WriteVarRequest<'_> {
     }
 }
 
-emit_via_encode!(Pdu<'_>, SzlRead, ReadVarRequest<'_>, WriteVarRequest<'_>);
+/// The answer to a read var job to encode: one data item per requested item (fill bytes
+/// after odd items computed), for servers, honeypots and test generation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct ReadVarResponse<'i> {
+    /// PDU reference of the job.
+    pub pdu_ref: u16,
+    /// The data items.
+    pub items: &'i [DataItem<'i>],
+}
+
+impl ReadVarResponse<'_> {
+    fn encode_data<S: Sink + ?Sized>(&self, s: &mut S) -> Result<(), EmitError> {
+        crate::params::var::DataItems::encode_items(self.items.iter().copied(), s)
+    }
+
+    fn encode<S: Sink + ?Sized>(&self, s: &mut S) -> Result<(), EmitError> {
+        let dlen = part_len(|c| self.encode_data(c));
+        ack_data_header(self.pdu_ref).encode(s, 2, dlen)?;
+        s.u8(crate::codes::Function::ReadVar.value())?;
+        s.count8(self.items.len(), "item count")?;
+        self.encode_data(s)
+    }
+}
+
+/// The answer to an SZL read to encode (userdata response, CPU functions, read SZL): one
+/// data unit with the list header and the records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct SzlResponse<'i> {
+    /// PDU reference of the request.
+    pub pdu_ref: u16,
+    /// Userdata sequence number.
+    pub sequence: u8,
+    /// Data-unit reference and last-unit flag (0 and 0x00 for a whole answer).
+    pub data_unit_ref: u8,
+    /// 0x00 last unit, 0x01 more follows.
+    pub last_unit: u8,
+    /// The payload: the SZL header and records of a whole answer or first fragment
+    /// ([`SzlAnswer`](crate::SzlAnswer) encodes one), or a later fragment's bytes.
+    pub payload: &'i [u8],
+}
+
+impl SzlResponse<'_> {
+    fn encode<S: Sink + ?Sized>(&self, s: &mut S) -> Result<(), EmitError> {
+        let params = UserdataParams {
+            method: 0x12,
+            kind: crate::codes::UserdataType::Response,
+            ext: Some(crate::userdata::UserdataExt {
+                data_unit_ref: self.data_unit_ref,
+                last_unit: self.last_unit,
+                error: crate::error_codes::ErrorCode::NoError,
+            }),
+            ..userdata::szl_request_params(self.sequence)
+        };
+        let length = u16::try_from(self.payload.len()).map_err(|_| EmitError::ValueOutOfRange {
+            field: "data length",
+        })?;
+        Pdu {
+            header: Header {
+                rosctr: Rosctr::Userdata,
+                ..job_header(self.pdu_ref)
+            },
+            body: Body::Userdata(Userdata {
+                params,
+                data: Some(UserdataData {
+                    return_code: ReturnCode::Success,
+                    transport_size: DataTransportSize::OctetString,
+                    length,
+                    payload: self.payload,
+                }),
+                body: crate::userdata::UserdataBody::Raw {
+                    bytes: self.payload,
+                },
+                raw_data: &[],
+            }),
+        }
+        .encode(s)
+    }
+}
+
+fn ack_data_header(pdu_ref: u16) -> Header {
+    Header {
+        rosctr: Rosctr::AckData,
+        error: Some(HeaderError {
+            class: ErrorClass::NoError,
+            code: 0,
+        }),
+        ..job_header(pdu_ref)
+    }
+}
+
+emit_via_encode!(
+    Pdu<'_>,
+    SzlRead,
+    ReadVarRequest<'_>,
+    WriteVarRequest<'_>,
+    ReadVarResponse<'_>,
+    SzlResponse<'_>
+);
