@@ -8,6 +8,9 @@ use std::path::Path;
 use etherparse::{LaxNetSlice, LaxSlicedPacket, TransportSlice};
 use otwire_modbus::{Adu, Emit, PORT, StreamDecoder, TransactionId, UnitId};
 
+mod s7;
+pub use s7::{S7_CAPTURES, S7Corpus, captured_s7_corpus, generated_s7_corpus, s7_corpus};
+
 /// A Modbus/TCP corpus: the client-to-server and server-to-client byte streams (whole MBAP
 /// frames back to back) and how many frames each holds.
 #[derive(Debug, Clone, Default)]
@@ -94,21 +97,43 @@ pub fn captured_modbus_corpus(dir: &Path) -> ModbusCorpus {
 }
 
 /// One direction of a TCP connection: (source, destination) address and port.
-type FlowKey = ([u8; 16], u16, [u8; 16], u16);
+pub(crate) type FlowKey = ([u8; 16], u16, [u8; 16], u16);
 
 /// The Modbus/TCP frames (with their direction: `true` for requests, to port 502) of a
 /// pcap or pcapng file held in memory, in capture order.
 pub fn tcp_frames(file: &[u8]) -> Vec<(bool, Vec<u8>)> {
     let mut out = Vec::new();
-    let mut flows: HashMap<FlowKey, (Option<u32>, StreamDecoder)> = HashMap::new();
+    let mut decoders: HashMap<FlowKey, StreamDecoder> = HashMap::new();
+    tcp_payloads(file, PORT, |key, gap, bytes| {
+        let dec = decoders.entry(key).or_default();
+        if gap {
+            dec.gap();
+        }
+        dec.push(bytes);
+        loop {
+            match dec.next_frame() {
+                Ok(Some(adu)) => out.push((key.3 == PORT, adu.to_vec())),
+                Ok(None) => break,
+                Err(_) => continue,
+            }
+        }
+    });
+    out
+}
+
+/// The new in-order bytes of every TCP direction to or from `port`, in capture order:
+/// each direction reassembled by sequence number, retransmitted bytes dropped, and bytes
+/// never captured reported as a gap before the next ones.
+pub(crate) fn tcp_payloads(file: &[u8], port: u16, mut f: impl FnMut(FlowKey, bool, &[u8])) {
+    let mut flows: HashMap<FlowKey, Option<u32>> = HashMap::new();
     for (linktype, data) in records(file) {
         let Some((key, seq, syn, payload)) = tcp(linktype, data) else {
             continue;
         };
-        if key.1 != PORT && key.3 != PORT {
+        if key.1 != port && key.3 != port {
             continue;
         }
-        let (next, dec) = flows.entry(key).or_default();
+        let next = flows.entry(key).or_default();
         let seq = if syn { seq.wrapping_add(1) } else { seq };
         if syn {
             *next = Some(seq);
@@ -119,7 +144,6 @@ pub fn tcp_frames(file: &[u8]) -> Vec<(bool, Vec<u8>)> {
         let expected = *next.get_or_insert(seq);
         let ahead = seq.wrapping_sub(expected) as i32;
         let new = if ahead > 0 {
-            dec.gap();
             payload
         } else {
             let overlap = usize::try_from(ahead.unsigned_abs()).unwrap_or(usize::MAX);
@@ -127,16 +151,10 @@ pub fn tcp_frames(file: &[u8]) -> Vec<(bool, Vec<u8>)> {
         };
         let start = if ahead > 0 { seq } else { expected };
         *next = Some(start.wrapping_add(new.len() as u32));
-        dec.push(new);
-        loop {
-            match dec.next_frame() {
-                Ok(Some(adu)) => out.push((key.3 == PORT, adu.to_vec())),
-                Ok(None) => break,
-                Err(_) => continue,
-            }
+        if !new.is_empty() {
+            f(key, ahead > 0, new);
         }
     }
-    out
 }
 
 /// The link type and bytes of every record of a pcap or pcapng file.
