@@ -47,6 +47,17 @@ fn pdu_of(tpkt: &[u8]) -> Option<Pdu<'_>> {
     Pdu::parse(dt.user_data).ok().map(|p| p.pdu)
 }
 
+/// The TPKTs of the corpus, one by one.
+fn tpkts(c: &S7Corpus) -> impl Iterator<Item = &[u8]> {
+    let mut rest = c.bytes.as_slice();
+    std::iter::from_fn(move || {
+        let (frame, r) = split_frame(rest).ok()?;
+        let tpkt = rest.get(..usize::from(frame.header.length))?;
+        rest = r;
+        Some(tpkt)
+    })
+}
+
 fn otwire_frames(c: &S7Corpus) -> usize {
     let mut n = 0;
     let mut rest = c.bytes.as_slice();
@@ -100,12 +111,7 @@ fn walk(p: &Pdu<'_>) -> usize {
 fn otwire_parse_items(c: &S7Corpus) -> usize {
     let mut n = 0;
     let mut sum = 0;
-    let mut rest = c.bytes.as_slice();
-    while let Ok((frame, r)) = split_frame(rest) {
-        let tpkt = rest
-            .get(..usize::from(frame.header.length))
-            .unwrap_or_default();
-        rest = r;
+    for tpkt in tpkts(c) {
         if let Some(p) = pdu_of(tpkt) {
             sum += walk(&p);
             n += 1;
@@ -132,12 +138,7 @@ fn otwire_stream(c: &S7Corpus) -> usize {
 
 fn parsed(c: &S7Corpus) -> Vec<Pdu<'_>> {
     let mut out = Vec::new();
-    let mut rest = c.bytes.as_slice();
-    while let Ok((frame, r)) = split_frame(rest) {
-        let tpkt = rest
-            .get(..usize::from(frame.header.length))
-            .unwrap_or_default();
-        rest = r;
+    for tpkt in tpkts(c) {
         out.extend(pdu_of(tpkt));
     }
     out
@@ -145,12 +146,7 @@ fn parsed(c: &S7Corpus) -> Vec<Pdu<'_>> {
 
 fn packet_parser_parse(c: &S7Corpus) -> usize {
     let mut n = 0;
-    let mut rest = c.bytes.as_slice();
-    while let Ok((frame, r)) = split_frame(rest) {
-        let tpkt = rest
-            .get(..usize::from(frame.header.length))
-            .unwrap_or_default();
-        rest = r;
+    for tpkt in tpkts(c) {
         if let Ok(p) = S7CommPacket::try_from(tpkt) {
             black_box(&p);
             n += 1;
@@ -199,14 +195,11 @@ fn snap7_one(mut b: Bytes) -> bool {
 fn snap7_parse(c: &S7Corpus, all: &Bytes) -> usize {
     let mut n = 0;
     let mut at = 0;
-    let mut rest = c.bytes.as_slice();
-    while let Ok((frame, r)) = split_frame(rest) {
-        let len = usize::from(frame.header.length);
-        rest = r;
-        if snap7_one(all.slice(at..at + len)) {
+    for tpkt in tpkts(c) {
+        if snap7_one(all.slice(at..at + tpkt.len())) {
             n += 1;
         }
-        at += len;
+        at += tpkt.len();
     }
     n
 }

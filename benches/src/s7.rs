@@ -1,13 +1,13 @@
 //! The S7 bench corpus: every TPKT of the S7 captures that carries a whole S7comm PDU in one
 //! DT (TCP reassembled per direction by sequence number, framed by otwire-s7's
-//! `StreamDecoder`), or a generated one when the captures are not there.
+//! `split_frame`), or a generated one when the captures are not there.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use otwire_s7::{
     AnyItem, Area, BitAddress, DataItem, DataTransportSize, Emit, ItemTransportSize, Pdu,
-    ReadVarRequest, ReturnCode, StreamDecoder, WriteVarRequest, frame,
+    ReadVarRequest, ReturnCode, WriteVarRequest, frame, split_frame,
 };
 
 use super::{FlowKey, tcp_payloads};
@@ -56,26 +56,25 @@ pub fn captured_s7_corpus(dir: &Path) -> S7Corpus {
             continue;
         };
         let before = c.frames;
-        let mut decoders: HashMap<FlowKey, StreamDecoder> = HashMap::new();
+        // Bytes of each direction not yet framed; a gap drops them.
+        let mut pending: HashMap<FlowKey, Vec<u8>> = HashMap::new();
         tcp_payloads(&file, 102, |key, gap, bytes| {
-            let dec = decoders.entry(key).or_default();
+            let buf = pending.entry(key).or_default();
             if gap {
-                dec.gap();
+                buf.clear();
             }
-            dec.push(bytes);
-            loop {
-                match dec.next_frame() {
-                    Ok(Some(t)) => {
-                        // Whole S7comm PDUs only: DT with EOT and protocol id 0x32.
-                        if let [_, _, _, _, 2, 0xF0, 0x80, 0x32, ..] = t[..] {
-                            c.bytes.extend_from_slice(&t);
-                            c.frames += 1;
-                        }
-                    }
-                    Ok(None) => break,
-                    Err(_) => continue,
+            buf.extend_from_slice(bytes);
+            let mut used = 0;
+            while let Some(Ok((frame, _))) = buf.get(used..).map(split_frame) {
+                let len = usize::from(frame.header.length).max(4);
+                // Whole S7comm PDUs only: DT with EOT and protocol id 0x32.
+                if let Some(t @ [_, _, _, _, 2, 0xF0, 0x80, 0x32, ..]) = buf.get(used..used + len) {
+                    c.bytes.extend_from_slice(t);
+                    c.frames += 1;
                 }
+                used += len;
             }
+            buf.drain(..used.min(buf.len()));
         });
         if c.frames > before {
             used.push(*name);
