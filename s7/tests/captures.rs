@@ -1,8 +1,9 @@
 //! Real captures from `$OTWIRE_CAPTURES` (see ../shared/captures/MANIFEST.tsv): every TPKT on
 //! TCP port 102 of every S7 capture is framed, reassembled and decoded by `DirectionParser`;
 //! the anomalies raised are exactly those the traffic justifies; the IEC 61850 MMS capture
-//! is never claimed as S7; and where `tshark` is on PATH, the DESIGN §4 record fields agree
-//! with Wireshark's dissector for every frame (numbers printed per field).
+//! is never claimed as S7; and where `tshark` is on PATH, the DESIGN §4 record fields and
+//! the typed SZL records' fields agree with Wireshark's dissector for every frame (numbers
+//! printed per field).
 //!
 //! tshark 4.0's quirks, and how the comparison treats them:
 //! - S7 timers and counters (areas 0x1C, 0x1D) have their address shown as a number
@@ -14,6 +15,8 @@
 //! - Userdata payloads we keep raw (alarm queries and indications of group 4, change-driven
 //!   cyclic data of group 2) hold items whose return codes and counts tshark shows: those
 //!   two fields are not compared on such frames.
+//! - The SZL 0x0132 index 4 checksums (ken_ver*_hw, ken_ver*_awp) are shown as
+//!   little-endian words: compared through `Protection::*_checksum_words`.
 //! - tshark dissects no TCP retransmission; the reassembly in `common` drops the bytes
 //!   already seen, as it does.
 
@@ -33,7 +36,7 @@ use std::process::Command;
 
 use otwire_s7::{
     Anomalies, Body, DirectionParser, Event, FunctionGroup, Identified, Job, Message, PlusSession,
-    Probe, Response, SzlAnswer, UserdataBody, VarSpec, identify, probe,
+    Probe, Response, SzlAnswer, SzlRecord, UserdataBody, VarSpec, identify, probe,
 };
 
 use common::{Endpoint, Reassembler, captures_dir, read, records, tcp_segment};
@@ -141,7 +144,55 @@ const TSHARK_FIELDS: &[(&str, &str)] = &[
     ("s7comm.param.userdata.seq_num", "ud_seq"),
     ("s7comm.data.userdata.szl_id", "szl_id"),
     ("s7comm.data.userdata.szl_index", "szl_index"),
+    // Typed SZL records.
+    ("s7comm.szl.0000.0000.szl_id", "szl_list_id"),
+    ("s7comm.szl.xy11.0001.index", "module_index"),
+    ("s7comm.szl.xy11.0001.bgtyp", "module_type"),
+    ("s7comm.szl.xy11.0001.ausbg", "module_ausbg"),
+    ("s7comm.szl.xy11.0001.ausbe", "module_ausbe"),
+    ("s7comm.szl.001c.000x.index", "component_index"),
+    ("s7comm.szl.0132.0004.key", "protection_key"),
+    ("s7comm.szl.0132.0004.bart_sch", "mode_selector"),
+    ("s7comm.szl.0132.0004.ken_ver1_hw", "hw_checksum"),
+    ("s7comm.szl.0132.0004.ken_ver1_awp", "program_checksum"),
+    ("s7comm.szl.0424.0000.ereig", "mode_event"),
+    ("s7comm.szl.0424.0000.bzu_id", "mode_ids"),
+    ("s7comm.szl.xy74.0000.cpu_led_id", "led_id"),
+    ("s7comm.szl.xy74.0000.led_on", "led_on"),
+    ("s7comm.szl.0091.0000.logadr", "module_logadr"),
 ];
+
+/// The typed SZL records' fields.
+fn szl_records(f: &mut Fields, a: &SzlAnswer<'_>) {
+    for r in a.iter() {
+        match r {
+            SzlRecord::ListOfLists { id } => f.push("szl_list_id", id.0),
+            SzlRecord::ModuleId(m) => {
+                f.push("module_index", m.index);
+                f.push("module_type", m.module_type);
+                f.push("module_ausbg", m.ausbg);
+                f.push("module_ausbe", m.ausbe);
+            }
+            SzlRecord::ComponentId(c) => f.push("component_index", c.index),
+            SzlRecord::Protection(p) => {
+                f.push("protection_key", p.key_switch_level);
+                f.push("mode_selector", p.mode_selector);
+                f.push("hw_checksum", p.hardware_checksum_words().0);
+                f.push("program_checksum", p.program_checksum_words().0);
+            }
+            SzlRecord::Mode(m) => {
+                f.push("mode_event", m.event_id);
+                f.push("mode_ids", m.bzu_id);
+            }
+            SzlRecord::Led(l) => {
+                f.push("led_id", l.id);
+                f.push("led_on", l.on);
+            }
+            SzlRecord::ModuleStatus(m) => f.push("module_logadr", m.logadr),
+            _ => {}
+        }
+    }
+}
 
 fn fingerprint(s: &[u8]) -> u32 {
     s.iter()
@@ -239,9 +290,17 @@ fn fields_of(f: &mut Fields, ev: &Event<'_>) {
                 }
                 let szl = match &ev.userdata {
                     Some(r) if r.group == FunctionGroup::CpuFunctions && r.subfunction == 1 => {
-                        SzlAnswer::parse(&r.payload, true).map(|(a, _)| (a.id.0, a.index))
+                        SzlAnswer::parse(&r.payload, true).map(|(a, _)| {
+                            szl_records(f, &a);
+                            (a.id.0, a.index)
+                        })
                     }
-                    _ => u.szl(),
+                    _ => {
+                        if let UserdataBody::Szl(a) = &u.body {
+                            szl_records(f, a);
+                        }
+                        u.szl()
+                    }
                 };
                 if let Some((id, index)) = szl {
                     f.push("szl_id", id);

@@ -10,8 +10,8 @@ use crate::error::EmitError;
 use crate::read::be16;
 use otwire_core::{Sink, emit_via_encode};
 pub use records::{
-    CommCapability, ComponentId, DiagEvent, Ethernet, Led, ModeRecord, ModuleId, ModuleStatus,
-    Protection, SzlRecord,
+    CommCapability, ComponentId, DiagEvent, DpModuleStatus, Ethernet, Led, ModeRecord, ModuleId,
+    ModuleStatus, Protection, RackStatus, SzlRecord,
 };
 
 /// An SZL id: the list number (low byte), the partial list extract (bits 8-11) and the

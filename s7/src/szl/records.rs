@@ -3,8 +3,8 @@
 //! Wireshark's `s7comm.szl.*` fields): list of lists (0x0000), module identification
 //! (0xxy11), component identification (0xxy1C), communication capability (0x0131),
 //! protection and checksums (0x0132 index 4), operating mode (0xxy24), LEDs (0xxy74),
-//! diagnostic buffer (0xxyA0), module status (0xxy91, 0xxy94, 0xxy96), Ethernet details
-//! (0x0037).
+//! diagnostic buffer (0xxyA0), module status (0xxy91), rack / station status (0xxy94),
+//! PROFINET / DP module status (0xxy96), Ethernet details (0x0037).
 
 use super::SzlId;
 use crate::read::{be16, be32};
@@ -38,6 +38,10 @@ pub enum SzlRecord<'a> {
     ModuleStatus(ModuleStatus),
     /// 0x0037: Ethernet details.
     Ethernet(Ethernet<'a>),
+    /// 0xxy94 (and 0xxy92): rack / station status, one bit a station.
+    RackStatus(RackStatus<'a>),
+    /// 0xxy96: module status of a PROFINET IO / DP module.
+    DpModuleStatus(DpModuleStatus<'a>),
     /// Any other list, or a record whose length does not fit its list: the bytes.
     Raw {
         /// The record.
@@ -181,17 +185,36 @@ pub struct Protection {
     pub mode_selector: u16,
     /// Startup switch: 1 CRST, 2 WRST.
     pub startup_switch: u16,
-    /// Id of the checksums that follow.
+    /// Reserved (ken_f).
+    pub reserved: u16,
+    /// Id of the valid version ids / checksums (ken_rel).
     pub checksum_id: u16,
-    /// Whether the checksums are valid.
-    pub checksum_valid: u16,
-    /// Checksum of the hardware configuration (ken_ver1_hw, ken_ver2_hw).
-    pub hardware_checksum: (u16, u16),
-    /// Checksum of the user program (ken_ver1_awp, ken_ver2_awp).
-    pub program_checksum: (u16, u16),
+    /// Checksums 1 and 2 of the hardware configuration (ken_ver1_hw, ken_ver2_hw), as sent.
+    pub hardware_checksum: [u8; 4],
+    /// Checksums 1 and 2 of the user program (ken_ver1_awp, ken_ver2_awp), as sent.
+    pub program_checksum: [u8; 4],
 }
 
 impl Protection {
+    /// The two hardware-configuration checksums as Wireshark shows them (little-endian
+    /// words: S7 writes these two fields in the CPU's byte order).
+    pub const fn hardware_checksum_words(&self) -> (u16, u16) {
+        let c = self.hardware_checksum;
+        (
+            u16::from_le_bytes([c[0], c[1]]),
+            u16::from_le_bytes([c[2], c[3]]),
+        )
+    }
+
+    /// The two user-program checksums as Wireshark shows them (little-endian words).
+    pub const fn program_checksum_words(&self) -> (u16, u16) {
+        let c = self.program_checksum;
+        (
+            u16::from_le_bytes([c[0], c[1]]),
+            u16::from_le_bytes([c[2], c[3]]),
+        )
+    }
+
     /// The mode selector position's name.
     pub const fn mode_selector_name(&self) -> Option<&'static str> {
         Some(match self.mode_selector {
@@ -322,6 +345,54 @@ pub struct Ethernet<'a> {
     pub rest: &'a [u8],
 }
 
+/// A rack / station status record (0xxy94, 0xxy92): an index (the DP master system or
+/// PROFINET IO system) and one bit a station (bit 0 of byte 0 is the record's status bit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct RackStatus<'a> {
+    /// The IO system (0: central rack).
+    pub index: u16,
+    /// The status bits.
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub bits: &'a [u8],
+}
+
+impl RackStatus<'_> {
+    /// Whether station `n`'s bit is set.
+    pub fn station(&self, n: usize) -> bool {
+        self.bits
+            .get(n / 8)
+            .is_some_and(|b| b & (1 << (n % 8)) != 0)
+    }
+
+    /// The stations whose bit is set.
+    pub fn stations(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.bits.len() * 8).filter(|&n| self.station(n))
+    }
+}
+
+/// A module status record of a PROFINET IO or DP module (0xxy96): the logical address
+/// first, then the address, types and status words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct DpModuleStatus<'a> {
+    /// Logical base address of the module.
+    pub logadr: u16,
+    /// IO system (DP master system / PROFINET IO system id).
+    pub system: u16,
+    /// API (PROFINET) or 0.
+    pub api: u32,
+    /// Station number.
+    pub station: u16,
+    /// Slot.
+    pub slot: u16,
+    /// Subslot.
+    pub subslot: u16,
+    /// The rest of the record (types, status words).
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub rest: &'a [u8],
+}
+
 fn trim(b: &[u8]) -> &[u8] {
     let end = b
         .iter()
@@ -363,10 +434,10 @@ impl<'a> SzlRecord<'a> {
                     valid_level: w(6),
                     mode_selector: w(8),
                     startup_switch: w(10),
-                    checksum_id: w(12),
-                    checksum_valid: w(14),
-                    hardware_checksum: (w(16), w(18)),
-                    program_checksum: (w(20), w(22)),
+                    reserved: w(12),
+                    checksum_id: w(14),
+                    hardware_checksum: quad(rec, 16),
+                    program_checksum: quad(rec, 20),
                 })
             }
             (0x24, 20) => match *rec {
@@ -436,6 +507,19 @@ impl<'a> SzlRecord<'a> {
                 reserved: w(10),
                 eastat: w(12),
                 ber_bgbr: w(14),
+            }),
+            (0x94 | 0x92, n) if n >= 2 => SzlRecord::RackStatus(RackStatus {
+                index: w(0),
+                bits: rec.get(2..).unwrap_or_default(),
+            }),
+            (0x96, n) if n >= 14 => SzlRecord::DpModuleStatus(DpModuleStatus {
+                logadr: w(0),
+                system: w(2),
+                api: be32(rec, 4).unwrap_or(0),
+                station: w(8),
+                slot: w(10),
+                subslot: w(12),
+                rest: rec.get(14..).unwrap_or_default(),
             }),
             (0x37, n) if n >= 20 => {
                 let mut mac = [0u8; 6];
