@@ -18,6 +18,7 @@ use crate::tpkt::split_frame;
 
 /// What one TPKT produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Event<'a> {
     /// The COTP TPDU (`None` when the TPKT did not hold one).
     pub tpdu: Option<Tpdu<'a>>,

@@ -339,3 +339,31 @@ fn error_codes_are_named() {
     };
     assert_eq!(e.error_code().value(), 0x8704);
 }
+
+/// Every decoded message serializes (borrowed types too), with names a SIEM can key on.
+#[cfg(feature = "serde")]
+#[test]
+fn every_vector_serializes() {
+    for v in ALL {
+        let (f, _) = split_frame(v.bytes).unwrap();
+        let t = Tpdu::parse(f.tpdu).unwrap();
+        let mut json = serde_json::to_value(&t).unwrap();
+        if let Tpdu::Data(dt) = t.pdu {
+            let m = Message::parse(dt.user_data, false).unwrap();
+            json = serde_json::to_value(&m).unwrap();
+            if let Message::S7comm(p) = m.pdu {
+                let c = serde_json::to_value(classify(&p)).unwrap();
+                assert!(c["access"].is_string(), "{}", v.name);
+            }
+        }
+        assert!(json.is_object(), "{}: {json}", v.name);
+    }
+    let p = pdu(PI_INSE);
+    let json = serde_json::to_value(p).unwrap();
+    assert_eq!(json["body"]["kind"], "pi_service");
+    assert_eq!(json["body"]["service"], "_INSE");
+    let json = serde_json::to_value(pdu(REQUEST_DOWNLOAD)).unwrap();
+    assert_eq!(json["body"]["control"]["filename"]["name"], "DB1");
+    let m = serde_json::to_value(Anomalies::FILL_BYTE | Anomalies::TRUNCATED).unwrap();
+    assert_eq!(m, serde_json::json!(["TRUNCATED", "FILL_BYTE"]));
+}
