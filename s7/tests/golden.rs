@@ -347,10 +347,10 @@ fn every_vector_serializes() {
     for v in ALL {
         let (f, _) = split_frame(v.bytes).unwrap();
         let t = Tpdu::parse(f.tpdu).unwrap();
-        let mut json = serde_json::to_value(&t).unwrap();
+        let mut json = serde_json::to_value(t).unwrap();
         if let Tpdu::Data(dt) = t.pdu {
             let m = Message::parse(dt.user_data, false).unwrap();
-            json = serde_json::to_value(&m).unwrap();
+            json = serde_json::to_value(m).unwrap();
             if let Message::S7comm(p) = m.pdu {
                 let c = serde_json::to_value(classify(&p)).unwrap();
                 assert!(c["access"].is_string(), "{}", v.name);
