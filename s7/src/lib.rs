@@ -64,7 +64,7 @@ pub use tpkt::{
     Frame, MIN_TPKT_LEN, PORT, TPKT_HEADER_LEN, TPKT_VERSION, Tpkt, TpktHeader, TpktWith,
     split_frame,
 };
-pub use userdata::{Userdata, UserdataBody, UserdataData, UserdataExt, UserdataParams};
+pub use userdata::{S7DateTime, Userdata, UserdataBody, UserdataData, UserdataExt, UserdataParams};
 
 /// The S7 frame a client sends: `Tpkt(Dt::last(pdu))`, a whole PDU in one TPKT.
 ///

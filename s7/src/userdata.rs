@@ -242,6 +242,55 @@ pub enum UserdataBody<'a> {
     },
 }
 
+/// A date and time as S7 sends it: eight BCD bytes (year, month, day, hour, minute,
+/// second, then milliseconds in three digits and the weekday in the last one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct S7DateTime {
+    /// Year (1990-2089: two BCD digits, 90-99 in the 1900s).
+    pub year: u16,
+    /// Month, 1-12.
+    pub month: u8,
+    /// Day, 1-31.
+    pub day: u8,
+    /// Hour, 0-23.
+    pub hour: u8,
+    /// Minute.
+    pub minute: u8,
+    /// Second.
+    pub second: u8,
+    /// Milliseconds.
+    pub millis: u16,
+    /// Weekday, 1 (Sunday) - 7.
+    pub weekday: u8,
+}
+
+impl S7DateTime {
+    /// Decodes eight BCD bytes; `None` when a nibble is not a decimal digit.
+    pub fn from_bcd(b: &[u8]) -> Option<Self> {
+        let d = |i: usize| -> Option<u8> {
+            let v = *b.get(i)?;
+            ((v >> 4) < 10 && (v & 0x0F) < 10).then_some((v >> 4) * 10 + (v & 0x0F))
+        };
+        let yy = u16::from(d(0)?);
+        let ms_hi = u16::from(d(6)?);
+        let last = *b.get(7)?;
+        if last >> 4 > 9 {
+            return None;
+        }
+        Some(S7DateTime {
+            year: if yy >= 90 { 1900 + yy } else { 2000 + yy },
+            month: d(1)?,
+            day: d(2)?,
+            hour: d(3)?,
+            minute: d(4)?,
+            second: d(5)?,
+            millis: ms_hi * 10 + u16::from(last >> 4),
+            weekday: last & 0x0F,
+        })
+    }
+}
+
 /// A userdata PDU's parts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -360,6 +409,17 @@ fn cyclic(data: bool, payload: &[u8]) -> (UserdataBody<'_>, Anomalies) {
 }
 
 impl<'a> Userdata<'a> {
+    /// The clock value of a time-function PDU (read clock answer, set clock request): the
+    /// last eight bytes of its ten.
+    pub fn clock(&self) -> Option<S7DateTime> {
+        match self.body {
+            UserdataBody::Clock { bytes } => {
+                S7DateTime::from_bcd(bytes.get(bytes.len().checked_sub(8)?..)?)
+            }
+            _ => None,
+        }
+    }
+
     /// The SZL id and index this PDU names (requests, and answers with a header).
     pub fn szl(&self) -> Option<(u16, u16)> {
         match self.body {

@@ -367,3 +367,27 @@ fn every_vector_serializes() {
     let m = serde_json::to_value(Anomalies::FILL_BYTE | Anomalies::TRUNCATED).unwrap();
     assert_eq!(m, serde_json::json!(["TRUNCATED", "FILL_BYTE"]));
 }
+
+#[test]
+fn read_clock_answer() {
+    // ws_s7comm_reading_setting_plc_time, frame 26: time functions, read clock, response.
+    let bytes: &[u8] = &[
+        0x03, 0x00, 0x00, 0x2B, 0x02, 0xF0, 0x80, //
+        0x32, 0x07, 0x00, 0x00, 0x07, 0x00, 0x00, 0x0C, 0x00, 0x0E, // userdata, ref 0x0700
+        0x00, 0x01, 0x12, 0x08, 0x12, 0x87, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00, // group 7
+        0xFF, 0x09, 0x00, 0x0A, // 10 bytes
+        0x00, 0x19, // reserved, century digits
+        0x14, 0x08, 0x20, 0x11, 0x59, 0x43, 0x91, 0x24, // 14-08-20 11:59:43.912, weekday 4
+    ];
+    let p = pdu(bytes);
+    let Body::Userdata(u) = p.body else { panic!() };
+    assert_eq!(u.params.group, FunctionGroup::TimeFunctions);
+    let t = u.clock().unwrap();
+    assert_eq!(
+        (
+            t.year, t.month, t.day, t.hour, t.minute, t.second, t.millis, t.weekday
+        ),
+        (2014, 8, 20, 11, 59, 43, 912, 4)
+    );
+    assert_eq!(classify(&p).access, classify::Access::TimeSync);
+}

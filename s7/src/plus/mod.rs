@@ -245,6 +245,27 @@ impl<'a> PlusPdu<'a> {
     }
 }
 
+impl PlusPdu<'_> {
+    fn encode<S: Sink + ?Sized>(&self, s: &mut S) -> Result<(), EmitError> {
+        s.u8(self.opcode.value())?;
+        match self.opcode {
+            Opcode::Notification => s.u32_be(self.session.unwrap_or(0))?,
+            Opcode::Request | Opcode::Response | Opcode::Response2 => {
+                s.u16_be(0)?;
+                s.u16_be(self.function.map_or(0, |f| f.value()))?;
+                s.u16_be(0)?;
+                s.u16_be(self.sequence.unwrap_or(0))?;
+                if self.opcode == Opcode::Request {
+                    s.u32_be(self.session.unwrap_or(0))?;
+                }
+                s.u8(self.transport_flags.unwrap_or(0))?;
+            }
+            Opcode::Unknown(_) => {}
+        }
+        s.bytes(self.body)
+    }
+}
+
 /// A variable-length quantity of up to 32 bits (7 bits a byte, high bit "more").
 pub fn vlq32(b: &[u8]) -> Option<(u32, &[u8])> {
     let mut v: u32 = 0;
@@ -274,7 +295,7 @@ pub fn vlq64(b: &[u8]) -> Option<(u64, &[u8])> {
     None
 }
 
-emit_via_encode!(PlusFrame<'_>);
+emit_via_encode!(PlusFrame<'_>, PlusPdu<'_>);
 
 /// Bytes the envelope at the front of `bytes` announces (header, length and trailer when
 /// it is there), for callers that frame S7comm-plus themselves.
