@@ -160,6 +160,8 @@ const TSHARK_FIELDS: &[(&str, &str)] = &[
     ("s7comm.szl.xy74.0000.cpu_led_id", "led_id"),
     ("s7comm.szl.xy74.0000.led_on", "led_on"),
     ("s7comm.szl.0091.0000.logadr", "module_logadr"),
+    // Not compared field by field: a frame tshark calls malformed must carry a flag of ours.
+    ("_ws.malformed", "malformed"),
 ];
 
 /// The typed SZL records' fields.
@@ -384,7 +386,11 @@ fn run(path: &Path) -> Run {
             if ev.plus.is_some() {
                 out.plus_pdus += 1;
             }
-            fields_of(out.frames.entry(frame).or_default(), &ev);
+            let f = out.frames.entry(frame).or_default();
+            if !ev.anomalies.is_empty() || ev.error.is_some() {
+                f.push("flagged", 1u32);
+            }
+            fields_of(f, &ev);
         });
     }
     for (_, head) in dirs.values() {
@@ -416,7 +422,7 @@ fn tshark(path: &Path) -> Option<BTreeMap<u64, Fields>> {
         let mut f = Fields::default();
         for ((_, ours), col) in TSHARK_FIELDS.iter().zip(cols) {
             for v in col.split(',').filter(|v| !v.is_empty()) {
-                let n = if matches!(*ours, "block" | "pi_service") {
+                let n = if matches!(*ours, "block" | "pi_service" | "malformed") {
                     fingerprint(v.as_bytes())
                 } else if let Some(h) = v.strip_prefix("0x") {
                     u32::from_str_radix(h, 16).unwrap_or(u32::MAX)
@@ -451,6 +457,8 @@ fn captures_decode_and_agree_with_tshark() {
     let mut totals: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     let mut disagreements = Vec::new();
     let (mut s7_total, mut plus_total) = (0, 0);
+    // Frames tshark calls malformed, and how many of them we flag.
+    let mut malformed = (0usize, 0usize);
     for exp in CAPTURES {
         let path = dir.join(exp.file);
         let r = run(&path);
@@ -507,6 +515,13 @@ fn captures_decode_and_agree_with_tshark() {
                 if o.0.contains_key("undecoded") && matches!(name, "return_code" | "item_count") {
                     continue;
                 }
+                if name == "malformed" {
+                    if tv.is_some() {
+                        malformed.0 += 1;
+                        malformed.1 += usize::from(o.0.contains_key("flagged"));
+                    }
+                    continue;
+                }
                 if tv.is_none() && ov.is_none() {
                     continue;
                 }
@@ -527,6 +542,14 @@ fn captures_decode_and_agree_with_tshark() {
     for (name, (n, agree)) in &totals {
         println!("{name:>15}: {agree}/{n} frames agree");
     }
+    println!(
+        "tshark-malformed frames: {}, flagged by us: {}",
+        malformed.0, malformed.1
+    );
+    assert_eq!(
+        malformed.0, malformed.1,
+        "a frame tshark calls malformed is not flagged"
+    );
     for d in &disagreements {
         println!("{d}");
     }
