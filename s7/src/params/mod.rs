@@ -113,8 +113,25 @@ pub enum Job<'a> {
 }
 
 /// Parses a job's parts. `params` is the whole parameter part (function byte first).
+/// Read and write var, nearly all of the traffic, decode inline; the rest out of line so
+/// that their larger results do not widen the common path (docs/CONVENTIONS.md).
 #[inline]
 pub(crate) fn parse_job<'a>(params: &'a [u8], data: &'a [u8]) -> (Job<'a>, Anomalies) {
+    if let [f @ (0x04 | 0x05), count, items @ ..] = params {
+        let (items, left, mut a) = VarItems::split(u16::from(*count), items);
+        a |= Anomalies::when(!left.is_empty(), Anomalies::LENGTH_MISMATCH);
+        if *f == 0x04 {
+            a |= Anomalies::when(!data.is_empty(), Anomalies::LENGTH_MISMATCH);
+            return (Job::ReadVar { items }, a);
+        }
+        let (data, da) = DataItems::check(u16::from(*count), data, true);
+        return (Job::WriteVar { items, data }, a | da);
+    }
+    parse_job_rare(params, data)
+}
+
+#[inline(never)]
+fn parse_job_rare<'a>(params: &'a [u8], data: &'a [u8]) -> (Job<'a>, Anomalies) {
     let Some((&f, rest)) = params.split_first() else {
         return (
             Job::Other {
@@ -126,27 +143,6 @@ pub(crate) fn parse_job<'a>(params: &'a [u8], data: &'a [u8]) -> (Job<'a>, Anoma
         );
     };
     match f {
-        0x04 | 0x05 => {
-            let Some((&count, items)) = rest.split_first() else {
-                return (
-                    Job::Other {
-                        function: f.into(),
-                        params: rest,
-                        data,
-                    },
-                    Anomalies::TRUNCATED,
-                );
-            };
-            let (items, left, mut a) = VarItems::split(u16::from(count), items);
-            a |= Anomalies::when(!left.is_empty(), Anomalies::LENGTH_MISMATCH);
-            if f == 0x04 {
-                a |= Anomalies::when(!data.is_empty(), Anomalies::LENGTH_MISMATCH);
-                (Job::ReadVar { items }, a)
-            } else {
-                let (data, da) = DataItems::check(u16::from(count), data, true);
-                (Job::WriteVar { items, data }, a | da)
-            }
-        }
         0xF0 => match Setup::parse(rest) {
             Some((s, a)) => (
                 Job::Setup(s),
@@ -175,6 +171,15 @@ pub(crate) fn parse_job<'a>(params: &'a [u8], data: &'a [u8]) -> (Job<'a>, Anoma
             let (stop, a) = PlcStop::parse(rest);
             (Job::PlcStop(stop), a)
         }
+        // Read / write var without their item count.
+        0x04 | 0x05 => (
+            Job::Other {
+                function: f.into(),
+                params: rest,
+                data,
+            },
+            Anomalies::TRUNCATED,
+        ),
         _ => (
             Job::Other {
                 function: f.into(),
@@ -279,9 +284,36 @@ pub enum Response<'a> {
     Empty,
 }
 
-/// Parses an answer's parts.
+/// Parses an answer's parts; read and write var inline, the rest out of line.
 #[inline]
 pub(crate) fn parse_response<'a>(params: &'a [u8], data: &'a [u8]) -> (Response<'a>, Anomalies) {
+    match params {
+        [0x04, count] => {
+            let (items, a) = DataItems::check(u16::from(*count), data, false);
+            (
+                Response::ReadVar {
+                    item_count: *count,
+                    items,
+                },
+                a,
+            )
+        }
+        [0x05, count] => (
+            Response::WriteVar {
+                item_count: *count,
+                return_codes: ReturnCodes(data),
+            },
+            Anomalies::when(
+                data.len() != usize::from(*count),
+                Anomalies::ITEM_COUNT_MISMATCH,
+            ),
+        ),
+        _ => parse_response_rare(params, data),
+    }
+}
+
+#[inline(never)]
+fn parse_response_rare<'a>(params: &'a [u8], data: &'a [u8]) -> (Response<'a>, Anomalies) {
     let Some((&f, rest)) = params.split_first() else {
         return (
             Response::Empty,

@@ -305,6 +305,18 @@ impl<'a> VarItems<'a> {
         let mut a = Anomalies::when(usize::from(count) > MAX_ITEMS, Anomalies::TOO_MANY_ITEMS);
         let mut n = 0;
         while n < count {
+            // The common S7ANY item, checked without building it.
+            if let Some((&[VAR_SPEC, 10, 0x10, ts, _, _, _, _, area, _, _, _], r)) =
+                rest.split_first_chunk::<12>()
+            {
+                a |= Anomalies::when(
+                    !Area::from(area).is_known() || !ItemTransportSize::from(ts).is_known(),
+                    Anomalies::UNKNOWN_CODE,
+                );
+                rest = r;
+                n += 1;
+                continue;
+            }
             let Some((&[t, len], tail)) = rest.split_first_chunk::<2>() else {
                 a |= Anomalies::TRUNCATED | Anomalies::ITEM_COUNT_MISMATCH;
                 break;
