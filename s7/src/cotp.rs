@@ -453,15 +453,6 @@ impl<P: Emit> Dt<P> {
             payload,
         }
     }
-
-    fn encode<S: Sink + ?Sized>(&self, s: &mut S) -> Result<(), EmitError> {
-        DataHeader {
-            eot: self.eot,
-            tpdu_number: self.tpdu_number,
-        }
-        .encode(s)?;
-        s.nested(&self.payload)
-    }
 }
 
 impl<P: Emit> Emit for Dt<P> {
@@ -469,9 +460,14 @@ impl<P: Emit> Emit for Dt<P> {
         DT_HEADER_LEN + self.payload.buffer_len()
     }
     fn emit(&self, buf: &mut [u8]) -> Result<usize, EmitError> {
-        let mut w = otwire_core::Writer::new(buf, self.buffer_len())?;
-        self.encode(&mut w)?;
-        Ok(w.written())
+        crate::tpkt::emit_behind(buf, DT_HEADER_LEN, &self.payload, |h, _| {
+            h.copy_from_slice(&[
+                2,
+                TpduCode::Data.value(),
+                u8::from(self.eot) << 7 | (self.tpdu_number & 0x7F),
+            ]);
+            Ok(())
+        })
     }
 }
 

@@ -421,8 +421,24 @@ fn ack_data_header(pdu_ref: u16) -> Header {
     }
 }
 
+impl Emit for Pdu<'_> {
+    fn buffer_len(&self) -> usize {
+        self.header.len() + part_len(|c| self.encode_params(c)) + part_len(|c| self.encode_data(c))
+    }
+
+    /// Counts each part once, then writes.
+    fn emit(&self, buf: &mut [u8]) -> Result<usize, EmitError> {
+        let plen = part_len(|c| self.encode_params(c));
+        let dlen = part_len(|c| self.encode_data(c));
+        let mut w = otwire_core::Writer::new(buf, self.header.len() + plen + dlen)?;
+        self.header.encode(&mut w, plen, dlen)?;
+        self.encode_params(&mut w)?;
+        self.encode_data(&mut w)?;
+        Ok(w.written())
+    }
+}
+
 emit_via_encode!(
-    Pdu<'_>,
     SzlRead,
     ReadVarRequest<'_>,
     WriteVarRequest<'_>,

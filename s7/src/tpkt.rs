@@ -132,15 +132,6 @@ impl<P: Emit> Tpkt<P> {
             tpdu: self.0,
         }
     }
-
-    fn encode<S: Sink + ?Sized>(&self, s: &mut S) -> Result<(), EmitError> {
-        TpktWith {
-            version: TPKT_VERSION,
-            reserved: 0,
-            tpdu: &self.0,
-        }
-        .encode(s)
-    }
 }
 
 /// A TPKT with explicit version and reserved bytes (see [`Tpkt::with_header`]).
@@ -178,11 +169,50 @@ impl<P: Emit> Emit for Tpkt<P> {
     fn buffer_len(&self) -> usize {
         TPKT_HEADER_LEN + self.0.buffer_len()
     }
+    /// Writes the TPDU behind the header first, then the header with its length: the
+    /// inner length is not computed twice (`buffer_len` of nested wrappers would be).
     fn emit(&self, buf: &mut [u8]) -> Result<usize, EmitError> {
-        let mut w = otwire_core::Writer::new(buf, self.buffer_len())?;
-        self.encode(&mut w)?;
-        Ok(w.written())
+        // A buffer that could hold more than the 16-bit length allows is checked up front,
+        // so that a failed emit still writes nothing.
+        if buf.len() > usize::from(u16::MAX) && self.buffer_len() > usize::from(u16::MAX) {
+            return Err(EmitError::ValueOutOfRange {
+                field: "TPKT length",
+            });
+        }
+        emit_behind(buf, TPKT_HEADER_LEN, &self.0, |h, n| {
+            let length = u16::try_from(n).map_err(|_| EmitError::ValueOutOfRange {
+                field: "TPKT length",
+            })?;
+            h.copy_from_slice(&[TPKT_VERSION, 0, (length >> 8) as u8, length as u8]);
+            Ok(())
+        })
     }
+}
+
+/// Emits `inner` behind a header of `head` bytes, then writes the header from the total
+/// length: one pass over the inner message instead of a `buffer_len` per level.
+pub(crate) fn emit_behind<P: Emit>(
+    buf: &mut [u8],
+    head: usize,
+    inner: &P,
+    header: impl FnOnce(&mut [u8], usize) -> Result<(), EmitError>,
+) -> Result<usize, EmitError> {
+    let available = buf.len();
+    let Some((h, rest)) = buf.split_at_mut_checked(head) else {
+        return Err(EmitError::BufferTooShort {
+            needed: head + inner.buffer_len(),
+            available,
+        });
+    };
+    let n = inner.emit(rest).map_err(|e| match e {
+        EmitError::BufferTooShort { needed, .. } => EmitError::BufferTooShort {
+            needed: needed + head,
+            available,
+        },
+        e => e,
+    })?;
+    header(h, head + n)?;
+    Ok(head + n)
 }
 
 impl<P: Emit> Emit for TpktWith<P> {

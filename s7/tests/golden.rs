@@ -391,3 +391,20 @@ fn read_clock_answer() {
     );
     assert_eq!(classify(&p).access, classify::Access::TimeSync);
 }
+
+#[test]
+fn a_failed_emit_writes_nothing() {
+    let f = frame(Pdu::setup(1, 480));
+    for n in 0..f.buffer_len() {
+        let mut buf = vec![0xA5; n];
+        let e = f.emit(&mut buf).unwrap_err();
+        assert_eq!(
+            e,
+            EmitError::BufferTooShort {
+                needed: f.buffer_len(),
+                available: n
+            }
+        );
+        assert!(buf.iter().all(|&b| b == 0xA5), "{n}");
+    }
+}
