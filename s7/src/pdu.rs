@@ -7,7 +7,7 @@ use crate::codes::ReturnCode;
 use crate::codes::{DataTransportSize, ErrorClass, Rosctr};
 use crate::error::{EmitError, Error};
 use crate::header::{Header, HeaderError};
-use crate::params::var::{AnyItem, DataItem, VarSpec};
+use crate::params::var::{AnyItem, DataItem, DataItems, VarItems, VarSpec};
 use crate::params::{Job, Response, Setup, parse_job, parse_response, part_len};
 use crate::szl::SzlRequest;
 use crate::userdata::{self, Userdata, UserdataData, UserdataParams};
@@ -71,6 +71,38 @@ impl<'a> Pdu<'a> {
             }
         };
         anomalies |= Anomalies::when(!left.is_empty(), Anomalies::LENGTH_MISMATCH);
+        // The common shapes are built straight into the result: a message built in a
+        // stack slot and copied out costs a store-forwarding stall (docs/CONVENTIONS.md).
+        match (header.rosctr, params) {
+            (Rosctr::Job, [0x04, count, items @ ..]) => {
+                let (items, left, a) = VarItems::split(u16::from(*count), items);
+                let a = a | Anomalies::when(
+                    !left.is_empty() || !data.is_empty(),
+                    Anomalies::LENGTH_MISMATCH,
+                );
+                return Ok(Parsed::new(
+                    Pdu {
+                        header,
+                        body: Body::Job(Job::ReadVar { items }),
+                    },
+                    anomalies | a,
+                ));
+            }
+            (Rosctr::AckData, [0x04, count]) => {
+                let (items, a) = DataItems::check(u16::from(*count), data, false);
+                return Ok(Parsed::new(
+                    Pdu {
+                        header,
+                        body: Body::Response(Response::ReadVar {
+                            item_count: *count,
+                            items,
+                        }),
+                    },
+                    anomalies | a,
+                ));
+            }
+            _ => {}
+        }
         let (body, a) = match header.rosctr {
             Rosctr::Job => {
                 let (j, a) = parse_job(params, data);
