@@ -13,8 +13,9 @@ bitflags::bitflags! {
     pub struct Anomalies: u64 {
         /// TPKT version other than 3, or a non-zero reserved byte (RFC 1006 §6).
         const TPKT_HEADER = 1 << 0;
-        /// The COTP length indicator disagrees with the TPDU: it runs past the TPKT, or a
-        /// class 0 DT header is not 2 bytes long (ISO 8073 §13.2, §13.7).
+        /// The COTP length indicator disagrees with the TPDU: it runs past the TPKT, a
+        /// class 0 DT header is not 2 bytes long, or bytes follow the header of a DC or ER,
+        /// which carry no user data (ISO 8073 §13.2, §13.6, §13.7, §13.12).
         const COTP_LENGTH = 1 << 1;
         /// A TPDU type class 0 does not use (ED, AK, EA, RJ) or no TPDU type at all
         /// (ISO 8073 §13.1, §14.6).

@@ -277,7 +277,9 @@ impl<'a> Tpdu<'a> {
                     src_ref: c.u16()?,
                     params,
                 };
-                anomalies |= params.anomalies();
+                // A DC carries no user data (§13.6).
+                anomalies |= params.anomalies()
+                    | Anomalies::when(!user_data.is_empty(), Anomalies::COTP_LENGTH);
                 t
             }
             TpduCode::Data => {
@@ -298,7 +300,9 @@ impl<'a> Tpdu<'a> {
                     params: CotpParams(c.rest()),
                 };
                 if let Tpdu::Error { params, .. } = t {
-                    anomalies |= params.anomalies();
+                    // An ER carries no user data (§13.12).
+                    anomalies |= params.anomalies()
+                        | Anomalies::when(!user_data.is_empty(), Anomalies::COTP_LENGTH);
                 }
                 t
             }

@@ -155,9 +155,12 @@ impl<'a> BlockControl<'a> {
                 b.filename = Some(BlockName(name));
             }
         }
-        if let Ok((part2, short)) = c.counted8() {
-            a |= Anomalies::when(short, Anomalies::TRUNCATED);
-            b.part2 = Some(part2);
+        // A second string follows a file name only (the start-upload answer has one).
+        if b.filename.is_some() {
+            if let Ok((part2, short)) = c.counted8() {
+                a |= Anomalies::when(short, Anomalies::TRUNCATED);
+                b.part2 = Some(part2);
+            }
         }
         (
             b,
