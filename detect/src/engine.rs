@@ -12,6 +12,7 @@ use crate::catalog;
 use crate::config::Config;
 use crate::detector::{Detector, Mode, Sink};
 use crate::event::{Event, Ip};
+use crate::protocol::Enrich;
 use crate::table::{BoundedMap, TableStats};
 
 /// The key alerts are aggregated by: one detector, one technique, one pair of hosts, one unit.
@@ -82,6 +83,8 @@ pub struct Baseline {
 pub struct Engine {
     config: Config,
     detectors: Vec<Box<dyn Detector>>,
+    /// Each protocol's cross-connection enrichment, run before the detectors.
+    enrichers: Vec<Box<dyn Enrich>>,
     sink: Sink,
     mode: Mode,
     first_ts: Option<u64>,
@@ -122,6 +125,10 @@ impl Engine {
         Self {
             config,
             detectors: Vec::new(),
+            enrichers: crate::protocol::registry()
+                .iter()
+                .filter_map(|p| p.enricher())
+                .collect(),
             sink: Sink::new(Mode::Learning),
             mode: Mode::Learning,
             first_ts: None,
@@ -168,9 +175,19 @@ impl Engine {
     }
 
     /// Observes one event; returns the alerts it raised (after aggregation). The slice is
-    /// valid until the next call.
+    /// valid until the next call. Events marked [`Event::record_only`] are skipped.
     pub fn observe(&mut self, ev: &Event<'_>) -> &[Alert] {
         self.out.clear();
+        if ev.record_only {
+            return &self.out;
+        }
+        let mut ev = *ev;
+        for e in &mut self.enrichers {
+            if e.protocol() == ev.protocol {
+                e.enrich(&mut ev);
+            }
+        }
+        let ev = &ev;
         self.stats.events += 1;
         self.clock = self.clock.max(ev.ts);
         if self.first_ts.is_none() {

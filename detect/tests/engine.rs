@@ -10,7 +10,8 @@
 
 mod support;
 
-use otwire_detect::adapters::modbus::ModbusAdapter;
+use otwire_detect::protocol::modbus::Modbus;
+use otwire_detect::protocol::{Sessions, Transport};
 use otwire_detect::config::Caps;
 use otwire_detect::{
     Action, Alert, Config, Direction, Endpoint, Engine, Event, Flow, Meta, Mode, Protocol, Space,
@@ -69,7 +70,7 @@ fn million_flows_stay_within_caps() {
         ..Config::default()
     };
     let mut engine = Engine::new(config);
-    let mut adapter = ModbusAdapter::with_capacity(CAP);
+    let mut adapter = Sessions::<Modbus>::with_capacity(Transport::Tcp, CAP);
     let regs = [0u8, 1, 0, 2, 0, 3, 0, 4];
     for i in 0u32..1_000_000 {
         if i == 500_000 {
@@ -96,7 +97,7 @@ fn million_flows_stay_within_caps() {
             ..Event::new(meta, Protocol::Modbus, dir)
         };
         let _ = engine.observe(&ev);
-        // The adapter's pairing table, too.
+        // The Modbus sessions' flow table, too.
         let mut buf = [0u8; 12];
         let r = Request::ReadHoldingRegisters {
             address: Address((i % 65_536) as u16),
@@ -109,8 +110,7 @@ fn million_flows_stay_within_caps() {
         )
         .emit(&mut buf)
         .unwrap();
-        let (req, _) = otwire_modbus::split_frame(&buf).unwrap();
-        let _ = adapter.frame(meta, Direction::Request, &req);
+        adapter.feed(meta, Direction::Request, &buf, |_| {});
     }
     let stats = engine.stats();
     eprintln!("{stats:#?}");
@@ -173,7 +173,7 @@ fn reloaded_baseline_decides_identically() {
     let config = scenario_config();
     let mut a = Engine::new(config.clone());
     let mut b: Option<Engine> = None;
-    let mut adapter = ModbusAdapter::new();
+    let mut adapter = Sessions::<Modbus>::new(Transport::Tcp);
     let (mut alerts_a, mut alerts_b): (Vec<Alert>, Vec<Alert>) = (Vec::new(), Vec::new());
     for (i, (ts, flow, dir, bytes)) in rec.iter().enumerate() {
         if i == split {
@@ -183,21 +183,19 @@ fn reloaded_baseline_decides_identically() {
             assert_eq!(e.save_baseline_json().unwrap(), json);
             b = Some(e);
         }
-        let ev = adapter.adu(
-            Meta {
-                ts: *ts,
-                frame: i as u64 + 1,
-                flow_id: 0,
-                flow: *flow,
-            },
-            *dir,
-            bytes,
-        );
-        let out = a.observe(&ev).to_vec();
-        if let Some(b) = &mut b {
-            alerts_a.extend(out);
-            alerts_b.extend_from_slice(b.observe(&ev));
-        }
+        let meta = Meta {
+            ts: *ts,
+            frame: i as u64 + 1,
+            flow_id: 0,
+            flow: *flow,
+        };
+        adapter.feed(meta, *dir, bytes, |ev| {
+            let out = a.observe(ev).to_vec();
+            if let Some(b) = &mut b {
+                alerts_a.extend(out);
+                alerts_b.extend_from_slice(b.observe(ev));
+            }
+        });
     }
     assert!(alerts_a.len() >= 5, "{}", alerts_a.len());
     assert_eq!(alerts_a, alerts_b);
