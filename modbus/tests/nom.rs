@@ -6,10 +6,13 @@
 #![cfg(feature = "nom")]
 #![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::panic)] // test helpers outside #[test] fns
 
+#[path = "../../tests/nom_error.rs"]
+mod nom_error;
 mod vectors;
 
-use nom::error::{ErrorKind, FromExternalError, ParseError};
+use nom::error::ErrorKind;
 use nom::{IResult, Parser, combinator::complete, multi::many1, sequence::pair};
+use nom_error::{typed, whole};
 use otwire_modbus::nom as mb;
 // Not a glob: `otwire_modbus::nom` would make `nom` ambiguous with the nom crate.
 use otwire_modbus::{
@@ -20,52 +23,9 @@ use otwire_modbus::{
 use vectors::{VECTORS, enc, tcp_stream};
 
 /// A user's own nom error that keeps our typed error.
-#[derive(Debug, Clone, PartialEq)]
-struct Typed<'a> {
-    input: &'a [u8],
-    kind: ErrorKind,
-    error: Option<Error>,
-}
-
-impl<'a> ParseError<&'a [u8]> for Typed<'a> {
-    fn from_error_kind(input: &'a [u8], kind: ErrorKind) -> Self {
-        Typed {
-            input,
-            kind,
-            error: None,
-        }
-    }
-    fn append(_: &'a [u8], _: ErrorKind, other: Self) -> Self {
-        other
-    }
-}
-
-impl<'a> FromExternalError<&'a [u8], Error> for Typed<'a> {
-    fn from_external_error(input: &'a [u8], kind: ErrorKind, error: Error) -> Self {
-        Typed {
-            input,
-            kind,
-            error: Some(error),
-        }
-    }
-}
+type Typed<'a> = nom_error::Typed<'a, Error>;
 
 type R<'a, O> = IResult<&'a [u8], O, Typed<'a>>;
-
-/// The nom error a slice error other than `Incomplete` must become.
-fn typed(input: &[u8], error: Error) -> nom::Err<Typed<'_>> {
-    nom::Err::Error(Typed {
-        input,
-        kind: ErrorKind::Verify,
-        error: Some(error),
-    })
-}
-
-/// The nom result for a complete parser given the slice parser's result on `input`.
-fn whole<O>(input: &[u8], r: Result<O, Error>) -> R<'_, O> {
-    r.map(|o| (&input[input.len()..], o))
-        .map_err(|e| typed(input, e))
-}
 
 /// The golden frames of the TCP stream, each with the direction of its PDU.
 fn tcp_frames(stream: &[u8]) -> Vec<(&[u8], Direction)> {
