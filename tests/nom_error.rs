@@ -51,3 +51,12 @@ pub fn whole<O, X>(input: &[u8], r: Result<O, X>) -> IResult<&[u8], O, Typed<'_,
     let end = input.get(input.len()..).unwrap_or_default();
     r.map(|o| (end, o)).map_err(|e| typed(input, e))
 }
+
+/// The nom error that the slice API's `Error::Incomplete(needed)` must become, as
+/// `IResult::err()` gives it.
+pub fn incomplete<X>(needed: otwire_core::Needed) -> Option<nom::Err<Typed<'static, X>>> {
+    Some(nom::Err::Incomplete(match needed {
+        otwire_core::Needed::Size(n) => nom::Needed::Size(n),
+        otwire_core::Needed::Unknown => nom::Needed::Unknown,
+    }))
+}

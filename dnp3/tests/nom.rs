@@ -17,7 +17,7 @@ mod nom_error;
 
 use nom::error::ErrorKind;
 use nom::{IResult, Parser, combinator::complete, multi::many1};
-use nom_error::{typed, whole};
+use nom_error::{incomplete, typed, whole};
 use otwire_dnp3::nom as dnp;
 use otwire_dnp3::{
     Apdu, Error, Frame, Layer, Limits, LinkConfig, Needed, Segment, split_frame,
@@ -103,10 +103,10 @@ fn every_prefix_of_a_frame_asks_for_what_the_slice_api_asks_for() {
     for wire in common::golden_frames() {
         for cut in 0..wire.len() {
             let prefix = &wire[..cut];
-            let Err(Error::Incomplete(Needed::Size(n))) = split_frame(prefix) else {
+            let Err(Error::Incomplete(needed @ Needed::Size(_))) = split_frame(prefix) else {
                 panic!("{wire:02x?} cut at {cut}: {:?}", split_frame(prefix));
             };
-            let want = Some(nom::Err::Incomplete(nom::Needed::Size(n)));
+            let want = incomplete(needed);
             assert_eq!(dnp::link_frame::<Typed>(prefix).err(), want, "cut at {cut}");
             assert_eq!(
                 dnp::link_frame_strict::<Typed>(prefix).err(),
@@ -114,13 +114,14 @@ fn every_prefix_of_a_frame_asks_for_what_the_slice_api_asks_for() {
                 "cut at {cut}"
             );
             for config in CONFIGS {
-                let Err(Error::Incomplete(Needed::Size(n))) = split_frame_with(prefix, config)
+                let Err(Error::Incomplete(needed @ Needed::Size(_))) =
+                    split_frame_with(prefix, config)
                 else {
                     panic!("{wire:02x?} cut at {cut} with {config:?}");
                 };
                 assert_eq!(
                     dnp::link_frame_with::<Typed>(config)(prefix).err(),
-                    Some(nom::Err::Incomplete(nom::Needed::Size(n))),
+                    incomplete(needed),
                     "cut at {cut} with {config:?}"
                 );
             }

@@ -12,7 +12,7 @@ mod vectors;
 
 use nom::error::ErrorKind;
 use nom::{IResult, Parser, combinator::complete, multi::many1, sequence::pair};
-use nom_error::{typed, whole};
+use nom_error::{incomplete, typed, whole};
 use otwire_modbus::nom as mb;
 // Not a glob: `otwire_modbus::nom` would make `nom` ambiguous with the nom crate.
 use otwire_modbus::{
@@ -134,10 +134,10 @@ fn every_prefix_of_a_frame_asks_for_what_the_slice_api_asks_for() {
             } else {
                 split_rtu_frame(prefix, dir).map(|_| ())
             };
-            let Err(Error::Incomplete(Needed::Size(n))) = slice else {
+            let Err(Error::Incomplete(needed @ Needed::Size(_))) = slice else {
                 panic!("{frame:02x?} cut at {cut}: {slice:?}");
             };
-            let want = Some(nom::Err::Incomplete(nom::Needed::Size(n)));
+            let want = incomplete(needed);
             if tcp {
                 assert_eq!(mb::tcp_frame::<Typed>(prefix).err(), want, "cut at {cut}");
                 assert_eq!(
