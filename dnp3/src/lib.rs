@@ -12,6 +12,8 @@ pub mod codes;
 mod emit;
 pub mod error;
 pub mod link;
+#[cfg(feature = "nom")]
+pub mod nom;
 #[cfg(feature = "alloc")]
 pub mod reassembly;
 #[cfg(feature = "alloc")]

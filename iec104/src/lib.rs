@@ -17,6 +17,8 @@ mod emit;
 mod error;
 mod frame;
 pub mod ft12;
+#[cfg(feature = "nom")]
+pub mod nom;
 mod quality;
 pub mod session;
 #[cfg(feature = "alloc")]

@@ -11,6 +11,8 @@ mod codes;
 mod emit;
 mod error;
 mod frame;
+#[cfg(feature = "nom")]
+pub mod nom;
 mod pdu;
 mod read;
 mod request;
