@@ -226,6 +226,11 @@ impl Engine {
         &self.out
     }
 
+    /// The alerts the last [`Engine::observe`] raised.
+    pub fn last_alerts(&self) -> &[Alert] {
+        &self.out
+    }
+
     /// Counters, including every table's fill and evictions.
     pub fn stats(&self) -> EngineStats {
         let mut s = self.stats.clone();

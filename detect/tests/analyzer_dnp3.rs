@@ -120,8 +120,14 @@ fn commands_targets_and_values() {
     .to_vec()
     .unwrap();
     assert_eq!(
-        a.frame(&mut s, meta(), Direction::Request, &frames(Direction::Request, 1, 10, 0, &restart)).unwrap()
-            .action,
+        a.frame(
+            &mut s,
+            meta(),
+            Direction::Request,
+            &frames(Direction::Request, 1, 10, 0, &restart)
+        )
+        .unwrap()
+        .action,
         Action::Restart
     );
     let wire = frames(Direction::Request, 1, 0xffff, 0, &restart);
@@ -186,7 +192,12 @@ fn bad_crc_junk_and_transport_gaps() {
     let mut other = Conn::<Dnp3>::tcp();
     let mut s2 = Vec::new();
     let ev = other
-        .frame(&mut s2, meta(), Direction::Request, b"GET / HTTP/1.1\r\n\r\n")
+        .frame(
+            &mut s2,
+            meta(),
+            Direction::Request,
+            b"GET / HTTP/1.1\r\n\r\n",
+        )
         .unwrap();
     assert!(ev.conformance.contains(Conformance::NOT_PROTOCOL));
     // A fragment of two segments whose second segment skips sequence numbers.
@@ -204,7 +215,10 @@ fn bad_crc_junk_and_transport_gaps() {
     let wire = frames(Direction::Request, 1, 10, 0, &big);
     let (first, rest) = otwire_dnp3::split_frame(&wire).unwrap();
     let (second, _) = otwire_dnp3::split_frame(rest).unwrap();
-    assert!(a.frame(&mut s, meta(), Direction::Request, first.raw).is_none());
+    assert!(
+        a.frame(&mut s, meta(), Direction::Request, first.raw)
+            .is_none()
+    );
     let mut second = second.raw.to_vec();
     // Rewrite the transport header of the second segment (FIN, SEQ 5) and its block CRC.
     second[10] = 0x40 | 5;
@@ -212,7 +226,9 @@ fn bad_crc_junk_and_transport_gaps() {
     let block_end = (n - 10).min(18) + 10;
     let crc = otwire_dnp3::link::crc16(&second[10..block_end - 2]);
     second[block_end - 2..block_end].copy_from_slice(&crc.to_le_bytes());
-    let ev = a.frame(&mut s, meta(), Direction::Request, &second).unwrap();
+    let ev = a
+        .frame(&mut s, meta(), Direction::Request, &second)
+        .unwrap();
     assert_eq!(ev.outcome, Outcome::Unparsed);
     assert_ne!(
         ev.anomalies & u64::from(otwire_dnp3::Anomalies::DROPPED_SEGMENT.bits()),

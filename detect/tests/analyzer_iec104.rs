@@ -84,7 +84,8 @@ fn commands_setpoints_and_system_types() {
     assert_eq!(ev.values, Values::Single(-1234));
     let rp = Request::reset_process(CommonAddress(3), Qrp(1));
     assert_eq!(
-        a.one(&mut s, meta(), Direction::Request, &i_frame(&rp)).action,
+        a.one(&mut s, meta(), Direction::Request, &i_frame(&rp))
+            .action,
         Action::Restart
     );
     let gi = Request::interrogation(CommonAddress(0xffff), Qoi::STATION);
@@ -124,7 +125,12 @@ fn u_frames_and_junk() {
     );
     // An I frame too short for an ASDU header: the control field decodes, the length is
     // flagged (APCI_LENGTH).
-    let ev = a.one(&mut s, meta(), Direction::Request, &[0x68, 0x06, 0, 0, 0, 0, 1, 1]);
+    let ev = a.one(
+        &mut s,
+        meta(),
+        Direction::Request,
+        &[0x68, 0x06, 0, 0, 0, 0, 1, 1],
+    );
     assert!(ev.conformance.contains(Conformance::LENGTH));
     assert_eq!(
         ev.anomalies & otwire_iec104::Anomalies::APCI_LENGTH.bits(),
@@ -132,7 +138,12 @@ fn u_frames_and_junk() {
     );
     // Another protocol on a fresh connection: reported once as not IEC 104.
     let mut other = Conn::<Iec104>::tcp();
-    let ev = other.one(&mut s, meta(), Direction::Request, b"GET / HTTP/1.1\r\n\r\n");
+    let ev = other.one(
+        &mut s,
+        meta(),
+        Direction::Request,
+        b"GET / HTTP/1.1\r\n\r\n",
+    );
     assert!(ev.conformance.contains(Conformance::NOT_PROTOCOL));
     assert_eq!(ev.outcome, Outcome::Unparsed);
 }

@@ -12,8 +12,8 @@
 mod conn;
 
 use conn::Conn;
-use otwire_detect::protocol::modbus::Modbus;
 use otwire_detect::protocol::Analyzer;
+use otwire_detect::protocol::modbus::Modbus;
 use otwire_detect::{
     Action, Conformance, Direction, Endpoint, Flow, Marks, Meta, Outcome, Space, Target,
 };
@@ -94,7 +94,8 @@ fn writes_carry_values() {
     let mut a = Conn::<Modbus>::tcp();
     let mut s = Vec::new();
     // FC 5 coil 0x00AC ON.
-    let ev = a.one(&mut s, 
+    let ev = a.one(
+        &mut s,
         meta(1),
         Direction::Request,
         &[0, 3, 0, 0, 0, 6, 1, 0x05, 0x00, 0xAC, 0xFF, 0x00],
@@ -103,14 +104,16 @@ fn writes_carry_values() {
     assert_eq!(ev.targets.as_slice(), &[Target::new(Space::Coils, 0xAC, 1)]);
     assert_eq!(ev.values.iter().collect::<Vec<_>>(), vec![1]);
     // FC 6 register 1 = 0x0003.
-    let ev = a.one(&mut s, 
+    let ev = a.one(
+        &mut s,
         meta(1),
         Direction::Request,
         &[0, 4, 0, 0, 0, 6, 1, 0x06, 0x00, 0x01, 0x00, 0x03],
     );
     assert_eq!(ev.values.iter().collect::<Vec<_>>(), vec![3]);
     // FC 15: 10 coils from 0x0013, bytes CD 01 (spec §6.11).
-    let ev = a.one(&mut s, 
+    let ev = a.one(
+        &mut s,
         meta(1),
         Direction::Request,
         &[
@@ -126,7 +129,8 @@ fn writes_carry_values() {
         vec![1, 0, 1, 1, 0, 0, 1, 1, 1, 0]
     );
     // FC 16: 2 registers from 1: 0x000A 0x0102.
-    let ev = a.one(&mut s, 
+    let ev = a.one(
+        &mut s,
         meta(1),
         Direction::Request,
         &[
@@ -135,7 +139,8 @@ fn writes_carry_values() {
     );
     assert_eq!(ev.values.iter().collect::<Vec<_>>(), vec![10, 258]);
     // FC 23: read 6 from 3, write 3 from 0x0E (spec §6.17): write target first, with values.
-    let ev = a.one(&mut s, 
+    let ev = a.one(
+        &mut s,
         meta(1),
         Direction::Request,
         &[
@@ -163,7 +168,8 @@ fn diagnostics_identification_and_broadcast() {
     let mut a = Conn::<Modbus>::tcp();
     let mut s = Vec::new();
     // FC 8 sub 4: force listen-only.
-    let ev = a.one(&mut s, 
+    let ev = a.one(
+        &mut s,
         meta(1),
         Direction::Request,
         &[0, 1, 0, 0, 0, 6, 1, 0x08, 0x00, 0x04, 0x00, 0x00],
@@ -171,14 +177,16 @@ fn diagnostics_identification_and_broadcast() {
     assert!(ev.marks.contains(Marks::BLOCKS_REPORTING));
     assert_eq!(ev.sub_function, Some(4));
     // FC 8 sub 1: restart communications.
-    let ev = a.one(&mut s, 
+    let ev = a.one(
+        &mut s,
         meta(1),
         Direction::Request,
         &[0, 2, 0, 0, 0, 6, 1, 0x08, 0x00, 0x01, 0x00, 0x00],
     );
     assert_eq!(ev.action, Action::Restart);
     // FC 43 / MEI 14, basic, object 0.
-    let ev = a.one(&mut s, 
+    let ev = a.one(
+        &mut s,
         meta(1),
         Direction::Request,
         &[0, 3, 0, 0, 0, 5, 1, 0x2B, 0x0E, 0x01, 0x00],
@@ -186,7 +194,12 @@ fn diagnostics_identification_and_broadcast() {
     assert_eq!(ev.action, Action::Discovery);
     assert_eq!(ev.sub_function, Some(14));
     // FC 17 report server id, to broadcast unit 0.
-    let ev = a.one(&mut s, meta(1), Direction::Request, &[0, 4, 0, 0, 0, 2, 0, 0x11]);
+    let ev = a.one(
+        &mut s,
+        meta(1),
+        Direction::Request,
+        &[0, 4, 0, 0, 0, 2, 0, 0x11],
+    );
     assert_eq!(ev.action, Action::Discovery);
     assert!(ev.marks.contains(Marks::BROADCAST));
 }
@@ -226,7 +239,8 @@ fn umas_envelopes() {
             .contains(Marks::RESERVATION)
     );
     // A UMAS response pairs with its request: STOP_PLC answered 0xFE.
-    let ev = a.one(&mut s, 
+    let ev = a.one(
+        &mut s,
         meta(2),
         Direction::Response,
         &[0, 9, 0, 0, 0, 4, 1, 0x5A, 0x00, 0xFE],
@@ -234,12 +248,14 @@ fn umas_envelopes() {
     assert_eq!(ev.sub_function, Some(0x10));
     assert_eq!(ev.outcome, Outcome::Ok);
     // An error status is an exception.
-    a.one(&mut s, 
+    a.one(
+        &mut s,
         meta(3),
         Direction::Request,
         &[0, 10, 0, 0, 0, 4, 1, 0x5A, 0x00, 0x41],
     );
-    let ev = a.one(&mut s, 
+    let ev = a.one(
+        &mut s,
         meta(4),
         Direction::Response,
         &[0, 10, 0, 0, 0, 4, 1, 0x5A, 0x00, 0xFD],
@@ -253,20 +269,36 @@ fn bytes_that_are_not_modbus() {
     // A connection that opens with something else: reported once as not Modbus.
     let mut a = Conn::<Modbus>::tcp();
     let mut s = Vec::new();
-    let ev = a.one(&mut s, meta(1), Direction::Request, b"GET / HTTP/1.1\r\n\r\n");
+    let ev = a.one(
+        &mut s,
+        meta(1),
+        Direction::Request,
+        b"GET / HTTP/1.1\r\n\r\n",
+    );
     assert!(ev.conformance.contains(Conformance::NOT_PROTOCOL));
     assert_eq!(ev.outcome, Outcome::Unparsed);
     assert!(!ev.is_parsed());
     // In a Modbus stream, an MBAP length of 0 is junk: skipped, flagged undecodable.
     let mut a = Conn::<Modbus>::tcp();
     let read = [0, 1, 0, 0, 0, 6, 1, 3, 0, 0, 0, 1];
-    assert!(a.one(&mut s, meta(1), Direction::Request, &read).is_parsed());
+    assert!(
+        a.one(&mut s, meta(1), Direction::Request, &read)
+            .is_parsed()
+    );
     let evs = a.events(&mut s, meta(1), Direction::Request, &[0, 2, 0, 0, 0, 0, 1]);
-    assert!(evs.iter().all(|ev| ev.conformance.contains(Conformance::MALFORMED | Conformance::JUNK)));
+    assert!(evs.iter().all(|ev| {
+        ev.conformance
+            .contains(Conformance::MALFORMED | Conformance::JUNK)
+    }));
     assert!(!evs.is_empty());
     // A datagram whose MBAP length promises 6 bytes but carries 2: undecodable.
     let mut u = Conn::<Modbus>::udp();
-    let ev = u.one(&mut s, meta(1), Direction::Request, &[0, 1, 0, 0, 0, 6, 1, 3, 0]);
+    let ev = u.one(
+        &mut s,
+        meta(1),
+        Direction::Request,
+        &[0, 1, 0, 0, 0, 6, 1, 3, 0],
+    );
     assert!(ev.conformance.contains(Conformance::MALFORMED));
     // Quantity 0 in a read: decodes, flagged out of spec.
     let ev = a.one(

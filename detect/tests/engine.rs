@@ -10,9 +10,9 @@
 
 mod support;
 
+use otwire_detect::config::Caps;
 use otwire_detect::protocol::modbus::Modbus;
 use otwire_detect::protocol::{Sessions, Transport};
-use otwire_detect::config::Caps;
 use otwire_detect::{
     Action, Alert, Config, Direction, Endpoint, Engine, Event, Flow, Meta, Mode, Protocol, Space,
     Target, Targets, Values,

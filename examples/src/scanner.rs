@@ -1,4 +1,15 @@
-//! The scanner: captured packets in, PDU records, alerts and an asset inventory out.
+//! The scanner: captured packets in, PDU records, alerts and an asset inventory out
+//! (DESIGN.md §4).
+//!
+//! Packets are read in batches. The main thread decodes link, IP and transport headers and
+//! reassembles IP fragments; flows are sharded over worker threads by their addresses, and
+//! each shard reassembles TCP and runs the protocols' analyzers (`otwire-detect`'s
+//! [`protocol`](otwire_detect::protocol) module) on its flows. The shards' outputs are
+//! merged back into capture order, flows are numbered, and detection, the asset inventory
+//! and the records run on the merged events. Every shard sees every packet's time, so
+//! flows expire at the same packet whatever the sharding, and the output is the same for
+//! any number of threads (as long as the flow table is not full and the memory budget not
+//! exceeded: both are per shard).
 //!
 //! ```
 //! use otwire_examples::scanner::{Collect, Scanner, ScanOptions};
@@ -13,25 +24,33 @@
 //! assert!(!scanner.report().pdus.is_empty());
 //! ```
 
-use std::marker::PhantomData;
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
 use etherparse::{TcpSlice, UdpSlice};
+use hashbrown::HashMap;
+use otwire_detect::protocol::Detail;
+use otwire_detect::{Conformance, Event, Outcome};
 use serde::Serialize;
 
 use crate::assets::Assets;
 use crate::capture::Packet;
+use crate::conn::{Conn, Ctx, Item, ItemKind};
 use crate::defrag::{Defrag, DefragLimits, DefragStats};
-use crate::detection::{Detection, NoDetection};
-use crate::dnp3::{self, Dnp3Flow, Dnp3Pdu, Dnp3Sink};
-use crate::flow::{FlowApp, FlowInfo, FlowLimits, FlowStats, FlowTable, PacketMeta, TcpSegment};
-use crate::iec104::{self, Iec104Flow, Iec104Pdu, Iec104Sink};
-use crate::modbus::{self, ModbusFlow, ModbusPdu, ModbusSink};
+use crate::detect_engine::DetectEngine;
+use crate::flow::{FlowLimits, FlowStats, FlowTable, PacketMeta, TcpSegment};
 use crate::net::{self, IpPacket};
 use crate::record::{AlertRecord, PduRecord, Severity};
 
+/// Packets read before the shards run.
+pub const BATCH: usize = 8192;
+
 /// Where records go as they are produced.
 pub trait Report {
+    /// Whether PDU records are wanted (they are built only then).
+    fn wants_pdus(&self) -> bool {
+        false
+    }
     /// One PDU record, in capture order.
     fn pdu(&mut self, _record: &PduRecord) {}
     /// One alert, as it fires.
@@ -50,6 +69,9 @@ pub struct Collect {
 }
 
 impl Report for Collect {
+    fn wants_pdus(&self) -> bool {
+        true
+    }
     fn pdu(&mut self, record: &PduRecord) {
         self.pdus.push(record.clone());
     }
@@ -59,16 +81,37 @@ impl Report for Collect {
 }
 
 /// Limits and switches of a scan.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct ScanOptions {
-    /// Flow table and TCP reassembly limits.
+    /// Flow table and TCP reassembly limits (of the whole scan; each shard has its share).
     pub flows: FlowLimits,
     /// IP reassembly limits.
     pub defrag: DefragLimits,
+    /// Shards (worker threads); 0 means one per core.
+    pub threads: usize,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        Self {
+            flows: FlowLimits::default(),
+            defrag: DefragLimits::default(),
+            threads: 1,
+        }
+    }
+}
+
+/// Counters of one protocol.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ProtoStats {
+    /// PDU records (messages, and reports of bytes that are not the protocol or junk).
+    pub pdus: u64,
+    /// Records with at least one anomaly.
+    pub anomalous: u64,
 }
 
 /// Counters of a scan.
-#[derive(Debug, Clone, Copy, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct ScanStats {
     /// Capture records read.
     pub packets: u64,
@@ -80,31 +123,23 @@ pub struct ScanStats {
     pub other_transport: u64,
     /// Packets the capture cut short.
     pub truncated: u64,
-    /// Modbus PDU records.
-    pub modbus_pdus: u64,
-    /// Modbus records with at least one anomaly.
-    pub modbus_anomalous: u64,
-    /// DNP3 records (link frames and NOT_DNP3 / junk reports).
-    pub dnp3_pdus: u64,
-    /// DNP3 records with at least one anomaly.
-    pub dnp3_anomalous: u64,
-    /// IEC 104 records (APDUs and NOT_IEC104 / junk reports).
-    pub iec104_pdus: u64,
-    /// IEC 104 records with at least one anomaly.
-    pub iec104_anomalous: u64,
+    /// Per protocol (by name).
+    pub protocols: BTreeMap<&'static str, ProtoStats>,
     /// Alerts raised.
     pub alerts: u64,
-    /// Flow table counters.
+    /// Flow table counters (all shards).
     pub flows: FlowStats,
     /// IP reassembly counters.
     pub defrag: DefragStats,
+    /// Stream bytes dropped for lack of scratch room (zero unless sizing is wrong).
+    pub arena_dropped: u64,
 }
 
 /// Alert counts for the summary.
 #[derive(Debug, Default, Clone)]
 pub struct AlertStats {
     /// (technique id, technique name) -> count.
-    pub by_technique: std::collections::BTreeMap<(String, String), u64>,
+    pub by_technique: BTreeMap<(String, String), u64>,
     /// Distinct alerts (by detector, technique, src, dst, summary), first record and count.
     pub distinct: Vec<(AlertRecord, u64)>,
     index: std::collections::HashMap<(String, String, String, String, String), usize>,
@@ -155,192 +190,196 @@ impl AlertStats {
     }
 }
 
-/// Shared state of all flows: outputs, inventory, detection.
-pub struct Ctx<R> {
-    report: R,
-    assets: Assets,
-    detection: Box<dyn Detection>,
-    alerts: AlertStats,
-    stats: ScanStats,
-    buf: Vec<AlertRecord>,
+/// The TCP header fields reassembly needs.
+#[derive(Debug, Clone, Copy)]
+struct TcpHeader {
+    seq: u32,
+    ack: u32,
+    syn: bool,
+    ack_flag: bool,
+    fin: bool,
+    rst: bool,
 }
 
-impl<R: Report> Ctx<R> {
-    fn raise(&mut self) {
-        for a in self.buf.drain(..) {
-            self.stats.alerts += 1;
-            self.alerts.add(&a);
-            self.report.alert(&a);
-        }
-    }
+/// One TCP or UDP packet of a batch; its payload is `data[start..start + len]`.
+#[derive(Debug, Clone, Copy)]
+struct Pkt {
+    meta: PacketMeta,
+    shard: usize,
+    src: SocketAddr,
+    dst: SocketAddr,
+    tcp: Option<TcpHeader>,
+    start: usize,
+    len: usize,
+    declared: usize,
 }
 
-impl<R: Report> ModbusSink for Ctx<R> {
-    fn modbus(&mut self, p: &ModbusPdu<'_>) {
-        self.stats.modbus_pdus += 1;
-        if !p.record.anomalies.is_empty() {
-            self.stats.modbus_anomalous += 1;
-        }
-        self.assets.modbus(p);
-        self.detection.modbus(p, &mut self.buf);
-        self.report.pdu(p.record);
-        self.raise();
-    }
+/// Packets read and not yet handed to the shards.
+#[derive(Debug, Default)]
+struct Batch {
+    data: Vec<u8>,
+    pkts: Vec<Pkt>,
+    /// Payload bytes per shard.
+    payload: Vec<usize>,
 }
 
-impl<R: Report> Dnp3Sink for Ctx<R> {
-    fn dnp3(&mut self, p: &Dnp3Pdu<'_>) {
-        self.stats.dnp3_pdus += 1;
-        if !p.record.anomalies.is_empty() {
-            self.stats.dnp3_anomalous += 1;
-        }
-        self.assets.dnp3(p);
-        self.detection.dnp3(p, &mut self.buf);
-        self.report.pdu(p.record);
-        self.raise();
-    }
+/// One shard: its flows and its scratch buffer.
+struct Shard {
+    flows: FlowTable<Conn>,
+    arena: Vec<u8>,
 }
 
-impl<R: Report> Iec104Sink for Ctx<R> {
-    fn iec104(&mut self, p: &Iec104Pdu<'_>) {
-        self.stats.iec104_pdus += 1;
-        if !p.record.anomalies.is_empty() {
-            self.stats.iec104_anomalous += 1;
-        }
-        self.assets.iec104(p);
-        self.detection.iec104(p, &mut self.buf);
-        self.report.pdu(p.record);
-        self.raise();
-    }
-}
-
-/// The application layers of one flow.
-pub struct App<R> {
-    modbus: Option<ModbusFlow>,
-    dnp3: Option<Dnp3Flow>,
-    iec104: Option<Iec104Flow>,
-    _report: PhantomData<fn(R)>,
-}
-
-impl<R: Report> FlowApp for App<R> {
-    type Ctx = Ctx<R>;
-
-    fn new(info: &FlowInfo, _ctx: &mut Ctx<R>) -> Self {
-        App {
-            modbus: modbus::candidate(info),
-            dnp3: dnp3::candidate(info),
-            iec104: iec104::candidate(info),
-            _report: PhantomData,
-        }
-    }
-
-    fn data(
+impl Shard {
+    /// Runs the batch's packets of shard `me` (and every packet's time); returns the
+    /// outputs and the bytes dropped for lack of scratch room.
+    fn run<'b>(
         &mut self,
-        ctx: &mut Ctx<R>,
-        info: &FlowInfo,
-        side: usize,
-        meta: PacketMeta,
-        data: &[u8],
-    ) {
-        if let Some(m) = &mut self.modbus {
-            m.data(ctx, info, side, meta, data);
-            if m.is_rejected() {
-                self.modbus = None;
+        arena: &'b mut Vec<u8>,
+        batch: &'b Batch,
+        me: usize,
+    ) -> (Vec<Item<'b>>, u64) {
+        let own = batch.payload.get(me).copied().unwrap_or(0);
+        let need = 2 * (self.flows.held() + own) + 4096;
+        if arena.len() < need {
+            arena.resize(need, 0);
+        }
+        let mut ctx = Ctx::new(arena.get_mut(..need).unwrap_or_default());
+        for p in &batch.pkts {
+            ctx.seq = p.meta.seq;
+            ctx.phase = 0;
+            self.flows.sweep(&mut ctx, p.meta);
+            if p.shard != me {
+                continue;
+            }
+            ctx.phase = 1;
+            let payload = batch.data.get(p.start..p.start + p.len).unwrap_or_default();
+            match p.tcp {
+                Some(h) => {
+                    let seg = TcpSegment {
+                        src: p.src,
+                        dst: p.dst,
+                        seq: h.seq,
+                        ack: h.ack,
+                        syn: h.syn,
+                        ack_flag: h.ack_flag,
+                        fin: h.fin,
+                        rst: h.rst,
+                        payload,
+                        declared: p.declared,
+                    };
+                    self.flows.tcp(&mut ctx, seg, p.meta);
+                }
+                None => self.flows.udp(&mut ctx, p.src, p.dst, p.meta, payload),
             }
         }
-        if let Some(d) = &mut self.dnp3 {
-            d.data(ctx, info, side, meta, data);
-            if d.is_rejected() {
-                self.dnp3 = None;
-            }
-        }
-        if let Some(i) = &mut self.iec104 {
-            i.data(ctx, info, side, meta, data);
-            if i.is_rejected() {
-                self.iec104 = None;
-            }
-        }
+        (ctx.items, ctx.dropped)
     }
 
-    fn buffered(&self) -> usize {
-        self.modbus.as_ref().map_or(0, ModbusFlow::buffered)
-            + self.dnp3.as_ref().map_or(0, Dnp3Flow::buffered)
-            + self.iec104.as_ref().map_or(0, Iec104Flow::buffered)
-    }
-
-    fn gap(&mut self, _ctx: &mut Ctx<R>, _info: &FlowInfo, side: usize, _meta: PacketMeta) {
-        if let Some(m) = &mut self.modbus {
-            m.gap(side);
+    /// Closes every flow (end of input), in order of first packet.
+    fn finish<'b>(&mut self, arena: &'b mut Vec<u8>, last: PacketMeta) -> (Vec<Item<'b>>, u64) {
+        let need = 2 * self.flows.held() + 4096;
+        if arena.len() < need {
+            arena.resize(need, 0);
         }
-        if let Some(d) = &mut self.dnp3 {
-            d.gap(side);
-        }
-        if let Some(i) = &mut self.iec104 {
-            i.gap(side);
-        }
-    }
-
-    fn close(&mut self, ctx: &mut Ctx<R>, info: &FlowInfo, meta: PacketMeta) {
-        if let Some(m) = &mut self.modbus {
-            m.close(ctx, info, meta);
-        }
-        if let Some(d) = &mut self.dnp3 {
-            d.close(ctx, info, meta);
-        }
-        if let Some(i) = &mut self.iec104 {
-            i.close(ctx, info, meta);
-        }
+        let mut ctx = Ctx::new(arena.get_mut(..need).unwrap_or_default());
+        ctx.seq = u64::MAX;
+        ctx.phase = 0;
+        self.flows.finish(&mut ctx, last);
+        (ctx.items, ctx.dropped)
     }
 }
 
 /// The scanner.
 pub struct Scanner<R: Report> {
-    flows: FlowTable<App<R>>,
+    shards: Vec<Shard>,
     defrag: Defrag,
-    ctx: Ctx<R>,
+    batch: Batch,
+    detection: Option<DetectEngine>,
+    report: R,
+    assets: Assets,
+    alerts: AlertStats,
+    stats: ScanStats,
+    /// Flow index of each open flow, by the index of its first packet.
+    ids: HashMap<u64, u64>,
+    next_id: u64,
+    seq: u64,
     last: PacketMeta,
 }
 
 impl<R: Report> std::fmt::Debug for Scanner<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Scanner")
-            .field("stats", &self.ctx.stats)
+            .field("stats", &self.stats)
             .finish_non_exhaustive()
     }
+}
+
+/// The machine's cores.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 impl<R: Report> Scanner<R> {
     /// A scanner without detection.
     pub fn new(options: ScanOptions, report: R) -> Self {
-        Self::with_detection(options, report, Box::new(NoDetection))
+        Self::build(options, report, None)
     }
 
-    /// A scanner with a detection back end.
-    pub fn with_detection(options: ScanOptions, report: R, detection: Box<dyn Detection>) -> Self {
+    /// A scanner with detection.
+    pub fn with_detection(options: ScanOptions, report: R, detection: DetectEngine) -> Self {
+        Self::build(options, report, Some(detection))
+    }
+
+    fn build(options: ScanOptions, report: R, detection: Option<DetectEngine>) -> Self {
+        let n = match options.threads {
+            0 => cores(),
+            n => n,
+        }
+        .clamp(1, 256);
+        let share = FlowLimits {
+            max_flows: options.flows.max_flows.div_ceil(n).max(1),
+            max_buffered: options.flows.max_buffered.div_ceil(n),
+            ..options.flows
+        };
         Scanner {
-            flows: FlowTable::new(options.flows),
+            shards: (0..n)
+                .map(|_| Shard {
+                    flows: FlowTable::new(share),
+                    arena: Vec::new(),
+                })
+                .collect(),
             defrag: Defrag::new(options.defrag),
-            ctx: Ctx {
-                report,
-                assets: Assets::default(),
-                detection,
-                alerts: AlertStats::default(),
-                stats: ScanStats::default(),
-                buf: Vec::new(),
+            batch: Batch {
+                payload: vec![0; n],
+                ..Batch::default()
             },
-            last: PacketMeta { frame: 0, ts_us: 0 },
+            detection,
+            report,
+            assets: Assets::default(),
+            alerts: AlertStats::default(),
+            stats: ScanStats::default(),
+            ids: HashMap::new(),
+            next_id: 0,
+            seq: 0,
+            last: PacketMeta {
+                frame: 0,
+                ts_us: 0,
+                seq: 0,
+            },
         }
     }
 
     /// One captured packet.
     pub fn packet(&mut self, p: &Packet<'_>) {
-        let stats = &mut self.ctx.stats;
+        let stats = &mut self.stats;
         stats.packets += 1;
         stats.bytes += p.data.len() as u64;
         let meta = PacketMeta {
             frame: p.frame,
             ts_us: p.ts_us,
+            seq: self.seq,
         };
+        self.seq += 1;
         self.last = meta;
         let Some(ip) = net::ip_packet(p.linktype, p.data) else {
             stats.not_ip += 1;
@@ -367,82 +406,265 @@ impl<R: Report> Scanner<R> {
             }
             None => self.transport(&ip, meta),
         }
+        if self.batch.pkts.len() >= BATCH {
+            self.run_batch();
+        }
     }
 
+    /// Reads the transport header and queues the packet for its shard.
     fn transport(&mut self, ip: &IpPacket<'_>, meta: PacketMeta) {
-        match ip.proto {
+        let (src_port, dst_port, tcp, payload, declared) = match ip.proto {
             6 => match TcpSlice::from_slice(ip.payload) {
-                Ok(tcp) => {
-                    let header = tcp.header_slice().len();
-                    let seg = TcpSegment {
-                        src: SocketAddr::new(ip.src, tcp.source_port()),
-                        dst: SocketAddr::new(ip.dst, tcp.destination_port()),
-                        seq: tcp.sequence_number(),
-                        ack: tcp.acknowledgment_number(),
-                        syn: tcp.syn(),
-                        ack_flag: tcp.ack(),
-                        fin: tcp.fin(),
-                        rst: tcp.rst(),
-                        payload: tcp.payload(),
-                        declared: ip
-                            .declared_len
-                            .saturating_sub(header)
-                            .max(tcp.payload().len()),
+                Ok(t) => {
+                    let header = t.header_slice().len();
+                    let h = TcpHeader {
+                        seq: t.sequence_number(),
+                        ack: t.acknowledgment_number(),
+                        syn: t.syn(),
+                        ack_flag: t.ack(),
+                        fin: t.fin(),
+                        rst: t.rst(),
                     };
-                    self.flows.tcp(&mut self.ctx, seg, meta);
+                    let declared = ip
+                        .declared_len
+                        .saturating_sub(header)
+                        .max(t.payload().len());
+                    (
+                        t.source_port(),
+                        t.destination_port(),
+                        Some(h),
+                        t.payload(),
+                        declared,
+                    )
                 }
-                Err(_) => self.ctx.stats.other_transport += 1,
+                Err(_) => {
+                    self.stats.other_transport += 1;
+                    return;
+                }
             },
             17 => match UdpSlice::from_slice_lax(ip.payload) {
-                Ok(udp) => {
-                    let src = SocketAddr::new(ip.src, udp.source_port());
-                    let dst = SocketAddr::new(ip.dst, udp.destination_port());
-                    self.flows.udp(&mut self.ctx, src, dst, meta, udp.payload());
+                Ok(u) => (u.source_port(), u.destination_port(), None, u.payload(), 0),
+                Err(_) => {
+                    self.stats.other_transport += 1;
+                    return;
                 }
-                Err(_) => self.ctx.stats.other_transport += 1,
             },
-            _ => self.ctx.stats.other_transport += 1,
+            _ => {
+                self.stats.other_transport += 1;
+                return;
+            }
+        };
+        let src = SocketAddr::new(ip.src, src_port);
+        let dst = SocketAddr::new(ip.dst, dst_port);
+        let shard = shard_of(src, dst, tcp.is_some(), self.shards.len());
+        let start = self.batch.data.len();
+        self.batch.data.extend_from_slice(payload);
+        if let Some(n) = self.batch.payload.get_mut(shard) {
+            *n += payload.len();
+        }
+        self.batch.pkts.push(Pkt {
+            meta,
+            shard,
+            src,
+            dst,
+            tcp,
+            start,
+            len: payload.len(),
+            declared,
+        });
+    }
+
+    /// Runs the queued packets through the shards and handles what they decoded.
+    fn run_batch(&mut self) {
+        if self.batch.pkts.is_empty() {
+            return;
+        }
+        let batch = std::mem::take(&mut self.batch);
+        let mut arenas: Vec<Vec<u8>> = self
+            .shards
+            .iter_mut()
+            .map(|s| std::mem::take(&mut s.arena))
+            .collect();
+        let outputs: Vec<(Vec<Item<'_>>, u64)> = if self.shards.len() == 1 {
+            self.shards
+                .iter_mut()
+                .zip(arenas.iter_mut())
+                .map(|(s, a)| s.run(a, &batch, 0))
+                .collect()
+        } else {
+            let batch = &batch;
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = self
+                    .shards
+                    .iter_mut()
+                    .zip(arenas.iter_mut())
+                    .enumerate()
+                    .map(|(i, (s, a))| scope.spawn(move || s.run(a, batch, i)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_default())
+                    .collect()
+            })
+        };
+        self.handle(outputs);
+        for (s, a) in self.shards.iter_mut().zip(arenas) {
+            s.arena = a;
+        }
+        let mut batch = batch;
+        batch.data.clear();
+        batch.pkts.clear();
+        batch.payload.iter_mut().for_each(|n| *n = 0);
+        self.batch = batch;
+    }
+
+    /// Merges the shards' outputs into capture order, numbers the flows, and runs
+    /// detection, the inventory and the records on the events.
+    fn handle(&mut self, outputs: Vec<(Vec<Item<'_>>, u64)>) {
+        let mut lists = Vec::with_capacity(outputs.len());
+        for (items, dropped) in outputs {
+            self.stats.arena_dropped += dropped;
+            lists.push(items);
+        }
+        let mut heads = vec![0usize; lists.len()];
+        loop {
+            let next = lists
+                .iter()
+                .zip(&heads)
+                .enumerate()
+                .filter_map(|(i, (l, &h))| l.get(h).map(|it| (it.key, i)))
+                .min();
+            let Some((_, i)) = next else { break };
+            let Some(item) = lists.get(i).and_then(|l| l.get(heads[i])).copied() else {
+                break;
+            };
+            if let Some(h) = heads.get_mut(i) {
+                *h += 1;
+            }
+            match item.kind {
+                ItemKind::Opened => {
+                    self.ids.insert(item.flow, self.next_id);
+                    self.next_id += 1;
+                }
+                ItemKind::Closed => {
+                    self.ids.remove(&item.flow);
+                }
+                ItemKind::Event(mut ev) => {
+                    ev.flow_id = self.ids.get(&item.flow).copied().unwrap_or(u64::MAX);
+                    self.event(&ev);
+                }
+            }
+        }
+    }
+
+    /// One event: statistics, inventory, record, detection.
+    fn event(&mut self, ev: &Event<'_>) {
+        let s = self.stats.protocols.entry(ev.protocol.name()).or_default();
+        s.pdus += 1;
+        if anomalous(ev) {
+            s.anomalous += 1;
+        }
+        self.assets.observe(ev);
+        if self.report.wants_pdus() {
+            let record = PduRecord::of(ev);
+            self.report.pdu(&record);
+        }
+        if let Some(d) = &mut self.detection {
+            for a in d.observe(ev) {
+                self.stats.alerts += 1;
+                self.alerts.add(a);
+                self.report.alert(a);
+            }
         }
     }
 
     /// End of input: flushes every flow and lets detection report.
     pub fn finish(&mut self) {
-        self.flows.finish(&mut self.ctx, self.last);
+        self.run_batch();
+        let last = self.last;
+        let mut arenas: Vec<Vec<u8>> = self
+            .shards
+            .iter_mut()
+            .map(|s| std::mem::take(&mut s.arena))
+            .collect();
+        let outputs: Vec<_> = self
+            .shards
+            .iter_mut()
+            .zip(arenas.iter_mut())
+            .map(|(s, a)| s.finish(a, last))
+            .collect();
+        self.handle(outputs);
+        for (s, a) in self.shards.iter_mut().zip(arenas) {
+            s.arena = a;
+        }
         self.defrag.finish();
-        self.ctx.detection.finish(&mut self.ctx.buf);
-        self.ctx.raise();
     }
 
     /// The report (records collected, or the writer).
     pub fn report(&self) -> &R {
-        &self.ctx.report
+        &self.report
     }
 
     /// The report, mutably (to flush a writer).
     pub fn report_mut(&mut self) -> &mut R {
-        &mut self.ctx.report
+        &mut self.report
     }
 
     /// The asset inventory.
     pub fn assets(&self) -> &Assets {
-        &self.ctx.assets
+        &self.assets
     }
 
     /// Alert counts.
     pub fn alerts(&self) -> &AlertStats {
-        &self.ctx.alerts
+        &self.alerts
     }
 
     /// Counters.
     pub fn stats(&self) -> ScanStats {
-        let mut s = self.ctx.stats;
-        s.flows = self.flows.stats();
+        let mut s = self.stats.clone();
+        let mut flows = FlowStats::default();
+        for sh in &self.shards {
+            flows = flows.merge(sh.flows.stats());
+        }
+        s.flows = flows;
         s.defrag = self.defrag.stats();
         s
     }
 
     /// The detection back end (to save a baseline).
-    pub fn detection(&self) -> &dyn Detection {
-        self.ctx.detection.as_ref()
+    pub fn detection(&self) -> Option<&DetectEngine> {
+        self.detection.as_ref()
     }
+}
+
+/// Whether an event's record lists an anomaly.
+fn anomalous(ev: &Event<'_>) -> bool {
+    ev.anomalies != 0
+        || ev
+            .conformance
+            .intersects(Conformance::MALFORMED | Conformance::JUNK)
+        || (matches!(ev.detail, Detail::None)
+            && ev.outcome == Outcome::Unparsed
+            && ev.conformance.contains(Conformance::NOT_PROTOCOL))
+}
+
+/// The shard of a flow: a mix of both ends (the same for either direction).
+fn shard_of(a: SocketAddr, b: SocketAddr, tcp: bool, n: usize) -> usize {
+    if n <= 1 {
+        return 0;
+    }
+    let end = |s: SocketAddr| -> u64 {
+        let ip = match s.ip() {
+            std::net::IpAddr::V4(v) => u64::from(u32::from(v)),
+            std::net::IpAddr::V6(v) => {
+                let x = u128::from(v);
+                (x as u64) ^ ((x >> 64) as u64)
+            }
+        };
+        ip.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ u64::from(s.port()).rotate_left(29)
+    };
+    let h = (end(a) ^ end(b)).wrapping_add(u64::from(tcp));
+    let h = (h ^ (h >> 31)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    ((h >> 32) % n as u64) as usize
 }

@@ -10,7 +10,8 @@
 
 mod common;
 
-use otwire_examples::record::{Dir, ProtoFields};
+use otwire_detect::Direction as Dir;
+use otwire_examples::record::ProtoFields;
 use otwire_examples::sample::{self, SAMPLE_PCAP};
 
 #[test]
@@ -23,7 +24,7 @@ fn committed_sample_equals_generator_output() {
     );
 }
 
-fn modbus(r: &otwire_examples::record::PduRecord) -> otwire_examples::record::ModbusFields {
+fn modbus(r: &otwire_examples::record::PduRecord) -> otwire_examples::modbus::Fields {
     match r.fields {
         ProtoFields::Modbus(m) => m,
         _ => unreachable!("only Modbus today"),

@@ -3,11 +3,11 @@
 //! with every detector on and tiny table caps. Never panics; tables never pass their caps;
 //! a saved baseline reloads identically.
 
+use otwire_detect::config::Caps;
 use otwire_detect::protocol::dnp3::Dnp3;
 use otwire_detect::protocol::iec104::Iec104;
 use otwire_detect::protocol::modbus::Modbus;
 use otwire_detect::protocol::{Sessions, Transport};
-use otwire_detect::config::Caps;
 use otwire_detect::{
     Action, Config, Conformance, Direction, Endpoint, Engine, Event, Flow, Marks, Meta, Outcome,
     Protocol, Space, Target, Targets, Values,

@@ -91,7 +91,11 @@ impl Detector for ValueRange {
                 space: t.space,
                 addr,
             };
-            let s = Sample { v, written, ts: ev.ts };
+            let s = Sample {
+                v,
+                written,
+                ts: ev.ts,
+            };
             if learning {
                 learn(&mut self.points, &mut hint, key, s, &mut dt);
             } else if let Some(f) = judge(&mut self.points, &mut hint, &key, s, &self.cfg, &mut dt)
@@ -291,23 +295,26 @@ fn judge(
         .max(cfg.min_margin)
         .max(magnitude * cfg.relative_margin);
     let vf = v as f64;
-    let (reason, technique, severity) = if (vf < p.min as f64 - margin) | (vf > p.max as f64 + margin)
-    {
-        if s.written {
-            ("written_out_of_range", &catalog::T0836, Severity::High)
+    let (reason, technique, severity) =
+        if (vf < p.min as f64 - margin) | (vf > p.max as f64 + margin) {
+            if s.written {
+                ("written_out_of_range", &catalog::T0836, Severity::High)
+            } else {
+                ("reported_out_of_range", &catalog::T0831, Severity::Medium)
+            }
         } else {
-            ("reported_out_of_range", &catalog::T0831, Severity::Medium)
-        }
-    } else {
-        let d = dt.since(last_ts);
-        let step = v.abs_diff(last) as f64;
-        let rate = if d > 0.0 { step / d } else { 0.0 };
-        if s.written | (p.max_rate <= 0.0) | (step <= margin) | (rate <= p.max_rate * cfg.rate_factor)
-        {
-            return None;
-        }
-        ("reported_rate", &catalog::T0831, Severity::Medium)
-    };
+            let d = dt.since(last_ts);
+            let step = v.abs_diff(last) as f64;
+            let rate = if d > 0.0 { step / d } else { 0.0 };
+            if s.written
+                | (p.max_rate <= 0.0)
+                | (step <= margin)
+                | (rate <= p.max_rate * cfg.rate_factor)
+            {
+                return None;
+            }
+            ("reported_rate", &catalog::T0831, Severity::Medium)
+        };
     Some(Breach {
         reason,
         technique,

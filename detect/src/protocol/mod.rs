@@ -115,6 +115,18 @@ impl<'o, 'b> Out<'o, 'b> {
         self.events.is_empty()
     }
 
+    /// Keeps, of the events handed out from index `start` on, those `keep` accepts.
+    pub(crate) fn retain_from(&mut self, start: usize, mut keep: impl FnMut(&Event<'b>) -> bool) {
+        let mut w = start;
+        for r in start..self.events.len() {
+            if self.events.get(r).is_some_and(&mut keep) {
+                self.events.swap(w, r);
+                w += 1;
+            }
+        }
+        self.events.truncate(w);
+    }
+
     /// How many junk reports (`Conformance::JUNK`) follow each other from index `start`.
     pub(crate) fn junk_run(&self, start: usize) -> usize {
         self.events
@@ -225,7 +237,12 @@ pub fn conformance(bits: u64, table: &[(u64, Conformance)]) -> Conformance {
 }
 
 /// The event of bytes that are not the protocol at all (`NOT_PROTOCOL`), carrying them.
-pub fn not_protocol<'b>(out: &Out<'_, 'b>, protocol: Protocol, dir: Direction, raw: &'b [u8]) -> Event<'b> {
+pub fn not_protocol<'b>(
+    out: &Out<'_, 'b>,
+    protocol: Protocol,
+    dir: Direction,
+    raw: &'b [u8],
+) -> Event<'b> {
     let mut ev = unparsed(out.event(protocol, dir), Conformance::NOT_PROTOCOL, 0);
     ev.raw = raw;
     ev

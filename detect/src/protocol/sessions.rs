@@ -52,13 +52,7 @@ impl<A: Analyzer> Sessions<A> {
     /// Bytes of one direction of `meta.flow` (the next TCP stream bytes, or one datagram);
     /// `f` sees every event they complete, in order. A flow is on the protocol's port when
     /// its server port is one of `A`'s well-known ports (else it is identified by probe).
-    pub fn feed(
-        &mut self,
-        meta: Meta,
-        dir: Direction,
-        data: &[u8],
-        mut f: impl FnMut(&Event<'_>),
-    ) {
+    pub fn feed(&mut self, meta: Meta, dir: Direction, data: &[u8], mut f: impl FnMut(&Event<'_>)) {
         let ports = match self.transport {
             Transport::Tcp => A::TCP_PORTS,
             Transport::Udp => A::UDP_PORTS,
@@ -67,7 +61,9 @@ impl<A: Analyzer> Sessions<A> {
             transport: self.transport,
             on_port: ports.contains(&meta.flow.server.port),
         };
-        let Some((stream, _)) = self.flows.get_or_insert_with(meta.flow, || Stream::new(info))
+        let Some((stream, _)) = self
+            .flows
+            .get_or_insert_with(meta.flow, || Stream::new(info))
         else {
             return;
         };

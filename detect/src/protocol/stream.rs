@@ -17,7 +17,7 @@
 use core::marker::PhantomData;
 
 use super::{Analyzer, ConnInfo, Out, Transport, not_protocol};
-use crate::event::{Direction, Protocol};
+use crate::event::{Conformance, Direction, Protocol};
 
 /// Chunks probed at the start of a direction off the well-known port before it is given up.
 pub const PROBE_CHUNKS: u8 = 16;
@@ -112,7 +112,8 @@ impl<A: Analyzer> Stream<A> {
 
     /// Decodes `data`. A direction whose first bytes are not the protocol (its first
     /// pieces are junk, or a datagram decodes to nothing) is reported once as not the
-    /// protocol, in place of that junk; decoding goes on.
+    /// protocol, in place of that junk; decoding goes on, and the junk it meets is not
+    /// reported again until something decodes.
     fn decode<'b>(&mut self, out: &mut Out<'_, 'b>, dir: Direction, data: &'b [u8]) {
         let i = index(dir);
         let start = out.len();
@@ -122,7 +123,12 @@ impl<A: Analyzer> Stream<A> {
         };
         s.bytes |= !data.is_empty();
         let undecided = !s.frames && !s.reported;
+        let silent = !s.frames && s.reported;
         s.frames |= decoded;
+        if silent {
+            // Reported as not the protocol and nothing decoded since: its junk is that.
+            out.retain_from(start, |ev| !ev.conformance.contains(Conformance::JUNK));
+        }
         if !undecided {
             return;
         }
@@ -212,8 +218,7 @@ impl<A: Analyzer> Session for Stream<A> {
     fn data<'b>(&mut self, out: &mut Out<'_, 'b>, dir: Direction, data: &'b [u8]) {
         match self.info.transport {
             Transport::Udp => {
-                if self.info.on_port || A::probe(data, Transport::Udp) == super::Probe::Recognized
-                {
+                if self.info.on_port || A::probe(data, Transport::Udp) == super::Probe::Recognized {
                     self.decode(out, dir, data);
                 }
             }

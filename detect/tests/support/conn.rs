@@ -2,7 +2,12 @@
 //! stream bytes) to an analyzer would: the events of each call borrow the caller's scratch
 //! buffer.
 
-#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::indexing_slicing)]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::indexing_slicing
+)]
 
 use otwire_detect::protocol::{Analyzer, Arena, ConnInfo, Out, Session, Stream, Transport};
 use otwire_detect::{Direction, Event, Meta};

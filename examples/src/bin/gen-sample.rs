@@ -86,7 +86,11 @@ fn main() -> ExitCode {
 /// `i` times (the capture's span plus one second), and every TCP/UDP port outside the
 /// well-known OT ports and below 1024 is shifted by `i * 97` within 1024-65535 (TCP and UDP
 /// checksums are left as they were: neither otscan nor tshark checks them by default).
-fn repeat<W: std::io::Write>(out: W, from: &std::path::Path, copies: u32) -> std::io::Result<usize> {
+fn repeat<W: std::io::Write>(
+    out: W,
+    from: &std::path::Path,
+    copies: u32,
+) -> std::io::Result<usize> {
     use otwire_examples::capture::CaptureReader;
     use otwire_examples::pcapw::{LINKTYPE_ETHERNET, PcapWriter};
     let read = || -> std::io::Result<Vec<(i64, Vec<u8>)>> {
@@ -94,9 +98,14 @@ fn repeat<W: std::io::Write>(out: W, from: &std::path::Path, copies: u32) -> std
         let mut r = CaptureReader::new(std::io::BufReader::new(file))
             .map_err(|e| std::io::Error::other(e.to_string()))?;
         let mut v = Vec::new();
-        while let Some(p) = r.next_packet().map_err(|e| std::io::Error::other(e.to_string()))? {
+        while let Some(p) = r
+            .next_packet()
+            .map_err(|e| std::io::Error::other(e.to_string()))?
+        {
             if p.linktype != LINKTYPE_ETHERNET as i32 {
-                return Err(std::io::Error::other("--repeat takes Ethernet captures only"));
+                return Err(std::io::Error::other(
+                    "--repeat takes Ethernet captures only",
+                ));
             }
             v.push((p.ts_us, p.data.to_vec()));
         }
@@ -130,7 +139,9 @@ fn shift_ports(frame: &mut [u8], i: u32) {
     }
     let at = 14 + usize::from(ver_ihl & 0x0f) * 4;
     for off in [at, at + 2] {
-        let Some(b) = frame.get_mut(off..off + 2) else { return };
+        let Some(b) = frame.get_mut(off..off + 2) else {
+            return;
+        };
         let port = u16::from_be_bytes([b[0], b[1]]);
         if port < 1024 || WELL_KNOWN.contains(&port) {
             continue;

@@ -176,7 +176,7 @@ fn main() -> ExitCode {
 }
 
 fn iec104(args: &Iec104Args) -> ExitCode {
-    let addr = match probe::resolve(&args.target, otwire_examples::iec104::PORT) {
+    let addr = match probe::resolve(&args.target, otwire_detect::protocol::iec104::PORT) {
         Ok(a) => a,
         Err(e) => {
             eprintln!("otprobe: {e}");
@@ -266,7 +266,7 @@ fn print_rows(rows: &[(String, String)]) {
 }
 
 fn dnp3(args: &Dnp3Args) -> ExitCode {
-    let addr = match probe::resolve(&args.target, otwire_examples::dnp3::PORT) {
+    let addr = match probe::resolve(&args.target, otwire_detect::protocol::dnp3::PORT) {
         Ok(a) => a,
         Err(e) => {
             eprintln!("otprobe: {e}");

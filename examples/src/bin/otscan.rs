@@ -71,6 +71,11 @@ struct Args {
     #[arg(long, default_value_t = 100_000)]
     max_flows: usize,
 
+    /// Worker threads flows are spread over (default: one per core). The output is the
+    /// same whatever the number.
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+
     /// Decode and inventory only: no detection (faster; no alerts).
     #[arg(long, conflicts_with_all = ["learn", "baseline_in", "baseline_out", "config", "fail_on"])]
     no_detect: bool,
@@ -130,19 +135,22 @@ fn run(args: &Args) -> Result<ExitCode, String> {
             max_flows: args.max_flows.max(1),
             ..Default::default()
         },
+        threads: args.threads.unwrap_or(0),
         ..ScanOptions::default()
     };
     // The bundled sample is one minute long: learn its first 15 s unless told otherwise.
     let sample_learning =
         (args.captures.is_empty() && args.baseline_in.is_none()).then_some(SAMPLE_LEARN_SECS);
-    let detection: Box<dyn otwire_examples::detection::Detection> = if args.no_detect {
-        Box::new(otwire_examples::detection::NoDetection)
+    let detection = if args.no_detect {
+        None
     } else {
-        otwire_examples::detect_engine::build(&otwire_examples::detect_engine::DetectArgs {
-            learn_seconds: args.learn.or(sample_learning),
-            baseline_in: args.baseline_in.clone(),
-            config: args.config.clone(),
-        })?
+        Some(otwire_examples::detect_engine::build(
+            &otwire_examples::detect_engine::DetectArgs {
+                learn_seconds: args.learn.or(sample_learning),
+                baseline_in: args.baseline_in.clone(),
+                config: args.config.clone(),
+            },
+        )?)
     };
     let stdout = io::stdout();
     let out = BufWriter::with_capacity(1 << 16, stdout.lock());
@@ -151,7 +159,10 @@ fn run(args: &Args) -> Result<ExitCode, String> {
         args.output == Output::Pdus,
         args.output == Output::Alerts,
     );
-    let mut scanner = Scanner::with_detection(options, report, detection);
+    let mut scanner = match detection {
+        Some(d) => Scanner::with_detection(options, report, d),
+        None => Scanner::new(options, report),
+    };
     let mut inputs = InputsSummary::default();
 
     if args.captures.is_empty() {

@@ -285,4 +285,3 @@ pub(crate) fn conformance(bits: u64) -> Conformance {
     ];
     crate::protocol::conformance(bits, &table)
 }
-

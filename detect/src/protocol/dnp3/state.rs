@@ -231,7 +231,8 @@ impl Dnp3State {
         if bits == 0 || sink.is_learning() {
             return;
         }
-        let names: Vec<&str> = <super::Dnp3 as crate::protocol::Analyzer>::anomaly_names(bits).collect();
+        let names: Vec<&str> =
+            <super::Dnp3 as crate::protocol::Analyzer>::anomaly_names(bits).collect();
         sink.report(
             Finding::new(
                 ev,
@@ -252,13 +253,7 @@ impl Dnp3State {
 
     /// Remembers a select; an operate with no select of the same objects in the last 30 s,
     /// or of other objects, is T0855 (after learning).
-    fn select_operate(
-        &mut self,
-        ev: &Event<'_>,
-        function: FunctionCode,
-        seq: u8,
-        sink: &mut Sink,
-    ) {
+    fn select_operate(&mut self, ev: &Event<'_>, function: FunctionCode, seq: u8, sink: &mut Sink) {
         let station = Station {
             client: ev.flow.client.ip,
             server: ev.flow.server.ip,

@@ -12,11 +12,11 @@ use serde_json::Value;
 
 use super::U_FRAME;
 use crate::Error;
-use crate::detectors::{StateExtension, load, save};
 use crate::alert::{Finding, Severity};
 use crate::catalog::{self, Technique};
 use crate::config::Config;
 use crate::detector::Sink;
+use crate::detectors::{StateExtension, load, save};
 use crate::event::{Direction, Endpoint, Event, Ip, Marks, Protocol};
 use crate::table::{BoundedMap, TableStats};
 

@@ -20,7 +20,6 @@ pub(crate) fn read_target_index(r: &Request<'_>) -> u8 {
     }
 }
 
-
 /// The neutral conformance findings of Modbus anomaly bits.
 pub(crate) fn conformance(bits: u64) -> Conformance {
     const A: fn(Anomalies) -> u64 = |a| u64::from(a.bits());
@@ -52,7 +51,6 @@ pub(crate) fn conformance(bits: u64) -> Conformance {
     ];
     super::super::conformance(bits, &table)
 }
-
 
 fn space(t: DataTable) -> Space {
     match t {
@@ -269,4 +267,3 @@ pub(crate) fn response_event<'a>(
     };
     ev
 }
-

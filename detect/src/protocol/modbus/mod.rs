@@ -109,7 +109,10 @@ impl Modbus {
         // The most recent request with this id first.
         let newest = (0..n)
             .map(|k| (usize::from(self.next) + n - 1 - k) % n)
-            .find(|&i| ring.get(i).is_some_and(|p| p.action.is_some() && p.tid == tid))?;
+            .find(|&i| {
+                ring.get(i)
+                    .is_some_and(|p| p.action.is_some() && p.tid == tid)
+            })?;
         let slot = ring.get_mut(newest)?;
         if slot.function != function {
             return None;
@@ -202,7 +205,9 @@ impl Modbus {
                 true
             }
             // On the port, a plausible header whose PDU the datagram does not hold.
-            Err(_) if self.info.on_port && MbapHeader::parse(data).is_ok_and(|h| h.is_plausible()) => {
+            Err(_)
+                if self.info.on_port && MbapHeader::parse(data).is_ok_and(|h| h.is_plausible()) =>
+            {
                 let mut ev = unparsed(
                     out.event(Protocol::Modbus, dir),
                     Conformance::MALFORMED | Conformance::LENGTH,
