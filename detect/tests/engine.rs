@@ -401,3 +401,96 @@ fn custom_detector_in_the_engine() {
     assert!(engine.observe(&ev).is_empty());
     assert_eq!(engine.stats().events, 2);
 }
+
+/// Detecting a batch on several threads gives the alerts, the alert order, the baseline
+/// snapshot taken when learning ends and the final state that event-by-event observation
+/// gives, whatever the number of threads.
+#[test]
+fn batches_on_threads_equal_one_event_at_a_time() {
+    use otwire_detect::protocol::modbus::Modbus;
+    use otwire_detect::protocol::{Arena, ConnInfo, Out, Session, Stream, Transport};
+
+    let mut w = World::new(scenario_config(), 91);
+    w.record = Some(Vec::new());
+    w.run_until(T0 + 900 * SEC);
+    // Some attacks after learning, so that alerts fire.
+    w.exchange(
+        ENG,
+        PLC1,
+        1,
+        &Request::WriteSingleRegister {
+            address: Address(20),
+            value: 60_000,
+        },
+        None,
+    );
+    w.exchange(
+        ENG,
+        PLC2,
+        1,
+        &Request::Diagnostics {
+            sub_function: otwire_modbus::DiagnosticCode::RestartCommunications,
+            data: &[0, 0],
+        },
+        None,
+    );
+    w.run_for(30.0);
+    let rec = w.record.take().unwrap();
+    // The events, decoded once, borrowing one arena.
+    let mut buf = vec![0u8; 1 << 20];
+    let mut arena = Arena::new(&mut buf);
+    let mut events = Vec::new();
+    let mut streams = std::collections::HashMap::new();
+    for (i, (ts, flow, dir, bytes)) in rec.iter().enumerate() {
+        let s = streams.entry(*flow).or_insert_with(|| {
+            Stream::<Modbus>::new(ConnInfo {
+                transport: Transport::Tcp,
+                on_port: true,
+            })
+        });
+        let meta = Meta {
+            ts: *ts,
+            frame: i as u64 + 1,
+            flow_id: 0,
+            flow: *flow,
+        };
+        s.data(&mut Out::new(meta, &mut arena, &mut events), *dir, bytes);
+    }
+    let refs: Vec<&Event<'_>> = events.iter().collect();
+
+    let mut one = Engine::new(scenario_config());
+    let mut expected = Vec::new();
+    let mut snapshot = None;
+    for (i, ev) in refs.iter().enumerate() {
+        let learning = one.mode() == Mode::Learning;
+        for a in one.observe(ev) {
+            expected.push((i, a.to_json_line()));
+        }
+        if learning && one.mode() != Mode::Learning {
+            snapshot = Some(one.save_baseline_json().unwrap());
+        }
+    }
+    assert!(expected.len() >= 2, "{expected:?}");
+    assert!(snapshot.is_some());
+    for threads in [1, 2, 4] {
+        for batch in [7, 1000, refs.len()] {
+            let mut many = Engine::new(scenario_config());
+            let mut got = Vec::new();
+            let mut snap = None;
+            for (k, chunk) in refs.chunks(batch).enumerate() {
+                many.observe_batch(
+                    chunk,
+                    threads,
+                    |e| snap = Some(e.save_baseline_json().unwrap()),
+                    |i, a| got.push((k * batch + i, a.to_json_line())),
+                );
+            }
+            assert_eq!(got, expected, "threads {threads}, batch {batch}");
+            assert_eq!(snap, snapshot, "threads {threads}, batch {batch}");
+            assert_eq!(
+                many.save_baseline_json().unwrap(),
+                one.save_baseline_json().unwrap()
+            );
+        }
+    }
+}

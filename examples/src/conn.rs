@@ -16,11 +16,11 @@ pub type Key = (u64, u8, u64);
 
 /// What a flow hands to the merge.
 #[derive(Debug, Clone, Copy)]
-pub enum ItemKind<'b> {
+pub enum ItemKind {
     /// The flow was created (it is numbered in this order).
     Opened,
-    /// One decoded (or undecodable) PDU.
-    Event(Event<'b>),
+    /// One decoded (or undecodable) PDU: its index in the shard's events.
+    Event(usize),
     /// The flow ended.
     Closed,
 }
@@ -28,13 +28,13 @@ pub enum ItemKind<'b> {
 /// One output of a shard: its key, its flow (the index of the flow's first packet) and what
 /// it is.
 #[derive(Debug, Clone, Copy)]
-pub struct Item<'b> {
+pub struct Item {
     /// Merge order.
     pub key: Key,
     /// The flow, by the index of its first packet.
     pub flow: u64,
     /// What happened.
-    pub kind: ItemKind<'b>,
+    pub kind: ItemKind,
 }
 
 /// A shard's context for one batch of packets whose bytes live for `'b`.
@@ -43,9 +43,9 @@ pub struct Ctx<'b> {
     /// Copies of bytes events borrow beyond the call that decoded them.
     pub arena: Arena<'b>,
     /// The outputs, in key order.
-    pub items: Vec<Item<'b>>,
-    /// Scratch for one session call.
-    events: Vec<Event<'b>>,
+    pub items: Vec<Item>,
+    /// The events the items point to.
+    pub events: Vec<Event<'b>>,
     /// The packet being handled.
     pub seq: u64,
     /// 0 while expiring flows before a packet (and at the end), 1 for the packet.
@@ -72,7 +72,7 @@ impl<'b> Ctx<'b> {
         (self.seq, self.phase, order)
     }
 
-    fn push(&mut self, info: &FlowInfo, kind: ItemKind<'b>) {
+    fn push(&mut self, info: &FlowInfo, kind: ItemKind) {
         let key = self.key(info);
         self.items.push(Item {
             key,
@@ -154,18 +154,16 @@ impl Conn {
         let sessions = self.sessions(info);
         let mut i = 0;
         while let Some(s) = sessions.get_mut(i) {
+            let start = ctx.events.len();
             {
                 let mut out = Out::new(meta, &mut ctx.arena, &mut ctx.events);
                 f(s.as_mut(), &mut out);
             }
             let identified = s.identified();
             let rejected = s.rejected();
-            let events = std::mem::take(&mut ctx.events);
-            for ev in &events {
-                ctx.push(info, ItemKind::Event(*ev));
+            for e in start..ctx.events.len() {
+                ctx.push(info, ItemKind::Event(e));
             }
-            ctx.events = events;
-            ctx.events.clear();
             if identified && sessions.len() > 1 {
                 let keep = sessions.swap_remove(i);
                 sessions.clear();

@@ -46,6 +46,24 @@ impl DetectEngine {
         self.engine.last_alerts()
     }
 
+    /// Observes a batch of events in order, the detectors spread over `threads`; returns
+    /// the alerts with the index of the event that raised each (the same as event by event,
+    /// whatever `threads`).
+    pub fn observe_batch(&mut self, events: &[&Event<'_>], threads: usize) -> Vec<(usize, Alert)> {
+        let mut alerts = Vec::new();
+        let mut learned = None;
+        self.engine.observe_batch(
+            events,
+            threads,
+            |e| learned = Some(e.save_baseline_json().map_err(|e| e.to_string())),
+            |i, a| alerts.push((i, a.clone())),
+        );
+        if learned.is_some() {
+            self.learned = learned;
+        }
+        alerts
+    }
+
     /// The learned baseline as JSON.
     pub fn baseline(&self) -> Result<String, String> {
         match &self.learned {

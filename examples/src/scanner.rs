@@ -232,12 +232,7 @@ struct Shard {
 impl Shard {
     /// Runs the batch's packets of shard `me` (and every packet's time); returns the
     /// outputs and the bytes dropped for lack of scratch room.
-    fn run<'b>(
-        &mut self,
-        arena: &'b mut Vec<u8>,
-        batch: &'b Batch,
-        me: usize,
-    ) -> (Vec<Item<'b>>, u64) {
+    fn run<'b>(&mut self, arena: &'b mut Vec<u8>, batch: &'b Batch, me: usize) -> Output<'b> {
         let own = batch.payload.get(me).copied().unwrap_or(0);
         let need = 2 * (self.flows.held() + own) + 4096;
         if arena.len() < need {
@@ -272,11 +267,11 @@ impl Shard {
                 None => self.flows.udp(&mut ctx, p.src, p.dst, p.meta, payload),
             }
         }
-        (ctx.items, ctx.dropped)
+        ctx.into()
     }
 
     /// Closes every flow (end of input), in order of first packet.
-    fn finish<'b>(&mut self, arena: &'b mut Vec<u8>, last: PacketMeta) -> (Vec<Item<'b>>, u64) {
+    fn finish<'b>(&mut self, arena: &'b mut Vec<u8>, last: PacketMeta) -> Output<'b> {
         let need = 2 * self.flows.held() + 4096;
         if arena.len() < need {
             arena.resize(need, 0);
@@ -285,7 +280,25 @@ impl Shard {
         ctx.seq = u64::MAX;
         ctx.phase = 0;
         self.flows.finish(&mut ctx, last);
-        (ctx.items, ctx.dropped)
+        ctx.into()
+    }
+}
+
+/// What a shard produced from a batch.
+#[derive(Debug, Default)]
+struct Output<'b> {
+    items: Vec<Item>,
+    events: Vec<Event<'b>>,
+    dropped: u64,
+}
+
+impl<'b> From<Ctx<'b>> for Output<'b> {
+    fn from(c: Ctx<'b>) -> Self {
+        Output {
+            items: c.items,
+            events: c.events,
+            dropped: c.dropped,
+        }
     }
 }
 
@@ -485,7 +498,7 @@ impl<R: Report> Scanner<R> {
             .iter_mut()
             .map(|s| std::mem::take(&mut s.arena))
             .collect();
-        let outputs: Vec<(Vec<Item<'_>>, u64)> = if self.shards.len() == 1 {
+        let outputs: Vec<Output<'_>> = if self.shards.len() == 1 {
             self.shards
                 .iter_mut()
                 .zip(arenas.iter_mut())
@@ -520,27 +533,29 @@ impl<R: Report> Scanner<R> {
 
     /// Merges the shards' outputs into capture order, numbers the flows, and runs
     /// detection, the inventory and the records on the events.
-    fn handle(&mut self, outputs: Vec<(Vec<Item<'_>>, u64)>) {
-        let mut lists = Vec::with_capacity(outputs.len());
-        for (items, dropped) in outputs {
-            self.stats.arena_dropped += dropped;
-            lists.push(items);
+    fn handle(&mut self, mut outputs: Vec<Output<'_>>) {
+        for o in &outputs {
+            self.stats.arena_dropped += o.dropped;
         }
-        let mut heads = vec![0usize; lists.len()];
+        // Merge: the events in capture order, their flows numbered.
+        let mut order: Vec<(usize, usize)> = Vec::new();
+        let mut heads = vec![0usize; outputs.len()];
         loop {
-            let next = lists
+            let next = outputs
                 .iter()
                 .zip(&heads)
                 .enumerate()
-                .filter_map(|(i, (l, &h))| l.get(h).map(|it| (it.key, i)))
+                .filter_map(|(i, (o, &h))| o.items.get(h).map(|it| (it.key, i)))
                 .min();
             let Some((_, i)) = next else { break };
-            let Some(item) = lists.get(i).and_then(|l| l.get(heads[i])).copied() else {
+            let Some(out) = outputs.get_mut(i) else { break };
+            let Some(item) = heads.get_mut(i).and_then(|h| {
+                let it = out.items.get(*h).copied();
+                *h += 1;
+                it
+            }) else {
                 break;
             };
-            if let Some(h) = heads.get_mut(i) {
-                *h += 1;
-            }
             match item.kind {
                 ItemKind::Opened => {
                     self.ids.insert(item.flow, self.next_id);
@@ -549,15 +564,37 @@ impl<R: Report> Scanner<R> {
                 ItemKind::Closed => {
                     self.ids.remove(&item.flow);
                 }
-                ItemKind::Event(mut ev) => {
-                    ev.flow_id = self.ids.get(&item.flow).copied().unwrap_or(u64::MAX);
-                    self.event(&ev);
+                ItemKind::Event(e) => {
+                    if let Some(ev) = out.events.get_mut(e) {
+                        ev.flow_id = self.ids.get(&item.flow).copied().unwrap_or(u64::MAX);
+                        order.push((i, e));
+                    }
                 }
+            }
+        }
+        let events: Vec<&Event<'_>> = order
+            .iter()
+            .filter_map(|&(i, e)| outputs.get(i).and_then(|o| o.events.get(e)))
+            .collect();
+        // Detection on the whole batch (detectors spread over the threads), then the
+        // records, inventory and alerts of each event in order.
+        let mut alerts = match &mut self.detection {
+            Some(d) => d.observe_batch(&events, self.shards.len()),
+            None => Vec::new(),
+        }
+        .into_iter()
+        .peekable();
+        for (i, ev) in events.iter().enumerate() {
+            self.event(ev);
+            while let Some((_, a)) = alerts.next_if(|(j, _)| *j == i) {
+                self.stats.alerts += 1;
+                self.alerts.add(&a);
+                self.report.alert(&a);
             }
         }
     }
 
-    /// One event: statistics, inventory, record, detection.
+    /// One event: statistics, inventory, record.
     fn event(&mut self, ev: &Event<'_>) {
         let s = self.stats.protocols.entry(ev.protocol.name()).or_default();
         s.pdus += 1;
@@ -568,13 +605,6 @@ impl<R: Report> Scanner<R> {
         if self.report.wants_pdus() {
             let record = PduRecord::of(ev);
             self.report.pdu(&record);
-        }
-        if let Some(d) = &mut self.detection {
-            for a in d.observe(ev) {
-                self.stats.alerts += 1;
-                self.alerts.add(a);
-                self.report.alert(a);
-            }
         }
     }
 

@@ -208,14 +208,15 @@ pub trait Analyzer: Send + 'static {
 }
 
 /// Facts that span connections, added to events before detectors see them: the
-/// [`Engine`](crate::Engine) runs each protocol's enricher, in event order, on a copy of
-/// every event of that protocol. Kept out of [`Analyzer`]s so that connections can be
-/// decoded on any thread while detection stays in capture order.
+/// [`Engine`](crate::Engine) runs each protocol's enricher, in event order, on every event
+/// of that protocol, and the detectors see the event with the marks it returns added. Kept
+/// out of [`Analyzer`]s so that connections can be decoded on any thread while detection
+/// stays in capture order.
 pub trait Enrich: Send + core::fmt::Debug {
     /// The protocol whose events it sees.
     fn protocol(&self) -> Protocol;
-    /// Adds what it knows to `ev`.
-    fn enrich(&mut self, ev: &mut Event<'_>);
+    /// Learns from `ev`; returns the marks to add to it.
+    fn marks(&mut self, ev: &Event<'_>) -> crate::event::Marks;
 }
 
 /// Marks `ev` as undecodable: outcome `Unparsed`, conformance `c`, anomaly `bits` added.

@@ -39,13 +39,15 @@ impl Enrich for UmasModes {
         Protocol::Modbus
     }
 
-    fn enrich(&mut self, ev: &mut Event<'_>) {
-        let Detail::Modbus(m) = ev.detail else { return };
+    fn marks(&mut self, ev: &Event<'_>) -> Marks {
+        let Detail::Modbus(m) = ev.detail else {
+            return Marks::NONE;
+        };
         let Some(Pdu::Request(Request::Umas(u))) = m.pdu.map(|p| p.pdu) else {
-            return;
+            return Marks::NONE;
         };
         if ev.direction != Direction::Request {
-            return;
+            return Marks::NONE;
         }
         let key = (ev.flow.server, ev.unit);
         match u.function {
@@ -60,9 +62,10 @@ impl Enrich for UmasModes {
             | UmasFunctionCode::EndStrategyDownload
                 if !self.stopped.get(&key).copied().unwrap_or(false) =>
             {
-                ev.marks |= Marks::MODIFIES_PROGRAM;
+                return Marks::MODIFIES_PROGRAM;
             }
             _ => {}
         }
+        Marks::NONE
     }
 }
