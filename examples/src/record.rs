@@ -141,3 +141,163 @@ impl Serialize for PduRecord {
         m.end()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dnp3::{App as Dnp3App, Fields as Dnp3Fields, Object as Dnp3Object};
+    use crate::iec104::Fields as Iec104Fields;
+    use crate::modbus::Fields as ModbusFields;
+    use otwire_detect::Direction as Dir;
+
+    #[test]
+    fn fast_json_equals_serde_json() {
+        let base = PduRecord {
+            frame: 1,
+            ts_us: 0,
+            flow: 0,
+            src: "10.0.0.1:40000".parse().unwrap(),
+            dst: "[2001:db8::2]:502".parse().unwrap(),
+            proto: Protocol::Modbus,
+            dir: Dir::Response,
+            anomalies: vec![],
+            fields: ProtoFields::Modbus(ModbusFields::default()),
+        };
+        let all = ModbusFields {
+            tid: Some(65535),
+            unit: Some(0),
+            func: Some(127),
+            exception: Some(2),
+            sub_func: Some(10),
+            mei: Some(14),
+            address: Some(0),
+            quantity: Some(2000),
+            byte_count: Some(255),
+        };
+        for (ts, anomalies, m) in [
+            (0, vec![], ModbusFields::default()),
+            (
+                1_768_464_000_123_456,
+                vec!["NOT_MODBUS", "QUANTITY_OUT_OF_RANGE"],
+                all,
+            ),
+            (-1, vec!["odd \"name\""], all),
+            (253_402_300_800_000_000, vec![], all),
+        ] {
+            let r = PduRecord {
+                ts_us: ts,
+                anomalies,
+                fields: ProtoFields::Modbus(m),
+                frame: u64::MAX,
+                ..base.clone()
+            };
+            let mut fast = Vec::new();
+            r.write_json(&mut fast);
+            assert_eq!(
+                String::from_utf8(fast).unwrap(),
+                serde_json::to_string(&r).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn dnp3_and_iec104_record_shape() {
+        let base = PduRecord {
+            frame: 7,
+            ts_us: 0,
+            flow: 1,
+            src: "10.0.0.2:20000".parse().unwrap(),
+            dst: "10.0.0.1:40000".parse().unwrap(),
+            proto: Protocol::Dnp3,
+            dir: Dir::Response,
+            anomalies: vec![],
+            fields: ProtoFields::Dnp3(Dnp3Fields {
+                link_func: Some(4),
+                link_dir: Some(false),
+                link_prm: Some(true),
+                link_dst: Some(1),
+                link_src: Some(10),
+                link_len: Some(20),
+                tp_fir: Some(true),
+                tp_fin: Some(true),
+                tp_seq: Some(5),
+                app: Some(Box::new(Dnp3App {
+                    func: 129,
+                    seq: 2,
+                    fir: true,
+                    fin: true,
+                    con: false,
+                    uns: false,
+                    iin: Some(0x9000),
+                    objects: vec![Dnp3Object {
+                        group: 30,
+                        variation: 1,
+                        qualifier: 0,
+                        start: Some(0),
+                        stop: Some(3),
+                        count: Some(4),
+                    }],
+                })),
+            }),
+        };
+        let json = serde_json::to_string(&base).unwrap();
+        assert_eq!(
+            json,
+            r#"{"frame":7,"ts":"1970-01-01T00:00:00.000000Z","flow":1,"src":"10.0.0.2:20000","dst":"10.0.0.1:40000","proto":"dnp3","dir":"response","anomalies":[],"link_func":4,"link_dir":false,"link_prm":true,"link_dst":1,"link_src":10,"link_len":20,"tp_fir":true,"tp_fin":true,"tp_seq":5,"app":{"func":129,"seq":2,"fir":true,"fin":true,"con":false,"uns":false,"iin":36864,"objects":[{"group":30,"variation":1,"qualifier":0,"start":0,"stop":3,"count":4}]}}"#
+        );
+        let mut fast = Vec::new();
+        base.write_json(&mut fast);
+        assert_eq!(String::from_utf8(fast).unwrap(), json);
+        let iec = PduRecord {
+            proto: Protocol::Iec104,
+            fields: ProtoFields::Iec104(Iec104Fields {
+                apci: Some("U"),
+                u_func: Some("STARTDT_ACT"),
+                ..Iec104Fields::default()
+            }),
+            ..base
+        };
+        let json = serde_json::to_string(&iec).unwrap();
+        assert!(json.ends_with(r#""proto":"iec104","dir":"response","anomalies":[],"apci":"U","tx":null,"rx":null,"u_func":"STARTDT_ACT","type_id":null,"sq":null,"num":null,"cot":null,"negative":null,"test":null,"oa":null,"ca":null,"ioas":null}"#), "{json}");
+        let mut fast = Vec::new();
+        iec.write_json(&mut fast);
+        assert_eq!(String::from_utf8(fast).unwrap(), json);
+    }
+
+    #[test]
+    fn rfc3339_known_values() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000000Z");
+        assert_eq!(
+            rfc3339(1_445_436_535_123_456),
+            "2015-10-21T14:08:55.123456Z"
+        );
+        assert_eq!(rfc3339(951_782_400_000_001), "2000-02-29T00:00:00.000001Z");
+        assert_eq!(rfc3339(-1), "1969-12-31T23:59:59.999999Z");
+    }
+
+    #[test]
+    fn pdu_record_field_order_and_nulls() {
+        let r = PduRecord {
+            frame: 3,
+            ts_us: 1_000_000,
+            flow: 0,
+            src: "10.0.0.1:40000".parse().unwrap(),
+            dst: "10.0.0.2:502".parse().unwrap(),
+            proto: Protocol::Modbus,
+            dir: Dir::Request,
+            anomalies: vec!["QUANTITY_OUT_OF_RANGE"],
+            fields: ProtoFields::Modbus(ModbusFields {
+                tid: Some(1),
+                unit: Some(255),
+                func: Some(3),
+                address: Some(0),
+                quantity: Some(10),
+                ..ModbusFields::default()
+            }),
+        };
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"frame":3,"ts":"1970-01-01T00:00:01.000000Z","flow":0,"src":"10.0.0.1:40000","dst":"10.0.0.2:502","proto":"modbus","dir":"request","anomalies":["QUANTITY_OUT_OF_RANGE"],"tid":1,"unit":255,"func":3,"exception":null,"sub_func":null,"mei":null,"address":0,"quantity":10,"byte_count":null}"#
+        );
+    }
+}

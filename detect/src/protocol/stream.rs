@@ -161,7 +161,16 @@ impl<A: Analyzer> Stream<A> {
             A::probe(data, Transport::Tcp)
         } else {
             buf.extend_from_slice(data);
-            A::probe(buf, Transport::Tcp)
+            match A::probe(buf, Transport::Tcp) {
+                // What was kept and the new bytes are not the protocol together: the new
+                // chunk may still start a frame on its own.
+                super::Probe::Unrecognized => {
+                    buf.clear();
+                    *chunks = chunks.saturating_add(1);
+                    A::probe(data, Transport::Tcp)
+                }
+                v => v,
+            }
         };
         match verdict {
             super::Probe::Recognized => {
