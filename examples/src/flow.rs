@@ -627,13 +627,13 @@ mod tests {
             ctx.0.push(format!("new {}", info.id));
             Echo
         }
-        fn data<'b>(
+        fn data(
             &mut self,
             ctx: &mut Log,
             info: &FlowInfo,
             dir: Direction,
             meta: PacketMeta,
-            data: &'b [u8],
+            data: &[u8],
         ) {
             self.queued(ctx, info, dir, meta, data);
         }

@@ -92,9 +92,6 @@ pub(crate) fn push_opt(out: &mut Vec<u8>, key: &[u8], v: Option<u64>) {
     }
 }
 
-/// One alert (`otscan --output alerts`): `otwire-detect`'s alert, whose JSON form is
-/// DESIGN.md §4's alert record (plus `unit`, `first_seen`, `last_seen` and `count`).
-
 /// Formats microseconds since the Unix epoch as RFC 3339 UTC with microseconds,
 /// e.g. `2024-05-01T12:00:00.000001Z`.
 pub fn rfc3339(ts_us: i64) -> String {

@@ -26,5 +26,6 @@ pub mod probe_iec104;
 pub mod protocols;
 pub mod record;
 pub mod sample;
+pub mod sample_scada;
 pub mod scanner;
 pub mod tcp;

@@ -73,12 +73,7 @@ impl<A: Analyzer> Sessions<A> {
             self.arena.resize(need, 0);
         }
         let mut arena = Arena::new(self.arena.get_mut(..need).unwrap_or_default());
-        // The spare vector's allocation is reused for this call's events (an empty
-        // `Vec` collected in place keeps its buffer).
-        let mut events: Vec<Event<'_>> = core::mem::take(&mut self.spare)
-            .into_iter()
-            .filter_map(|_| None)
-            .collect();
+        let mut events = recycle(core::mem::take(&mut self.spare));
         {
             let mut out = Out::new(meta, &mut arena, &mut events);
             stream.data(&mut out, dir, data);
@@ -86,8 +81,7 @@ impl<A: Analyzer> Sessions<A> {
         for ev in &events {
             f(ev);
         }
-        events.clear();
-        self.spare = events.into_iter().filter_map(|_| None).collect();
+        self.spare = recycle(events);
     }
 
     /// Bytes of one direction of `flow` are missing before the next `feed`.
@@ -113,4 +107,13 @@ impl<A: Analyzer> Sessions<A> {
             f(ev);
         }
     }
+}
+
+/// An empty vector of events of another lifetime that keeps `v`'s allocation (a vector
+/// collected in place from its own iterator reuses its buffer), so that feeding allocates
+/// nothing once the first call has sized it.
+#[allow(clippy::unnecessary_filter_map)] // the point is the change of type, not the filter
+fn recycle<'b>(mut v: Vec<Event<'_>>) -> Vec<Event<'b>> {
+    v.clear();
+    v.into_iter().filter_map(|_| None).collect()
 }

@@ -66,8 +66,7 @@ impl<A: Analyzer> Conn<A> {
     ) -> Option<Event<'b>> {
         self.events(scratch, meta, dir, bytes)
             .into_iter()
-            .filter(|e| !e.record_only)
-            .last()
+            .rfind(|e| !e.record_only)
     }
 
     /// The one event `bytes` complete.

@@ -142,7 +142,10 @@ fn shift_ports(frame: &mut [u8], i: u32) {
         let Some(b) = frame.get_mut(off..off + 2) else {
             return;
         };
-        let port = u16::from_be_bytes([b[0], b[1]]);
+        let Ok(two) = <[u8; 2]>::try_from(&*b) else {
+            return;
+        };
+        let port = u16::from_be_bytes(two);
         if port < 1024 || WELL_KNOWN.contains(&port) {
             continue;
         }
