@@ -2,7 +2,7 @@
 //!
 //! A [`PduRecord`] is built from an event only when an output asks for records: the common
 //! fields from the event, the protocol's own from its typed detail
-//! ([`ProtoFields`](crate::protocols::ProtoFields), one module per protocol). Records
+//! ([`ProtoFields`], one module per protocol). Records
 //! hold typed values and are formatted when written.
 
 use std::net::SocketAddr;
