@@ -185,9 +185,9 @@ impl<A: Analyzer> Stream<A> {
                 } else if let Some(copy) = out.arena.copy(&pending) {
                     self.decode(out, dir, copy);
                 }
-                if let Some(Side::Probing { buf, .. }) = other
-                    && !buf.is_empty()
-                {
+                if let Some(Side::Probing { buf, .. }) = other.filter(|o| {
+                    matches!(o, Side::Probing { buf, .. } if !buf.is_empty())
+                }) {
                     let peer = match dir {
                         Direction::Request => Direction::Response,
                         Direction::Response => Direction::Request,
@@ -211,10 +211,10 @@ impl<A: Analyzer> Stream<A> {
                 *chunks = chunks.saturating_add(1);
             }
         }
-        if let Some(side @ Side::Probing { .. }) = self.sides.get_mut(i)
-            && matches!(side, Side::Probing { chunks, .. } if *chunks >= PROBE_CHUNKS)
-        {
-            *side = Side::Rejected;
+        if let Some(side) = self.sides.get_mut(i) {
+            if matches!(side, Side::Probing { chunks, .. } if *chunks >= PROBE_CHUNKS) {
+                *side = Side::Rejected;
+            }
         }
     }
 }

@@ -277,10 +277,10 @@ impl Analyzer for Dnp3 {
             f.gap();
         }
         // A fragment cut by the hole can never complete.
-        if let Some(r) = self.reassembly.get_mut(index(dir))
-            && r.in_progress() > 0
-        {
-            *r = reassembler();
+        if let Some(r) = self.reassembly.get_mut(index(dir)) {
+            if r.in_progress() > 0 {
+                *r = reassembler();
+            }
         }
     }
 
