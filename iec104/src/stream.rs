@@ -1,14 +1,18 @@
 //! Reassembly of APDUs from a TCP byte stream (DESIGN.md §2 "Streams"; IEC 60870-5-104 §5:
 //! APDUs follow each other with no separator).
 
-use bytes::{Bytes, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 
 use crate::error::Error;
-use crate::frame::{START, plausible_header, split_frame};
+use crate::frame::{CONTROL_LEN, MAX_LENGTH, START, is_exact_apdu, plausible_header};
 use otwire_core::Probe;
+use otwire_core::resync::{Framing, Resync, Step, Verdict};
 
 /// Default cap on buffered bytes: far above the 255-octet APDU, low enough to bound memory.
 pub const DEFAULT_CAPACITY_LIMIT: usize = 64 * 1024;
+/// The smallest capacity limit: a maximal APDU (255 octets) and the eight octets of the
+/// next APDU's header, which can decide whether the first is one.
+const MIN_CAPACITY: usize = 255 + 8;
 
 /// Counters of what a [`StreamDecoder`] saw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -30,17 +34,26 @@ pub struct StreamStats {
 
 /// Splits a TCP stream into APDUs, whatever the chunking (feature `alloc`).
 ///
-/// It starts unsynchronised: the first APDU must pass the [`probe`](crate::probe) header
-/// checks, and so must the first one after junk or a [`gap`](StreamDecoder::gap). Once in
-/// sync, every frame with a valid start byte and length is returned.
+/// It starts unsynchronised: the first APDU must pass the strict header checks of
+/// [`probe`](crate::probe) (with one difference: a U frame whose function bits are not
+/// exactly one is a frame, flagged `U_FUNCTION_INVALID` by [`Apdu::parse`](crate::Apdu)),
+/// and so must the first one after junk or a [`gap`](StreamDecoder::gap). Once in sync,
+/// every frame with a valid start byte and length is returned, so that its anomalies can
+/// be flagged.
+///
+/// In and out of sync, a candidate APDU whose length would swallow another one is junk
+/// (IEC 60870-5-104 §5: APDUs follow each other without separator, so a false length
+/// hides the frames after it): one that holds a whole plausible APDU after its start
+/// byte, and one that holds the start of a plausible APDU running past its end unless
+/// another plausible APDU starts right after it. When that depends on bytes not yet
+/// received, the decoder waits for them (at most a header's worth after the candidate),
+/// so the frames never depend on the chunking; before a [`gap`](StreamDecoder::gap), the
+/// last whole APDU is returned.
 #[derive(Debug, Clone)]
 pub struct StreamDecoder {
     buf: BytesMut,
     limit: usize,
-    synced: bool,
-    /// Bytes at the front of the buffer that are whole frames from before a gap; when they
-    /// are consumed the decoder resynchronises.
-    before_gap: Option<usize>,
+    resync: Resync,
     stats: StreamStats,
 }
 
@@ -50,19 +63,65 @@ impl Default for StreamDecoder {
     }
 }
 
+/// The framing rules of IEC 104 APDUs for the resynchronising search.
+struct Apdus;
+
+impl Framing for Apdus {
+    fn may_start(&self, octet: u8) -> bool {
+        octet == START
+    }
+
+    fn header(&self, view: &[u8], synced: bool) -> Verdict {
+        let length = match view {
+            [] => return Verdict::Wait,
+            [s, ..] if *s != START => return Verdict::Junk,
+            [_] => return Verdict::Wait,
+            [_, l, ..] => *l,
+        };
+        let plausible = if synced {
+            // In sync, any length the standard allows: the frame's anomalies are the
+            // parser's to flag.
+            if (CONTROL_LEN..=MAX_LENGTH).contains(&length) {
+                Probe::Recognized
+            } else {
+                Probe::Unrecognized
+            }
+        } else {
+            plausible_header(view, true)
+        };
+        match plausible {
+            Probe::Recognized => Verdict::Frame(2 + usize::from(length)),
+            Probe::Unrecognized => Verdict::Junk,
+            Probe::NeedMore => Verdict::Wait,
+        }
+    }
+
+    fn declared_len(&self, view: &[u8]) -> Option<usize> {
+        view.get(1).map(|&l| 2 + usize::from(l))
+    }
+
+    fn trusted(&self, view: &[u8]) -> Probe {
+        plausible_header(view, true)
+    }
+
+    fn whole(&self, view: &[u8]) -> bool {
+        is_exact_apdu(view)
+    }
+}
+
 impl StreamDecoder {
     /// A decoder with the default capacity limit.
     pub fn new() -> Self {
         StreamDecoder::with_capacity_limit(DEFAULT_CAPACITY_LIMIT)
     }
 
-    /// A decoder that buffers at most `limit` bytes (at least one maximal APDU, 255).
+    /// A decoder that buffers at most `limit` bytes (at least 263: a maximal APDU and the
+    /// eight-octet header of the next, which may decide whether it is one).
     pub fn with_capacity_limit(limit: usize) -> Self {
         StreamDecoder {
             buf: BytesMut::new(),
-            limit: limit.max(255),
-            synced: false,
-            before_gap: None,
+            limit: limit.max(MIN_CAPACITY),
+            resync: Resync::new(),
             stats: StreamStats::default(),
         }
     }
@@ -83,99 +142,37 @@ impl StreamDecoder {
         n
     }
 
-    /// Tells the decoder that bytes are missing here (a TCP sequence gap): a partial APDU
-    /// buffered before it is dropped, whole ones are still returned, then it resynchronises.
+    /// Tells the decoder that bytes are missing here (a TCP sequence gap): whole APDUs
+    /// buffered before it are still returned (judged as if the stream ended there), a
+    /// partial one is dropped, then it resynchronises.
     pub fn gap(&mut self) {
         self.stats.gaps += 1;
-        if !self.synced {
-            // Frames pushed but not yet taken must survive: find where they start.
-            if let Some(at) = self.find_plausible(true) {
-                let _ = self.buf.split_to(at);
-                self.stats.junk += at as u64;
-                self.synced = true;
-            }
-        }
-        let mut keep = 0;
-        if self.synced {
-            let mut rest: &[u8] = &self.buf;
-            while let Ok((frame, r)) = split_frame(rest) {
-                keep += frame.wire_len();
-                rest = r;
-            }
-        }
-        self.stats.dropped += (self.buf.len() - keep) as u64;
-        self.buf.truncate(keep);
-        self.before_gap = Some(keep);
-    }
-
-    /// The first offset whose header is plausible (`Recognized`), or with `strict` false
-    /// also one that needs more bytes to tell.
-    fn find_plausible(&self, strict: bool) -> Option<usize> {
-        self.buf
-            .iter()
-            .enumerate()
-            .filter(|&(_, &b)| b == START)
-            .find_map(
-                |(i, _)| match plausible_header(self.buf.get(i..).unwrap_or_default()) {
-                    Probe::Recognized => Some(i),
-                    Probe::NeedMore if !strict => Some(i),
-                    _ => None,
-                },
-            )
+        let drop = self.resync.gap(&Apdus, &self.buf);
+        self.buf.truncate(self.buf.len() - drop);
+        self.stats.dropped += drop as u64;
     }
 
     /// The next whole APDU (start byte to last ASDU octet), `Ok(None)` when more bytes are
     /// needed, or `Err(Error::Junk)` after skipping bytes that are not an APDU (call again:
     /// it has resynchronised, or is waiting for more bytes to decide).
     pub fn next_frame(&mut self) -> Result<Option<Bytes>, Error> {
-        if self.before_gap == Some(0) {
-            self.before_gap = None;
-            if self.synced {
-                self.synced = false;
-                self.stats.resyncs += 1;
+        let was_synced = self.resync.is_synced();
+        let step = self.resync.next(&Apdus, &self.buf);
+        if was_synced && (matches!(step, Step::Junk { .. }) || !self.resync.is_synced()) {
+            self.stats.resyncs += 1;
+        }
+        match step {
+            Step::Frame(n) => {
+                self.stats.frames += 1;
+                Ok(Some(self.buf.split_to(n).freeze()))
             }
-        }
-        if self.synced {
-            match split_frame(&self.buf) {
-                Ok((frame, _)) => return Ok(Some(self.take(frame.wire_len()))),
-                Err(Error::Incomplete(_)) => return Ok(None),
-                Err(_) => {
-                    self.synced = false;
-                    self.stats.resyncs += 1;
-                }
+            Step::Junk { skipped, .. } => {
+                self.buf.advance(skipped);
+                self.stats.junk += skipped as u64;
+                Err(Error::Junk { skipped })
             }
+            Step::Wait => Ok(None),
         }
-        // Resynchronise: find the first offset whose header is plausible, or that needs
-        // more bytes to tell.
-        let at = self.find_plausible(false);
-        let skip = at.unwrap_or(self.buf.len());
-        let found = at.is_some_and(|i| {
-            plausible_header(self.buf.get(i..).unwrap_or_default()) == Probe::Recognized
-        });
-        if skip > 0 {
-            let _ = self.buf.split_to(skip);
-            self.stats.junk += skip as u64;
-            if let Some(g) = self.before_gap.as_mut() {
-                *g = g.saturating_sub(skip);
-            }
-            if found {
-                self.synced = true;
-            }
-            return Err(Error::Junk { skipped: skip });
-        }
-        if found {
-            self.synced = true;
-            return self.next_frame();
-        }
-        Ok(None)
-    }
-
-    fn take(&mut self, n: usize) -> Bytes {
-        self.stats.frames += 1;
-        if let Some(g) = self.before_gap.as_mut() {
-            *g = g.saturating_sub(n);
-        }
-        self.buf.split_to(n).freeze()
     }
 
     /// Bytes buffered and not yet returned.
@@ -185,7 +182,7 @@ impl StreamDecoder {
 
     /// Whether the decoder is in sync with the APDU boundaries.
     pub fn is_synced(&self) -> bool {
-        self.synced
+        self.resync.is_synced()
     }
 
     /// The counters so far.
