@@ -147,7 +147,15 @@ impl StreamDecoder {
     /// partial one is dropped, then it resynchronises.
     pub fn gap(&mut self) {
         self.stats.gaps += 1;
-        let drop = self.resync.gap(&Apdus, &self.buf);
+        self.finish();
+    }
+
+    /// The stream ended: an APDU still waiting for the bytes after it (to tell whether it
+    /// is one) is judged as the last thing in the stream, and returned by the next calls
+    /// to [`next_frame`](StreamDecoder::next_frame); a partial one is dropped as by
+    /// [`gap`](StreamDecoder::gap), without counting a gap.
+    pub fn finish(&mut self) {
+        let drop = self.resync.gap(&Apdus, &self.buf, &[]);
         self.buf.truncate(self.buf.len() - drop);
         self.stats.dropped += drop as u64;
     }
@@ -157,7 +165,7 @@ impl StreamDecoder {
     /// it has resynchronised, or is waiting for more bytes to decide).
     pub fn next_frame(&mut self) -> Result<Option<Bytes>, Error> {
         let was_synced = self.resync.is_synced();
-        let step = self.resync.next(&Apdus, &self.buf);
+        let step = self.resync.next(&Apdus, &self.buf, &[]);
         if was_synced && (matches!(step, Step::Junk { .. }) || !self.resync.is_synced()) {
             self.stats.resyncs += 1;
         }
@@ -171,7 +179,8 @@ impl StreamDecoder {
                 self.stats.junk += skipped as u64;
                 Err(Error::Junk { skipped })
             }
-            Step::Wait => Ok(None),
+            // APDUs have a start byte: the decoder never looks back.
+            Step::Rewind { .. } | Step::Wait => Ok(None),
         }
     }
 

@@ -147,9 +147,25 @@ fn capacity_limit_bounds_memory() {
     );
 }
 
-/// Feeds `chunks`, then collects the frames (for streams whose junk is not counted).
+/// Feeds `chunks`, ends the stream, and collects the frames.
 fn frames_of(chunks: &[&[u8]]) -> Vec<Vec<u8>> {
-    run(chunks).0
+    let mut d = StreamDecoder::new();
+    let mut frames = Vec::new();
+    let mut drain = |d: &mut StreamDecoder| loop {
+        match d.next_frame() {
+            Ok(Some(f)) => frames.push(f.to_vec()),
+            Ok(None) => break,
+            Err(Error::Junk { .. }) => {}
+            Err(e) => panic!("{e}"),
+        }
+    };
+    for c in chunks {
+        d.push(c);
+        drain(&mut d);
+    }
+    d.finish();
+    drain(&mut d);
+    frames
 }
 
 /// Cuts `s` at the given offsets (clamped, sorted).
@@ -239,6 +255,28 @@ fn s_frames_after_a_junk_apdu_are_kept() {
     s.extend_from_slice(v[0]);
     let (frames, _) = run(&[&s]);
     assert_eq!(frames, vec![v[1].to_vec(), v[1].to_vec(), v[0].to_vec()]);
+}
+
+#[test]
+fn finish_returns_an_apdu_that_waited_for_what_follows() {
+    // An I frame holding a plausible S frame header at its end: whether it is a frame
+    // depends on what follows it, so the decoder waits; at the end of the stream it is the
+    // last thing there, a frame.
+    let mut apdu = truncation::VECTORS[2].to_vec(); // C_IC_NA_1, QOI 20 in the last octet
+    apdu[15] = 0x68; // QOI 104: a start byte
+    let mut d = StreamDecoder::new();
+    d.push(&apdu);
+    assert_eq!(d.next_frame(), Ok(None));
+    d.finish();
+    assert_eq!(d.next_frame().unwrap().unwrap().as_ref(), &apdu[..]);
+    assert_eq!(d.stats().gaps, 0);
+    // Followed by a frame, it is one at once.
+    let mut s = apdu.clone();
+    s.extend_from_slice(truncation::VECTORS[0]);
+    assert_eq!(
+        frames_of(&[&s]),
+        vec![apdu, truncation::VECTORS[0].to_vec()]
+    );
 }
 
 #[test]

@@ -2,9 +2,14 @@
 //! chunking, take whole MBAP frames out, resynchronise after gaps and junk.
 
 use bytes::{Buf, Bytes, BytesMut};
+use otwire_core::Probe;
+use otwire_core::resync::{Framing, Resync, Step, Verdict, holds_whole};
 
+use crate::codes::FunctionCode;
 use crate::error::{Error, Layer};
 use crate::frame::{MBAP_HEADER_LEN, MbapHeader};
+use crate::rtu::{LenHint, expected_len};
+use crate::types::Direction;
 
 /// Default cap on buffered bytes: many whole frames, bounded memory per connection.
 pub const DEFAULT_CAPACITY: usize = 64 * 1024;
@@ -34,6 +39,16 @@ pub struct StreamStats {
 /// waits for a *plausible* header (protocol id 0, length 2-254, a function code other than
 /// 0 and 0x80) before it trusts the stream again.
 ///
+/// Modbus/TCP has no start octet, so junk between frames reads as a header. In and out of
+/// sync, a candidate frame whose length would swallow a real one is junk: one that holds a
+/// whole *consistent* frame after its first octet (a plausible header whose length is the
+/// one its function code and byte count give, in either direction, or a UMAS frame), and
+/// one that holds the start of a consistent frame running past its end unless another
+/// consistent frame starts right after it. When that depends on bytes not yet received the
+/// decoder waits for them (at most a header's worth after the candidate), so the frames
+/// never depend on the chunking; before a [`gap`](StreamDecoder::gap), the last whole
+/// frame is returned.
+///
 /// ```
 /// use otwire_modbus::{StreamDecoder, split_frame};
 /// let stream = [0u8, 1, 0, 0, 0, 6, 1, 3, 0, 0, 0, 2, 0, 2, 0, 0, 0, 6, 1, 3, 0, 8, 0, 1];
@@ -54,17 +69,131 @@ pub struct StreamStats {
 pub struct StreamDecoder {
     buf: BytesMut,
     capacity: usize,
-    max_length: usize,
-    in_sync: bool,
-    /// Buffered bytes that precede the last reported gap: a frame that starts before this
-    /// mark and ends after it is missing bytes and must not be returned.
-    gap_at: Option<usize>,
+    framing: Mbap,
+    resync: Resync,
+    /// The frame returned last, while the decoder is in sync right after it: a frame that
+    /// starts inside it may run on into the buffer.
+    last: Option<Bytes>,
     stats: StreamStats,
 }
 
 impl Default for StreamDecoder {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// The framing rules of Modbus/TCP ADUs for the resynchronising search.
+#[derive(Debug, Clone, Copy)]
+struct Mbap {
+    max_length: usize,
+}
+
+impl Mbap {
+    /// The MBAP length field, once its octets are there.
+    fn length(view: &[u8]) -> Option<usize> {
+        view.get(4..6)
+            .and_then(|b| b.first_chunk::<2>())
+            .map(|&l| usize::from(u16::from_be_bytes(l)))
+    }
+
+    /// Whether the frame's length is the one its function code gives in `dir` (Application
+    /// Protocol §6), as far as the octets of the frame that are there tell.
+    fn consistent(view: &[u8], length: usize, dir: Direction) -> Probe {
+        // From the unit id on, the frame looks like an RTU frame without its CRC.
+        let unit_pdu = view.get(MBAP_HEADER_LEN - 1..).unwrap_or_default();
+        let in_frame = unit_pdu.get(..length).unwrap_or(unit_pdu);
+        match expected_len(in_frame, dir) {
+            LenHint::Exact(n) if n == length + 2 => Probe::Recognized,
+            // The octets that tell are inside the frame but have not arrived yet.
+            LenHint::NeedMore(n) if n <= length => Probe::NeedMore,
+            // No layout to check: UMAS, whose envelope this crate decodes, is trusted.
+            LenHint::Unknown if in_frame.get(1) == Some(&u8::from(FunctionCode::Umas)) => {
+                Probe::Recognized
+            }
+            _ => Probe::Unrecognized,
+        }
+    }
+}
+
+impl Framing for Mbap {
+    fn may_start(&self, _octet: u8) -> bool {
+        true
+    }
+
+    fn header(&self, view: &[u8], synced: bool) -> Verdict {
+        let Ok(h) = MbapHeader::parse(view) else {
+            return Verdict::Wait;
+        };
+        let length = usize::from(h.length);
+        if length == 0 || length > self.max_length {
+            return Verdict::Junk;
+        }
+        if !synced {
+            if !h.is_plausible() {
+                return Verdict::Junk;
+            }
+            match view.get(MBAP_HEADER_LEN) {
+                None => return Verdict::Wait,
+                Some(0x00 | 0x80) => return Verdict::Junk,
+                Some(_) => {}
+            }
+        }
+        Verdict::Frame(MBAP_HEADER_LEN - 1 + length)
+    }
+
+    fn declared_len(&self, view: &[u8]) -> Option<usize> {
+        Mbap::length(view).map(|l| MBAP_HEADER_LEN - 1 + l)
+    }
+
+    fn trusted(&self, view: &[u8]) -> Probe {
+        let length = match self.header(view, false) {
+            Verdict::Frame(n) => n + 1 - MBAP_HEADER_LEN,
+            Verdict::Junk => return Probe::Unrecognized,
+            Verdict::Wait => return Probe::NeedMore,
+        };
+        match (
+            Mbap::consistent(view, length, Direction::Request),
+            Mbap::consistent(view, length, Direction::Response),
+        ) {
+            (Probe::Recognized, _) | (_, Probe::Recognized) => Probe::Recognized,
+            (Probe::NeedMore, _) | (_, Probe::NeedMore) => Probe::NeedMore,
+            _ => Probe::Unrecognized,
+        }
+    }
+
+    fn whole(&self, view: &[u8]) -> bool {
+        self.trusted(view) == Probe::Recognized
+            && Mbap::length(view).is_some_and(|l| view.len() >= MBAP_HEADER_LEN - 1 + l)
+    }
+
+    /// Without a start octet, frames inside real ones are common (register values 0, 6,
+    /// 0x0103 read as `00 00 00 06 01 03`): a *consistent* candidate is a frame whatever it
+    /// holds, and only an inconsistent one (protocol id, or a length its function code
+    /// does not give) is junk when it holds a whole consistent frame. A frame starting
+    /// inside a returned one and running past it is found by looking back when what
+    /// follows is not a frame ([`Framing::looks_back`]).
+    fn judge(&self, view: &[u8], synced: bool, end: bool) -> Verdict {
+        let total = match self.header(view, synced) {
+            Verdict::Frame(n) => n,
+            Verdict::Junk => return Verdict::Junk,
+            Verdict::Wait => return if end { Verdict::Junk } else { Verdict::Wait },
+        };
+        if self.trusted(view) == Probe::Unrecognized && holds_whole(self, view, total) {
+            return Verdict::Junk;
+        }
+        if view.len() < total {
+            return if end { Verdict::Junk } else { Verdict::Wait };
+        }
+        Verdict::Frame(total)
+    }
+
+    fn looks_back(&self) -> bool {
+        true
+    }
+
+    fn max_frame_len(&self) -> usize {
+        MBAP_HEADER_LEN - 1 + self.max_length
     }
 }
 
@@ -86,9 +215,9 @@ impl StreamDecoder {
         StreamDecoder {
             buf: BytesMut::new(),
             capacity: capacity.max(MBAP_HEADER_LEN - 1 + max_length),
-            max_length,
-            in_sync: true,
-            gap_at: None,
+            framing: Mbap { max_length },
+            resync: Resync::synced(),
+            last: None,
             stats: StreamStats::default(),
         }
     }
@@ -106,13 +235,23 @@ impl StreamDecoder {
     }
 
     /// Tells the decoder that bytes are missing before the next `push` (a TCP sequence
-    /// gap): whole frames already buffered are still returned, a partial frame cut by the
-    /// gap is dropped (counted in `skipped_bytes`), and framing resynchronises on a
-    /// plausible header.
+    /// gap): whole frames already buffered are still returned (judged as if the stream
+    /// ended there), a partial frame cut by the gap is dropped (counted in
+    /// `skipped_bytes`), and framing resynchronises on a plausible header.
     pub fn gap(&mut self) {
         self.stats.gaps += 1;
-        self.in_sync = false;
-        self.gap_at = Some(self.buf.len());
+        self.finish();
+    }
+
+    /// The stream ended: a frame still waiting for the bytes after it (to tell whether
+    /// it is one) is judged as the last thing in the stream, and returned by the next
+    /// calls to [`next_frame`](StreamDecoder::next_frame); a partial frame is dropped as
+    /// by [`gap`](StreamDecoder::gap), without counting a gap.
+    pub fn finish(&mut self) {
+        let last = self.last.clone().unwrap_or_default();
+        let drop = self.resync.gap(&self.framing, &self.buf, &last);
+        self.buf.truncate(self.buf.len() - drop);
+        self.stats.skipped_bytes += drop as u64;
     }
 
     /// Counters so far.
@@ -127,97 +266,55 @@ impl StreamDecoder {
 
     /// The next whole ADU (MBAP header and PDU), `Ok(None)` when more bytes are needed.
     ///
-    /// `Err` reports junk at the front of the stream: a length of 0 (`Malformed`) or above
-    /// the decoder's maximum (`TooLong`), the very signal of a non-Modbus protocol on port
-    /// 502. The decoder then skips to the next plausible header by itself; call again.
+    /// `Err` reports junk at the front of the stream, once per run of junk: a length of 0
+    /// or one that does not delimit a frame (`Malformed`), or one above the decoder's
+    /// maximum (`TooLong`), the very signal of a non-Modbus protocol on port 502. The
+    /// decoder has skipped to the next plausible header (or to bytes it cannot judge yet);
+    /// call again.
     pub fn next_frame(&mut self) -> Result<Option<Bytes>, Error> {
-        if !self.in_sync {
-            self.resync();
-        }
-        if let Some(mark) = self.gap_at {
-            // Bytes before the mark were buffered before the gap: a frame that does not end
-            // by the mark lacks the bytes that were lost.
-            let whole = MbapHeader::parse(&self.buf)
-                .is_ok_and(|h| MBAP_HEADER_LEN - 1 + usize::from(h.length) <= mark);
-            if !whole {
-                self.skip(mark);
-                self.gap_at = None;
-                self.in_sync = false;
-                self.resync();
+        loop {
+            // Junk is reported where the decoder loses sync; while it searches, the bytes
+            // it skips are counted only (so the reports do not depend on the chunking).
+            let report = self.resync.is_synced() && !self.resync.has_settled();
+            let length = Mbap::length(&self.buf).unwrap_or(0);
+            let last = self.last.take().unwrap_or_default();
+            match self.resync.next(&self.framing, &self.buf, &last) {
+                Step::Frame(n) => {
+                    let frame = self.buf.split_to(n).freeze();
+                    self.stats.frames += 1;
+                    self.last = Some(frame.clone());
+                    return Ok(Some(frame));
+                }
+                Step::Rewind { back } => {
+                    // The last frame was junk: its final `back` bytes begin the next frame.
+                    let put = last.slice(last.len().saturating_sub(back)..);
+                    let mut buf = BytesMut::with_capacity(put.len() + self.buf.len());
+                    buf.extend_from_slice(&put);
+                    buf.extend_from_slice(&self.buf);
+                    self.buf = buf;
+                }
+                Step::Junk { skipped, .. } => {
+                    self.buf.advance(skipped);
+                    self.stats.skipped_bytes += skipped as u64;
+                    if report {
+                        return Err(if length > self.framing.max_length {
+                            Error::TooLong {
+                                declared: length,
+                                max: self.framing.max_length,
+                            }
+                        } else {
+                            Error::Malformed {
+                                layer: Layer::Mbap,
+                                offset: 4,
+                            }
+                        });
+                    }
+                }
+                Step::Wait => {
+                    self.last = Some(last).filter(|l| !l.is_empty());
+                    return Ok(None);
+                }
             }
         }
-        if !self.in_sync {
-            return Ok(None);
-        }
-        let Ok(header) = MbapHeader::parse(&self.buf) else {
-            return Ok(None);
-        };
-        let len = usize::from(header.length);
-        if len == 0 || len > self.max_length {
-            self.in_sync = false;
-            self.skip(1);
-            return Err(if len == 0 {
-                Error::Malformed {
-                    layer: Layer::Mbap,
-                    offset: 4,
-                }
-            } else {
-                Error::TooLong {
-                    declared: len,
-                    max: self.max_length,
-                }
-            });
-        }
-        let total = MBAP_HEADER_LEN - 1 + len;
-        if self.buf.len() < total {
-            return Ok(None);
-        }
-        self.stats.frames += 1;
-        self.consumed(total);
-        Ok(Some(self.buf.split_to(total).freeze()))
-    }
-
-    /// Drops bytes until the buffer starts with a plausible header and function code (or
-    /// too few bytes remain to tell), and trusts the stream again once one is found.
-    ///
-    /// The function code must have arrived before a header is trusted: deciding without it
-    /// would make the outcome depend on how the stream was chunked.
-    fn resync(&mut self) {
-        let mut at = 0;
-        while at + MBAP_HEADER_LEN < self.buf.len() {
-            let plausible = self
-                .buf
-                .get(at..)
-                .and_then(|b| MbapHeader::parse(b).ok())
-                .is_some_and(|h| {
-                    h.is_plausible()
-                        && self
-                            .buf
-                            .get(at + MBAP_HEADER_LEN)
-                            .is_some_and(|&f| f != 0 && f != 0x80)
-                });
-            if plausible {
-                self.skip(at);
-                self.in_sync = true;
-                return;
-            }
-            at += 1;
-        }
-        self.skip(at);
-    }
-
-    fn skip(&mut self, n: usize) {
-        let n = n.min(self.buf.len());
-        self.consumed(n);
-        self.buf.advance(n);
-        self.stats.skipped_bytes += n as u64;
-    }
-
-    /// Moves the gap mark as `n` bytes leave the front of the buffer.
-    fn consumed(&mut self, n: usize) {
-        self.gap_at = self
-            .gap_at
-            .and_then(|m| m.checked_sub(n))
-            .filter(|&m| m > 0);
     }
 }

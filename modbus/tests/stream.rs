@@ -83,6 +83,8 @@ fn frames_with_junk(stream: &[u8], cuts: &[usize]) -> Vec<Vec<u8>> {
         at = cut;
         drain(&mut dec, &mut out);
     }
+    dec.finish();
+    drain(&mut dec, &mut out);
     out
 }
 
@@ -99,13 +101,17 @@ fn a_frame_after_a_short_run_of_junk_is_found() {
     assert_eq!(frames, [adus[0].clone(), adus[1].clone(), adus[2].clone()]);
     // A frame cut short (what a lost segment leaves): its header announces bytes that are
     // the next frame's.
+    // The cut header and the next frame's first four octets form a consistent Read
+    // Holding Registers request, which comes out (Modbus/TCP has no start octet or checksum
+    // to tell it from one); the frame it cut into is still found.
     let mut s = adus[4][..8].to_vec();
     s.extend_from_slice(&adus[5]);
     s.extend_from_slice(&adus[6]);
-    assert_eq!(
-        frames_with_junk(&s, &[]),
-        [adus[5].clone(), adus[6].clone()]
-    );
+    let want = [s[..12].to_vec(), adus[5].clone(), adus[6].clone()];
+    assert_eq!(frames_with_junk(&s, &[]), want);
+    for cut in 0..=s.len() {
+        assert_eq!(frames_with_junk(&s, &[cut]), want, "split at {cut}");
+    }
 }
 
 /// Junk for [`junk_never_hides_a_frame`]: 1-300 bytes of noise, or noise after a plausible
@@ -131,10 +137,35 @@ fn junk() -> impl Strategy<Value = Vec<u8>> {
     ]
 }
 
+/// Where the ADU that a junk piece's header declares would end, when that header is a
+/// consistent one (protocol id 0, and the length its function code gives in a direction):
+/// such junk *is* a well-formed ADU as far as the bytes tell.
+fn consistent_end(junk: &[u8]) -> Option<usize> {
+    let h = MbapHeader::parse(junk).ok()?;
+    let (length, unit_pdu) = (usize::from(h.length), junk.get(6..)?);
+    let fits = |dir| match expected_len(unit_pdu.get(..length).unwrap_or(unit_pdu), dir) {
+        LenHint::Exact(n) => n == length + 2,
+        LenHint::Unknown => unit_pdu.get(1) == Some(&90),
+        LenHint::NeedMore(_) => false,
+    };
+    (h.is_plausible() && (fits(Direction::Request) || fits(Direction::Response)))
+        .then_some(6 + length)
+}
+
 proptest! {
     // A fixed seed, so the run is the same every time. Junk may form a whole ADU of its
     // own and come out as an extra frame (allowed: the check is that the golden ADUs come
     // out in order among the frames); what it must not do is swallow one.
+    //
+    // One stream is ambiguous and not generated: junk whose own header is consistent and
+    // whose length ends exactly where a golden ADU ends. That junk is a well-formed ADU
+    // holding golden ones, and Modbus/TCP has no start octet or checksum to tell it from
+    // one (a frame followed by a frame). Every other junk is found out: an inconsistent
+    // candidate that holds a whole consistent ADU is junk, and when what follows a frame
+    // is not a frame, the decoder looks back into it for the frame it covered. The
+    // residual chance is junk that forms a consistent header by chance (noise that reads
+    // as protocol id 0, a length of 2-254 and a function code that gives that length:
+    // below 2^-30 a position) and ends exactly on an ADU boundary.
     #![proptest_config(ProptestConfig {
         cases: 512,
         rng_seed: proptest::test_runner::RngSeed::Fixed(502),
@@ -149,13 +180,18 @@ proptest! {
         let adus = adus();
         let mut s = Vec::new();
         let mut want = Vec::new();
+        let mut junk_ends = Vec::new();
+        let mut golden_ends = Vec::new();
         for (junk, i) in &pieces {
             if let Some(j) = junk {
+                junk_ends.extend(consistent_end(j).map(|e| s.len() + e));
                 s.extend_from_slice(j);
             }
             s.extend_from_slice(&adus[*i]);
+            golden_ends.push(s.len());
             want.push(adus[*i].clone());
         }
+        prop_assume!(!junk_ends.iter().any(|e| golden_ends.contains(e)));
         if let Some(j) = &tail {
             s.extend_from_slice(j);
         }
