@@ -3,25 +3,25 @@
 //! frame, junk, or cannot be told yet.
 //!
 //! A protocol describes its frames through [`Framing`]; [`verdict`] judges one candidate
-//! frame and [`step`] finds the next frame or the junk before it. The rules:
+//! frame, [`step`] finds the next frame or the junk before it, and [`Resync`] keeps the
+//! state between calls. The rules:
 //!
 //! - the candidate's header must pass the protocol's checks: lenient right after a frame
 //!   (in sync, where an unusual frame is still the protocol's to flag), strict while
 //!   searching for synchronisation;
 //! - a candidate that holds a whole *trusted* frame after its first octet is junk: its
 //!   length would swallow that frame;
-//! - a candidate that holds the start of a trusted frame running past its end is a frame
-//!   only if a trusted frame starts right after it (otherwise it is junk that would cut
-//!   the frame inside it short);
+//! - right after a frame, when what follows is not a frame, the decoder looks back into
+//!   that frame for a trusted one that starts inside it and runs on past its end: the
+//!   frame was junk whose length ended inside a real one, and the stream resumes there
+//!   ([`Step::Rewind`]; the junk has come out as a frame, the real one comes out after);
 //! - a candidate whose answer depends on bytes that have not arrived is `Wait`, never a
 //!   guess, so that the frames of a stream do not depend on how it was chunked. With `end`
-//!   (nothing more will come before a gap), what is missing is missing: a candidate cut
-//!   short is junk, and the last whole candidate is a frame.
+//!   (nothing more will come before a gap or the end of the stream), what is missing is
+//!   missing: a candidate cut short is junk.
 //!
-//! Every answer depends on at most the candidate and a header's worth of bytes after it.
-//! A protocol without a start octet cannot afford the look at what follows (every frame
-//! would wait for the next one's header): it judges with its own rules
-//! ([`Framing::judge`]) and asks [`Resync`] to look back ([`Framing::looks_back`]).
+//! No answer depends on bytes after the candidate, so a frame is returned as soon as its
+//! last byte arrives.
 
 use crate::Probe;
 
@@ -83,107 +83,49 @@ pub trait Framing {
     fn trusted(&self, view: &[u8]) -> Probe;
 
     /// Whether `view` starts with a whole trusted frame that ends within it and whose
-    /// content agrees with its length (objects that fill it exactly, matching CRCs).
+    /// content agrees with its length (objects that fill it exactly, matching CRCs): what
+    /// real frames are and a false start inside another frame's bytes almost never is.
     fn whole(&self, view: &[u8]) -> bool;
 
-    /// Judges the candidate at the front of `view`: [`verdict`] unless the protocol needs
-    /// other rules. [`step`] asks this.
-    fn judge(&self, view: &[u8], synced: bool, end: bool) -> Verdict {
-        verdict(self, view, synced, end)
-    }
-
-    /// Whether [`Resync`] looks back into the frame it returned last when what follows it
-    /// is not a frame (for protocols whose `judge` does not look at what follows).
-    fn looks_back(&self) -> bool {
+    /// Whether the candidate at the front of `view` may hold octets that read as whole
+    /// trusted frames and still be a frame (where a protocol's own payload often does, as
+    /// a consistent Modbus frame's register values can). Answer `true` while the octets
+    /// that tell have not arrived: a candidate is never junk on a guess.
+    fn may_enclose(&self, _view: &[u8]) -> bool {
         false
     }
 
     /// The longest frame `header` accepts (a bound on the bytes a look back copies).
-    fn max_frame_len(&self) -> usize {
-        usize::MAX
-    }
-}
-
-/// What starts inside a candidate frame.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Inner {
-    /// A whole trusted frame, within the candidate.
-    Whole,
-    /// The start of a trusted frame (that ends past the candidate's end).
-    Start,
-    /// Perhaps the start of one: bytes are missing to tell.
-    Unknown,
-    /// Nothing.
-    None,
-}
-
-/// The frames that start after the first octet of the candidate of `total` octets at the
-/// front of `view` (their headers may run past its end; a whole one must end within it).
-fn inner_frames<F: Framing + ?Sized>(f: &F, view: &[u8], total: usize, end: bool) -> Inner {
-    let candidate = view.get(..total).unwrap_or(view);
-    let mut inner = Inner::None;
-    for (i, &octet) in candidate.iter().enumerate().skip(1) {
-        if !f.may_start(octet) {
-            continue;
-        }
-        match f.trusted(view.get(i..).unwrap_or_default()) {
-            Probe::Recognized => {
-                if f.whole(candidate.get(i..).unwrap_or_default()) {
-                    return Inner::Whole;
-                }
-                inner = Inner::Start;
-            }
-            Probe::NeedMore if !end && inner == Inner::None => inner = Inner::Unknown,
-            _ => {}
-        }
-    }
-    inner
+    fn max_frame_len(&self) -> usize;
 }
 
 /// Whether a whole trusted frame starts after the first octet of the candidate of `total`
 /// octets at the front of `view` and ends within it (as far as `view` holds it).
 pub fn holds_whole<F: Framing + ?Sized>(f: &F, view: &[u8], total: usize) -> bool {
-    inner_frames(f, view, total, true) == Inner::Whole
+    let candidate = view.get(..total).unwrap_or(view);
+    candidate.iter().enumerate().skip(1).any(|(i, &octet)| {
+        let inner = candidate.get(i..).unwrap_or_default();
+        f.may_start(octet) && f.trusted(inner) == Probe::Recognized && f.whole(inner)
+    })
 }
 
 /// Judges the candidate frame at the front of `view` by the rules of the
 /// [module docs](self). `synced` selects the lenient header check; `end` says that no byte
 /// will follow `view`.
 pub fn verdict<F: Framing + ?Sized>(f: &F, view: &[u8], synced: bool, end: bool) -> Verdict {
-    let total = match f.header(view, synced) {
-        Verdict::Frame(n) => n,
+    let (total, header) = match f.header(view, synced) {
+        Verdict::Frame(n) => (n, true),
         Verdict::Junk => return Verdict::Junk,
-        Verdict::Wait => {
-            // A whole frame inside the declared length already makes it junk, whatever
-            // the rest of the header turns out to be.
-            let holds = f
-                .declared_len(view)
-                .is_some_and(|n| holds_whole(f, view, n));
-            return if end || holds {
-                Verdict::Junk
-            } else {
-                Verdict::Wait
-            };
-        }
+        // A whole frame inside the declared length already makes it junk, whatever the
+        // rest of the header turns out to be.
+        Verdict::Wait => (f.declared_len(view).unwrap_or(0), false),
     };
-    let inner = match inner_frames(f, view, total, end) {
-        Inner::Whole => return Verdict::Junk,
-        _ if view.len() < total => return if end { Verdict::Junk } else { Verdict::Wait },
-        Inner::None => return Verdict::Frame(total),
-        other => other,
-    };
-    let follows = match view.get(total..) {
-        Some([]) | None if end => Probe::Recognized,
-        Some([]) | None => Probe::NeedMore,
-        Some(after) => match f.trusted(after) {
-            Probe::NeedMore if end => Probe::Recognized,
-            p => p,
-        },
-    };
-    match (follows, inner) {
-        (Probe::Recognized, _) => Verdict::Frame(total),
-        (Probe::Unrecognized, Inner::Start) => Verdict::Junk,
-        _ => Verdict::Wait,
+    if !f.may_enclose(view) && holds_whole(f, view, total) {
+        Verdict::Junk
+    } else if !header || view.len() < total {
+        if end { Verdict::Junk } else { Verdict::Wait }
+    } else {
+        Verdict::Frame(total)
     }
 }
 
@@ -195,7 +137,7 @@ pub fn verdict<F: Framing + ?Sized>(f: &F, view: &[u8], synced: bool, end: bool)
 /// a frame. The answers depend only on the bytes, never on how they arrived.
 pub fn step<F: Framing + ?Sized>(f: &F, view: &[u8], synced: bool, end: bool) -> Step {
     let from = if synced {
-        match f.judge(view, true, end) {
+        match verdict(f, view, true, end) {
             Verdict::Frame(n) => return Step::Frame(n),
             Verdict::Wait => return Step::Wait,
             Verdict::Junk => 1,
@@ -206,7 +148,7 @@ pub fn step<F: Framing + ?Sized>(f: &F, view: &[u8], synced: bool, end: bool) ->
     let mut at = from;
     while let Some(rest) = view.get(at..).filter(|r| !r.is_empty()) {
         if rest.first().is_some_and(|&o| f.may_start(o)) {
-            match f.judge(rest, false, end) {
+            match verdict(f, rest, false, end) {
                 Verdict::Junk => {}
                 Verdict::Frame(n) if at == 0 => return Step::Frame(n),
                 Verdict::Frame(_) => {
@@ -237,7 +179,7 @@ pub fn step<F: Framing + ?Sized>(f: &F, view: &[u8], synced: bool, end: bool) ->
 /// front is a frame.
 #[cfg(feature = "alloc")]
 fn look_back<F: Framing + ?Sized>(f: &F, last: &[u8], view: &[u8], end: bool) -> Option<Step> {
-    match f.judge(view, false, end) {
+    match verdict(f, view, false, end) {
         Verdict::Frame(_)
             if f.trusted(view) == Probe::Recognized || f.trusted(last) == Probe::Recognized =>
         {
@@ -257,7 +199,7 @@ fn look_back<F: Framing + ?Sized>(f: &F, last: &[u8], view: &[u8], end: bool) ->
         {
             continue;
         }
-        match f.judge(here, false, end) {
+        match verdict(f, here, false, end) {
             Verdict::Frame(_) => return Some(Step::Rewind { back }),
             Verdict::Wait => return Some(Step::Wait),
             Verdict::Junk => {}
@@ -266,13 +208,18 @@ fn look_back<F: Framing + ?Sized>(f: &F, last: &[u8], view: &[u8], end: bool) ->
     None
 }
 
-/// The synchronisation state of a stream decoder, and the moves already settled for the
-/// bytes at the front of its buffer (those received before a gap). The decoder keeps the
-/// bytes; this keeps what to do with them (feature `alloc`).
+/// The synchronisation state of a stream decoder, the frame it returned last (to look
+/// back into), and the moves already settled for the bytes at the front of its buffer
+/// (those received before a gap). The decoder keeps the bytes; this keeps what to do with
+/// them (feature `alloc`).
 #[cfg(feature = "alloc")]
 #[derive(Debug, Clone, Default)]
 pub struct Resync {
     synced: bool,
+    /// The frame returned right before the front (empty after junk, a gap, or a rewind).
+    last: alloc::vec::Vec<u8>,
+    /// The last move was a rewind: `last` is kept for [`Resync::put_back`] until the next.
+    rewound: bool,
     settled: alloc::collections::VecDeque<Step>,
     /// Bytes of the buffer the settled moves take.
     settled_len: usize,
@@ -303,10 +250,23 @@ impl Resync {
         !self.settled.is_empty()
     }
 
+    /// After [`Step::Rewind`]: the bytes the decoder puts back in front of its buffer.
+    pub fn put_back(&self, back: usize) -> &[u8] {
+        self.last
+            .get(self.last.len().saturating_sub(back)..)
+            .unwrap_or_default()
+    }
+
+    /// After [`Step::Rewind`]: the decoder's new buffer, [`put_back`](Resync::put_back)
+    /// followed by `buf`.
+    pub fn rewound(&self, back: usize, buf: &[u8]) -> alloc::vec::Vec<u8> {
+        [self.put_back(back), buf].concat()
+    }
+
     /// One move over `buf` from `synced`, looking back into `last` (the frame returned
-    /// right before the front, empty if none) where the framing asks for it.
+    /// right before the front, empty if none).
     fn one<F: Framing + ?Sized>(f: &F, buf: &[u8], synced: bool, last: &[u8], end: bool) -> Step {
-        if synced && f.looks_back() && !last.is_empty() {
+        if synced && !last.is_empty() {
             if let Some(s) = look_back(f, last, buf, end) {
                 return s;
             }
@@ -314,11 +274,26 @@ impl Resync {
         step(f, buf, synced, end)
     }
 
-    /// The next move over `buf`, the decoder's whole buffer, right after `last` (the frame
-    /// returned last, or empty after junk, a gap, or at the start); the decoder must apply
-    /// it (take the frame, drop the junk, put bytes back) before asking again.
-    pub fn next<F: Framing + ?Sized>(&mut self, f: &F, buf: &[u8], last: &[u8]) -> Step {
-        if let Some(s) = self.settled.pop_front() {
+    /// Remembers what a move returns: the frame to look back into.
+    fn keep_last(last: &mut alloc::vec::Vec<u8>, s: Step, buf: &[u8]) {
+        match s {
+            Step::Frame(n) => {
+                last.clear();
+                last.extend_from_slice(buf.get(..n).unwrap_or_default());
+            }
+            Step::Junk { .. } => last.clear(),
+            Step::Rewind { .. } | Step::Wait => {}
+        }
+    }
+
+    /// The next move over `buf`, the decoder's whole buffer; the decoder must apply it
+    /// (take the frame, drop the junk, or put [`put_back`](Resync::put_back) in front of
+    /// its buffer) before asking again.
+    pub fn next<F: Framing + ?Sized>(&mut self, f: &F, buf: &[u8]) -> Step {
+        if core::mem::take(&mut self.rewound) {
+            self.last.clear();
+        }
+        let s = if let Some(s) = self.settled.pop_front() {
             match s {
                 Step::Rewind { back } => self.settled_len += back,
                 _ => self.settled_len = self.settled_len.saturating_sub(taken(s)),
@@ -328,28 +303,35 @@ impl Resync {
                 self.settled_len = 0;
                 self.synced = false;
             }
-            return s;
-        }
-        let s = Resync::one(f, buf, self.synced, last, false);
-        match s {
-            Step::Frame(_) | Step::Rewind { .. } => self.synced = true,
-            Step::Junk { synced, .. } => self.synced = synced,
-            Step::Wait => {}
+            s
+        } else {
+            let s = Resync::one(f, buf, self.synced, &self.last, false);
+            match s {
+                Step::Frame(_) | Step::Rewind { .. } => self.synced = true,
+                Step::Junk { synced, .. } => self.synced = synced,
+                Step::Wait => {}
+            }
+            s
+        };
+        Resync::keep_last(&mut self.last, s, buf);
+        self.rewound = matches!(s, Step::Rewind { .. });
+        if self.settled.is_empty() && !self.synced && !self.rewound {
+            self.last.clear();
         }
         s
     }
 
-    /// Bytes are missing after `buf` (the decoder's whole buffer; `last` as for
-    /// [`next`](Resync::next)): settles the moves over the bytes not settled yet as if the
-    /// stream ended there, and returns how many bytes at the end of `buf` belong to no
-    /// frame (a frame cut short by the gap, junk after the last frame): the decoder drops
-    /// them. After the settled moves, the decoder searches for the next frame.
-    pub fn gap<F: Framing + ?Sized>(&mut self, f: &F, buf: &[u8], last: &[u8]) -> usize {
+    /// Bytes are missing after `buf` (the decoder's whole buffer): settles the moves over
+    /// the bytes not settled yet as if the stream ended there, and returns how many bytes
+    /// at the end of `buf` belong to no frame (a frame cut short by the gap, junk after the
+    /// last frame): the decoder drops them. After the settled moves, the decoder searches
+    /// for the next frame.
+    pub fn gap<F: Framing + ?Sized>(&mut self, f: &F, buf: &[u8]) -> usize {
         let start = self.settled_len.min(buf.len());
         let fresh = self.settled.is_empty();
         let mut synced = fresh && self.synced;
-        let mut last: alloc::vec::Vec<u8> = if fresh {
-            last.to_vec()
+        let mut last = if fresh && !self.rewound {
+            self.last.clone()
         } else {
             alloc::vec::Vec::new()
         };
@@ -368,37 +350,30 @@ impl Resync {
                 &joined[..]
             };
             let s = Resync::one(f, view, synced, &last, true);
-            self.settled.push_back(s);
             match s {
+                Step::Wait => break,
                 Step::Rewind { back: n } => {
                     let put = last.get(last.len().saturating_sub(n)..).unwrap_or_default();
                     back.splice(0..0, put.iter().copied());
+                    last.clear();
                     synced = true;
+                    self.settled.push_back(s);
                     continue;
                 }
-                Step::Wait => {
-                    self.settled.pop_back();
-                    break;
-                }
-                _ => {}
+                Step::Frame(_) | Step::Junk { .. } => {}
             }
+            self.settled.push_back(s);
+            Resync::keep_last(&mut last, s, view);
             let n = taken(s);
             let from_back = n.min(back.len());
-            let taken_bytes = view.get(..n).unwrap_or_default().to_vec();
             back.drain(..from_back);
             at += n - from_back;
-            match s {
-                Step::Frame(_) => {
-                    last = taken_bytes;
-                    synced = true;
-                    keep = at;
-                    keep_moves = self.settled.len();
-                }
-                Step::Junk { synced: s, .. } => {
-                    last.clear();
-                    synced = s;
-                }
-                Step::Rewind { .. } | Step::Wait => {}
+            if let Step::Junk { synced: s, .. } = s {
+                synced = s;
+            } else {
+                synced = true;
+                keep = at;
+                keep_moves = self.settled.len();
             }
         }
         // Junk after the last frame goes with the tail: dropped, not reported.

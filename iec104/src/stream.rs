@@ -10,9 +10,6 @@ use otwire_core::resync::{Framing, Resync, Step, Verdict};
 
 /// Default cap on buffered bytes: far above the 255-octet APDU, low enough to bound memory.
 pub const DEFAULT_CAPACITY_LIMIT: usize = 64 * 1024;
-/// The smallest capacity limit: a maximal APDU (255 octets) and the eight octets of the
-/// next APDU's header, which can decide whether the first is one.
-const MIN_CAPACITY: usize = 255 + 8;
 
 /// Counters of what a [`StreamDecoder`] saw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -41,14 +38,13 @@ pub struct StreamStats {
 /// every frame with a valid start byte and length is returned, so that its anomalies can
 /// be flagged.
 ///
-/// In and out of sync, a candidate APDU whose length would swallow another one is junk
-/// (IEC 60870-5-104 §5: APDUs follow each other without separator, so a false length
-/// hides the frames after it): one that holds a whole plausible APDU after its start
-/// byte, and one that holds the start of a plausible APDU running past its end unless
-/// another plausible APDU starts right after it. When that depends on bytes not yet
-/// received, the decoder waits for them (at most a header's worth after the candidate),
-/// so the frames never depend on the chunking; before a [`gap`](StreamDecoder::gap), the
-/// last whole APDU is returned.
+/// APDUs follow each other without separator (IEC 60870-5-104 §5), so a false length
+/// would hide the frames after it. A candidate APDU that holds a whole plausible APDU of
+/// exact length after its start byte is junk. When what follows an APDU is not one, the
+/// decoder looks back into it for a plausible APDU that starts inside it and resumes
+/// there: it was junk whose length ran into real APDUs; it has come out, and so do the
+/// APDUs it covered. No decision waits for bytes after a frame, and feeding a stream in any
+/// chunking yields the same frames.
 #[derive(Debug, Clone)]
 pub struct StreamDecoder {
     buf: BytesMut,
@@ -107,6 +103,10 @@ impl Framing for Apdus {
     fn whole(&self, view: &[u8]) -> bool {
         is_exact_apdu(view)
     }
+
+    fn max_frame_len(&self) -> usize {
+        2 + usize::from(MAX_LENGTH)
+    }
 }
 
 impl StreamDecoder {
@@ -115,12 +115,11 @@ impl StreamDecoder {
         StreamDecoder::with_capacity_limit(DEFAULT_CAPACITY_LIMIT)
     }
 
-    /// A decoder that buffers at most `limit` bytes (at least 263: a maximal APDU and the
-    /// eight-octet header of the next, which may decide whether it is one).
+    /// A decoder that buffers at most `limit` bytes (at least one maximal APDU, 255).
     pub fn with_capacity_limit(limit: usize) -> Self {
         StreamDecoder {
             buf: BytesMut::new(),
-            limit: limit.max(MIN_CAPACITY),
+            limit: limit.max(2 + usize::from(MAX_LENGTH)),
             resync: Resync::new(),
             stats: StreamStats::default(),
         }
@@ -150,12 +149,12 @@ impl StreamDecoder {
         self.finish();
     }
 
-    /// The stream ended: an APDU still waiting for the bytes after it (to tell whether it
-    /// is one) is judged as the last thing in the stream, and returned by the next calls
-    /// to [`next_frame`](StreamDecoder::next_frame); a partial one is dropped as by
-    /// [`gap`](StreamDecoder::gap), without counting a gap.
+    /// The stream ended: the bytes that could not be judged yet are judged as its end (a
+    /// frame cut short is dropped, as by [`gap`](StreamDecoder::gap) but without counting
+    /// a gap; what follows the last frame may still reveal a frame inside it), and the
+    /// next calls to [`next_frame`](StreamDecoder::next_frame) return what they hold.
     pub fn finish(&mut self) {
-        let drop = self.resync.gap(&Apdus, &self.buf, &[]);
+        let drop = self.resync.gap(&Apdus, &self.buf);
         self.buf.truncate(self.buf.len() - drop);
         self.stats.dropped += drop as u64;
     }
@@ -164,23 +163,27 @@ impl StreamDecoder {
     /// needed, or `Err(Error::Junk)` after skipping bytes that are not an APDU (call again:
     /// it has resynchronised, or is waiting for more bytes to decide).
     pub fn next_frame(&mut self) -> Result<Option<Bytes>, Error> {
-        let was_synced = self.resync.is_synced();
-        let step = self.resync.next(&Apdus, &self.buf, &[]);
-        if was_synced && (matches!(step, Step::Junk { .. }) || !self.resync.is_synced()) {
-            self.stats.resyncs += 1;
-        }
-        match step {
-            Step::Frame(n) => {
-                self.stats.frames += 1;
-                Ok(Some(self.buf.split_to(n).freeze()))
+        loop {
+            let was_synced = self.resync.is_synced();
+            let step = self.resync.next(&Apdus, &self.buf);
+            if was_synced && (matches!(step, Step::Junk { .. }) || !self.resync.is_synced()) {
+                self.stats.resyncs += 1;
             }
-            Step::Junk { skipped, .. } => {
-                self.buf.advance(skipped);
-                self.stats.junk += skipped as u64;
-                Err(Error::Junk { skipped })
+            match step {
+                Step::Rewind { back } => {
+                    self.buf = BytesMut::from(&self.resync.rewound(back, &self.buf)[..]);
+                }
+                Step::Frame(n) => {
+                    self.stats.frames += 1;
+                    return Ok(Some(self.buf.split_to(n).freeze()));
+                }
+                Step::Junk { skipped, .. } => {
+                    self.buf.advance(skipped);
+                    self.stats.junk += skipped as u64;
+                    return Err(Error::Junk { skipped });
+                }
+                Step::Wait => return Ok(None),
             }
-            // APDUs have a start byte: the decoder never looks back.
-            Step::Rewind { .. } | Step::Wait => Ok(None),
         }
     }
 

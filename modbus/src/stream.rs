@@ -3,7 +3,7 @@
 
 use bytes::{Buf, Bytes, BytesMut};
 use otwire_core::Probe;
-use otwire_core::resync::{Framing, Resync, Step, Verdict, holds_whole};
+use otwire_core::resync::{Framing, Resync, Step, Verdict};
 
 use crate::codes::FunctionCode;
 use crate::error::{Error, Layer};
@@ -39,15 +39,14 @@ pub struct StreamStats {
 /// waits for a *plausible* header (protocol id 0, length 2-254, a function code other than
 /// 0 and 0x80) before it trusts the stream again.
 ///
-/// Modbus/TCP has no start octet, so junk between frames reads as a header. In and out of
-/// sync, a candidate frame whose length would swallow a real one is junk: one that holds a
-/// whole *consistent* frame after its first octet (a plausible header whose length is the
-/// one its function code and byte count give, in either direction, or a UMAS frame), and
-/// one that holds the start of a consistent frame running past its end unless another
-/// consistent frame starts right after it. When that depends on bytes not yet received the
-/// decoder waits for them (at most a header's worth after the candidate), so the frames
-/// never depend on the chunking; before a [`gap`](StreamDecoder::gap), the last whole
-/// frame is returned.
+/// Modbus/TCP has no start octet, so junk between frames reads as a header. A candidate
+/// that is not *consistent* (protocol id 0, and the length its function code and byte
+/// count give in a direction, or a UMAS frame) and holds a whole consistent frame after its
+/// first octet is junk. When what follows a frame is not a frame (or neither is
+/// consistent), the decoder looks back into it for a consistent frame that starts inside
+/// it and resumes there: the frame was junk whose length ran into real frames; it has
+/// come out, and so do the frames it covered. Feeding a stream in any chunking yields the
+/// same frames; [`finish`](StreamDecoder::finish) ends a stream.
 ///
 /// ```
 /// use otwire_modbus::{StreamDecoder, split_frame};
@@ -71,9 +70,6 @@ pub struct StreamDecoder {
     capacity: usize,
     framing: Mbap,
     resync: Resync,
-    /// The frame returned last, while the decoder is in sync right after it: a frame that
-    /// starts inside it may run on into the buffer.
-    last: Option<Bytes>,
     stats: StreamStats,
 }
 
@@ -169,27 +165,10 @@ impl Framing for Mbap {
 
     /// Without a start octet, frames inside real ones are common (register values 0, 6,
     /// 0x0103 read as `00 00 00 06 01 03`): a *consistent* candidate is a frame whatever it
-    /// holds, and only an inconsistent one (protocol id, or a length its function code
-    /// does not give) is junk when it holds a whole consistent frame. A frame starting
-    /// inside a returned one and running past it is found by looking back when what
-    /// follows is not a frame ([`Framing::looks_back`]).
-    fn judge(&self, view: &[u8], synced: bool, end: bool) -> Verdict {
-        let total = match self.header(view, synced) {
-            Verdict::Frame(n) => n,
-            Verdict::Junk => return Verdict::Junk,
-            Verdict::Wait => return if end { Verdict::Junk } else { Verdict::Wait },
-        };
-        if self.trusted(view) == Probe::Unrecognized && holds_whole(self, view, total) {
-            return Verdict::Junk;
-        }
-        if view.len() < total {
-            return if end { Verdict::Junk } else { Verdict::Wait };
-        }
-        Verdict::Frame(total)
-    }
-
-    fn looks_back(&self) -> bool {
-        true
+    /// holds; only an inconsistent one (protocol id, or a length its function code does
+    /// not give) is junk when it holds a whole consistent frame.
+    fn may_enclose(&self, view: &[u8]) -> bool {
+        self.trusted(view) != Probe::Unrecognized
     }
 
     fn max_frame_len(&self) -> usize {
@@ -217,7 +196,6 @@ impl StreamDecoder {
             capacity: capacity.max(MBAP_HEADER_LEN - 1 + max_length),
             framing: Mbap { max_length },
             resync: Resync::synced(),
-            last: None,
             stats: StreamStats::default(),
         }
     }
@@ -243,13 +221,12 @@ impl StreamDecoder {
         self.finish();
     }
 
-    /// The stream ended: a frame still waiting for the bytes after it (to tell whether
-    /// it is one) is judged as the last thing in the stream, and returned by the next
-    /// calls to [`next_frame`](StreamDecoder::next_frame); a partial frame is dropped as
-    /// by [`gap`](StreamDecoder::gap), without counting a gap.
+    /// The stream ended: the bytes that could not be judged yet are judged as its end (a
+    /// frame cut short is dropped, as by [`gap`](StreamDecoder::gap) but without counting
+    /// a gap; what follows the last frame may still reveal a frame inside it), and the
+    /// next calls to [`next_frame`](StreamDecoder::next_frame) return what they hold.
     pub fn finish(&mut self) {
-        let last = self.last.clone().unwrap_or_default();
-        let drop = self.resync.gap(&self.framing, &self.buf, &last);
+        let drop = self.resync.gap(&self.framing, &self.buf);
         self.buf.truncate(self.buf.len() - drop);
         self.stats.skipped_bytes += drop as u64;
     }
@@ -277,21 +254,13 @@ impl StreamDecoder {
             // it skips are counted only (so the reports do not depend on the chunking).
             let report = self.resync.is_synced() && !self.resync.has_settled();
             let length = Mbap::length(&self.buf).unwrap_or(0);
-            let last = self.last.take().unwrap_or_default();
-            match self.resync.next(&self.framing, &self.buf, &last) {
+            match self.resync.next(&self.framing, &self.buf) {
                 Step::Frame(n) => {
-                    let frame = self.buf.split_to(n).freeze();
                     self.stats.frames += 1;
-                    self.last = Some(frame.clone());
-                    return Ok(Some(frame));
+                    return Ok(Some(self.buf.split_to(n).freeze()));
                 }
                 Step::Rewind { back } => {
-                    // The last frame was junk: its final `back` bytes begin the next frame.
-                    let put = last.slice(last.len().saturating_sub(back)..);
-                    let mut buf = BytesMut::with_capacity(put.len() + self.buf.len());
-                    buf.extend_from_slice(&put);
-                    buf.extend_from_slice(&self.buf);
-                    self.buf = buf;
+                    self.buf = BytesMut::from(&self.resync.rewound(back, &self.buf)[..]);
                 }
                 Step::Junk { skipped, .. } => {
                     self.buf.advance(skipped);
@@ -310,10 +279,7 @@ impl StreamDecoder {
                         });
                     }
                 }
-                Step::Wait => {
-                    self.last = Some(last).filter(|l| !l.is_empty());
-                    return Ok(None);
-                }
+                Step::Wait => return Ok(None),
             }
         }
     }

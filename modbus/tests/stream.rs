@@ -162,10 +162,12 @@ proptest! {
     // holding golden ones, and Modbus/TCP has no start octet or checksum to tell it from
     // one (a frame followed by a frame). Every other junk is found out: an inconsistent
     // candidate that holds a whole consistent ADU is junk, and when what follows a frame
-    // is not a frame, the decoder looks back into it for the frame it covered. The
-    // residual chance is junk that forms a consistent header by chance (noise that reads
-    // as protocol id 0, a length of 2-254 and a function code that gives that length:
-    // below 2^-30 a position) and ends exactly on an ADU boundary.
+    // is not a frame, the decoder looks back into it for the frame it covered. What is
+    // left is chance: octets inside a golden ADU, completed by the junk after it, that
+    // read as a consistent header (a golden ADU's registers `00 00 00 64`, then junk whose
+    // third octet is 0x5A, UMAS), taken for the frame that follows the junk. Over 90,000
+    // streams generated with random seeds, two such streams came up (about one in 45,000);
+    // the fixed seed's 512 do not hold one.
     #![proptest_config(ProptestConfig {
         cases: 512,
         rng_seed: proptest::test_runner::RngSeed::Fixed(502),
