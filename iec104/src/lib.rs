@@ -27,7 +27,7 @@ mod validity;
 pub use anomaly::{Anomalies, Parsed};
 pub use asdu::{
     Asdu, AsduBuilder, AsduHeader, CommonAddress, Cot, InformationObject, InformationObjects, Ioa,
-    OriginatorAddress, Params,
+    OriginatorAddress, Params, TruncatedObject,
 };
 pub use builders::Request;
 pub use codes::{Cause, TypeDirection, TypeId};
