@@ -370,31 +370,6 @@ pub(crate) fn plausible_header(input: &[u8], invalid_u: bool) -> Probe {
     }
 }
 
-/// Whether `input` starts with a whole APDU that passes [`plausible_header`] and whose
-/// length is exactly what its content needs: an S or U frame, or an I frame whose ASDU is
-/// of a type with a fixed element size (or file segments, which carry their own length)
-/// and holds its count of objects with nothing left over. Real APDUs are; a false start
-/// inside another frame's octets almost never is.
-pub(crate) fn is_exact_apdu(input: &[u8]) -> bool {
-    if plausible_header(input, true) != Probe::Recognized {
-        return false;
-    }
-    let Ok((frame, _)) = split_frame(input) else {
-        return false;
-    };
-    match frame.apci() {
-        Apci::S { .. } | Apci::U(_) => true,
-        Apci::I { .. } => {
-            let id = frame.asdu.first().copied().unwrap_or(0);
-            (crate::element::element_size_raw(id).is_some() || id == 125)
-                && Asdu::parse(frame.asdu, Params::IEC104).is_ok_and(|p| {
-                    !p.anomalies
-                        .intersects(Anomalies::TRUNCATED | Anomalies::TRAILING_BYTES)
-                })
-        }
-    }
-}
-
 /// A decoded APDU: the control field and, for an I frame, its ASDU (IEC 60870-5-104 §5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]

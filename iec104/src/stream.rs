@@ -3,8 +3,10 @@
 
 use bytes::{Buf, Bytes, BytesMut};
 
+use crate::anomaly::Anomalies;
+use crate::asdu::{Asdu, Params};
 use crate::error::Error;
-use crate::frame::{CONTROL_LEN, MAX_LENGTH, START, is_exact_apdu, plausible_header};
+use crate::frame::{Apci, CONTROL_LEN, MAX_LENGTH, START, plausible_header, split_frame};
 use otwire_core::Probe;
 use otwire_core::resync::{Framing, Resync, Step, Verdict};
 
@@ -200,5 +202,30 @@ impl StreamDecoder {
     /// The counters so far.
     pub fn stats(&self) -> StreamStats {
         self.stats
+    }
+}
+
+/// Whether `input` starts with a whole APDU that passes [`plausible_header`] and whose
+/// length is exactly what its content needs: an S or U frame, or an I frame whose ASDU is
+/// of a type with a fixed element size (or file segments, which carry their own length)
+/// and holds its count of objects with nothing left over. Real APDUs are; a false start
+/// inside another frame's octets almost never is.
+fn is_exact_apdu(input: &[u8]) -> bool {
+    if plausible_header(input, true) != Probe::Recognized {
+        return false;
+    }
+    let Ok((frame, _)) = split_frame(input) else {
+        return false;
+    };
+    match frame.apci() {
+        Apci::S { .. } | Apci::U(_) => true,
+        Apci::I { .. } => {
+            let id = frame.asdu.first().copied().unwrap_or(0);
+            (crate::element::element_size_raw(id).is_some() || id == 125)
+                && Asdu::parse(frame.asdu, Params::IEC104).is_ok_and(|p| {
+                    !p.anomalies
+                        .intersects(Anomalies::TRUNCATED | Anomalies::TRAILING_BYTES)
+                })
+        }
     }
 }
