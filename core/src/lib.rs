@@ -9,6 +9,7 @@ mod emit;
 mod error;
 mod open_enum;
 mod parsed;
+pub mod resync;
 
 pub use emit::{Counter, Emit, Raw, Sink, Writer};
 pub use error::{EmitError, Needed};

@@ -147,3 +147,24 @@ fn u_frames_and_junk() {
     assert!(ev.conformance.contains(Conformance::NOT_PROTOCOL));
     assert_eq!(ev.outcome, Outcome::Unparsed);
 }
+
+#[test]
+fn a_float_cut_short_keeps_its_address_as_target() {
+    // The float of `captured_s_frame_and_spontaneous_float`, its element cut after two of
+    // five octets (length octet 0x0f): the IOA 90 is still the event's target, with no
+    // value and the length flagged.
+    let m = [
+        0x68, 0x0f, 0x0c, 0x00, 0x06, 0x00, 0x0d, 0x01, 0x03, 0x00, 0x01, 0x00, 0x5a, 0x00, 0x00,
+        0x00, 0x00,
+    ];
+    let mut a = Conn::<Iec104>::tcp();
+    let mut s = Vec::new();
+    let ev = a.one(&mut s, meta(), Direction::Response, &m);
+    assert_eq!(ev.function, 13);
+    assert_eq!(
+        ev.targets.as_slice(),
+        &[Target::new(Space::InputRegisters, 90, 1)]
+    );
+    assert_eq!(ev.values, Values::None);
+    assert_eq!(ev.conformance, Conformance::LENGTH);
+}

@@ -64,7 +64,8 @@ bitflags::bitflags! {
         /// A start index above its stop index; the walk stopped there.
         const INVALID_RANGE = 1 << 18;
         /// An object header or its objects run past the end of the fragment; the walk
-        /// stopped there.
+        /// stopped there. A header whose range arrived is kept, with the objects that
+        /// arrived whole ([`ObjectHeader::truncated`](crate::ObjectHeader)).
         const TRUNCATED_OBJECTS = 1 << 19;
         /// More object headers than [`Limits::max_object_headers`](crate::Limits); the walk
         /// stopped there.

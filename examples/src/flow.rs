@@ -445,10 +445,10 @@ impl<A: FlowApp> FlowTable<A> {
         mine.segment(seq, seg.payload, seg.declared, &mut |e| {
             dispatch(app, ctx, info, side, meta, e)
         });
-        if seg.fin {
-            if let Some(fin) = f.fin.get_mut(side) {
-                *fin = true;
-            }
+        if seg.fin
+            && let Some(fin) = f.fin.get_mut(side)
+        {
+            *fin = true;
         }
         if seg.rst || (f.fin[0] && f.fin[1]) {
             if !f.closed {

@@ -118,7 +118,10 @@ pub fn fields(apdu: &Apdu<'_>) -> Fields {
         f.test = Some(h.cot.test);
         f.oa = Some(h.originator.0);
         f.ca = Some(h.common_address.0);
-        f.ioas = Some(asdu.objects().take(MAX_IOAS).map(|o| o.address.0).collect());
+        // The object an ASDU was cut short in keeps its address (flagged TRUNCATED).
+        let cut = asdu.truncated_object().map(|t| t.address);
+        let ioas = asdu.objects().map(|o| o.address).chain(cut);
+        f.ioas = Some(ioas.take(MAX_IOAS).map(|a| a.0).collect());
     }
     f
 }

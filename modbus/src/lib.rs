@@ -46,7 +46,7 @@ pub use rtu::{
 #[cfg(feature = "alloc")]
 pub use sniff::{DEFAULT_SNIFFER_CAPACITY, RtuSniffer, SniffedFrame, SnifferStats};
 #[cfg(feature = "alloc")]
-pub use stream::{DEFAULT_CAPACITY, DEFAULT_MAX_LENGTH, StreamDecoder, StreamStats};
+pub use stream::{DEFAULT_CAPACITY, DEFAULT_MAX_LENGTH, Piece, StreamDecoder, StreamStats};
 pub use types::{Address, Direction, Parsed, TransactionId, UnitId};
 pub use umas::{UmasRequest, UmasResponse};
 pub use values::{

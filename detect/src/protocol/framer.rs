@@ -1,10 +1,9 @@
-//! Framing of one TCP direction, the same for every protocol (DESIGN.md §2 "Streams"):
-//! whole frames are split in place while the stream is known to be at a frame boundary,
-//! and everything else goes through the protocol crate's `StreamDecoder`, whose frames are
-//! copied into the caller's [`Arena`].
+//! Framing of one TCP direction, the same for every protocol (DESIGN.md §2 "Streams"): the
+//! protocol crate's `StreamDecoder` hands out frames that lie in the bytes fed borrowed
+//! from them, and copies of the frames it completed from its buffer are put in the
+//! caller's [`Arena`](super::Arena).
 
 use super::Out;
-use super::arena::Arena;
 
 /// What a [`Framer`] hands to its protocol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,44 +14,43 @@ pub enum Piece<'b> {
     Junk,
 }
 
+/// What a [`Decoder`] hands out: a frame borrowed from the bytes fed (`'b`), a frame
+/// completed from its buffer (valid for the call, `'q`), or a junk report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fed<'b, 'q> {
+    /// A whole frame that lies in the bytes fed.
+    Frame(&'b [u8]),
+    /// A whole frame completed from buffered bytes.
+    Buffered(&'q [u8]),
+    /// Bytes skipped while resynchronising.
+    Junk,
+}
+
 /// A protocol crate's stream decoder (`otwire_modbus::StreamDecoder`, ...), seen the same
-/// way for every protocol. Implemented in each protocol's module.
+/// way for every protocol. Implemented in each protocol's module with [`stream_decoder!`].
 pub trait Decoder: Send + Sized {
     /// A decoder for one direction, with the capacity limit the analyzer uses.
     fn new() -> Self;
-    /// Appends stream bytes.
-    fn push(&mut self, data: &[u8]);
-    /// The next piece, the frame copied into `arena`; `None` when more bytes are needed.
-    fn next<'b>(&mut self, arena: &mut Arena<'b>) -> Option<Piece<'b>>;
+    /// Feeds stream bytes; `f` gets every frame and junk report, in order: frames that lie
+    /// in `data` borrowed from it, frames completed from buffered bytes for the call only
+    /// (the crate's `StreamDecoder::feed`).
+    fn feed<'b>(&mut self, data: &'b [u8], f: impl for<'q> FnMut(Fed<'b, 'q>));
     /// Bytes are missing here: resynchronise after them.
     fn gap(&mut self);
     /// Bytes held.
     fn buffered(&self) -> usize;
-    /// The length of the whole frame at the front of `input`, when the decoder, in sync
-    /// and empty, would return exactly that frame; `None` otherwise. The default (`None`)
-    /// sends every byte through the decoder; a protocol whose in-sync framing is its
-    /// `split_frame` (Modbus: the MBAP length) splits in place, without copying.
-    #[inline]
-    fn split_in_sync(input: &[u8]) -> Option<usize> {
-        let _ = input;
-        None
-    }
 }
 
-/// One direction's framing: in place while in sync, through the decoder otherwise. The
-/// decoder is made on first use, so an idle direction costs a few bytes.
+/// One direction's framing. The decoder is made on first use, so an idle direction costs
+/// a pointer.
 #[derive(Debug)]
 pub struct Framer<D> {
     decoder: Option<Box<D>>,
-    in_sync: bool,
 }
 
 impl<D> Default for Framer<D> {
     fn default() -> Self {
-        Self {
-            decoder: None,
-            in_sync: true,
-        }
+        Self { decoder: None }
     }
 }
 
@@ -65,40 +63,21 @@ impl<D: Decoder> Framer<D> {
         out: &mut Out<'_, 'b>,
         mut f: impl FnMut(&mut Out<'_, 'b>, Piece<'b>),
     ) {
-        let mut rest = data;
-        if self.in_sync && self.decoder.as_ref().is_none_or(|d| d.buffered() == 0) {
-            while let Some(n) = D::split_in_sync(rest) {
-                let Some((frame, tail)) = rest.split_at_checked(n) else {
-                    break;
-                };
-                f(out, Piece::Frame(frame));
-                rest = tail;
-            }
-            if rest.is_empty() {
-                return;
-            }
-        }
-        let in_sync = self.in_sync;
-        let dec = self.decoder.get_or_insert_with(|| {
-            let mut d = Box::new(D::new());
-            if !in_sync {
-                d.gap();
-            }
-            d
+        let dec = self.decoder.get_or_insert_with(|| Box::new(D::new()));
+        dec.feed(data, |p| {
+            let piece = match p {
+                Fed::Frame(frame) => Piece::Frame(frame),
+                // The caller sized the arena too small (counted there): the frame is lost.
+                Fed::Buffered(frame) => out.arena.copy(frame).map_or(Piece::Junk, Piece::Frame),
+                Fed::Junk => Piece::Junk,
+            };
+            f(out, piece);
         });
-        dec.push(rest);
-        let mut last = None;
-        while let Some(p) = dec.next(out.arena) {
-            last = Some(matches!(p, Piece::Frame(_)));
-            f(out, p);
-        }
-        self.in_sync = last.unwrap_or(self.in_sync);
     }
 
     /// Bytes are missing before the next `feed`: a partial frame can never complete, so
     /// the decoder resynchronises on the next plausible header after the hole.
     pub fn gap(&mut self) {
-        self.in_sync = false;
         if let Some(d) = self.decoder.as_mut() {
             d.gap();
         }
@@ -110,45 +89,33 @@ impl<D: Decoder> Framer<D> {
     }
 }
 
-/// Implements [`Decoder`] for a protocol crate's `StreamDecoder` (`push`, `next_frame`,
-/// `gap`, `buffered`), made with `with_capacity_limit($cap)`.
+/// Implements [`Decoder`] for a protocol crate's `StreamDecoder` (`feed` with the crate's
+/// `Piece`, `gap`, `buffered`), made with `with_capacity_limit($cap)`.
 // Unused when every protocol feature is off.
 #[allow(unused_macros)]
 macro_rules! stream_decoder {
-    ($t:ty, $cap:expr $(, split_in_sync = $split:expr)?) => {
-        impl $crate::protocol::Decoder for $t {
+    ($krate:ident, $cap:expr) => {
+        impl $crate::protocol::Decoder for $krate::StreamDecoder {
             fn new() -> Self {
-                <$t>::with_capacity_limit($cap)
+                $krate::StreamDecoder::with_capacity_limit($cap)
             }
-            fn push(&mut self, data: &[u8]) {
-                let _ = <$t>::push(self, data);
-            }
-            fn next<'b>(
+            fn feed<'b>(
                 &mut self,
-                arena: &mut $crate::protocol::Arena<'b>,
-            ) -> Option<$crate::protocol::Piece<'b>> {
-                match self.next_frame() {
-                    Ok(Some(frame)) => Some(match arena.copy(&frame) {
-                        Some(f) => $crate::protocol::Piece::Frame(f),
-                        // The caller sized the arena too small (counted there).
-                        None => $crate::protocol::Piece::Junk,
-                    }),
-                    Ok(None) => None,
-                    Err(_) => Some($crate::protocol::Piece::Junk),
-                }
+                data: &'b [u8],
+                mut f: impl for<'q> FnMut($crate::protocol::Fed<'b, 'q>),
+            ) {
+                $krate::StreamDecoder::feed(self, data, |p| match p {
+                    $krate::Piece::Frame(frame) => f($crate::protocol::Fed::Frame(frame)),
+                    $krate::Piece::Buffered(frame) => f($crate::protocol::Fed::Buffered(&frame)),
+                    $krate::Piece::Junk(_) => f($crate::protocol::Fed::Junk),
+                });
             }
             fn gap(&mut self) {
-                <$t>::gap(self)
+                $krate::StreamDecoder::gap(self)
             }
             fn buffered(&self) -> usize {
-                <$t>::buffered(self)
+                $krate::StreamDecoder::buffered(self)
             }
-            $(
-                #[inline]
-                fn split_in_sync(input: &[u8]) -> Option<usize> {
-                    $split(input)
-                }
-            )?
         }
     };
 }

@@ -32,7 +32,7 @@ pub mod iec104;
 pub mod modbus;
 
 pub use arena::Arena;
-pub use framer::{Decoder, Framer, Piece};
+pub use framer::{Decoder, Fed, Framer, Piece};
 pub use registry::{Descriptor, Detail, Registered, describe, registry};
 pub use sessions::{DEFAULT_FLOWS, Sessions};
 pub use stream::{PROBE_BUFFER, PROBE_CHUNKS, Session, Stream};

@@ -185,9 +185,9 @@ impl<A: Analyzer> Stream<A> {
                 } else if let Some(copy) = out.arena.copy(&pending) {
                     self.decode(out, dir, copy);
                 }
-                if let Some(Side::Probing { buf, .. }) = other.filter(|o| {
-                    matches!(o, Side::Probing { buf, .. } if !buf.is_empty())
-                }) {
+                if let Some(Side::Probing { buf, .. }) =
+                    other.filter(|o| matches!(o, Side::Probing { buf, .. } if !buf.is_empty()))
+                {
                     let peer = match dir {
                         Direction::Request => Direction::Response,
                         Direction::Response => Direction::Request,

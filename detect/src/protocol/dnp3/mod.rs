@@ -61,7 +61,7 @@ pub const TRANSPORT_SEQUENCE: Anomalies = Anomalies::SEGMENT_WITHOUT_FIR
     .union(Anomalies::OUT_OF_SEQUENCE)
     .union(Anomalies::DROPPED_SEGMENT);
 
-stream_decoder!(StreamDecoder, DECODER_CAPACITY);
+stream_decoder!(otwire_dnp3, DECODER_CAPACITY);
 
 /// A DNP3 link frame and what it completed: the [`Detail`] of DNP3 events.
 #[derive(Debug, Clone, Copy, PartialEq)]

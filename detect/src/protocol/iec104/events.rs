@@ -103,15 +103,18 @@ pub(crate) fn apdu_event<'a>(
     if h.cot.negative || h.cot.cause.is_mirror_error() {
         ev.outcome = Outcome::Exception(u16::from(h.cot.to_octet().unwrap_or(0)));
     }
-    let mut objs = asdu.objects();
-    let Some(first) = objs.next() else {
+    // Every address received, the one of an object cut short included (TRUNCATED).
+    let cut = asdu.truncated_object().map(|c| c.address);
+    let mut addresses = asdu.objects().map(|o| o.address).chain(cut);
+    let Some(first) = addresses.next() else {
         return ev;
     };
     let sp = space(t);
-    let (lo, hi, n) = objs.take(MAX_OBJECTS_WALKED).fold(
-        (first.address.0, first.address.0, 1u32),
-        |(lo, hi, n), o| (lo.min(o.address.0), hi.max(o.address.0), n + 1),
-    );
+    let (lo, hi, n) = addresses
+        .take(MAX_OBJECTS_WALKED)
+        .fold((first.0, first.0, 1u32), |(lo, hi, n), a| {
+            (lo.min(a.0), hi.max(a.0), n + 1)
+        });
     let count = if h.sq {
         u32::from(h.count).max(n)
     } else {
@@ -119,7 +122,7 @@ pub(crate) fn apdu_event<'a>(
     };
     ev.targets = Targets::one(Target::new(sp, lo, count));
     if n == 1 {
-        if let Some(v) = value(&first) {
+        if let Some(v) = asdu.objects().next().as_ref().and_then(value) {
             ev.values = Values::Single(v);
         }
     }

@@ -51,7 +51,7 @@ pub const U_FRAME: u16 = 0x100;
 /// `function` of an S frame.
 pub const S_FRAME: u16 = 0x200;
 
-stream_decoder!(StreamDecoder, DECODER_CAPACITY);
+stream_decoder!(otwire_iec104, DECODER_CAPACITY);
 
 /// An IEC 104 APDU: the [`Detail`] of IEC 104 events.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -37,21 +37,7 @@ pub const DECODER_CAPACITY: usize = 128 << 10;
 /// Outstanding requests remembered per connection for pairing.
 pub const PENDING: usize = 16;
 
-stream_decoder!(
-    StreamDecoder,
-    DECODER_CAPACITY,
-    split_in_sync = in_sync_frame_len
-);
-
-/// The length of the ADU at the front of `input` as the stream decoder, in sync, takes it:
-/// an MBAP length of 1 to `otwire_modbus::DEFAULT_MAX_LENGTH`, all of it present.
-#[inline]
-fn in_sync_frame_len(input: &[u8]) -> Option<usize> {
-    let h = MbapHeader::parse(input).ok()?;
-    let len = usize::from(h.length);
-    let total = MBAP_HEADER_LEN - 1 + len;
-    (len > 0 && len <= otwire_modbus::DEFAULT_MAX_LENGTH && total <= input.len()).then_some(total)
-}
+stream_decoder!(otwire_modbus, DECODER_CAPACITY);
 
 /// A Modbus frame and what decoded of it: the [`Detail`] of Modbus events.
 #[derive(Debug, Clone, Copy, PartialEq)]
