@@ -23,6 +23,7 @@ pub mod pcapw;
 pub mod probe;
 pub mod probe_dnp3;
 pub mod probe_iec104;
+pub mod probe_modbus;
 pub mod protocols;
 pub mod record;
 pub mod sample;
