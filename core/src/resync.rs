@@ -71,7 +71,7 @@ pub trait Framing {
     /// The header check of the frame at the front of `view`: the whole frame's length on
     /// the wire, `Junk`, or `Wait` while the header is not all there. Lenient when
     /// `synced` (the previous frame ended here), strict otherwise; everything the strict
-    /// check accepts, the lenient one must accept too.
+    /// check accepts, the lenient one must accept too, with the same length.
     fn header(&self, view: &[u8], synced: bool) -> Verdict;
 
     /// The frame's length on the wire as its header declares it, as soon as the octets
@@ -92,6 +92,12 @@ pub trait Framing {
     /// a consistent Modbus frame's register values can). Answer `true` while the octets
     /// that tell have not arrived: a candidate is never junk on a guess.
     fn may_enclose(&self, _view: &[u8]) -> bool {
+        false
+    }
+
+    /// Whether [`may_enclose`](Framing::may_enclose) holds for every candidate that
+    /// [`trusted`](Framing::trusted) recognises (the in-sync fast path then need not ask).
+    fn trusted_may_enclose(&self) -> bool {
         false
     }
 
@@ -208,6 +214,21 @@ fn look_back<F: Framing + ?Sized>(f: &F, last: &[u8], view: &[u8], end: bool) ->
     None
 }
 
+/// In sync, the common case decided in one pass: a whole trusted frame at the front that
+/// is not junk (it holds no whole trusted frame, or may). [`look_back`] then finds nothing
+/// to rewind to (the front is a trusted frame) and [`step`]'s lenient check takes the same
+/// frame, whatever `last` and `end` are; this returns that frame without their work.
+#[cfg(feature = "alloc")]
+#[inline]
+fn trusted_frame<F: Framing + ?Sized>(f: &F, view: &[u8]) -> Option<usize> {
+    let Verdict::Frame(n) = f.header(view, false) else {
+        return None;
+    };
+    let whole = n <= view.len() && f.trusted(view) == Probe::Recognized;
+    let encloses = f.trusted_may_enclose() || f.may_enclose(view);
+    (whole && (encloses || !holds_whole(f, view, n))).then_some(n)
+}
+
 /// The synchronisation state of a stream decoder, the frame it returned last (to look
 /// back into), and the moves already settled for the bytes at the front of its buffer
 /// (those received before a gap). The decoder keeps the bytes; this keeps what to do with
@@ -266,6 +287,11 @@ impl Resync {
     /// One move over `buf` from `synced`, looking back into `last` (the frame returned
     /// right before the front, empty if none).
     fn one<F: Framing + ?Sized>(f: &F, buf: &[u8], synced: bool, last: &[u8], end: bool) -> Step {
+        if synced {
+            if let Some(n) = trusted_frame(f, buf) {
+                return Step::Frame(n);
+            }
+        }
         if synced && !last.is_empty() {
             if let Some(s) = look_back(f, last, buf, end) {
                 return s;

@@ -359,10 +359,12 @@ impl Engine {
         let one = |(d, det): (usize, &mut Box<dyn Detector>)| {
             let mut sink = Sink::new(mode);
             let mut out = Vec::new();
+            let d = u8::try_from(d).unwrap_or(u8::MAX);
             for &(i, ev) in list {
                 det.observe(ev, &mut sink);
-                let d = u8::try_from(d).unwrap_or(u8::MAX);
-                out.extend(sink.drain().map(|f| (i, d, f)));
+                if !sink.findings().is_empty() {
+                    out.extend(sink.drain().map(|f| (i, d, f)));
+                }
             }
             out
         };

@@ -209,6 +209,9 @@ impl StreamDecoder {
         }
         if !rest.is_empty() {
             self.push(rest);
+        } else if self.buf.is_empty() && !self.resync.has_settled() {
+            // Every byte was taken borrowed: nothing to judge (the common case).
+            return;
         }
         loop {
             match self.next_frame() {

@@ -88,9 +88,9 @@ impl Asset {
 #[derive(Debug, Default)]
 pub struct Assets {
     table: HashMap<IpAddr, Asset>,
-    /// (src, dst, request?, unit, protocol) combinations already recorded: a repeat only
+    /// (flow, request?, unit, protocol) combinations already recorded: a repeat only
     /// counts, and adds what its protocol learns.
-    seen: hashbrown::HashSet<(SocketAddr, SocketAddr, bool, u16, Protocol)>,
+    seen: hashbrown::HashSet<(u64, bool, u16, Protocol)>,
     /// Addresses not stored because the table was full.
     pub dropped: u64,
 }
@@ -146,19 +146,21 @@ impl Assets {
         if matches!(ev.detail, Detail::None) {
             return;
         }
-        let (src, dst): (SocketAddr, SocketAddr) = (ev.src().into(), ev.dst().into());
         let ts = i64::try_from(ev.ts).unwrap_or(i64::MAX);
         let request = ev.direction == Direction::Request;
-        let fingerprint = (src, dst, request, ev.unit, ev.protocol);
+        // A flow's id stands for its two endpoints (what a fresh fingerprint adds is the
+        // same for every flow between them).
+        let fingerprint = (ev.flow_id, request, ev.unit, ev.protocol);
         let fresh = self.seen.len() >= MAX_SEEN || self.seen.insert(fingerprint);
         if !fresh {
             // Seen before: only the counters move, and the protocol's facts.
-            if let Some(a) = self.table.get_mut(&src.ip()) {
+            if let Some(a) = self.table.get_mut(&ev.src().ip_addr()) {
                 a.seen(ts);
                 crate::protocols::facts(ev, a);
             }
             return;
         }
+        let (src, dst): (SocketAddr, SocketAddr) = (ev.src().into(), ev.dst().into());
         let proto = ev.protocol.name();
         if let Some(peer) = self.entry(dst.ip(), ts) {
             peer.protocols.insert(proto);

@@ -55,12 +55,14 @@ pub struct Ctx<'b> {
 }
 
 impl<'b> Ctx<'b> {
-    /// A context over an arena buffer.
-    pub fn new(arena: &'b mut [u8]) -> Self {
+    /// A context over an arena buffer that fills `items` and `events` (emptied first;
+    /// their allocations are reused).
+    pub fn new(arena: &'b mut [u8], mut items: Vec<Item>, events: Vec<Event<'_>>) -> Self {
+        items.clear();
         Self {
             arena: Arena::new(arena),
-            items: Vec::new(),
-            events: Vec::new(),
+            items,
+            events: otwire_detect::protocol::recycle(events),
             seq: 0,
             phase: 1,
             dropped: 0,

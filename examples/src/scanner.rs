@@ -227,6 +227,9 @@ struct Batch {
 struct Shard {
     flows: FlowTable<Conn>,
     arena: Vec<u8>,
+    /// The last batch's vectors, emptied, kept for their allocations.
+    spare_items: Vec<Item>,
+    spare_events: Vec<Event<'static>>,
 }
 
 impl Shard {
@@ -238,7 +241,11 @@ impl Shard {
         if arena.len() < need {
             arena.resize(need, 0);
         }
-        let mut ctx = Ctx::new(arena.get_mut(..need).unwrap_or_default());
+        let mut ctx = Ctx::new(
+            arena.get_mut(..need).unwrap_or_default(),
+            std::mem::take(&mut self.spare_items),
+            std::mem::take(&mut self.spare_events),
+        );
         for p in &batch.pkts {
             ctx.seq = p.meta.seq;
             ctx.phase = 0;
@@ -276,7 +283,11 @@ impl Shard {
         if arena.len() < need {
             arena.resize(need, 0);
         }
-        let mut ctx = Ctx::new(arena.get_mut(..need).unwrap_or_default());
+        let mut ctx = Ctx::new(
+            arena.get_mut(..need).unwrap_or_default(),
+            std::mem::take(&mut self.spare_items),
+            std::mem::take(&mut self.spare_events),
+        );
         ctx.seq = u64::MAX;
         ctx.phase = 0;
         self.flows.finish(&mut ctx, last);
@@ -359,6 +370,8 @@ impl<R: Report> Scanner<R> {
                 .map(|_| Shard {
                     flows: FlowTable::new(share),
                     arena: Vec::new(),
+                    spare_items: Vec::new(),
+                    spare_events: Vec::new(),
                 })
                 .collect(),
             defrag: Defrag::new(options.defrag),
@@ -498,7 +511,7 @@ impl<R: Report> Scanner<R> {
             .iter_mut()
             .map(|s| std::mem::take(&mut s.arena))
             .collect();
-        let outputs: Vec<Output<'_>> = if self.shards.len() == 1 {
+        let mut outputs: Vec<Output<'_>> = if self.shards.len() == 1 {
             self.shards
                 .iter_mut()
                 .zip(arenas.iter_mut())
@@ -520,7 +533,8 @@ impl<R: Report> Scanner<R> {
                     .collect()
             })
         };
-        self.handle(outputs);
+        self.handle(&mut outputs);
+        self.reclaim(outputs);
         for (s, a) in self.shards.iter_mut().zip(arenas) {
             s.arena = a;
         }
@@ -533,8 +547,8 @@ impl<R: Report> Scanner<R> {
 
     /// Merges the shards' outputs into capture order, numbers the flows, and runs
     /// detection, the inventory and the records on the events.
-    fn handle(&mut self, mut outputs: Vec<Output<'_>>) {
-        for o in &outputs {
+    fn handle(&mut self, outputs: &mut [Output<'_>]) {
+        for o in outputs.iter() {
             self.stats.arena_dropped += o.dropped;
         }
         // Merge: the events in capture order, their flows numbered.
@@ -578,19 +592,28 @@ impl<R: Report> Scanner<R> {
             .collect();
         // Detection on the whole batch (detectors spread over the threads), then the
         // records, inventory and alerts of each event in order.
-        let mut alerts = match &mut self.detection {
+        let alerts = match &mut self.detection {
             Some(d) => d.observe_batch(&events, self.shards.len()),
             None => Vec::new(),
-        }
-        .into_iter()
-        .peekable();
+        };
+        // Alerts come in event order: each event's follow its record.
+        let mut next = 0;
         for (i, ev) in events.iter().enumerate() {
             self.event(ev);
-            while let Some((_, a)) = alerts.next_if(|(j, _)| *j == i) {
+            while let Some((_, a)) = alerts.get(next).filter(|(j, _)| *j == i) {
+                next += 1;
                 self.stats.alerts += 1;
-                self.alerts.add(&a);
-                self.report.alert(&a);
+                self.alerts.add(a);
+                self.report.alert(a);
             }
+        }
+    }
+
+    /// Gives each shard its output's vectors back, emptied, for the next batch.
+    fn reclaim(&mut self, outputs: Vec<Output<'_>>) {
+        for (s, o) in self.shards.iter_mut().zip(outputs) {
+            s.spare_items = o.items;
+            s.spare_events = otwire_detect::protocol::recycle(o.events);
         }
     }
 
@@ -617,13 +640,14 @@ impl<R: Report> Scanner<R> {
             .iter_mut()
             .map(|s| std::mem::take(&mut s.arena))
             .collect();
-        let outputs: Vec<_> = self
+        let mut outputs: Vec<_> = self
             .shards
             .iter_mut()
             .zip(arenas.iter_mut())
             .map(|(s, a)| s.finish(a, last))
             .collect();
-        self.handle(outputs);
+        self.handle(&mut outputs);
+        self.reclaim(outputs);
         for (s, a) in self.shards.iter_mut().zip(arenas) {
             s.arena = a;
         }

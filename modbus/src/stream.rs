@@ -148,13 +148,14 @@ impl Framing for Mbap {
             Verdict::Junk => return Probe::Unrecognized,
             Verdict::Wait => return Probe::NeedMore,
         };
-        match (
-            Mbap::consistent(view, length, Direction::Request),
-            Mbap::consistent(view, length, Direction::Response),
-        ) {
-            (Probe::Recognized, _) | (_, Probe::Recognized) => Probe::Recognized,
-            (Probe::NeedMore, _) | (_, Probe::NeedMore) => Probe::NeedMore,
-            _ => Probe::Unrecognized,
+        let request = Mbap::consistent(view, length, Direction::Request);
+        if request == Probe::Recognized {
+            return request;
+        }
+        match Mbap::consistent(view, length, Direction::Response) {
+            Probe::Recognized => Probe::Recognized,
+            _ if request == Probe::NeedMore => Probe::NeedMore,
+            response => response,
         }
     }
 
@@ -169,6 +170,10 @@ impl Framing for Mbap {
     /// not give) is junk when it holds a whole consistent frame.
     fn may_enclose(&self, view: &[u8]) -> bool {
         self.trusted(view) != Probe::Unrecognized
+    }
+
+    fn trusted_may_enclose(&self) -> bool {
+        true
     }
 
     fn max_frame_len(&self) -> usize {
@@ -299,6 +304,9 @@ impl StreamDecoder {
         }
         if !rest.is_empty() {
             self.push(rest);
+        } else if self.buf.is_empty() && !self.resync.has_settled() {
+            // Every byte was taken borrowed: nothing to judge (the common case).
+            return;
         }
         loop {
             match self.next_frame() {

@@ -34,7 +34,7 @@ pub mod modbus;
 pub use arena::Arena;
 pub use framer::{Decoder, Fed, Framer, Piece};
 pub use registry::{Descriptor, Detail, Registered, describe, registry};
-pub use sessions::{DEFAULT_FLOWS, Sessions};
+pub use sessions::{DEFAULT_FLOWS, Sessions, recycle};
 pub use stream::{PROBE_BUFFER, PROBE_CHUNKS, Session, Stream};
 
 pub use otwire_core::Probe;

@@ -110,10 +110,10 @@ impl<A: Analyzer> Sessions<A> {
 }
 
 /// An empty vector of events of another lifetime that keeps `v`'s allocation (a vector
-/// collected in place from its own iterator reuses its buffer), so that feeding allocates
-/// nothing once the first call has sized it.
+/// collected in place from its own iterator reuses its buffer), so that a caller that
+/// collects events per run of packets allocates nothing once the first run has sized it.
 #[allow(clippy::unnecessary_filter_map)] // the point is the change of type, not the filter
-fn recycle<'b>(mut v: Vec<Event<'_>>) -> Vec<Event<'b>> {
+pub fn recycle<'b>(mut v: Vec<Event<'_>>) -> Vec<Event<'b>> {
     v.clear();
     v.into_iter().filter_map(|_| None).collect()
 }
