@@ -8,6 +8,7 @@
 //! [`protocols`] lists the protocols' record fields and asset facts, one module each.
 
 pub mod assets;
+pub mod batch;
 pub mod capture;
 pub mod conn;
 pub mod defrag;

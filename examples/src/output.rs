@@ -76,6 +76,9 @@ impl<W: Write> Report for JsonLines<W> {
             self.line(alert);
         }
     }
+    fn failed(&self) -> bool {
+        self.error.is_some()
+    }
 }
 
 /// Writes the assets as JSON lines.

@@ -1,15 +1,16 @@
 //! The scanner: captured packets in, PDU records, alerts and an asset inventory out
 //! (DESIGN.md §4).
 //!
-//! Packets are read in batches. The main thread decodes link, IP and transport headers and
-//! reassembles IP fragments; flows are sharded over worker threads by their addresses, and
-//! each shard reassembles TCP and runs the protocols' analyzers (`otwire-detect`'s
-//! [`protocol`](otwire_detect::protocol) module) on its flows. The shards' outputs are
-//! merged back into capture order, flows are numbered, and detection, the asset inventory
-//! and the records run on the merged events. Every shard sees every packet's time, so
-//! flows expire at the same packet whatever the sharding, and the output is the same for
-//! any number of threads (as long as the flow table is not full and the memory budget not
-//! exceeded: both are per shard).
+//! Packets are read in batches ([`batch`](crate::batch): link, IP and transport headers,
+//! IP reassembly; on a thread of its own with [`Scanner::read_alongside`]). Flows are
+//! sharded over worker threads by their addresses, and each shard reassembles TCP and runs
+//! the protocols' analyzers (`otwire-detect`'s [`protocol`](otwire_detect::protocol)
+//! module) on its flows. The shards' outputs are merged back into capture order, flows are
+//! numbered, and detection (on its own threads) runs beside the asset inventory and the
+//! records on the merged events. Every shard sees every packet's time, so flows expire at
+//! the same packet whatever the sharding, and the output is the same for any number of
+//! threads (as long as the flow table is not full and the memory budget not exceeded:
+//! both are per shard).
 //!
 //! ```
 //! use otwire_examples::scanner::{Collect, Scanner, ScanOptions};
@@ -25,25 +26,21 @@
 //! ```
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 
-use etherparse::{TcpSlice, UdpSlice};
 use hashbrown::HashMap;
 use otwire_detect::protocol::Detail;
 use otwire_detect::{Conformance, Event, Outcome};
 use serde::Serialize;
 
 use crate::assets::Assets;
+pub use crate::batch::BATCH;
+use crate::batch::{Batch, Front};
 use crate::capture::Packet;
 use crate::conn::{Conn, Ctx, Item, ItemKind};
-use crate::defrag::{Defrag, DefragLimits, DefragStats};
+use crate::defrag::{DefragLimits, DefragStats};
 use crate::detect_engine::DetectEngine;
 use crate::flow::{FlowLimits, FlowStats, FlowTable, PacketMeta, TcpSegment};
-use crate::net::{self, IpPacket};
 use crate::record::{AlertRecord, PduRecord, Severity};
-
-/// Packets read before the shards run.
-pub const BATCH: usize = 8192;
 
 /// Where records go as they are produced.
 pub trait Report {
@@ -53,8 +50,13 @@ pub trait Report {
     }
     /// One PDU record, in capture order.
     fn pdu(&mut self, _record: &PduRecord) {}
-    /// One alert, as it fires.
+    /// One alert, in the order alerts fire (records and alerts are two streams: an
+    /// event's alerts may come before or after its record).
     fn alert(&mut self, _alert: &AlertRecord) {}
+    /// Whether writing failed (the scan then stops reading).
+    fn failed(&self) -> bool {
+        false
+    }
 }
 
 impl Report for () {}
@@ -190,39 +192,6 @@ impl AlertStats {
     }
 }
 
-/// The TCP header fields reassembly needs.
-#[derive(Debug, Clone, Copy)]
-struct TcpHeader {
-    seq: u32,
-    ack: u32,
-    syn: bool,
-    ack_flag: bool,
-    fin: bool,
-    rst: bool,
-}
-
-/// One TCP or UDP packet of a batch; its payload is `data[start..start + len]`.
-#[derive(Debug, Clone, Copy)]
-struct Pkt {
-    meta: PacketMeta,
-    shard: usize,
-    src: SocketAddr,
-    dst: SocketAddr,
-    tcp: Option<TcpHeader>,
-    start: usize,
-    len: usize,
-    declared: usize,
-}
-
-/// Packets read and not yet handed to the shards.
-#[derive(Debug, Default)]
-struct Batch {
-    data: Vec<u8>,
-    pkts: Vec<Pkt>,
-    /// Payload bytes per shard.
-    payload: Vec<usize>,
-}
-
 /// One shard: its flows and its scratch buffer.
 struct Shard {
     flows: FlowTable<Conn>,
@@ -254,7 +223,7 @@ impl Shard {
                 continue;
             }
             ctx.phase = 1;
-            let payload = batch.data.get(p.start..p.start + p.len).unwrap_or_default();
+            let payload = batch.payload(p);
             match p.tcp {
                 Some(h) => {
                     let seg = TcpSegment {
@@ -315,9 +284,13 @@ impl<'b> From<Ctx<'b>> for Output<'b> {
 
 /// The scanner.
 pub struct Scanner<R: Report> {
+    front: Front,
+    back: Back<R>,
+}
+
+/// Everything after reading: the shards, detection, the inventory and the report.
+struct Back<R: Report> {
     shards: Vec<Shard>,
-    defrag: Defrag,
-    batch: Batch,
     detection: Option<DetectEngine>,
     report: R,
     assets: Assets,
@@ -326,14 +299,14 @@ pub struct Scanner<R: Report> {
     /// Flow index of each open flow, by the index of its first packet.
     ids: HashMap<u64, u64>,
     next_id: u64,
-    seq: u64,
-    last: PacketMeta,
+    /// A handled batch, emptied, for the front end to fill next.
+    spare: Option<Batch>,
 }
 
 impl<R: Report> std::fmt::Debug for Scanner<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Scanner")
-            .field("stats", &self.stats)
+            .field("stats", &self.stats())
             .finish_non_exhaustive()
     }
 }
@@ -366,146 +339,155 @@ impl<R: Report> Scanner<R> {
             ..options.flows
         };
         Scanner {
-            shards: (0..n)
-                .map(|_| Shard {
-                    flows: FlowTable::new(share),
-                    arena: Vec::new(),
-                    spare_items: Vec::new(),
-                    spare_events: Vec::new(),
-                })
-                .collect(),
-            defrag: Defrag::new(options.defrag),
-            batch: Batch {
-                payload: vec![0; n],
-                ..Batch::default()
-            },
-            detection,
-            report,
-            assets: Assets::default(),
-            alerts: AlertStats::default(),
-            stats: ScanStats::default(),
-            ids: HashMap::new(),
-            next_id: 0,
-            seq: 0,
-            last: PacketMeta {
-                frame: 0,
-                ts_us: 0,
-                seq: 0,
+            front: Front::new(options.defrag, n),
+            back: Back {
+                shards: (0..n)
+                    .map(|_| Shard {
+                        flows: FlowTable::new(share),
+                        arena: Vec::new(),
+                        spare_items: Vec::new(),
+                        spare_events: Vec::new(),
+                    })
+                    .collect(),
+                detection,
+                report,
+                assets: Assets::default(),
+                alerts: AlertStats::default(),
+                stats: ScanStats::default(),
+                ids: HashMap::new(),
+                next_id: 0,
+                spare: None,
             },
         }
+    }
+
+    /// Shards (worker threads).
+    pub fn threads(&self) -> usize {
+        self.back.shards.len()
     }
 
     /// One captured packet.
     pub fn packet(&mut self, p: &Packet<'_>) {
-        let stats = &mut self.stats;
-        stats.packets += 1;
-        stats.bytes += p.data.len() as u64;
-        let meta = PacketMeta {
-            frame: p.frame,
-            ts_us: p.ts_us,
-            seq: self.seq,
-        };
-        self.seq += 1;
-        self.last = meta;
-        let Some(ip) = net::ip_packet(p.linktype, p.data) else {
-            stats.not_ip += 1;
-            return;
-        };
-        if ip.truncated {
-            stats.truncated += 1;
-        }
-        match ip.fragment {
-            Some(frag) => {
-                if let Some(whole) = self
-                    .defrag
-                    .add(ip.src, ip.dst, ip.proto, frag, ip.payload, p.ts_us)
-                {
-                    let ip = IpPacket {
-                        fragment: None,
-                        payload: &whole,
-                        truncated: false,
-                        declared_len: whole.len(),
-                        ..ip
-                    };
-                    self.transport(&ip, meta);
-                }
-            }
-            None => self.transport(&ip, meta),
-        }
-        if self.batch.pkts.len() >= BATCH {
+        if self.front.packet(p) {
             self.run_batch();
         }
     }
 
-    /// Reads the transport header and queues the packet for its shard.
-    fn transport(&mut self, ip: &IpPacket<'_>, meta: PacketMeta) {
-        let (src_port, dst_port, tcp, payload, declared) = match ip.proto {
-            6 => match TcpSlice::from_slice(ip.payload) {
-                Ok(t) => {
-                    let header = t.header_slice().len();
-                    let h = TcpHeader {
-                        seq: t.sequence_number(),
-                        ack: t.acknowledgment_number(),
-                        syn: t.syn(),
-                        ack_flag: t.ack(),
-                        fin: t.fin(),
-                        rst: t.rst(),
-                    };
-                    let declared = ip
-                        .declared_len
-                        .saturating_sub(header)
-                        .max(t.payload().len());
-                    (
-                        t.source_port(),
-                        t.destination_port(),
-                        Some(h),
-                        t.payload(),
-                        declared,
-                    )
-                }
-                Err(_) => {
-                    self.stats.other_transport += 1;
-                    return;
-                }
-            },
-            17 => match UdpSlice::from_slice_lax(ip.payload) {
-                Ok(u) => (u.source_port(), u.destination_port(), None, u.payload(), 0),
-                Err(_) => {
-                    self.stats.other_transport += 1;
-                    return;
-                }
-            },
-            _ => {
-                self.stats.other_transport += 1;
-                return;
-            }
-        };
-        let src = SocketAddr::new(ip.src, src_port);
-        let dst = SocketAddr::new(ip.dst, dst_port);
-        let shard = shard_of(src, dst, tcp.is_some(), self.shards.len());
-        let start = self.batch.data.len();
-        self.batch.data.extend_from_slice(payload);
-        if let Some(n) = self.batch.payload.get_mut(shard) {
-            *n += payload.len();
-        }
-        self.batch.pkts.push(Pkt {
-            meta,
-            shard,
-            src,
-            dst,
-            tcp,
-            start,
-            len: payload.len(),
-            declared,
-        });
+    /// Runs the packets read so far through the shards and handles what they decoded.
+    fn run_batch(&mut self) {
+        let fresh = self.back.spare.take().unwrap_or_default();
+        let full = self.front.swap(fresh);
+        self.back.spare = Some(self.back.run_batch(full));
     }
 
-    /// Runs the queued packets through the shards and handles what they decoded.
-    fn run_batch(&mut self) {
-        if self.batch.pkts.is_empty() {
-            return;
+    /// Reads on a thread of its own: `read` gets a function to hand each captured packet
+    /// to (it returns `false` once the report has failed: stop reading), and batches are
+    /// handled on this thread as they fill while the next one is read. The output is the
+    /// same as handing the packets to [`packet`](Scanner::packet) one by one.
+    pub fn read_alongside<T: Send>(
+        &mut self,
+        read: impl FnOnce(&mut dyn FnMut(&Packet<'_>) -> bool) -> T + Send,
+    ) -> T {
+        let Scanner { front, back } = self;
+        let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Batch>(1);
+        let (spare_tx, spare_rx) = std::sync::mpsc::channel::<Batch>();
+        if let Some(b) = back.spare.take() {
+            let _ = spare_tx.send(b);
         }
-        let batch = std::mem::take(&mut self.batch);
+        let failed = std::sync::atomic::AtomicBool::new(back.report.failed());
+        std::thread::scope(|s| {
+            let failed = &failed;
+            let reader = s.spawn(move || {
+                let mut hand = |p: &Packet<'_>| {
+                    if front.packet(p) {
+                        let fresh = spare_rx.try_recv().unwrap_or_default();
+                        if full_tx.send(front.swap(fresh)).is_err() {
+                            return false;
+                        }
+                    }
+                    !failed.load(std::sync::atomic::Ordering::Relaxed)
+                };
+                read(&mut hand)
+            });
+            // The batch handled last is kept: the reader may be done with its spares.
+            let mut kept = None;
+            for batch in full_rx {
+                if let Some(b) = kept.replace(back.run_batch(batch)) {
+                    let _ = spare_tx.send(b);
+                }
+                if back.report.failed() {
+                    failed.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+            if kept.is_some() {
+                back.spare = kept;
+            }
+            match reader.join() {
+                Ok(t) => t,
+                Err(e) => std::panic::resume_unwind(e),
+            }
+        })
+    }
+
+    /// End of input: flushes every flow and lets detection report.
+    pub fn finish(&mut self) {
+        self.run_batch();
+        let last = self.front.last();
+        self.back.finish(last);
+        self.front.finish();
+    }
+
+    /// The report (records collected, or the writer).
+    pub fn report(&self) -> &R {
+        &self.back.report
+    }
+
+    /// The report, mutably (to flush a writer).
+    pub fn report_mut(&mut self) -> &mut R {
+        &mut self.back.report
+    }
+
+    /// The asset inventory.
+    pub fn assets(&self) -> &Assets {
+        &self.back.assets
+    }
+
+    /// Alert counts.
+    pub fn alerts(&self) -> &AlertStats {
+        &self.back.alerts
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> ScanStats {
+        let mut s = self.back.stats.clone();
+        let read = self.front.stats();
+        s.packets = read.packets;
+        s.bytes = read.bytes;
+        s.not_ip = read.not_ip;
+        s.other_transport = read.other_transport;
+        s.truncated = read.truncated;
+        let mut flows = FlowStats::default();
+        for sh in &self.back.shards {
+            flows = flows.merge(sh.flows.stats());
+        }
+        s.flows = flows;
+        s.defrag = self.front.defrag_stats();
+        s
+    }
+
+    /// The detection back end (to save a baseline).
+    pub fn detection(&self) -> Option<&DetectEngine> {
+        self.back.detection.as_ref()
+    }
+}
+
+impl<R: Report> Back<R> {
+    /// Runs a batch through the shards and handles what they decoded; returns the batch,
+    /// emptied.
+    fn run_batch(&mut self, mut batch: Batch) -> Batch {
+        if batch.pkts.is_empty() {
+            return batch;
+        }
         let mut arenas: Vec<Vec<u8>> = self
             .shards
             .iter_mut()
@@ -520,17 +502,18 @@ impl<R: Report> Scanner<R> {
         } else {
             let batch = &batch;
             std::thread::scope(|scope| {
-                let handles: Vec<_> = self
-                    .shards
-                    .iter_mut()
-                    .zip(arenas.iter_mut())
-                    .enumerate()
+                let mut jobs = self.shards.iter_mut().zip(arenas.iter_mut()).enumerate();
+                // Shard 0 runs on this thread, the others on threads of their own.
+                let first = jobs.next();
+                let handles: Vec<_> = jobs
                     .map(|(i, (s, a))| scope.spawn(move || s.run(a, batch, i)))
                     .collect();
-                handles
+                let mut outs: Vec<Output<'_>> = first
+                    .map(|(i, (s, a))| s.run(a, batch, i))
                     .into_iter()
-                    .map(|h| h.join().unwrap_or_default())
-                    .collect()
+                    .collect();
+                outs.extend(handles.into_iter().map(|h| h.join().unwrap_or_default()));
+                outs
             })
         };
         self.handle(&mut outputs);
@@ -538,20 +521,47 @@ impl<R: Report> Scanner<R> {
         for (s, a) in self.shards.iter_mut().zip(arenas) {
             s.arena = a;
         }
-        let mut batch = batch;
-        batch.data.clear();
-        batch.pkts.clear();
-        batch.payload.iter_mut().for_each(|n| *n = 0);
-        self.batch = batch;
+        batch.clear();
+        batch
     }
 
     /// Merges the shards' outputs into capture order, numbers the flows, and runs
-    /// detection, the inventory and the records on the events.
+    /// detection beside the inventory and the records on the events.
     fn handle(&mut self, outputs: &mut [Output<'_>]) {
         for o in outputs.iter() {
             self.stats.arena_dropped += o.dropped;
         }
-        // Merge: the events in capture order, their flows numbered.
+        let events = self.merge(outputs);
+        let threads = self.shards.len();
+        let alerts = match self.detection.as_mut() {
+            // Detection on threads of its own while this one does the records.
+            Some(d) if threads > 1 => std::thread::scope(|s| {
+                let job = s.spawn(|| d.observe_batch(&events, threads));
+                for ev in &events {
+                    record(&mut self.stats, &mut self.assets, &mut self.report, ev);
+                }
+                match job.join() {
+                    Ok(a) => a,
+                    Err(e) => std::panic::resume_unwind(e),
+                }
+            }),
+            d => {
+                let alerts = d.map(|d| d.observe_batch(&events, 1)).unwrap_or_default();
+                for ev in &events {
+                    record(&mut self.stats, &mut self.assets, &mut self.report, ev);
+                }
+                alerts
+            }
+        };
+        for (_, a) in &alerts {
+            self.stats.alerts += 1;
+            self.alerts.add(a);
+            self.report.alert(a);
+        }
+    }
+
+    /// The shards' events in capture order, their flows numbered.
+    fn merge<'o, 'b>(&mut self, outputs: &'o mut [Output<'b>]) -> Vec<&'o Event<'b>> {
         let mut order: Vec<(usize, usize)> = Vec::new();
         let mut heads = vec![0usize; outputs.len()];
         loop {
@@ -586,27 +596,11 @@ impl<R: Report> Scanner<R> {
                 }
             }
         }
-        let events: Vec<&Event<'_>> = order
+        let outputs: &'o [Output<'b>] = outputs;
+        order
             .iter()
             .filter_map(|&(i, e)| outputs.get(i).and_then(|o| o.events.get(e)))
-            .collect();
-        // Detection on the whole batch (detectors spread over the threads), then the
-        // records, inventory and alerts of each event in order.
-        let alerts = match &mut self.detection {
-            Some(d) => d.observe_batch(&events, self.shards.len()),
-            None => Vec::new(),
-        };
-        // Alerts come in event order: each event's follow its record.
-        let mut next = 0;
-        for (i, ev) in events.iter().enumerate() {
-            self.event(ev);
-            while let Some((_, a)) = alerts.get(next).filter(|(j, _)| *j == i) {
-                next += 1;
-                self.stats.alerts += 1;
-                self.alerts.add(a);
-                self.report.alert(a);
-            }
-        }
+            .collect()
     }
 
     /// Gives each shard its output's vectors back, emptied, for the next batch.
@@ -617,24 +611,8 @@ impl<R: Report> Scanner<R> {
         }
     }
 
-    /// One event: statistics, inventory, record.
-    fn event(&mut self, ev: &Event<'_>) {
-        let s = self.stats.protocols.entry(ev.protocol.name()).or_default();
-        s.pdus += 1;
-        if anomalous(ev) {
-            s.anomalous += 1;
-        }
-        self.assets.observe(ev);
-        if self.report.wants_pdus() {
-            let record = PduRecord::of(ev);
-            self.report.pdu(&record);
-        }
-    }
-
-    /// End of input: flushes every flow and lets detection report.
-    pub fn finish(&mut self) {
-        self.run_batch();
-        let last = self.last;
+    /// End of input: closes every flow and handles what that decodes.
+    fn finish(&mut self, last: PacketMeta) {
         let mut arenas: Vec<Vec<u8>> = self
             .shards
             .iter_mut()
@@ -651,44 +629,19 @@ impl<R: Report> Scanner<R> {
         for (s, a) in self.shards.iter_mut().zip(arenas) {
             s.arena = a;
         }
-        self.defrag.finish();
     }
+}
 
-    /// The report (records collected, or the writer).
-    pub fn report(&self) -> &R {
-        &self.report
+/// One event: statistics, inventory, record.
+fn record<R: Report>(stats: &mut ScanStats, assets: &mut Assets, report: &mut R, ev: &Event<'_>) {
+    let s = stats.protocols.entry(ev.protocol.name()).or_default();
+    s.pdus += 1;
+    if anomalous(ev) {
+        s.anomalous += 1;
     }
-
-    /// The report, mutably (to flush a writer).
-    pub fn report_mut(&mut self) -> &mut R {
-        &mut self.report
-    }
-
-    /// The asset inventory.
-    pub fn assets(&self) -> &Assets {
-        &self.assets
-    }
-
-    /// Alert counts.
-    pub fn alerts(&self) -> &AlertStats {
-        &self.alerts
-    }
-
-    /// Counters.
-    pub fn stats(&self) -> ScanStats {
-        let mut s = self.stats.clone();
-        let mut flows = FlowStats::default();
-        for sh in &self.shards {
-            flows = flows.merge(sh.flows.stats());
-        }
-        s.flows = flows;
-        s.defrag = self.defrag.stats();
-        s
-    }
-
-    /// The detection back end (to save a baseline).
-    pub fn detection(&self) -> Option<&DetectEngine> {
-        self.detection.as_ref()
+    assets.observe(ev);
+    if report.wants_pdus() {
+        report.pdu(&PduRecord::of(ev));
     }
 }
 
@@ -701,24 +654,4 @@ fn anomalous(ev: &Event<'_>) -> bool {
         || (matches!(ev.detail, Detail::None)
             && ev.outcome == Outcome::Unparsed
             && ev.conformance.contains(Conformance::NOT_PROTOCOL))
-}
-
-/// The shard of a flow: a mix of both ends (the same for either direction).
-fn shard_of(a: SocketAddr, b: SocketAddr, tcp: bool, n: usize) -> usize {
-    if n <= 1 {
-        return 0;
-    }
-    let end = |s: SocketAddr| -> u64 {
-        let ip = match s.ip() {
-            std::net::IpAddr::V4(v) => u64::from(u32::from(v)),
-            std::net::IpAddr::V6(v) => {
-                let x = u128::from(v);
-                (x as u64) ^ ((x >> 64) as u64)
-            }
-        };
-        ip.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ u64::from(s.port()).rotate_left(29)
-    };
-    let h = (end(a) ^ end(b)).wrapping_add(u64::from(tcp));
-    let h = (h ^ (h >> 31)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    ((h >> 32) % n as u64) as usize
 }

@@ -9,10 +9,10 @@ use std::process::ExitCode;
 use clap::{Parser, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use otwire_examples::capture::{CaptureError, CaptureReader};
+use otwire_examples::capture::{CaptureError, CaptureReader, Packet};
 use otwire_examples::output::{InputsSummary, JsonLines, write_assets, write_summary};
 use otwire_examples::record::Severity;
-use otwire_examples::scanner::{ScanOptions, Scanner};
+use otwire_examples::scanner::{Report, ScanOptions, Scanner};
 
 const EXIT_HELP: &str = "\
 Exit status:
@@ -242,21 +242,22 @@ fn scan<'r, R: Read + Send + 'r, W: Write>(
             bar.set_message(name.to_string());
             bar
         });
-    loop {
+    let mut read = |hand: &mut dyn FnMut(&Packet<'_>) -> bool| loop {
         match reader.next_packet() {
             Ok(Some(p)) => {
                 inputs.span = Some(match inputs.span {
                     Some((a, b)) => (a.min(p.ts_us), b.max(p.ts_us)),
                     None => (p.ts_us, p.ts_us),
                 });
-                scanner.packet(&p);
-                if p.frame % 8192 == 0 {
+                let frame = p.frame;
+                let go_on = hand(&p);
+                if frame % 8192 == 0 {
                     if let Some(bar) = &bar {
                         bar.set_position(reader.offset());
                     }
-                    if scanner.report().error.is_some() {
-                        break;
-                    }
+                }
+                if !go_on {
+                    break;
                 }
             }
             Ok(None) => break,
@@ -275,6 +276,15 @@ fn scan<'r, R: Read + Send + 'r, W: Write>(
                 break;
             }
         }
+    };
+    if scanner.threads() > 1 {
+        // Reading (pcap, IP and transport headers) beside the shards and detection.
+        scanner.read_alongside(read);
+    } else {
+        read(&mut |p: &Packet<'_>| {
+            scanner.packet(p);
+            !scanner.report().failed()
+        });
     }
     if let Some(bar) = bar {
         bar.finish_and_clear();
