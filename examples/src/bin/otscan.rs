@@ -251,10 +251,10 @@ fn scan<'r, R: Read + Send + 'r, W: Write>(
                 });
                 let frame = p.frame;
                 let go_on = hand(&p);
-                if frame % 8192 == 0 {
-                    if let Some(bar) = &bar {
-                        bar.set_position(reader.offset());
-                    }
+                if frame % 8192 == 0
+                    && let Some(bar) = &bar
+                {
+                    bar.set_position(reader.offset());
                 }
                 if !go_on {
                     break;
