@@ -30,4 +30,5 @@ pub mod record;
 pub mod sample;
 pub mod sample_scada;
 pub mod scanner;
+mod shard;
 pub mod tcp;

@@ -36,11 +36,12 @@ use crate::assets::Assets;
 pub use crate::batch::BATCH;
 use crate::batch::{Batch, Front};
 use crate::capture::Packet;
-use crate::conn::{Conn, Ctx, Item, ItemKind};
+use crate::conn::ItemKind;
 use crate::defrag::{DefragLimits, DefragStats};
 use crate::detect_engine::DetectEngine;
-use crate::flow::{FlowLimits, FlowStats, FlowTable, PacketMeta, TcpSegment};
+use crate::flow::{FlowLimits, FlowStats, PacketMeta};
 use crate::record::{AlertRecord, PduRecord, Severity};
+use crate::shard::{self, Output, Shard};
 
 /// Where records go as they are produced.
 pub trait Report {
@@ -192,96 +193,6 @@ impl AlertStats {
     }
 }
 
-/// One shard: its flows and its scratch buffer.
-struct Shard {
-    flows: FlowTable<Conn>,
-    arena: Vec<u8>,
-    /// The last batch's vectors, emptied, kept for their allocations.
-    spare_items: Vec<Item>,
-    spare_events: Vec<Event<'static>>,
-}
-
-impl Shard {
-    /// Runs the batch's packets of shard `me` (and every packet's time); returns the
-    /// outputs and the bytes dropped for lack of scratch room.
-    fn run<'b>(&mut self, arena: &'b mut Vec<u8>, batch: &'b Batch, me: usize) -> Output<'b> {
-        let own = batch.payload.get(me).copied().unwrap_or(0);
-        let need = 2 * (self.flows.held() + own) + 4096;
-        if arena.len() < need {
-            arena.resize(need, 0);
-        }
-        let mut ctx = Ctx::new(
-            arena.get_mut(..need).unwrap_or_default(),
-            std::mem::take(&mut self.spare_items),
-            std::mem::take(&mut self.spare_events),
-        );
-        for p in &batch.pkts {
-            ctx.seq = p.meta.seq;
-            ctx.phase = 0;
-            self.flows.sweep(&mut ctx, p.meta);
-            if p.shard != me {
-                continue;
-            }
-            ctx.phase = 1;
-            let payload = batch.payload(p);
-            match p.tcp {
-                Some(h) => {
-                    let seg = TcpSegment {
-                        src: p.src,
-                        dst: p.dst,
-                        seq: h.seq,
-                        ack: h.ack,
-                        syn: h.syn,
-                        ack_flag: h.ack_flag,
-                        fin: h.fin,
-                        rst: h.rst,
-                        payload,
-                        declared: p.declared,
-                    };
-                    self.flows.tcp(&mut ctx, seg, p.meta);
-                }
-                None => self.flows.udp(&mut ctx, p.src, p.dst, p.meta, payload),
-            }
-        }
-        ctx.into()
-    }
-
-    /// Closes every flow (end of input), in order of first packet.
-    fn finish<'b>(&mut self, arena: &'b mut Vec<u8>, last: PacketMeta) -> Output<'b> {
-        let need = 2 * self.flows.held() + 4096;
-        if arena.len() < need {
-            arena.resize(need, 0);
-        }
-        let mut ctx = Ctx::new(
-            arena.get_mut(..need).unwrap_or_default(),
-            std::mem::take(&mut self.spare_items),
-            std::mem::take(&mut self.spare_events),
-        );
-        ctx.seq = u64::MAX;
-        ctx.phase = 0;
-        self.flows.finish(&mut ctx, last);
-        ctx.into()
-    }
-}
-
-/// What a shard produced from a batch.
-#[derive(Debug, Default)]
-struct Output<'b> {
-    items: Vec<Item>,
-    events: Vec<Event<'b>>,
-    dropped: u64,
-}
-
-impl<'b> From<Ctx<'b>> for Output<'b> {
-    fn from(c: Ctx<'b>) -> Self {
-        Output {
-            items: c.items,
-            events: c.events,
-            dropped: c.dropped,
-        }
-    }
-}
-
 /// The scanner.
 pub struct Scanner<R: Report> {
     front: Front,
@@ -291,6 +202,8 @@ pub struct Scanner<R: Report> {
 /// Everything after reading: the shards, detection, the inventory and the report.
 struct Back<R: Report> {
     shards: Vec<Shard>,
+    /// Each shard's scratch room.
+    arenas: Vec<Vec<u8>>,
     detection: Option<DetectEngine>,
     report: R,
     assets: Assets,
@@ -341,14 +254,8 @@ impl<R: Report> Scanner<R> {
         Scanner {
             front: Front::new(options.defrag, n),
             back: Back {
-                shards: (0..n)
-                    .map(|_| Shard {
-                        flows: FlowTable::new(share),
-                        arena: Vec::new(),
-                        spare_items: Vec::new(),
-                        spare_events: Vec::new(),
-                    })
-                    .collect(),
+                shards: (0..n).map(|_| Shard::new(share)).collect(),
+                arenas: vec![Vec::new(); n],
                 detection,
                 report,
                 assets: Assets::default(),
@@ -488,39 +395,11 @@ impl<R: Report> Back<R> {
         if batch.pkts.is_empty() {
             return batch;
         }
-        let mut arenas: Vec<Vec<u8>> = self
-            .shards
-            .iter_mut()
-            .map(|s| std::mem::take(&mut s.arena))
-            .collect();
-        let mut outputs: Vec<Output<'_>> = if self.shards.len() == 1 {
-            self.shards
-                .iter_mut()
-                .zip(arenas.iter_mut())
-                .map(|(s, a)| s.run(a, &batch, 0))
-                .collect()
-        } else {
-            let batch = &batch;
-            std::thread::scope(|scope| {
-                let mut jobs = self.shards.iter_mut().zip(arenas.iter_mut()).enumerate();
-                // Shard 0 runs on this thread, the others on threads of their own.
-                let first = jobs.next();
-                let handles: Vec<_> = jobs
-                    .map(|(i, (s, a))| scope.spawn(move || s.run(a, batch, i)))
-                    .collect();
-                let mut outs: Vec<Output<'_>> = first
-                    .map(|(i, (s, a))| s.run(a, batch, i))
-                    .into_iter()
-                    .collect();
-                outs.extend(handles.into_iter().map(|h| h.join().unwrap_or_default()));
-                outs
-            })
-        };
+        let mut arenas = std::mem::take(&mut self.arenas);
+        let mut outputs = shard::run(&mut self.shards, &mut arenas, &batch);
         self.handle(&mut outputs);
         self.reclaim(outputs);
-        for (s, a) in self.shards.iter_mut().zip(arenas) {
-            s.arena = a;
-        }
+        self.arenas = arenas;
         batch.clear();
         batch
     }
@@ -606,18 +485,13 @@ impl<R: Report> Back<R> {
     /// Gives each shard its output's vectors back, emptied, for the next batch.
     fn reclaim(&mut self, outputs: Vec<Output<'_>>) {
         for (s, o) in self.shards.iter_mut().zip(outputs) {
-            s.spare_items = o.items;
-            s.spare_events = otwire_detect::protocol::recycle(o.events);
+            s.reclaim(o);
         }
     }
 
     /// End of input: closes every flow and handles what that decodes.
     fn finish(&mut self, last: PacketMeta) {
-        let mut arenas: Vec<Vec<u8>> = self
-            .shards
-            .iter_mut()
-            .map(|s| std::mem::take(&mut s.arena))
-            .collect();
+        let mut arenas = std::mem::take(&mut self.arenas);
         let mut outputs: Vec<_> = self
             .shards
             .iter_mut()
@@ -626,9 +500,7 @@ impl<R: Report> Back<R> {
             .collect();
         self.handle(&mut outputs);
         self.reclaim(outputs);
-        for (s, a) in self.shards.iter_mut().zip(arenas) {
-            s.arena = a;
-        }
+        self.arenas = arenas;
     }
 }
 
