@@ -7,6 +7,7 @@ extern crate alloc;
 
 mod emit;
 mod error;
+mod flag_names;
 mod open_enum;
 mod parsed;
 pub mod resync;
