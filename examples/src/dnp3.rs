@@ -264,9 +264,6 @@ pub fn attribute_value(attr: &DeviceAttribute<'_>) -> String {
     if let Some(v) = attr.as_uint() {
         return v.to_string();
     }
-    attr.value
-        .iter()
-        .take(MAX_VALUE_CHARS / 2)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    let v = attr.value;
+    otwire_detect::alert::hex(v.get(..MAX_VALUE_CHARS / 2).unwrap_or(v))
 }

@@ -222,11 +222,7 @@ fn identity(a: &mut Asset, unit: u8, rsp: &Response<'_>) {
             let Some(objs) = a.identity_mut(unit) else {
                 return;
             };
-            let hex: String = data
-                .iter()
-                .take(MAX_VALUE_CHARS / 2)
-                .map(|b| format!("{b:02x}"))
-                .collect();
+            let hex = otwire_detect::alert::hex(data.get(..MAX_VALUE_CHARS / 2).unwrap_or(data));
             objs.insert("ServerId".to_string(), hex);
             // Many devices put readable text after the id and run indicator bytes.
             if let Some(text) = data.get(2..) {

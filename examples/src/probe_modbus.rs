@@ -255,7 +255,7 @@ pub fn report_server_id(client: &mut ModbusClient, unit: u8) -> Result<ServerId,
     let raw = client.transact(unit, &Request::ReportServerId)?;
     match parse(&raw, 17)? {
         Response::ReportServerId { data } => Ok(ServerId {
-            hex: data.iter().map(|b| format!("{b:02x}")).collect(),
+            hex: otwire_detect::alert::hex(data),
             text: data
                 .iter()
                 .map(|&b| {

@@ -91,7 +91,7 @@ fn report_with(
     }
     if !ev.raw.is_empty() {
         let n = ev.raw.len().min(32);
-        let hex: String = ev.raw.iter().take(n).map(|b| format!("{b:02x}")).collect();
+        let hex = crate::alert::hex(ev.raw.get(..n).unwrap_or_default());
         f = f.with("head", hex).with("len", ev.raw.len());
     }
     sink.report(f);
