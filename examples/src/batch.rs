@@ -14,7 +14,7 @@ use crate::flow::PacketMeta;
 use crate::net::{self, IpPacket};
 
 /// Packets read before the shards run.
-pub const BATCH: usize = 8192;
+pub const BATCH: usize = 4096;
 
 /// Counters of reading.
 #[derive(Debug, Clone, Copy, Default)]

@@ -151,11 +151,11 @@ pub struct FlowLimits {
 impl Default for FlowLimits {
     fn default() -> Self {
         Self {
-            max_flows: 100_000,
+            max_flows: 65_536,
             idle_us: 600_000_000,
             closed_idle_us: 30_000_000,
             tcp: TcpLimits::default(),
-            max_buffered: 64 << 20,
+            max_buffered: 32 << 20,
         }
     }
 }
@@ -265,7 +265,9 @@ pub struct TcpSegment<'a> {
 
 /// The flow table, generic over the application layer.
 pub struct FlowTable<A: FlowApp> {
-    flows: HashMap<Key, Flow<A>>,
+    /// Boxed: a table kept full under churn grows to about 2.6 buckets per flow, and a
+    /// bucket then costs a key and a pointer, not a whole flow.
+    flows: HashMap<Key, Box<Flow<A>>>,
     /// Sum of every flow's `buffered`.
     buffered: usize,
     next_id: u64,
@@ -374,7 +376,7 @@ impl<A: FlowApp> FlowTable<A> {
             *next_id += 1;
             stats.flows += 1;
             let app = A::new(&info, ctx);
-            Flow {
+            Box::new(Flow {
                 info,
                 app,
                 half: [HalfStream::new(limits.tcp), HalfStream::new(limits.tcp)],
@@ -383,7 +385,7 @@ impl<A: FlowApp> FlowTable<A> {
                 last_ts: meta.ts_us,
                 client_from_handshake: false,
                 buffered: 0,
-            }
+            })
         });
         let side = usize::from(flow.info.ends[0] != src);
         (flow, side, total)
@@ -525,20 +527,46 @@ impl<A: FlowApp> FlowTable<A> {
         if self.flows.len() < self.limits.max_flows.max(1) {
             return;
         }
-        // Evict the longest-idle sixteenth (at least one) in one pass.
+        // Evict the longest-idle sixteenth (at least one) in one pass: the age of the n-th
+        // oldest is found among (last packet, first packet) pairs, which are distinct, so
+        // exactly n flows are at most that old.
         let n = (self.flows.len() / 16).max(1);
-        let mut by_age: Vec<(i64, u64, Key)> = self
+        let mut ages: Vec<(i64, u64)> = self
+            .flows
+            .values()
+            .map(|f| (f.last_ts, f.info.first_seq))
+            .collect();
+        if ages.len() < n {
+            return;
+        }
+        let cut = *ages.select_nth_unstable(n - 1).1;
+        drop(ages);
+        let mut old: Vec<(i64, u64, Key)> = self
             .flows
             .iter()
+            .filter(|(_, f)| (f.last_ts, f.info.first_seq) <= cut)
             .map(|(k, f)| (f.last_ts, f.info.first_seq, *k))
             .collect();
-        by_age.sort_unstable_by_key(|(ts, id, _)| (*ts, *id));
-        for (_, _, k) in by_age.into_iter().take(n) {
+        old.sort_unstable_by_key(|(ts, id, _)| (*ts, *id));
+        for (_, _, k) in old {
             if let Some(mut f) = self.flows.remove(&k) {
                 self.stats.evicted += 1;
                 self.retire(ctx, &mut f, meta);
             }
         }
+        self.compact(n);
+    }
+
+    /// Rebuilds the table when removals have left so few free buckets that the next `n`
+    /// insertions would make it double: a table kept full under churn otherwise grows to
+    /// twice the buckets its flows need.
+    fn compact(&mut self, n: usize) {
+        if self.flows.capacity() - self.flows.len() >= n {
+            return;
+        }
+        let room = self.flows.len() + n;
+        let old = std::mem::replace(&mut self.flows, HashMap::with_capacity(room));
+        self.flows.extend(old);
     }
 
     fn retire(&mut self, ctx: &mut A::Ctx<'_>, f: &mut Flow<A>, meta: PacketMeta) {

@@ -143,9 +143,34 @@ pub struct ScanStats {
 pub struct AlertStats {
     /// (technique id, technique name) -> count.
     pub by_technique: BTreeMap<(String, String), u64>,
-    /// Distinct alerts (by detector, technique, src, dst, summary), first record and count.
+    /// Distinct alerts (by detector, technique, src, dst, summary), first record (without
+    /// its evidence and tactics, to keep the table small) and count.
     pub distinct: Vec<(AlertRecord, u64)>,
     index: std::collections::HashMap<(String, String, String, String, String), usize>,
+}
+
+/// An alert without its evidence and tactics: what the summary prints.
+fn slim(a: &AlertRecord) -> AlertRecord {
+    AlertRecord {
+        ts: a.ts,
+        frame: a.frame,
+        flow: a.flow,
+        src: a.src,
+        dst: a.dst,
+        proto: a.proto,
+        unit: a.unit,
+        detector: a.detector.clone(),
+        technique_id: a.technique_id.clone(),
+        technique_name: a.technique_name.clone(),
+        tactics: Vec::new(),
+        severity: a.severity,
+        confidence: a.confidence,
+        summary: a.summary.clone(),
+        evidence: serde_json::Map::new(),
+        first_seen: a.first_seen,
+        last_seen: a.last_seen,
+        count: a.count,
+    }
 }
 
 /// Most distinct alerts kept for the summary.
@@ -171,7 +196,7 @@ impl AlertStats {
             }
         } else if self.distinct.len() < MAX_DISTINCT_ALERTS {
             self.index.insert(key, self.distinct.len());
-            self.distinct.push((a.clone(), count));
+            self.distinct.push((slim(a), count));
         }
     }
 

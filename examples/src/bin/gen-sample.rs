@@ -1,13 +1,16 @@
 //! Writes otscan's bundled sample capture (`examples/data/sample.pcap`), or with `--bulk` a
 //! large Modbus polling capture for benchmarks, or with `--repeat N --from FILE` N copies of
 //! a real Ethernet capture as distinct conversations (each copy later in time, its ephemeral
-//! ports shifted), so that every copy is decoded, not taken for retransmissions.
+//! ports shifted), so that every copy is decoded, not taken for retransmissions; or with
+//! `--flood N` a hostile capture of N distinct TCP flows to port 502 (a SYN and random
+//! bytes each) for memory tests.
 //!
 //! ```text
 //! cargo run -p otwire-examples --bin gen-sample                       # regenerate the sample
 //! cargo run --release -p otwire-examples --bin gen-sample -- --bulk 500M --out /tmp/big.pcap
 //! cargo run --release -p otwire-examples --bin gen-sample -- --repeat 70 \
 //!     --from ../shared/captures/modbus/plant1_ModbusTCP.pcap --out /tmp/plant70.pcap
+//! cargo run --release -p otwire-examples --bin gen-sample -- --flood 600000 --out /tmp/flood.pcap
 //! ```
 
 use std::fs::File;
@@ -36,6 +39,10 @@ struct Args {
     /// The capture `--repeat` copies.
     #[arg(long)]
     from: Option<PathBuf>,
+    /// Write this many distinct TCP flows to port 502 instead, each a SYN and one segment
+    /// of random bytes (a hostile capture for memory tests).
+    #[arg(long)]
+    flood: Option<u32>,
 }
 
 fn parse_size(s: &str) -> Result<u64, String> {
@@ -64,6 +71,10 @@ fn main() -> ExitCode {
         }
     };
     let result = match (args.repeat, &args.from, args.bulk) {
+        _ if args.flood.is_some() => {
+            let flows = args.flood.unwrap_or(0);
+            otwire_examples::flood::write_flood(file, flows, 502, 7).map(|n| n as usize)
+        }
         (Some(n), Some(from), _) => repeat(file, from, n),
         (_, _, Some(size)) => {
             otwire_examples::sample::write_bulk(file, size, args.plcs).map(|n| n as usize)

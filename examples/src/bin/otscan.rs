@@ -69,7 +69,7 @@ struct Args {
     top: usize,
 
     /// Most flows tracked at once (the longest idle are evicted beyond it).
-    #[arg(long, default_value_t = 100_000)]
+    #[arg(long, default_value_t = 65_536)]
     max_flows: usize,
 
     /// Worker threads flows are spread over (default: one per core). The output is the
