@@ -588,7 +588,7 @@ pub struct Event<'a> {
     pub transaction: Option<u32>,
     /// Protocol-neutral conformance findings.
     pub conformance: Conformance,
-    /// The parser's own anomaly bits (protocol-specific; names via the adapter).
+    /// The parser's own anomaly bits (protocol-specific; names via the protocol's `describe` entry).
     pub anomalies: u64,
     /// The PDU's bytes (for evidence; may be empty).
     pub raw: &'a [u8],

@@ -23,7 +23,7 @@ use support::*;
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
 #[test]
-fn engine_and_adapter_allocate_nothing_per_event() {
+fn engine_and_sessions_allocate_nothing_per_event() {
     // Record 25 minutes of the plant: 10 learning, 15 detecting.
     let mut w = World::new(scenario_config(), 77);
     w.record = Some(Vec::new());
@@ -33,8 +33,8 @@ fn engine_and_adapter_allocate_nothing_per_event() {
     let warm = rec.iter().position(|r| r.0 > T0 + 1200 * SEC).unwrap();
 
     let mut engine = Engine::new(scenario_config());
-    let mut adapter = Sessions::<Modbus>::new(Transport::Tcp);
-    let feed = |i: usize, engine: &mut Engine, adapter: &mut Sessions<Modbus>| {
+    let mut sessions = Sessions::<Modbus>::new(Transport::Tcp);
+    let feed = |i: usize, engine: &mut Engine, sessions: &mut Sessions<Modbus>| {
         let (ts, flow, dir, bytes) = &rec[i];
         let meta = Meta {
             ts: *ts,
@@ -43,17 +43,17 @@ fn engine_and_adapter_allocate_nothing_per_event() {
             flow: *flow,
         };
         let mut n = 0;
-        adapter.feed(meta, *dir, bytes, |ev| n += engine.observe(ev).len());
+        sessions.feed(meta, *dir, bytes, |ev| n += engine.observe(ev).len());
         n
     };
     for i in 0..warm {
-        assert_eq!(feed(i, &mut engine, &mut adapter), 0);
+        assert_eq!(feed(i, &mut engine, &mut sessions), 0);
     }
     assert_eq!(engine.mode(), Mode::Detecting);
     let region = Region::new(GLOBAL);
     let mut alerts = 0;
     for i in warm..rec.len() {
-        alerts += feed(i, &mut engine, &mut adapter);
+        alerts += feed(i, &mut engine, &mut sessions);
     }
     let stats = region.change();
     let n = rec.len() - warm;

@@ -70,7 +70,7 @@ fn million_flows_stay_within_caps() {
         ..Config::default()
     };
     let mut engine = Engine::new(config);
-    let mut adapter = Sessions::<Modbus>::with_capacity(Transport::Tcp, CAP);
+    let mut sessions = Sessions::<Modbus>::with_capacity(Transport::Tcp, CAP);
     let regs = [0u8, 1, 0, 2, 0, 3, 0, 4];
     for i in 0u32..1_000_000 {
         if i == 500_000 {
@@ -110,7 +110,7 @@ fn million_flows_stay_within_caps() {
         )
         .emit(&mut buf)
         .unwrap();
-        adapter.feed(meta, Direction::Request, &buf, |_| {});
+        sessions.feed(meta, Direction::Request, &buf, |_| {});
     }
     let stats = engine.stats();
     eprintln!("{stats:#?}");
@@ -123,8 +123,8 @@ fn million_flows_stay_within_caps() {
     let evicted: u64 = stats.tables.iter().map(|(_, t)| t.evictions).sum();
     assert!(evicted > 1_000_000, "{evicted}");
     assert!(stats.aggregation.len <= CAP);
-    assert!(adapter.stats().len <= CAP);
-    assert!(adapter.stats().evictions > 0);
+    assert!(sessions.stats().len <= CAP);
+    assert!(sessions.stats().evictions > 0);
 }
 
 use otwire_modbus::Emit;
@@ -173,7 +173,7 @@ fn reloaded_baseline_decides_identically() {
     let config = scenario_config();
     let mut a = Engine::new(config.clone());
     let mut b: Option<Engine> = None;
-    let mut adapter = Sessions::<Modbus>::new(Transport::Tcp);
+    let mut sessions = Sessions::<Modbus>::new(Transport::Tcp);
     let (mut alerts_a, mut alerts_b): (Vec<Alert>, Vec<Alert>) = (Vec::new(), Vec::new());
     for (i, (ts, flow, dir, bytes)) in rec.iter().enumerate() {
         if i == split {
@@ -189,7 +189,7 @@ fn reloaded_baseline_decides_identically() {
             flow_id: 0,
             flow: *flow,
         };
-        adapter.feed(meta, *dir, bytes, |ev| {
+        sessions.feed(meta, *dir, bytes, |ev| {
             let out = a.observe(ev).to_vec();
             if let Some(b) = &mut b {
                 alerts_a.extend(out);

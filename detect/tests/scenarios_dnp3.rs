@@ -45,7 +45,7 @@ enum Task {
 
 struct World {
     engine: Engine,
-    adapter: Sessions<Dnp3>,
+    sessions: Sessions<Dnp3>,
     rng: Rng,
     now: u64,
     frame: u64,
@@ -102,7 +102,7 @@ impl World {
                 learning_secs: 600,
                 ..Config::default()
             }),
-            adapter: Sessions::new(Transport::Tcp),
+            sessions: Sessions::new(Transport::Tcp),
             rng,
             now: T0,
             frame: 0,
@@ -169,7 +169,7 @@ impl World {
             flow,
         };
         let (engine, alerts) = (&mut self.engine, &mut self.alerts);
-        self.adapter.feed(meta, dir, bytes, |ev| {
+        self.sessions.feed(meta, dir, bytes, |ev| {
             alerts.extend_from_slice(engine.observe(ev));
         });
     }

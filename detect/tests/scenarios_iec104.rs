@@ -59,7 +59,7 @@ struct Conn {
 
 struct World {
     engine: Engine,
-    adapter: Sessions<Iec104>,
+    sessions: Sessions<Iec104>,
     rng: Rng,
     now: u64,
     frame: u64,
@@ -88,7 +88,7 @@ impl World {
                 learning_secs: 600,
                 ..Config::default()
             }),
-            adapter: Sessions::new(Transport::Tcp),
+            sessions: Sessions::new(Transport::Tcp),
             rng,
             now: T0,
             frame: 0,
@@ -112,7 +112,7 @@ impl World {
             flow,
         };
         let (engine, alerts) = (&mut self.engine, &mut self.alerts);
-        self.adapter.feed(meta, dir, bytes, |ev| {
+        self.sessions.feed(meta, dir, bytes, |ev| {
             alerts.extend_from_slice(engine.observe(ev));
         });
     }

@@ -124,12 +124,17 @@ impl StreamDecoder {
         self
     }
 
-    /// Appends received bytes. Bytes beyond the capacity limit are dropped and counted.
+    /// Appends received bytes. Bytes beyond the capacity limit are dropped, counted, and
+    /// treated as a gap (as in every otwire crate): frames buffered before them are still
+    /// returned, and framing resynchronises on what follows.
     pub fn push(&mut self, data: &[u8]) {
         let room = self.limit.saturating_sub(self.buf.len());
         let (keep, drop) = data.split_at(room.min(data.len()));
         self.buf.extend_from_slice(keep);
-        self.stats.dropped_bytes += drop.len() as u64;
+        if !drop.is_empty() {
+            self.stats.dropped_bytes += drop.len() as u64;
+            self.gap();
+        }
     }
 
     /// Bytes were lost before the next [`push`](Self::push): whole frames buffered before

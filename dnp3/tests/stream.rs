@@ -94,12 +94,36 @@ fn gap_drops_the_partial_frame_and_resyncs() {
 }
 
 #[test]
-fn capacity_limit_drops_and_counts() {
-    let mut dec = StreamDecoder::with_capacity_limit(1000);
+fn capacity_overflow_is_a_gap() {
+    let frames = common::golden_frames();
+    let mut dec = StreamDecoder::with_capacity_limit(0); // one maximal frame (292 bytes)
+    // A whole frame, then junk that overflows the buffer: the frame is still returned,
+    // the overflow counts as a gap, and the next frame after it is found.
+    dec.push(&frames[0]);
     dec.push(&[0u8; 1500]);
-    assert_eq!(dec.buffered(), 1000);
-    assert_eq!(dec.stats().dropped_bytes, 500);
-    assert_eq!(dec.next_frame(), Err(Error::Junk { skipped: 1000 }));
+    assert!(dec.buffered() <= 292, "{}", dec.buffered());
+    assert_eq!(dec.stats().gaps, 1);
+    assert_eq!(
+        dec.stats().dropped_bytes,
+        (frames[0].len() + 1500 - 292) as u64
+    );
+    dec.push(&frames[3]);
+    let mut got = Vec::new();
+    loop {
+        match dec.next_frame() {
+            Ok(Some(f)) => got.push(f),
+            Ok(None) => break,
+            Err(Error::Junk { .. }) => {}
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!(
+        got,
+        [
+            Bytes::from(frames[0].clone()),
+            Bytes::from(frames[3].clone())
+        ]
+    );
 }
 
 /// Frames of `s` pushed in the chunks cut at `cuts`, then the end of the stream.

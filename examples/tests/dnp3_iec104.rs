@@ -1,6 +1,6 @@
 //! DNP3 and IEC 104 in otscan on synthetic traffic built with the protocol crates' encoders:
 //! records, assets (DNP3 link addresses and g0 device attributes, IEC 104 common addresses
-//! and points) and detection through otwire-detect's adapters.
+//! and points) and detection through otwire-detect's analyzers.
 
 #![allow(
     clippy::indexing_slicing,

@@ -88,7 +88,7 @@ pub type Raised = Alert;
 
 pub struct World {
     pub engine: Engine,
-    pub adapter: Sessions<Modbus>,
+    pub sessions: Sessions<Modbus>,
     pub rng: Rng,
     pub pollers: Vec<Poller>,
     pub now: u64,
@@ -150,7 +150,7 @@ impl World {
         }
         Self {
             engine: Engine::new(config),
-            adapter: Sessions::new(Transport::Tcp),
+            sessions: Sessions::new(Transport::Tcp),
             rng,
             pollers,
             now: T0,
@@ -207,7 +207,7 @@ impl World {
         )
     }
 
-    /// Feeds one ADU (already encoded) to adapter and engine at `ts`.
+    /// Feeds one ADU (already encoded) to sessions and engine at `ts`.
     pub fn feed(&mut self, ts: u64, flow: Flow, dir: Direction, bytes: &[u8]) {
         self.frame += 1;
         self.events += 1;
@@ -221,7 +221,7 @@ impl World {
             flow,
         };
         let (engine, alerts) = (&mut self.engine, &mut self.alerts);
-        self.adapter.feed(meta, dir, bytes, |ev| {
+        self.sessions.feed(meta, dir, bytes, |ev| {
             alerts.extend_from_slice(engine.observe(ev));
         });
     }
