@@ -1,7 +1,7 @@
 //! The hot path allocates nothing: once the plant's flows, signatures and points are known,
 //! bytes -> `Sessions<Modbus>::feed` (the Modbus analyzer) -> `Engine::observe` runs without
 //! a single heap allocation (counted by a global allocator).
-
+#![cfg(feature = "modbus")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

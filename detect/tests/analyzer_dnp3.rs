@@ -1,6 +1,6 @@
 //! The DNP3 analyzer's field mapping (module docs of `protocol::dnp3`), on a captured frame
 //! and on frames built with `otwire-dnp3`'s encoders.
-
+#![cfg(feature = "dnp3")]
 #![cfg(feature = "dnp3")]
 #![allow(
     clippy::unwrap_used,

@@ -1,6 +1,6 @@
 //! The IEC 104 analyzer's field mapping (module docs of `protocol::iec104`), on captured
 //! APDUs and on APDUs built with `otwire-iec104`'s builders.
-
+#![cfg(feature = "iec104")]
 #![cfg(feature = "iec104")]
 #![allow(
     clippy::unwrap_used,

@@ -1,6 +1,6 @@
 //! The Modbus analyzer: every field of the event, from bytes (Modbus Application Protocol
 //! V1.1b3 function codes; UMAS in FC 90).
-
+#![cfg(feature = "modbus")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -1,6 +1,6 @@
 //! Engine properties: long benign runs stay quiet, tables stay within their caps, a reloaded
 //! baseline decides exactly as the original, configuration from TOML, alerts as JSON lines.
-
+#![cfg(feature = "modbus")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

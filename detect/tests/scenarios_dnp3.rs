@@ -4,7 +4,7 @@
 //! minutes of benign traffic that must raise nothing, then the attack interleaved with the
 //! plant and one more minute of it; each test asserts the exact set of techniques.
 //! Every message goes encoder -> link frame bytes -> `Sessions<Dnp3>::feed` -> `Engine`.
-
+#![cfg(all(feature = "dnp3", feature = "modbus"))]
 #![cfg(feature = "dnp3")]
 #![allow(
     clippy::unwrap_used,

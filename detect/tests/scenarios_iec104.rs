@@ -5,7 +5,7 @@
 //! nothing, then the attack interleaved with the plant and one more minute of it; each
 //! test asserts the exact set of techniques. Every APDU goes builder -> bytes ->
 //! `Sessions<Iec104>::feed` -> `Engine`, with consistent N(S)/N(R) per connection.
-
+#![cfg(all(feature = "iec104", feature = "modbus"))]
 #![cfg(feature = "iec104")]
 #![allow(
     clippy::unwrap_used,
