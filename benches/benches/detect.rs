@@ -1,5 +1,5 @@
 //! otwire-detect throughput: events per second for the single-message matchers alone, for
-//! the whole engine (every detector on), and for bytes -> Modbus adapter -> engine.
+//! the whole engine (every detector on), and for bytes -> Modbus analyzer -> engine.
 //!
 //! The corpus is a synthetic plant: 40 clients polling 10 servers (FC 3 / FC 4 / FC 1
 //! reads with responses, FC 6 setpoint writes), 1 to 2 s periods with jitter, learned for
@@ -9,8 +9,9 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use otwire_detect::adapters::modbus::ModbusAdapter;
 use otwire_detect::detectors::{ConformanceCheck, Matchers};
+use otwire_detect::protocol::modbus::Modbus;
+use otwire_detect::protocol::{Arena, ConnInfo, Out, Session, Sessions, Stream, Transport};
 use otwire_detect::{Config, Direction, Endpoint, Engine, Event, Flow, Meta};
 use otwire_modbus::{
     Address, Adu, Emit, RegisterValues, Request, Response, TransactionId, UnitId, pack_registers,
@@ -142,6 +143,31 @@ fn plant(start: u64, secs: u64, seed: u64) -> Vec<Rec> {
     }
 }
 
+/// The events of every record, through one Modbus analyzer per flow; frames the analyzers
+/// buffered are copied into `buf`.
+fn decode<'b>(
+    recs: &'b [Rec],
+    buf: &'b mut [u8],
+    streams: &mut std::collections::HashMap<otwire_detect::Flow, Stream<Modbus>>,
+) -> Vec<Event<'b>> {
+    let mut arena = Arena::new(buf);
+    let mut events = Vec::new();
+    for r in recs {
+        let s = streams.entry(r.meta.flow).or_insert_with(|| {
+            Stream::new(ConnInfo {
+                transport: Transport::Tcp,
+                on_port: true,
+            })
+        });
+        s.data(
+            &mut Out::new(r.meta, &mut arena, &mut events),
+            r.dir,
+            &r.bytes,
+        );
+    }
+    events
+}
+
 fn config() -> Config {
     Config {
         learning_secs: 0,
@@ -153,15 +179,10 @@ fn bench(c: &mut Criterion) {
     let learn = plant(T0, 600, 1);
     let batch = plant(T0 + 600_000_000, 60, 2);
     let span = 60_000_000u64;
-    let mut adapter = ModbusAdapter::new();
-    let learn_events: Vec<Event<'_>> = learn
-        .iter()
-        .map(|r| adapter.adu(r.meta, r.dir, &r.bytes))
-        .collect();
-    let events: Vec<Event<'_>> = batch
-        .iter()
-        .map(|r| adapter.adu(r.meta, r.dir, &r.bytes))
-        .collect();
+    let mut streams = std::collections::HashMap::new();
+    let (mut buf_a, mut buf_b) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
+    let learn_events = decode(&learn, &mut buf_a, &mut streams);
+    let events = decode(&batch, &mut buf_b, &mut streams);
     let n = events.len() as u64;
 
     let mut g = c.benchmark_group("detect");
@@ -214,16 +235,17 @@ fn bench(c: &mut Criterion) {
     });
     eprintln!("engine alerts on benign batches: {total_alerts}");
 
-    // Bytes -> adapter -> engine, as a sensor runs it.
+    // Bytes -> analyzer -> engine, as a sensor runs it.
     let mut engine = Engine::new(config());
-    let mut adapter = ModbusAdapter::new();
+    let mut sessions = Sessions::<Modbus>::new(Transport::Tcp);
     for r in &learn {
-        let ev = adapter.adu(r.meta, r.dir, &r.bytes);
-        engine.observe(&ev);
+        sessions.feed(r.meta, r.dir, &r.bytes, |ev| {
+            engine.observe(ev);
+        });
     }
     engine.finish_learning();
     let mut shift = 0u64;
-    g.bench_function("bytes_adapter_engine", |b| {
+    g.bench_function("bytes_analyzer_engine", |b| {
         b.iter(|| {
             let mut alerts = 0;
             for r in &batch {
@@ -231,8 +253,9 @@ fn bench(c: &mut Criterion) {
                     ts: r.meta.ts + shift,
                     ..r.meta
                 };
-                let ev = adapter.adu(meta, r.dir, black_box(&r.bytes));
-                alerts += engine.observe(&ev).len();
+                sessions.feed(meta, r.dir, black_box(&r.bytes), |ev| {
+                    alerts += engine.observe(ev).len();
+                });
             }
             shift += span;
             alerts

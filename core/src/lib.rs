@@ -7,8 +7,10 @@ extern crate alloc;
 
 mod emit;
 mod error;
+mod flag_names;
 mod open_enum;
 mod parsed;
+pub mod resync;
 
 pub use emit::{Counter, Emit, Raw, Sink, Writer};
 pub use error::{EmitError, Needed};

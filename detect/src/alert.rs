@@ -271,3 +271,24 @@ mod tests {
         assert!("2024-13-01T00:00:00Z".parse::<Timestamp>().is_err());
     }
 }
+
+/// Lower-case hex of `bytes`, two digits a byte (the form alert evidence and records use
+/// for raw bytes): one allocation, no formatting machinery.
+pub fn hex(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        for d in [b >> 4, b & 0xf] {
+            s.push(char::from_digit(u32::from(d), 16).unwrap_or('0'));
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod hex_tests {
+    #[test]
+    fn hex_is_two_lower_case_digits_a_byte() {
+        assert_eq!(super::hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
+        assert_eq!(super::hex(&[]), "");
+    }
+}

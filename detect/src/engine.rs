@@ -11,7 +11,8 @@ use crate::alert::{Alert, Finding, Timestamp};
 use crate::catalog;
 use crate::config::Config;
 use crate::detector::{Detector, Mode, Sink};
-use crate::event::{Event, Ip};
+use crate::event::{Event, Ip, Marks};
+use crate::protocol::Enrich;
 use crate::table::{BoundedMap, TableStats};
 
 /// The key alerts are aggregated by: one detector, one technique, one pair of hosts, one unit.
@@ -82,6 +83,8 @@ pub struct Baseline {
 pub struct Engine {
     config: Config,
     detectors: Vec<Box<dyn Detector>>,
+    /// Each protocol's cross-connection enrichment, run before the detectors.
+    enrichers: Vec<Box<dyn Enrich>>,
     sink: Sink,
     mode: Mode,
     first_ts: Option<u64>,
@@ -122,6 +125,10 @@ impl Engine {
         Self {
             config,
             detectors: Vec::new(),
+            enrichers: crate::protocol::registry()
+                .iter()
+                .filter_map(|p| p.enricher())
+                .collect(),
             sink: Sink::new(Mode::Learning),
             mode: Mode::Learning,
             first_ts: None,
@@ -167,24 +174,53 @@ impl Engine {
         self.learn_until = None;
     }
 
-    /// Observes one event; returns the alerts it raised (after aggregation). The slice is
-    /// valid until the next call.
-    pub fn observe(&mut self, ev: &Event<'_>) -> &[Alert] {
-        self.out.clear();
+    /// The marks each protocol's enrichment adds to `ev` (learning from it, in order).
+    fn enrich(&mut self, ev: &Event<'_>) -> Marks {
+        let mut extra = Marks::NONE;
+        for e in &mut self.enrichers {
+            if e.protocol() == ev.protocol {
+                extra |= e.marks(ev);
+            }
+        }
+        extra
+    }
+
+    /// Moves the clock to `ts` (the first event starts the learning period); ends learning
+    /// when its time is up.
+    fn tick(&mut self, ts: u64) {
         self.stats.events += 1;
-        self.clock = self.clock.max(ev.ts);
+        self.clock = self.clock.max(ts);
         if self.first_ts.is_none() {
-            self.first_ts = Some(ev.ts);
+            self.first_ts = Some(ts);
             if self.mode == Mode::Learning && self.config.learning_secs > 0 {
-                self.learn_until = Some(
-                    ev.ts
-                        .saturating_add(self.config.learning_secs.saturating_mul(1_000_000)),
-                );
+                self.learn_until =
+                    Some(ts.saturating_add(self.config.learning_secs.saturating_mul(1_000_000)));
             }
         }
         if self.mode == Mode::Learning && self.learn_until.is_some_and(|u| self.clock >= u) {
             self.finish_learning();
         }
+    }
+
+    /// Observes one event; returns the alerts it raised (after aggregation). The slice is
+    /// valid until the next call. Events marked [`Event::record_only`] are skipped.
+    pub fn observe(&mut self, ev: &Event<'_>) -> &[Alert] {
+        self.out.clear();
+        if ev.record_only {
+            return &self.out;
+        }
+        let extra = self.enrich(ev);
+        let enriched;
+        let ev = if extra.is_empty() {
+            ev
+        } else {
+            enriched = Event {
+                marks: ev.marks | extra,
+                ..*ev
+            };
+            &enriched
+        };
+        self.tick(ev.ts);
         self.sink.set_mode(self.mode);
         let window = self.config.suppress_secs.saturating_mul(1_000_000);
         for (i, d) in self.detectors.iter_mut().enumerate() {
@@ -206,6 +242,167 @@ impl Engine {
                 );
             }
         }
+        &self.out
+    }
+
+    /// Observes a batch of events in order, running the detectors on up to `threads`
+    /// threads (each detector sees every event, in order, on one thread; findings are then
+    /// aggregated in the order [`Engine::observe`] would make them, so the alerts, and the
+    /// engine's state after the batch, are the same whatever `threads`). `f` gets each
+    /// alert with the index of the event that raised it, in order; `learned` is called
+    /// with the engine right after the event that ends learning, as a caller of
+    /// [`Engine::observe`] would see it.
+    pub fn observe_batch(
+        &mut self,
+        events: &[&Event<'_>],
+        threads: usize,
+        mut learned: impl FnMut(&Engine),
+        mut f: impl FnMut(usize, &Alert),
+    ) {
+        let mut start = 0;
+        while start < events.len() {
+            // The events that run in the current mode; the one that ends learning (if any)
+            // runs alone after them, in the new mode.
+            let mode = self.mode;
+            let mut enriched: Vec<(usize, Event<'_>)> = Vec::new();
+            let mut list: Vec<(usize, &Event<'_>)> = Vec::new();
+            let mut switch = None;
+            let mut i = start;
+            while let Some(&ev) = events.get(i) {
+                i += 1;
+                if ev.record_only {
+                    continue;
+                }
+                let extra = self.enrich(ev);
+                self.tick(ev.ts);
+                let at = i - 1;
+                if extra.is_empty() {
+                    list.push((at, ev));
+                } else {
+                    enriched.push((
+                        at,
+                        Event {
+                            marks: ev.marks | extra,
+                            ..*ev
+                        },
+                    ));
+                }
+                if self.mode != mode {
+                    switch = Some(at);
+                    break;
+                }
+            }
+            list.extend(enriched.iter().map(|(i, e)| (*i, e)));
+            list.sort_unstable_by_key(|(i, _)| *i);
+            let last = switch.and_then(|_| list.pop());
+            self.judge(events, &list, mode, threads, &mut f);
+            if let Some(last) = last {
+                let new_mode = self.mode;
+                self.judge(events, &[last], new_mode, 1, &mut f);
+                learned(self);
+            }
+            start = i;
+        }
+    }
+
+    /// Runs the detectors on `list` in `mode`, then aggregates their findings in order.
+    fn judge(
+        &mut self,
+        events: &[&Event<'_>],
+        list: &[(usize, &Event<'_>)],
+        mode: Mode,
+        threads: usize,
+        f: &mut impl FnMut(usize, &Alert),
+    ) {
+        if list.is_empty() {
+            return;
+        }
+        let findings = self.run_detectors(list, mode, threads);
+        let window = self.config.suppress_secs.saturating_mul(1_000_000);
+        for (i, d, finding) in findings {
+            let Some(ev) = list
+                .binary_search_by_key(&i, |(j, _)| *j)
+                .ok()
+                .and_then(|k| list.get(k))
+                .map(|(_, e)| *e)
+                .or_else(|| events.get(i).copied())
+            else {
+                continue;
+            };
+            let name = self.detectors.get(usize::from(d)).map_or("", |d| d.name());
+            self.out.clear();
+            aggregate(
+                &mut self.aggregation,
+                &mut self.out,
+                &mut self.stats,
+                window,
+                d,
+                name,
+                ev,
+                finding,
+            );
+            for a in &self.out {
+                f(i, a);
+            }
+        }
+        self.out.clear();
+    }
+
+    /// The findings of `list` by every detector, as (event index, detector index, finding)
+    /// in the order `observe` would make them.
+    fn run_detectors(
+        &mut self,
+        list: &[(usize, &Event<'_>)],
+        mode: Mode,
+        threads: usize,
+    ) -> Vec<(usize, u8, Finding)> {
+        let one = |(d, det): (usize, &mut Box<dyn Detector>)| {
+            let mut sink = Sink::new(mode);
+            let mut out = Vec::new();
+            let d = u8::try_from(d).unwrap_or(u8::MAX);
+            for &(i, ev) in list {
+                det.observe(ev, &mut sink);
+                if !sink.findings().is_empty() {
+                    out.extend(sink.drain().map(|f| (i, d, f)));
+                }
+            }
+            out
+        };
+        let mut all: Vec<(usize, u8, Finding)> = if threads <= 1 || list.len() < 64 {
+            self.detectors
+                .iter_mut()
+                .enumerate()
+                .flat_map(one)
+                .collect()
+        } else {
+            let n = threads.min(self.detectors.len().max(1));
+            let queue = std::sync::Mutex::new(self.detectors.iter_mut().enumerate());
+            std::thread::scope(|s| {
+                let workers: Vec<_> = (0..n)
+                    .map(|_| {
+                        s.spawn(|| {
+                            let mut found = Vec::new();
+                            loop {
+                                let next = queue.lock().ok().and_then(|mut q| q.next());
+                                let Some(job) = next else { break };
+                                found.extend(one(job));
+                            }
+                            found
+                        })
+                    })
+                    .collect();
+                workers
+                    .into_iter()
+                    .flat_map(|w| w.join().unwrap_or_default())
+                    .collect()
+            })
+        };
+        all.sort_by_key(|(i, d, _)| (*i, *d));
+        all
+    }
+
+    /// The alerts the last [`Engine::observe`] raised.
+    pub fn last_alerts(&self) -> &[Alert] {
         &self.out
     }
 

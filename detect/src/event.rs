@@ -10,6 +10,8 @@ use core::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::protocol::Detail;
+
 /// An IP address as 16 bytes: IPv6, or IPv4 mapped into `::ffff:0:0/96` (RFC 4291 §2.5.5.2).
 ///
 /// Kept as a plain array so that table keys stay small, `Copy` and cheap to hash.
@@ -313,6 +315,8 @@ flags16! {
         CHECKSUM = 7,
         /// Any other parser anomaly.
         OTHER = 8,
+        /// Bytes skipped between frames while resynchronising (with `MALFORMED`).
+        JUNK = 9,
     }
 }
 
@@ -543,8 +547,9 @@ pub struct Meta {
 }
 
 /// One application PDU, protocol-neutral (DESIGN.md §3). Borrowing; building one allocates
-/// nothing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// nothing. [`Event::detail`] is the decoded message itself, typed, for detectors and
+/// record writers that need more than the neutral fields.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Event<'a> {
     /// Capture timestamp, microseconds since the Unix epoch.
     pub ts: u64,
@@ -583,10 +588,16 @@ pub struct Event<'a> {
     pub transaction: Option<u32>,
     /// Protocol-neutral conformance findings.
     pub conformance: Conformance,
-    /// The parser's own anomaly bits (protocol-specific; names via the adapter).
+    /// The parser's own anomaly bits (protocol-specific; names via the protocol's `describe` entry).
     pub anomalies: u64,
     /// The PDU's bytes (for evidence; may be empty).
     pub raw: &'a [u8],
+    /// The decoded message, typed and borrowed (`Detail::None` when there is none).
+    pub detail: Detail<'a>,
+    /// A message a record is written for but detection does not see (a DNP3 link frame
+    /// that completes no fragment and breaks nothing); [`Engine::observe`](crate::Engine)
+    /// skips it.
+    pub record_only: bool,
 }
 
 impl<'a> Event<'a> {
@@ -614,6 +625,8 @@ impl<'a> Event<'a> {
             conformance: Conformance::NONE,
             anomalies: 0,
             raw: &[],
+            detail: Detail::None,
+            record_only: false,
         }
     }
 

@@ -3,12 +3,12 @@
 //! # Modules
 //!
 //! - [`event`]: the protocol-neutral [`Event`] (DESIGN.md §3).
-//! - [`adapters`]: parser types to events, one module per protocol feature.
+//! - [`protocol`]: one analyzer per protocol (bytes of one direction in, events with the
+//!   typed message out), identification, and the registry of protocols.
 //! - [`catalog`]: ATT&CK for ICS v18.1 techniques.
 //! - [`detectors`]: single-message matchers and the seven stateful families.
 //! - [`Engine`], [`Config`], [`Alert`].
 
-pub mod adapters;
 pub mod alert;
 pub mod catalog;
 pub mod config;
@@ -16,6 +16,7 @@ mod detector;
 pub mod detectors;
 mod engine;
 pub mod event;
+pub mod protocol;
 pub mod table;
 
 pub use alert::{Alert, Finding, Severity, Timestamp};

@@ -1,7 +1,7 @@
 //! The hot path allocates nothing: once the plant's flows, signatures and points are known,
-//! bytes -> `ModbusAdapter::adu` -> `Engine::observe` runs without a single heap allocation
-//! (counted by a global allocator).
-
+//! bytes -> `Sessions<Modbus>::feed` (the Modbus analyzer) -> `Engine::observe` runs without
+//! a single heap allocation (counted by a global allocator).
+#![cfg(feature = "modbus")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -13,7 +13,8 @@ mod support;
 
 use std::alloc::System;
 
-use otwire_detect::adapters::modbus::ModbusAdapter;
+use otwire_detect::protocol::modbus::Modbus;
+use otwire_detect::protocol::{Sessions, Transport};
 use otwire_detect::{Engine, Meta, Mode};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 use support::*;
@@ -22,7 +23,7 @@ use support::*;
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
 #[test]
-fn engine_and_adapter_allocate_nothing_per_event() {
+fn engine_and_sessions_allocate_nothing_per_event() {
     // Record 25 minutes of the plant: 10 learning, 15 detecting.
     let mut w = World::new(scenario_config(), 77);
     w.record = Some(Vec::new());
@@ -32,29 +33,27 @@ fn engine_and_adapter_allocate_nothing_per_event() {
     let warm = rec.iter().position(|r| r.0 > T0 + 1200 * SEC).unwrap();
 
     let mut engine = Engine::new(scenario_config());
-    let mut adapter = ModbusAdapter::new();
-    let feed = |i: usize, engine: &mut Engine, adapter: &mut ModbusAdapter| {
+    let mut sessions = Sessions::<Modbus>::new(Transport::Tcp);
+    let feed = |i: usize, engine: &mut Engine, sessions: &mut Sessions<Modbus>| {
         let (ts, flow, dir, bytes) = &rec[i];
-        let ev = adapter.adu(
-            Meta {
-                ts: *ts,
-                frame: i as u64,
-                flow_id: 0,
-                flow: *flow,
-            },
-            *dir,
-            bytes,
-        );
-        engine.observe(&ev).len()
+        let meta = Meta {
+            ts: *ts,
+            frame: i as u64,
+            flow_id: 0,
+            flow: *flow,
+        };
+        let mut n = 0;
+        sessions.feed(meta, *dir, bytes, |ev| n += engine.observe(ev).len());
+        n
     };
     for i in 0..warm {
-        assert_eq!(feed(i, &mut engine, &mut adapter), 0);
+        assert_eq!(feed(i, &mut engine, &mut sessions), 0);
     }
     assert_eq!(engine.mode(), Mode::Detecting);
     let region = Region::new(GLOBAL);
     let mut alerts = 0;
     for i in warm..rec.len() {
-        alerts += feed(i, &mut engine, &mut adapter);
+        alerts += feed(i, &mut engine, &mut sessions);
     }
     let stats = region.change();
     let n = rec.len() - warm;

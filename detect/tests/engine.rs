@@ -1,6 +1,6 @@
 //! Engine properties: long benign runs stay quiet, tables stay within their caps, a reloaded
 //! baseline decides exactly as the original, configuration from TOML, alerts as JSON lines.
-
+#![cfg(feature = "modbus")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -10,8 +10,9 @@
 
 mod support;
 
-use otwire_detect::adapters::modbus::ModbusAdapter;
 use otwire_detect::config::Caps;
+use otwire_detect::protocol::modbus::Modbus;
+use otwire_detect::protocol::{Sessions, Transport};
 use otwire_detect::{
     Action, Alert, Config, Direction, Endpoint, Engine, Event, Flow, Meta, Mode, Protocol, Space,
     Target, Targets, Values,
@@ -69,7 +70,7 @@ fn million_flows_stay_within_caps() {
         ..Config::default()
     };
     let mut engine = Engine::new(config);
-    let mut adapter = ModbusAdapter::with_capacity(CAP);
+    let mut sessions = Sessions::<Modbus>::with_capacity(Transport::Tcp, CAP);
     let regs = [0u8, 1, 0, 2, 0, 3, 0, 4];
     for i in 0u32..1_000_000 {
         if i == 500_000 {
@@ -96,7 +97,7 @@ fn million_flows_stay_within_caps() {
             ..Event::new(meta, Protocol::Modbus, dir)
         };
         let _ = engine.observe(&ev);
-        // The adapter's pairing table, too.
+        // The Modbus sessions' flow table, too.
         let mut buf = [0u8; 12];
         let r = Request::ReadHoldingRegisters {
             address: Address((i % 65_536) as u16),
@@ -109,8 +110,7 @@ fn million_flows_stay_within_caps() {
         )
         .emit(&mut buf)
         .unwrap();
-        let (req, _) = otwire_modbus::split_frame(&buf).unwrap();
-        let _ = adapter.frame(meta, Direction::Request, &req);
+        sessions.feed(meta, Direction::Request, &buf, |_| {});
     }
     let stats = engine.stats();
     eprintln!("{stats:#?}");
@@ -123,8 +123,8 @@ fn million_flows_stay_within_caps() {
     let evicted: u64 = stats.tables.iter().map(|(_, t)| t.evictions).sum();
     assert!(evicted > 1_000_000, "{evicted}");
     assert!(stats.aggregation.len <= CAP);
-    assert!(adapter.stats().len <= CAP);
-    assert!(adapter.stats().evictions > 0);
+    assert!(sessions.stats().len <= CAP);
+    assert!(sessions.stats().evictions > 0);
 }
 
 use otwire_modbus::Emit;
@@ -173,7 +173,7 @@ fn reloaded_baseline_decides_identically() {
     let config = scenario_config();
     let mut a = Engine::new(config.clone());
     let mut b: Option<Engine> = None;
-    let mut adapter = ModbusAdapter::new();
+    let mut sessions = Sessions::<Modbus>::new(Transport::Tcp);
     let (mut alerts_a, mut alerts_b): (Vec<Alert>, Vec<Alert>) = (Vec::new(), Vec::new());
     for (i, (ts, flow, dir, bytes)) in rec.iter().enumerate() {
         if i == split {
@@ -183,21 +183,19 @@ fn reloaded_baseline_decides_identically() {
             assert_eq!(e.save_baseline_json().unwrap(), json);
             b = Some(e);
         }
-        let ev = adapter.adu(
-            Meta {
-                ts: *ts,
-                frame: i as u64 + 1,
-                flow_id: 0,
-                flow: *flow,
-            },
-            *dir,
-            bytes,
-        );
-        let out = a.observe(&ev).to_vec();
-        if let Some(b) = &mut b {
-            alerts_a.extend(out);
-            alerts_b.extend_from_slice(b.observe(&ev));
-        }
+        let meta = Meta {
+            ts: *ts,
+            frame: i as u64 + 1,
+            flow_id: 0,
+            flow: *flow,
+        };
+        sessions.feed(meta, *dir, bytes, |ev| {
+            let out = a.observe(ev).to_vec();
+            if let Some(b) = &mut b {
+                alerts_a.extend(out);
+                alerts_b.extend_from_slice(b.observe(ev));
+            }
+        });
     }
     assert!(alerts_a.len() >= 5, "{}", alerts_a.len());
     assert_eq!(alerts_a, alerts_b);
@@ -402,4 +400,97 @@ fn custom_detector_in_the_engine() {
     let ev = Event { unit: 1, ..ev };
     assert!(engine.observe(&ev).is_empty());
     assert_eq!(engine.stats().events, 2);
+}
+
+/// Detecting a batch on several threads gives the alerts, the alert order, the baseline
+/// snapshot taken when learning ends and the final state that event-by-event observation
+/// gives, whatever the number of threads.
+#[test]
+fn batches_on_threads_equal_one_event_at_a_time() {
+    use otwire_detect::protocol::modbus::Modbus;
+    use otwire_detect::protocol::{Arena, ConnInfo, Out, Session, Stream, Transport};
+
+    let mut w = World::new(scenario_config(), 91);
+    w.record = Some(Vec::new());
+    w.run_until(T0 + 900 * SEC);
+    // Some attacks after learning, so that alerts fire.
+    w.exchange(
+        ENG,
+        PLC1,
+        1,
+        &Request::WriteSingleRegister {
+            address: Address(20),
+            value: 60_000,
+        },
+        None,
+    );
+    w.exchange(
+        ENG,
+        PLC2,
+        1,
+        &Request::Diagnostics {
+            sub_function: otwire_modbus::DiagnosticCode::RestartCommunications,
+            data: &[0, 0],
+        },
+        None,
+    );
+    w.run_for(30.0);
+    let rec = w.record.take().unwrap();
+    // The events, decoded once, borrowing one arena.
+    let mut buf = vec![0u8; 1 << 20];
+    let mut arena = Arena::new(&mut buf);
+    let mut events = Vec::new();
+    let mut streams = std::collections::HashMap::new();
+    for (i, (ts, flow, dir, bytes)) in rec.iter().enumerate() {
+        let s = streams.entry(*flow).or_insert_with(|| {
+            Stream::<Modbus>::new(ConnInfo {
+                transport: Transport::Tcp,
+                on_port: true,
+            })
+        });
+        let meta = Meta {
+            ts: *ts,
+            frame: i as u64 + 1,
+            flow_id: 0,
+            flow: *flow,
+        };
+        s.data(&mut Out::new(meta, &mut arena, &mut events), *dir, bytes);
+    }
+    let refs: Vec<&Event<'_>> = events.iter().collect();
+
+    let mut one = Engine::new(scenario_config());
+    let mut expected = Vec::new();
+    let mut snapshot = None;
+    for (i, ev) in refs.iter().enumerate() {
+        let learning = one.mode() == Mode::Learning;
+        for a in one.observe(ev) {
+            expected.push((i, a.to_json_line()));
+        }
+        if learning && one.mode() != Mode::Learning {
+            snapshot = Some(one.save_baseline_json().unwrap());
+        }
+    }
+    assert!(expected.len() >= 2, "{expected:?}");
+    assert!(snapshot.is_some());
+    for threads in [1, 2, 4] {
+        for batch in [7, 1000, refs.len()] {
+            let mut many = Engine::new(scenario_config());
+            let mut got = Vec::new();
+            let mut snap = None;
+            for (k, chunk) in refs.chunks(batch).enumerate() {
+                many.observe_batch(
+                    chunk,
+                    threads,
+                    |e| snap = Some(e.save_baseline_json().unwrap()),
+                    |i, a| got.push((k * batch + i, a.to_json_line())),
+                );
+            }
+            assert_eq!(got, expected, "threads {threads}, batch {batch}");
+            assert_eq!(snap, snapshot, "threads {threads}, batch {batch}");
+            assert_eq!(
+                many.save_baseline_json().unwrap(),
+                one.save_baseline_json().unwrap()
+            );
+        }
+    }
 }

@@ -2,7 +2,7 @@
 //! as message sequences"). Each: 10 minutes of benign polling to learn, 5 minutes of benign
 //! traffic that must raise nothing, then the attack interleaved with the plant's traffic
 //! and one more minute of it; the test asserts the exact set of techniques alerted.
-
+#![cfg(feature = "modbus")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

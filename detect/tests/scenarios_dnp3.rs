@@ -3,8 +3,8 @@
 //! analog output; the outstation reports unsolicited events. 10 minutes of learning, 5
 //! minutes of benign traffic that must raise nothing, then the attack interleaved with the
 //! plant and one more minute of it; each test asserts the exact set of techniques.
-//! Every message goes encoder -> link frame bytes -> `Dnp3Adapter::frame` -> `Engine`.
-
+//! Every message goes encoder -> link frame bytes -> `Sessions<Dnp3>::feed` -> `Engine`.
+#![cfg(all(feature = "dnp3", feature = "modbus"))]
 #![cfg(feature = "dnp3")]
 #![allow(
     clippy::unwrap_used,
@@ -18,7 +18,8 @@ mod support;
 
 use std::collections::BTreeSet;
 
-use otwire_detect::adapters::dnp3::Dnp3Adapter;
+use otwire_detect::protocol::dnp3::Dnp3;
+use otwire_detect::protocol::{Sessions, Transport};
 use otwire_detect::{Alert, Config, Direction, Engine, Flow, Meta, Mode};
 use otwire_dnp3::{
     Address, AnalogValue, AppControl, ControlCode, Crob, Emit, FragmentWriter, FunctionCode, Iin,
@@ -44,7 +45,7 @@ enum Task {
 
 struct World {
     engine: Engine,
-    adapter: Dnp3Adapter,
+    sessions: Sessions<Dnp3>,
     rng: Rng,
     now: u64,
     frame: u64,
@@ -101,7 +102,7 @@ impl World {
                 learning_secs: 600,
                 ..Config::default()
             }),
-            adapter: Dnp3Adapter::new(),
+            sessions: Sessions::new(Transport::Tcp),
             rng,
             now: T0,
             frame: 0,
@@ -167,10 +168,10 @@ impl World {
             flow_id: 0,
             flow,
         };
-        if let Some(ev) = self.adapter.frame(meta, dir, bytes) {
-            let out = self.engine.observe(&ev);
-            self.alerts.extend_from_slice(out);
-        }
+        let (engine, alerts) = (&mut self.engine, &mut self.alerts);
+        self.sessions.feed(meta, dir, bytes, |ev| {
+            alerts.extend_from_slice(engine.observe(ev));
+        });
     }
 
     fn next_seq(&mut self) -> u8 {

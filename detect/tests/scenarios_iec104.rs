@@ -4,8 +4,8 @@
 //! spontaneously. 10 minutes of learning, 5 minutes of benign traffic that must raise
 //! nothing, then the attack interleaved with the plant and one more minute of it; each
 //! test asserts the exact set of techniques. Every APDU goes builder -> bytes ->
-//! `Iec104Adapter::apdu` -> `Engine`, with consistent N(S)/N(R) per connection.
-
+//! `Sessions<Iec104>::feed` -> `Engine`, with consistent N(S)/N(R) per connection.
+#![cfg(all(feature = "iec104", feature = "modbus"))]
 #![cfg(feature = "iec104")]
 #![allow(
     clippy::unwrap_used,
@@ -18,7 +18,8 @@ mod support;
 
 use std::collections::{BTreeSet, HashMap};
 
-use otwire_detect::adapters::iec104::Iec104Adapter;
+use otwire_detect::protocol::iec104::Iec104;
+use otwire_detect::protocol::{Sessions, Transport};
 use otwire_detect::{Alert, Config, Direction, Engine, Flow, Meta, Mode};
 use otwire_iec104::builders::{self, Request};
 use otwire_iec104::{
@@ -58,7 +59,7 @@ struct Conn {
 
 struct World {
     engine: Engine,
-    adapter: Iec104Adapter,
+    sessions: Sessions<Iec104>,
     rng: Rng,
     now: u64,
     frame: u64,
@@ -87,7 +88,7 @@ impl World {
                 learning_secs: 600,
                 ..Config::default()
             }),
-            adapter: Iec104Adapter::new(),
+            sessions: Sessions::new(Transport::Tcp),
             rng,
             now: T0,
             frame: 0,
@@ -110,9 +111,10 @@ impl World {
             flow_id: 0,
             flow,
         };
-        let ev = self.adapter.apdu(meta, dir, bytes);
-        let out = self.engine.observe(&ev);
-        self.alerts.extend_from_slice(out);
+        let (engine, alerts) = (&mut self.engine, &mut self.alerts);
+        self.sessions.feed(meta, dir, bytes, |ev| {
+            alerts.extend_from_slice(engine.observe(ev));
+        });
     }
 
     fn u_frame(&mut self, client: u8, server: u8, dir: Direction, apci: Apci) {
@@ -511,8 +513,18 @@ fn spontaneous_data_from_the_controlling_side() {
         w.reasons(t)
             .contains("T0856:state:monitor_data_from_controlling_station")
     );
-    // Plus: monitor data is a read-side operation SCADA never sent (allowlist T0801).
-    assert_eq!(w.techniques_since(t), set(&["T0801", "T0856"]));
+    // Plus: monitor data is a read-side operation SCADA never sent (allowlist T0801), and
+    // the parser's WRONG_DIRECTION flag reaches detection: an anomaly SCADA never showed
+    // while learning (conformance T0866).
+    assert_eq!(w.techniques_since(t), set(&["T0801", "T0856", "T0866"]));
+    let conformance = w
+        .alerts
+        .iter()
+        .find(|a| a.ts.0 >= t && a.technique_id == "T0866")
+        .unwrap();
+    assert_eq!(reason(conformance), "new_anomaly");
+    let names = conformance.evidence["anomalies"].as_array().unwrap();
+    assert!(names.iter().any(|n| n == "WRONG_DIRECTION"), "{names:?}");
 }
 
 #[test]

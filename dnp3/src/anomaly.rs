@@ -6,8 +6,6 @@ bitflags::bitflags! {
     ///
     /// Names are stable: they are the identifiers `otscan` prints and detection rules match.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    #[cfg_attr(feature = "serde", serde(transparent))]
     pub struct Anomalies: u32 {
         // ---- Data link layer (IEEE 1815-2012 §9.2) ----
         /// The CRC-16/DNP of the 8-octet link header does not match (§9.2.4.2).
@@ -64,7 +62,8 @@ bitflags::bitflags! {
         /// A start index above its stop index; the walk stopped there.
         const INVALID_RANGE = 1 << 18;
         /// An object header or its objects run past the end of the fragment; the walk
-        /// stopped there.
+        /// stopped there. A header whose range arrived is kept, with the objects that
+        /// arrived whole ([`ObjectHeader::truncated`](crate::ObjectHeader)).
         const TRUNCATED_OBJECTS = 1 << 19;
         /// More object headers than [`Limits::max_object_headers`](crate::Limits); the walk
         /// stopped there.
@@ -75,9 +74,5 @@ bitflags::bitflags! {
     }
 }
 
-impl Anomalies {
-    /// The flag names, for logs and JSON (`["BAD_DATA_CRC", "UNKNOWN_OBJECT"]`).
-    pub fn names(self) -> impl Iterator<Item = &'static str> {
-        self.iter_names().map(|(name, _)| name)
-    }
-}
+// `names()` and the serde form (the list of flag names), as in every otwire crate.
+otwire_core::flag_names!(Anomalies);

@@ -12,6 +12,8 @@ pub mod codes;
 mod emit;
 pub mod error;
 pub mod link;
+#[cfg(feature = "nom")]
+pub mod nom;
 #[cfg(feature = "alloc")]
 pub mod reassembly;
 #[cfg(feature = "alloc")]
@@ -41,5 +43,5 @@ pub use otwire_core::{Emit, Probe};
 #[cfg(feature = "alloc")]
 pub use reassembly::{Fragment, Pushed, Reassembler, ReassemblyLimits, ReassemblyStats};
 #[cfg(feature = "alloc")]
-pub use stream::{StreamDecoder, StreamStats};
+pub use stream::{Piece, StreamDecoder, StreamStats};
 pub use transport::{Segment, TransportHeader};

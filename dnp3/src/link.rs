@@ -429,6 +429,12 @@ impl core::iter::FusedIterator for DataBlocks<'_> {}
 /// Identifies DNP3 from the first bytes of a stream: the start octets, a LENGTH of at
 /// least 5, and a header CRC that matches (1 chance in 65536 by accident).
 pub fn probe(input: &[u8]) -> otwire_core::Probe {
+    plausible_header(input, true)
+}
+
+/// The header checks of [`probe`], with or without the CRC (the stream decoder's, as its
+/// [`LinkConfig`] says).
+pub(crate) fn plausible_header(input: &[u8], verify_crc: bool) -> otwire_core::Probe {
     use otwire_core::Probe;
     for (i, &b) in input.iter().take(2).enumerate() {
         if START.get(i) != Some(&b) {
@@ -441,7 +447,7 @@ pub fn probe(input: &[u8]) -> otwire_core::Probe {
         }
         return Probe::NeedMore;
     };
-    if header.get(2).is_none_or(|&l| l < MIN_LENGTH) || !header_crc_ok(header) {
+    if header.get(2).is_none_or(|&l| l < MIN_LENGTH) || (verify_crc && !header_crc_ok(header)) {
         return Probe::Unrecognized;
     }
     Probe::Recognized

@@ -159,7 +159,11 @@ fn decode_capture(path: &Path) -> Decoded {
                     path.display(),
                     p.number
                 );
-                if h.with_data && h.qualifier.range_code() != RangeCode::All {
+                if h.truncated {
+                    // Cut short by the end of the fragment: the whole points only.
+                    assert!(n < designated, "{} #{}", path.display(), p.number);
+                    assert!(parsed.anomalies.contains(Anomalies::TRUNCATED_OBJECTS));
+                } else if h.with_data && h.qualifier.range_code() != RangeCode::All {
                     let zero = otwire_dnp3::object_size(h.group, h.variation)
                         == Some(otwire_dnp3::ObjectSize::Fixed(0));
                     if !zero {

@@ -1,19 +1,9 @@
-//! otscan's detection back end: `otwire-detect`'s [`Engine`] with its built-in detectors,
-//! fed through its Modbus, DNP3 and IEC 104 adapters (DESIGN.md §3).
+//! otscan's detection: `otwire-detect`'s [`Engine`] with its built-in detectors, fed the
+//! events the protocols' analyzers decode (DESIGN.md §3), and the baseline it learned.
 
 use std::path::{Path, PathBuf};
 
-use otwire_detect::adapters::dnp3::Dnp3Adapter;
-use otwire_detect::adapters::iec104::{Iec104Adapter, apdu_event};
-use otwire_detect::adapters::modbus::ModbusAdapter;
-use otwire_detect::{Config, Direction, Endpoint, Engine, Flow, Meta, Mode};
-
-use crate::detection::Detection;
-use crate::dnp3::Dnp3Pdu;
-use crate::flow::FlowInfo;
-use crate::iec104::Iec104Pdu;
-use crate::modbus::ModbusPdu;
-use crate::record::{AlertRecord, Dir, PduRecord};
+use otwire_detect::{Alert, Config, Engine, Event, Mode};
 
 /// Detection options of otscan.
 #[derive(Debug, Clone, Default)]
@@ -26,16 +16,13 @@ pub struct DetectArgs {
     pub config: Option<PathBuf>,
 }
 
-/// The engine and its adapter.
+/// The engine, and the baseline as it was when learning ended (detectors keep updating
+/// their tables while detecting, so the end-of-scan state would include what was alerted
+/// on).
 #[derive(Debug)]
 pub struct DetectEngine {
     /// The engine.
     pub engine: Engine,
-    modbus: ModbusAdapter,
-    dnp3: Dnp3Adapter,
-    iec104: Iec104Adapter,
-    /// The baseline as it was when learning ended (detectors keep updating their tables
-    /// while detecting, so the end-of-scan state would include what was alerted on).
     learned: Option<Result<String, String>>,
 }
 
@@ -44,110 +31,51 @@ impl DetectEngine {
     pub fn new(config: Config) -> Self {
         DetectEngine {
             engine: Engine::new(config),
-            modbus: ModbusAdapter::new(),
-            dnp3: Dnp3Adapter::new(),
-            iec104: Iec104Adapter::new(),
             learned: None,
         }
     }
-}
 
-fn meta(p: &ModbusPdu<'_>) -> Meta {
-    meta_of(p.record, p.flow)
-}
-
-fn meta_of(r: &PduRecord, flow: &FlowInfo) -> Meta {
-    Meta {
-        ts: u64::try_from(r.ts_us).unwrap_or(0),
-        frame: r.frame,
-        flow_id: r.flow,
-        flow: Flow::new(
-            Endpoint::from(flow.client_addr()),
-            Endpoint::from(flow.server()),
-        ),
-    }
-}
-
-impl Detection for DetectEngine {
-    fn modbus(&mut self, p: &ModbusPdu<'_>, out: &mut Vec<AlertRecord>) {
-        let meta = meta(p);
-        let dir = match p.record.dir {
-            Dir::Request => Direction::Request,
-            Dir::Response => Direction::Response,
-        };
-        let ev = match (&p.frame, &p.parsed) {
-            (Some(f), Some(parsed)) => self.modbus.pdu(
-                meta,
-                u16::from(f.header.unit_id.0),
-                Some(f.header.transaction_id.0),
-                parsed,
-            ),
-            (Some(f), None) => self.modbus.frame(meta, dir, f),
-            (None, _) => self.modbus.adu(meta, dir, p.raw),
-        };
-        observe(&mut self.engine, &mut self.learned, &ev, out);
-    }
-
-    fn dnp3(&mut self, p: &Dnp3Pdu<'_>, out: &mut Vec<AlertRecord>) {
-        if p.raw.is_empty() {
-            // Junk the stream decoder skipped: nothing to show the engine.
-            return;
+    /// Observes one event; returns the alerts it raised. Keeps the baseline as it was when
+    /// learning ended.
+    pub fn observe(&mut self, ev: &Event<'_>) -> &[Alert] {
+        let learning = self.engine.mode() == Mode::Learning;
+        self.engine.observe(ev);
+        if learning && self.engine.mode() != Mode::Learning {
+            self.learned = Some(self.engine.save_baseline_json().map_err(|e| e.to_string()));
         }
-        let meta = meta_of(p.record, p.flow);
-        if let Some(ev) = self.dnp3.frame(meta, direction(p.record.dir), p.raw) {
-            observe(&mut self.engine, &mut self.learned, &ev, out);
-        }
+        self.engine.last_alerts()
     }
 
-    fn iec104(&mut self, p: &Iec104Pdu<'_>, out: &mut Vec<AlertRecord>) {
-        if p.raw.is_empty() {
-            return;
+    /// Observes a batch of events in order, the detectors spread over `threads`; returns
+    /// the alerts with the index of the event that raised each (the same as event by event,
+    /// whatever `threads`).
+    pub fn observe_batch(&mut self, events: &[&Event<'_>], threads: usize) -> Vec<(usize, Alert)> {
+        let mut alerts = Vec::new();
+        let mut learned = None;
+        self.engine.observe_batch(
+            events,
+            threads,
+            |e| learned = Some(e.save_baseline_json().map_err(|e| e.to_string())),
+            |i, a| alerts.push((i, a.clone())),
+        );
+        if learned.is_some() {
+            self.learned = learned;
         }
-        let meta = meta_of(p.record, p.flow);
-        let dir = direction(p.record.dir);
-        let ev = match &p.apdu {
-            Some(parsed) => apdu_event(meta, dir, parsed, p.raw),
-            None => self.iec104.apdu(meta, dir, p.raw),
-        };
-        observe(&mut self.engine, &mut self.learned, &ev, out);
+        alerts
     }
 
-    fn save_baseline(&self) -> Result<Option<String>, String> {
+    /// The learned baseline as JSON.
+    pub fn baseline(&self) -> Result<String, String> {
         match &self.learned {
-            Some(snapshot) => snapshot.clone().map(Some),
+            Some(snapshot) => snapshot.clone(),
             // Still learning at the end of the input: everything seen is the baseline.
-            None => self
-                .engine
-                .save_baseline_json()
-                .map(Some)
-                .map_err(|e| e.to_string()),
+            None => self.engine.save_baseline_json().map_err(|e| e.to_string()),
         }
-    }
-}
-
-fn direction(d: Dir) -> Direction {
-    match d {
-        Dir::Request => Direction::Request,
-        Dir::Response => Direction::Response,
-    }
-}
-
-/// Feeds one event; keeps the baseline as it was when learning ended.
-fn observe(
-    engine: &mut Engine,
-    learned: &mut Option<Result<String, String>>,
-    ev: &otwire_detect::Event<'_>,
-    out: &mut Vec<AlertRecord>,
-) {
-    let learning = engine.mode() == Mode::Learning;
-    out.extend_from_slice(engine.observe(ev));
-    if learning && engine.mode() != Mode::Learning {
-        *learned = Some(engine.save_baseline_json().map_err(|e| e.to_string()));
     }
 }
 
 /// The detection back end for these options.
-pub fn build(args: &DetectArgs) -> Result<Box<dyn Detection>, String> {
+pub fn build(args: &DetectArgs) -> Result<DetectEngine, String> {
     let mut config = match &args.config {
         Some(path) => {
             let text =
@@ -175,15 +103,17 @@ pub fn build(args: &DetectArgs) -> Result<Box<dyn Detection>, String> {
         d.engine.finish_learning();
         d.learned = Some(d.engine.save_baseline_json().map_err(|e| e.to_string()));
     }
-    Ok(Box::new(d))
+    Ok(d)
 }
 
-/// Saves the baseline the back end learned.
-pub fn save_baseline(detection: &dyn Detection, path: &Path) -> Result<(), String> {
-    match detection.save_baseline()? {
-        Some(json) => std::fs::write(path, json).map_err(|e| format!("{}: {e}", path.display())),
+/// Saves the baseline the engine learned.
+pub fn save_baseline(detection: Option<&DetectEngine>, path: &Path) -> Result<(), String> {
+    match detection {
+        Some(d) => {
+            std::fs::write(path, d.baseline()?).map_err(|e| format!("{}: {e}", path.display()))
+        }
         None => Err(format!(
-            "{}: this detection back end has no baseline",
+            "{}: this scan ran without detection: no baseline",
             path.display()
         )),
     }

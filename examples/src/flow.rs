@@ -11,21 +11,14 @@
 use hashbrown::HashMap;
 use std::net::{IpAddr, SocketAddr};
 
+use otwire_detect::Direction;
+pub use otwire_detect::protocol::Transport;
+
 use crate::tcp::{HalfStream, StreamEvent, TcpLimits};
 
 /// Server ports of the protocols the scanner knows (Modbus 502 and 802 (TLS), DNP3 20000,
 /// IEC 104 2404, S7/ISO-TSAP 102, EtherNet/IP 44818 and 2222).
 pub const WELL_KNOWN_PORTS: &[u16] = &[502, 802, 20000, 2404, 102, 44818, 2222];
-
-/// Transport protocol of a flow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Transport {
-    /// TCP.
-    Tcp,
-    /// UDP.
-    Udp,
-}
 
 /// What the application layer knows about its flow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,12 +33,33 @@ pub struct FlowInfo {
     pub client: usize,
     /// The capture did not show the connection opening.
     pub mid_stream: bool,
+    /// The capture-order index of the flow's first packet: a key that orders flows the same
+    /// way whichever thread tracks them.
+    pub first_seq: u64,
 }
 
 impl FlowInfo {
     /// Whether `side` is the client.
     pub fn is_client(&self, side: usize) -> bool {
         side == self.client
+    }
+
+    /// The direction of what `side` sends: requests from the client, responses from the
+    /// server.
+    pub fn direction(&self, side: usize) -> Direction {
+        if self.is_client(side) {
+            Direction::Request
+        } else {
+            Direction::Response
+        }
+    }
+
+    /// The side that sends in `dir`.
+    pub fn side(&self, dir: Direction) -> usize {
+        match dir {
+            Direction::Request => self.client,
+            Direction::Response => 1 - self.client.min(1),
+        }
     }
 
     /// The endpoint of `side` (0 or 1; anything else is side 1).
@@ -73,36 +87,48 @@ impl FlowInfo {
 /// Per-packet context handed to the application layer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PacketMeta {
-    /// Frame number of the capture record.
+    /// Frame number of the capture record (1-based in its file).
     pub frame: u64,
     /// Capture time, microseconds since the epoch.
     pub ts_us: i64,
+    /// The packet's index in the whole scan (0-based, across files).
+    pub seq: u64,
 }
 
-/// The application layer of one flow.
-pub trait FlowApp {
-    /// Shared context (outputs, detection) of all flows.
-    type Ctx;
+/// The application layer of one flow. `Ctx<'b>` is the caller's context for a run of
+/// packets whose bytes live for `'b`.
+pub trait FlowApp: Sized {
+    /// Shared context (outputs, scratch) of all flows.
+    type Ctx<'b>;
     /// A new flow.
-    fn new(info: &FlowInfo, ctx: &mut Self::Ctx) -> Self;
-    /// Stream bytes (TCP, in order) or one whole datagram (UDP) from `side`.
-    fn data(
+    fn new(info: &FlowInfo, ctx: &mut Self::Ctx<'_>) -> Self;
+    /// Stream bytes (TCP, in order) or one whole datagram (UDP) sent in `dir`.
+    fn data<'b>(
         &mut self,
-        ctx: &mut Self::Ctx,
+        ctx: &mut Self::Ctx<'b>,
         info: &FlowInfo,
-        side: usize,
+        dir: Direction,
+        meta: PacketMeta,
+        data: &'b [u8],
+    );
+    /// Stream bytes the table had queued (out of order), valid for this call only.
+    fn queued(
+        &mut self,
+        ctx: &mut Self::Ctx<'_>,
+        info: &FlowInfo,
+        dir: Direction,
         meta: PacketMeta,
         data: &[u8],
     );
-    /// Bytes from `side` are missing before the next `data` (TCP only).
-    fn gap(&mut self, ctx: &mut Self::Ctx, info: &FlowInfo, side: usize, meta: PacketMeta);
+    /// Bytes sent in `dir` are missing before the next `data` (TCP only).
+    fn gap(&mut self, ctx: &mut Self::Ctx<'_>, info: &FlowInfo, dir: Direction, meta: PacketMeta);
     /// Bytes the application layer holds for this flow (decoder buffers), for the table's
     /// memory budget.
     fn buffered(&self) -> usize {
         0
     }
     /// The flow ended (closed, expired, evicted, or end of capture).
-    fn close(&mut self, ctx: &mut Self::Ctx, info: &FlowInfo, meta: PacketMeta);
+    fn close(&mut self, ctx: &mut Self::Ctx<'_>, info: &FlowInfo, meta: PacketMeta);
 }
 
 /// Limits of the flow table.
@@ -125,11 +151,11 @@ pub struct FlowLimits {
 impl Default for FlowLimits {
     fn default() -> Self {
         Self {
-            max_flows: 100_000,
+            max_flows: 65_536,
             idle_us: 600_000_000,
             closed_idle_us: 30_000_000,
             tcp: TcpLimits::default(),
-            max_buffered: 64 << 20,
+            max_buffered: 32 << 20,
         }
     }
 }
@@ -155,6 +181,23 @@ pub struct FlowStats {
     pub pressure_flushes: u64,
     /// Bytes held in reassembly queues and decoder buffers now.
     pub buffered: u64,
+}
+
+impl FlowStats {
+    /// The sum of two tables' counters.
+    pub fn merge(self, o: Self) -> Self {
+        Self {
+            flows: self.flows + o.flows,
+            expired: self.expired + o.expired,
+            evicted: self.evicted + o.evicted,
+            tcp_bytes: self.tcp_bytes + o.tcp_bytes,
+            retransmissions: self.retransmissions + o.retransmissions,
+            out_of_order: self.out_of_order + o.out_of_order,
+            gaps: self.gaps + o.gaps,
+            pressure_flushes: self.pressure_flushes + o.pressure_flushes,
+            buffered: self.buffered + o.buffered,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -222,7 +265,9 @@ pub struct TcpSegment<'a> {
 
 /// The flow table, generic over the application layer.
 pub struct FlowTable<A: FlowApp> {
-    flows: HashMap<Key, Flow<A>>,
+    /// Boxed: a table kept full under churn grows to about 2.6 buckets per flow, and a
+    /// bucket then costs a key and a pointer, not a whole flow.
+    flows: HashMap<Key, Box<Flow<A>>>,
     /// Sum of every flow's `buffered`.
     buffered: usize,
     next_id: u64,
@@ -277,6 +322,11 @@ impl<A: FlowApp> FlowTable<A> {
         s
     }
 
+    /// Bytes all flows hold now (reassembly queues and decoder buffers).
+    pub fn held(&self) -> usize {
+        self.buffered
+    }
+
     /// Flows currently tracked.
     pub fn len(&self) -> usize {
         self.flows.len()
@@ -291,7 +341,7 @@ impl<A: FlowApp> FlowTable<A> {
     /// lookup on the hot path; SYNs and a full table take a slower one.
     fn lookup_or_create(
         &mut self,
-        ctx: &mut A::Ctx,
+        ctx: &mut A::Ctx<'_>,
         transport: Transport,
         src: SocketAddr,
         dst: SocketAddr,
@@ -321,11 +371,12 @@ impl<A: FlowApp> FlowTable<A> {
                 ends: [src, dst],
                 client: guess_client(src, dst),
                 mid_stream: transport == Transport::Tcp,
+                first_seq: meta.seq,
             };
             *next_id += 1;
             stats.flows += 1;
             let app = A::new(&info, ctx);
-            Flow {
+            Box::new(Flow {
                 info,
                 app,
                 half: [HalfStream::new(limits.tcp), HalfStream::new(limits.tcp)],
@@ -334,29 +385,30 @@ impl<A: FlowApp> FlowTable<A> {
                 last_ts: meta.ts_us,
                 client_from_handshake: false,
                 buffered: 0,
-            }
+            })
         });
         let side = usize::from(flow.info.ends[0] != src);
         (flow, side, total)
     }
 
     /// One UDP datagram.
-    pub fn udp(
+    pub fn udp<'b>(
         &mut self,
-        ctx: &mut A::Ctx,
+        ctx: &mut A::Ctx<'b>,
         src: SocketAddr,
         dst: SocketAddr,
         meta: PacketMeta,
-        payload: &[u8],
+        payload: &'b [u8],
     ) {
         self.sweep(ctx, meta);
         let (f, side, _) = self.lookup_or_create(ctx, Transport::Udp, src, dst, meta, false);
         f.last_ts = meta.ts_us;
-        f.app.data(ctx, &f.info, side, meta, payload);
+        let dir = f.info.direction(side);
+        f.app.data(ctx, &f.info, dir, meta, payload);
     }
 
     /// One TCP segment.
-    pub fn tcp(&mut self, ctx: &mut A::Ctx, seg: TcpSegment<'_>, meta: PacketMeta) {
+    pub fn tcp<'b>(&mut self, ctx: &mut A::Ctx<'b>, seg: TcpSegment<'b>, meta: PacketMeta) {
         self.sweep(ctx, meta);
         let fresh_syn = seg.syn && !seg.ack_flag;
         let max_buffered = self.limits.max_buffered;
@@ -395,10 +447,10 @@ impl<A: FlowApp> FlowTable<A> {
         mine.segment(seq, seg.payload, seg.declared, &mut |e| {
             dispatch(app, ctx, info, side, meta, e)
         });
-        if seg.fin {
-            if let Some(fin) = f.fin.get_mut(side) {
-                *fin = true;
-            }
+        if seg.fin
+            && let Some(fin) = f.fin.get_mut(side)
+        {
+            *fin = true;
         }
         if seg.rst || (f.fin[0] && f.fin[1]) {
             if !f.closed {
@@ -422,7 +474,7 @@ impl<A: FlowApp> FlowTable<A> {
             } = &mut *f;
             for (s, h) in half.iter_mut().enumerate() {
                 h.finish(&mut |e| dispatch(app, ctx, info, s, meta, e));
-                app.gap(ctx, info, s, meta);
+                app.gap(ctx, info, info.direction(s), meta);
             }
             f.buffered = held(f);
         }
@@ -433,15 +485,17 @@ impl<A: FlowApp> FlowTable<A> {
         }
     }
 
-    /// Expires idle flows (at most once per second of capture time).
-    fn sweep(&mut self, ctx: &mut A::Ctx, meta: PacketMeta) {
+    /// Expires idle flows (at most once per second of capture time). Called with every
+    /// packet's time, also by a shard for packets another shard handles, so that flows
+    /// expire at the same packet whatever the sharding.
+    pub fn sweep(&mut self, ctx: &mut A::Ctx<'_>, meta: PacketMeta) {
         if meta.ts_us >= self.last_sweep.saturating_add(1_000_000) || meta.ts_us < self.last_sweep {
             self.last_sweep = meta.ts_us;
             self.expire(ctx, meta);
         }
     }
 
-    fn expire(&mut self, ctx: &mut A::Ctx, meta: PacketMeta) {
+    fn expire(&mut self, ctx: &mut A::Ctx<'_>, meta: PacketMeta) {
         let now = meta.ts_us;
         let (idle, closed_idle) = (self.limits.idle_us, self.limits.closed_idle_us);
         let dead: Vec<Key> = self
@@ -454,7 +508,7 @@ impl<A: FlowApp> FlowTable<A> {
             .map(|(k, _)| *k)
             .collect();
         let mut keys = dead;
-        keys.sort_by_key(|k| self.flows.get(k).map_or(0, |f| f.info.id));
+        keys.sort_by_key(|k| self.flows.get(k).map_or(0, |f| f.info.first_seq));
         for k in keys {
             if let Some(mut f) = self.flows.remove(&k) {
                 if !f.closed {
@@ -465,7 +519,7 @@ impl<A: FlowApp> FlowTable<A> {
         }
     }
 
-    fn make_room(&mut self, ctx: &mut A::Ctx, meta: PacketMeta) {
+    fn make_room(&mut self, ctx: &mut A::Ctx<'_>, meta: PacketMeta) {
         if self.flows.len() < self.limits.max_flows.max(1) {
             return;
         }
@@ -473,23 +527,49 @@ impl<A: FlowApp> FlowTable<A> {
         if self.flows.len() < self.limits.max_flows.max(1) {
             return;
         }
-        // Evict the longest-idle sixteenth (at least one) in one pass.
+        // Evict the longest-idle sixteenth (at least one) in one pass: the age of the n-th
+        // oldest is found among (last packet, first packet) pairs, which are distinct, so
+        // exactly n flows are at most that old.
         let n = (self.flows.len() / 16).max(1);
-        let mut by_age: Vec<(i64, u64, Key)> = self
+        let mut ages: Vec<(i64, u64)> = self
+            .flows
+            .values()
+            .map(|f| (f.last_ts, f.info.first_seq))
+            .collect();
+        if ages.len() < n {
+            return;
+        }
+        let cut = *ages.select_nth_unstable(n - 1).1;
+        drop(ages);
+        let mut old: Vec<(i64, u64, Key)> = self
             .flows
             .iter()
-            .map(|(k, f)| (f.last_ts, f.info.id, *k))
+            .filter(|(_, f)| (f.last_ts, f.info.first_seq) <= cut)
+            .map(|(k, f)| (f.last_ts, f.info.first_seq, *k))
             .collect();
-        by_age.sort_unstable_by_key(|(ts, id, _)| (*ts, *id));
-        for (_, _, k) in by_age.into_iter().take(n) {
+        old.sort_unstable_by_key(|(ts, id, _)| (*ts, *id));
+        for (_, _, k) in old {
             if let Some(mut f) = self.flows.remove(&k) {
                 self.stats.evicted += 1;
                 self.retire(ctx, &mut f, meta);
             }
         }
+        self.compact(n);
     }
 
-    fn retire(&mut self, ctx: &mut A::Ctx, f: &mut Flow<A>, meta: PacketMeta) {
+    /// Rebuilds the table when removals have left so few free buckets that the next `n`
+    /// insertions would make it double: a table kept full under churn otherwise grows to
+    /// twice the buckets its flows need.
+    fn compact(&mut self, n: usize) {
+        if self.flows.capacity() - self.flows.len() >= n {
+            return;
+        }
+        let room = self.flows.len() + n;
+        let old = std::mem::replace(&mut self.flows, HashMap::with_capacity(room));
+        self.flows.extend(old);
+    }
+
+    fn retire(&mut self, ctx: &mut A::Ctx<'_>, f: &mut Flow<A>, meta: PacketMeta) {
         self.buffered = self.buffered.saturating_sub(f.buffered);
         f.buffered = 0;
         let Flow {
@@ -508,9 +588,13 @@ impl<A: FlowApp> FlowTable<A> {
         add_half_stats(&mut self.stats, half);
     }
 
-    /// End of input: every flow is flushed and closed, in order of flow id.
-    pub fn finish(&mut self, ctx: &mut A::Ctx, meta: PacketMeta) {
-        let mut all: Vec<(u64, Key)> = self.flows.iter().map(|(k, f)| (f.info.id, *k)).collect();
+    /// End of input: every flow is flushed and closed, in order of first packet.
+    pub fn finish(&mut self, ctx: &mut A::Ctx<'_>, meta: PacketMeta) {
+        let mut all: Vec<(u64, Key)> = self
+            .flows
+            .iter()
+            .map(|(k, f)| (f.info.first_seq, *k))
+            .collect();
         all.sort_unstable_by_key(|(id, _)| *id);
         for (_, k) in all {
             if let Some(mut f) = self.flows.remove(&k) {
@@ -535,17 +619,19 @@ fn add_half_stats(s: &mut FlowStats, half: &[HalfStream; 2]) {
     }
 }
 
-fn dispatch<A: FlowApp>(
+fn dispatch<'b, A: FlowApp>(
     app: &mut A,
-    ctx: &mut A::Ctx,
+    ctx: &mut A::Ctx<'b>,
     info: &FlowInfo,
     side: usize,
     meta: PacketMeta,
-    e: StreamEvent<'_>,
+    e: StreamEvent<'b, '_>,
 ) {
+    let dir = info.direction(side);
     match e {
-        StreamEvent::Data(d) => app.data(ctx, info, side, meta, d),
-        StreamEvent::Gap => app.gap(ctx, info, side, meta),
+        StreamEvent::Data(d) => app.data(ctx, info, dir, meta, d),
+        StreamEvent::Queued(d) => app.queued(ctx, info, dir, meta, d),
+        StreamEvent::Gap => app.gap(ctx, info, dir, meta),
     }
 }
 
@@ -564,7 +650,7 @@ mod tests {
     struct Echo;
 
     impl FlowApp for Echo {
-        type Ctx = Log;
+        type Ctx<'b> = Log;
         fn new(info: &FlowInfo, ctx: &mut Log) -> Self {
             ctx.0.push(format!("new {}", info.id));
             Echo
@@ -573,11 +659,24 @@ mod tests {
             &mut self,
             ctx: &mut Log,
             info: &FlowInfo,
-            side: usize,
+            dir: Direction,
             meta: PacketMeta,
             data: &[u8],
         ) {
-            let dir = if info.is_client(side) { "req" } else { "rsp" };
+            self.queued(ctx, info, dir, meta, data);
+        }
+        fn queued(
+            &mut self,
+            ctx: &mut Log,
+            info: &FlowInfo,
+            dir: Direction,
+            meta: PacketMeta,
+            data: &[u8],
+        ) {
+            let dir = match dir {
+                Direction::Request => "req",
+                Direction::Response => "rsp",
+            };
             ctx.0.push(format!(
                 "{} {} {dir} {}",
                 meta.frame,
@@ -585,8 +684,8 @@ mod tests {
                 String::from_utf8_lossy(data)
             ));
         }
-        fn gap(&mut self, ctx: &mut Log, info: &FlowInfo, side: usize, _: PacketMeta) {
-            ctx.0.push(format!("gap {} {side}", info.id));
+        fn gap(&mut self, ctx: &mut Log, info: &FlowInfo, dir: Direction, _: PacketMeta) {
+            ctx.0.push(format!("gap {} {}", info.id, info.side(dir)));
         }
         fn close(&mut self, ctx: &mut Log, info: &FlowInfo, _: PacketMeta) {
             ctx.0.push(format!("close {}", info.id));
@@ -616,7 +715,11 @@ mod tests {
     fn handshake_decides_client_unless_one_side_is_well_known() {
         let mut t: FlowTable<Echo> = FlowTable::new(FlowLimits::default());
         let mut log = Log::default();
-        let m = |frame| PacketMeta { frame, ts_us: 0 };
+        let m = |frame| PacketMeta {
+            frame,
+            ts_us: 0,
+            seq: frame,
+        };
         // The side on 502 opens the connection: it is still the Modbus server.
         t.tcp(
             &mut log,
@@ -662,7 +765,11 @@ mod tests {
     fn mid_stream_uses_well_known_port() {
         let mut t: FlowTable<Echo> = FlowTable::new(FlowLimits::default());
         let mut log = Log::default();
-        let m = |frame| PacketMeta { frame, ts_us: 0 };
+        let m = |frame| PacketMeta {
+            frame,
+            ts_us: 0,
+            seq: frame,
+        };
         t.tcp(
             &mut log,
             seg("10.0.0.2:502", "10.0.0.1:40000", 100, "A", b"rsp"),
@@ -702,7 +809,11 @@ mod tests {
             ..FlowLimits::default()
         });
         let mut log = Log::default();
-        let m = |frame| PacketMeta { frame, ts_us: 0 };
+        let m = |frame| PacketMeta {
+            frame,
+            ts_us: 0,
+            seq: frame,
+        };
         for (i, port) in [4000u16, 4001, 4002].into_iter().enumerate() {
             let src = format!("10.0.0.1:{port}");
             t.tcp(&mut log, seg(&src, "10.0.0.2:502", 0, "S", b""), m(1));
@@ -726,7 +837,11 @@ mod tests {
             ..FlowLimits::default()
         });
         let mut log = Log::default();
-        let m = |frame, ts_us| PacketMeta { frame, ts_us };
+        let m = |frame, ts_us| PacketMeta {
+            frame,
+            ts_us,
+            seq: frame,
+        };
         t.tcp(
             &mut log,
             seg("10.0.0.1:4000", "10.0.0.2:502", 0, "S", b""),

@@ -1,280 +1,107 @@
-//! IEC 60870-5-104 in the capture pipeline: identification (port 2404 or
-//! `otwire_iec104::probe`), APDU framing with `otwire_iec104::StreamDecoder`, and the PDU
-//! record fields of DESIGN.md §4 (IEC 60870-5-104 §5 for the APCI, IEC 60870-5-101 §7.2
-//! for the ASDU header and information object addresses). One record per APDU.
+//! IEC 60870-5-104 in otscan: the record fields of DESIGN.md §4, one record per APDU (IEC
+//! 60870-5-104 §5 for the APCI, IEC 60870-5-101 §7.2 for the ASDU header and information
+//! object addresses), and the common addresses and points assets report.
 
-use otwire_iec104::{
-    Apci, Apdu, Direction, Frame, Params, Parsed, Probe, StreamDecoder, direction_anomalies, probe,
-    split_frame,
-};
+use std::collections::{BTreeMap, BTreeSet};
 
-use crate::flow::{FlowInfo, PacketMeta};
-use crate::record::{Dir, Iec104Fields, PduRecord, ProtoFields, pipeline_anomaly};
+use otwire_detect::Event;
+use otwire_detect::protocol::Detail;
+use otwire_iec104::{Apci, Apdu};
+use serde::Serialize;
+use serde::ser::SerializeMap;
 
-/// The IEC 60870-5-104 port (IEC 60870-5-104 §10.2).
-pub const PORT: u16 = 2404;
-/// Stream chunks probed on a flow that is not on port 2404 before giving up.
-pub const PROBE_CHUNKS: u8 = 8;
-/// Bytes kept while a probe needs more.
-const PROBE_BUFFER: usize = 64;
-/// Capacity limit of each direction's stream decoder.
-pub const DECODER_CAPACITY: usize = 64 << 10;
+use crate::assets::{Asset, MAX_PER_ASSET};
+use crate::json::Entries;
+
 /// Most IOAs listed in one record (an ASDU holds at most 127 objects).
 const MAX_IOAS: usize = 255;
+/// Most points kept per common address.
+pub const MAX_POINTS: usize = 4096;
 
-/// Bytes on the IEC 104 port (or in a flow taken for IEC 104) that are not APDUs.
-pub const NOT_IEC104: &str = "NOT_IEC104";
-
-/// A decoded (or undecodable) APDU as the pipeline's consumers see it.
-#[derive(Debug, Clone, Copy)]
-pub struct Iec104Pdu<'a> {
-    /// The record (also what `--output pdus` prints).
-    pub record: &'a PduRecord,
-    /// The flow.
-    pub flow: &'a FlowInfo,
-    /// The framed APDU, when there was one.
-    pub frame: Option<Frame<'a>>,
-    /// The decoded APDU, when it decoded.
-    pub apdu: Option<Parsed<Apdu<'a>>>,
-    /// The bytes: the whole APDU, or the unrecognized bytes of a NOT_IEC104 report (empty
-    /// for junk skipped by the stream decoder).
-    pub raw: &'a [u8],
+/// IEC 60870-5-104 fields of a PDU record (IEC 60870-5-104 §5; IEC 60870-5-101 §7.2).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fields {
+    /// "I", "S" or "U".
+    pub apci: Option<&'static str>,
+    /// N(S) (I frames).
+    pub tx: Option<u16>,
+    /// N(R) (I and S frames).
+    pub rx: Option<u16>,
+    /// U function name ("STARTDT_ACT"…).
+    pub u_func: Option<&'static str>,
+    /// Type identification.
+    pub type_id: Option<u8>,
+    /// SQ bit.
+    pub sq: Option<bool>,
+    /// Number of information objects.
+    pub num: Option<u8>,
+    /// Cause of transmission (6 bits).
+    pub cot: Option<u8>,
+    /// P/N bit.
+    pub negative: Option<bool>,
+    /// T bit.
+    pub test: Option<bool>,
+    /// Originator address.
+    pub oa: Option<u8>,
+    /// Common address of ASDU.
+    pub ca: Option<u16>,
+    /// Information object addresses decoded.
+    pub ioas: Option<Vec<u32>>,
 }
 
-/// Where the IEC 104 layer sends what it decodes.
-pub trait Iec104Sink {
-    /// One APDU (or a NOT_IEC104 / junk report, with `frame` empty).
-    fn iec104(&mut self, pdu: &Iec104Pdu<'_>);
-}
-
-#[derive(Debug)]
-enum Side {
-    Probing { buf: Vec<u8>, chunks: u8 },
-    Decoding(Box<StreamDecoder>),
-    Rejected,
-}
-
-/// IEC 104 state of one flow.
-#[derive(Debug)]
-pub struct Iec104Flow {
-    standard_port: bool,
-    sides: [Side; 2],
-    /// A NOT_IEC104 record was already given for this direction.
-    reported: [bool; 2],
-}
-
-/// Whether a flow should be watched for IEC 104 (TCP only).
-pub fn candidate(info: &FlowInfo) -> Option<Iec104Flow> {
-    if info.transport != crate::flow::Transport::Tcp {
-        return None;
-    }
-    let ports = [info.ends[0].port(), info.ends[1].port()];
-    let standard_port = ports.contains(&PORT);
-    if !standard_port
-        && ports
-            .iter()
-            .any(|p| crate::flow::WELL_KNOWN_PORTS.contains(p))
-    {
-        return None;
-    }
-    let probing = || Side::Probing {
-        buf: Vec::new(),
-        chunks: 0,
-    };
-    Some(Iec104Flow {
-        standard_port,
-        sides: [probing(), probing()],
-        reported: [false; 2],
-    })
-}
-
-impl Iec104Flow {
-    /// Bytes held in decoders and probe buffers.
-    pub fn buffered(&self) -> usize {
-        self.sides
-            .iter()
-            .map(|s| match s {
-                Side::Probing { buf, .. } => buf.len(),
-                Side::Decoding(d) => d.buffered(),
-                Side::Rejected => 0,
-            })
-            .sum()
-    }
-
-    /// Whether either direction was recognized as IEC 104.
-    pub fn is_iec104(&self) -> bool {
-        self.sides.iter().any(|s| matches!(s, Side::Decoding(_)))
-    }
-
-    /// Whether both directions gave up.
-    pub fn is_rejected(&self) -> bool {
-        self.sides.iter().all(|s| matches!(s, Side::Rejected))
-    }
-
-    /// The next stream bytes from `side`.
-    pub fn data<S: Iec104Sink>(
-        &mut self,
-        sink: &mut S,
-        info: &FlowInfo,
-        side: usize,
-        meta: PacketMeta,
-        data: &[u8],
-    ) {
-        let standard = self.standard_port;
-        let Some(state) = self.sides.get_mut(side) else {
-            return;
+impl Fields {
+    /// The fields of an IEC 104 event (all `null` for bytes that are not IEC 104).
+    pub fn of(ev: &Event<'_>) -> Self {
+        let Detail::Iec104(m) = ev.detail else {
+            return Self::default();
         };
-        match state {
-            Side::Rejected => {}
-            Side::Decoding(dec) => {
-                dec.push(data);
-                drain(dec, sink, info, side, meta);
-            }
-            Side::Probing { buf, chunks } => {
-                buf.extend_from_slice(data);
-                match probe(buf) {
-                    Probe::Recognized => {
-                        let mut dec =
-                            Box::new(StreamDecoder::with_capacity_limit(DECODER_CAPACITY));
-                        dec.push(buf);
-                        drain(&mut dec, sink, info, side, meta);
-                        *state = Side::Decoding(dec);
-                    }
-                    Probe::NeedMore => {
-                        if buf.len() > PROBE_BUFFER {
-                            buf.clear();
-                        }
-                    }
-                    Probe::Unrecognized => {
-                        buf.clear();
-                        *chunks = chunks.saturating_add(1);
-                        if !info.mid_stream || *chunks >= PROBE_CHUNKS {
-                            *state = Side::Rejected;
-                        }
-                        // Reported at the first unrecognized bytes, once per direction.
-                        if standard
-                            && let Some(done) = self.reported.get_mut(side)
-                            && !*done
-                        {
-                            *done = true;
-                            report(sink, info, side, meta, vec![NOT_IEC104], data);
-                        }
-                    }
+        match m.apdu {
+            Some(p) => fields(&p.pdu),
+            None => {
+                let apci = m.frame.apci();
+                let mut f = Fields {
+                    apci: Some(apci.format()),
+                    rx: apci.recv().map(|r| r.value()),
+                    ..Fields::default()
+                };
+                if let Apci::I { send, .. } = apci {
+                    f.tx = Some(send.value());
                 }
+                f
             }
         }
     }
 
-    /// The flow ended: a direction of a port-2404 flow that sent bytes no probe recognized
-    /// is reported as NOT_IEC104.
-    pub fn close<S: Iec104Sink>(&mut self, sink: &mut S, info: &FlowInfo, meta: PacketMeta) {
-        for side in 0..2 {
-            let pending = match self.sides.get(side) {
-                Some(Side::Probing { chunks, buf }) if *chunks > 0 || !buf.is_empty() => {
-                    Some(buf.clone())
-                }
-                _ => None,
-            };
-            let reported = self.reported.get(side).copied().unwrap_or(true);
-            if let Some(raw) = pending
-                && self.standard_port
-                && !reported
-            {
-                report(sink, info, side, meta, vec![NOT_IEC104], &raw);
-            }
-        }
-    }
-
-    /// Bytes from `side` are missing.
-    pub fn gap(&mut self, side: usize) {
-        match self.sides.get_mut(side) {
-            Some(Side::Decoding(dec)) => dec.gap(),
-            Some(Side::Probing { buf, .. }) => buf.clear(),
-            _ => {}
-        }
+    /// Appends `,"apci":...` through `,"ioas":...`.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        crate::json::push_entries(out, self);
     }
 }
 
-fn drain<S: Iec104Sink>(
-    dec: &mut StreamDecoder,
-    sink: &mut S,
-    info: &FlowInfo,
-    side: usize,
-    meta: PacketMeta,
-) {
-    loop {
-        match dec.next_frame() {
-            Ok(Some(bytes)) => match split_frame(&bytes) {
-                Ok((frame, _)) => emit_frame(sink, info, side, meta, frame, &bytes),
-                Err(_) => report(
-                    sink,
-                    info,
-                    side,
-                    meta,
-                    vec![pipeline_anomaly::MALFORMED],
-                    &bytes,
-                ),
-            },
-            Ok(None) => break,
-            Err(_) => report(
-                sink,
-                info,
-                side,
-                meta,
-                vec![pipeline_anomaly::JUNK_SKIPPED],
-                &[],
-            ),
-        }
+impl Entries for Fields {
+    fn serialize_entries<M: SerializeMap>(&self, m: &mut M) -> Result<(), M::Error> {
+        m.serialize_entry("apci", &self.apci)?;
+        m.serialize_entry("tx", &self.tx)?;
+        m.serialize_entry("rx", &self.rx)?;
+        m.serialize_entry("u_func", &self.u_func)?;
+        m.serialize_entry("type_id", &self.type_id)?;
+        m.serialize_entry("sq", &self.sq)?;
+        m.serialize_entry("num", &self.num)?;
+        m.serialize_entry("cot", &self.cot)?;
+        m.serialize_entry("negative", &self.negative)?;
+        m.serialize_entry("test", &self.test)?;
+        m.serialize_entry("oa", &self.oa)?;
+        m.serialize_entry("ca", &self.ca)?;
+        m.serialize_entry("ioas", &self.ioas)
     }
-}
-
-fn record(
-    info: &FlowInfo,
-    side: usize,
-    meta: PacketMeta,
-    f: Iec104Fields,
-    anomalies: Vec<&'static str>,
-) -> PduRecord {
-    PduRecord {
-        frame: meta.frame,
-        ts_us: meta.ts_us,
-        flow: info.id,
-        src: info.end(side),
-        dst: info.peer(side),
-        dir: if info.is_client(side) {
-            Dir::Request
-        } else {
-            Dir::Response
-        },
-        anomalies,
-        fields: ProtoFields::Iec104(f),
-    }
-}
-
-fn report<S: Iec104Sink>(
-    sink: &mut S,
-    info: &FlowInfo,
-    side: usize,
-    meta: PacketMeta,
-    anomalies: Vec<&'static str>,
-    raw: &[u8],
-) {
-    let rec = record(info, side, meta, Iec104Fields::default(), anomalies);
-    sink.iec104(&Iec104Pdu {
-        record: &rec,
-        flow: info,
-        frame: None,
-        apdu: None,
-        raw,
-    });
 }
 
 /// The record fields of a decoded APDU.
-pub fn fields(apdu: &Apdu<'_>) -> Iec104Fields {
-    let mut f = Iec104Fields {
+pub fn fields(apdu: &Apdu<'_>) -> Fields {
+    let mut f = Fields {
         apci: Some(apdu.apci.format()),
         rx: apdu.apci.recv().map(|r| r.value()),
-        ..Iec104Fields::default()
+        ..Fields::default()
     };
     match apdu.apci {
         Apci::I { send, .. } => f.tx = Some(send.value()),
@@ -291,53 +118,67 @@ pub fn fields(apdu: &Apdu<'_>) -> Iec104Fields {
         f.test = Some(h.cot.test);
         f.oa = Some(h.originator.0);
         f.ca = Some(h.common_address.0);
-        f.ioas = Some(asdu.objects().take(MAX_IOAS).map(|o| o.address.0).collect());
+        // The object an ASDU was cut short in keeps its address (flagged TRUNCATED).
+        let cut = asdu.truncated_object().map(|t| t.address);
+        let ioas = asdu.objects().map(|o| o.address).chain(cut);
+        f.ioas = Some(ioas.take(MAX_IOAS).map(|a| a.0).collect());
     }
     f
 }
 
-fn emit_frame<S: Iec104Sink>(
-    sink: &mut S,
-    info: &FlowInfo,
-    side: usize,
-    meta: PacketMeta,
-    frame: Frame<'_>,
-    raw: &[u8],
-) {
-    // The controlling station is the client (IEC 60870-5-104 §5: it opens the connection
-    // to port 2404); an ASDU travelling the wrong way is flagged.
-    let way = if info.is_client(side) {
-        Direction::Control
-    } else {
-        Direction::Monitor
-    };
-    let (f, anomalies, apdu) = match Apdu::parse(&frame, Params::IEC104) {
-        Ok(p) => {
-            let mut flags = p.anomalies;
-            if let Some(asdu) = &p.pdu.asdu {
-                flags |= direction_anomalies(&asdu.header, way);
-            }
-            (fields(&p.pdu), flags.names().collect(), Some(p))
+/// What one record is called in the summary.
+pub const NOUN: &str = "APDUs";
+
+/// The common addresses and the number of points reported.
+pub fn summary(f: &Facts, parts: &mut Vec<String>) {
+    if !f.iec104_common_addresses.is_empty() {
+        let points: usize = f.iec104_points.values().map(|p| p.len()).sum();
+        let mut s = format!(
+            "iec104 ca {}",
+            crate::output::ranges(f.iec104_common_addresses.iter().map(|&a| u32::from(a)))
+        );
+        if points > 0 {
+            use std::fmt::Write as _;
+            let _ = write!(s, " ({points} points)");
         }
-        Err(_) => {
-            let apci = frame.apci();
-            let mut f = Iec104Fields {
-                apci: Some(apci.format()),
-                rx: apci.recv().map(|r| r.value()),
-                ..Iec104Fields::default()
-            };
-            if let Apci::I { send, .. } = apci {
-                f.tx = Some(send.value());
-            }
-            (f, vec![pipeline_anomaly::MALFORMED], None)
-        }
+        parts.push(s);
+    }
+}
+
+/// IEC 104 asset facts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Facts {
+    /// Common addresses of ASDUs it sent (IEC 60870-5-101 §7.2.4).
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    pub iec104_common_addresses: BTreeSet<u16>,
+    /// Points it reported (monitor direction): common address to IOA to type id.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub iec104_points: BTreeMap<u16, BTreeMap<u32, u8>>,
+}
+
+/// The common addresses of the sender's ASDUs and the points (IOA, type) it reports.
+pub fn facts(ev: &Event<'_>, a: &mut Asset) {
+    let Some(asdu) = ev.iec104().and_then(|m| m.apdu).and_then(|p| p.pdu.asdu) else {
+        return;
     };
-    let rec = record(info, side, meta, f, anomalies);
-    sink.iec104(&Iec104Pdu {
-        record: &rec,
-        flow: info,
-        frame: Some(frame),
-        apdu,
-        raw,
-    });
+    let f = &mut a.facts.iec104;
+    let ca = asdu.header.common_address.0;
+    if f.iec104_common_addresses.len() < MAX_PER_ASSET {
+        f.iec104_common_addresses.insert(ca);
+    }
+    let type_id = u8::from(asdu.header.type_id);
+    // Monitor-direction process information (types 1-44) names the station's points.
+    if !(1..=44).contains(&type_id) {
+        return;
+    }
+    if f.iec104_points.len() >= MAX_PER_ASSET && !f.iec104_points.contains_key(&ca) {
+        return;
+    }
+    let points = f.iec104_points.entry(ca).or_default();
+    for o in asdu.objects() {
+        if points.len() >= MAX_POINTS && !points.contains_key(&o.address.0) {
+            break;
+        }
+        points.insert(o.address.0, type_id);
+    }
 }

@@ -1,18 +1,23 @@
 //! otwire-examples: the capture pipeline behind `otscan` and the active prober behind
 //! `otprobe`, built on the otwire parser crates.
 //!
-//! The pipeline: [`capture`] reads pcap / pcapng records in constant memory, [`net`] strips
-//! the link layer and reads IP headers, [`defrag`] reassembles IP fragments, [`flow`] tracks
-//! connections and hands in-order stream bytes ([`tcp`]) to the protocol decoders.
+//! The pipeline ([`scanner`]): [`capture`] reads pcap / pcapng records in constant memory,
+//! [`net`] strips the link layer and reads IP headers, [`defrag`] reassembles IP fragments,
+//! [`flow`] tracks connections (sharded over threads) and hands in-order stream bytes
+//! ([`tcp`]) to each flow's protocol sessions ([`conn`]: `otwire-detect`'s analyzers);
+//! [`protocols`] lists the protocols' record fields and asset facts, one module each.
 
 pub mod assets;
+pub mod batch;
 pub mod capture;
+pub mod conn;
 pub mod defrag;
 pub mod detect_engine;
-pub mod detection;
 pub mod dnp3;
+pub mod flood;
 pub mod flow;
 pub mod iec104;
+pub mod json;
 pub mod modbus;
 pub mod net;
 pub mod output;
@@ -20,7 +25,11 @@ pub mod pcapw;
 pub mod probe;
 pub mod probe_dnp3;
 pub mod probe_iec104;
+pub mod probe_modbus;
+pub mod protocols;
 pub mod record;
 pub mod sample;
+pub mod sample_scada;
 pub mod scanner;
+mod shard;
 pub mod tcp;

@@ -58,6 +58,9 @@ impl<W: Write> JsonLines<W> {
 }
 
 impl<W: Write> Report for JsonLines<W> {
+    fn wants_pdus(&self) -> bool {
+        self.pdus && self.error.is_none()
+    }
     fn pdu(&mut self, record: &PduRecord) {
         if self.pdus && self.error.is_none() {
             self.buf.clear();
@@ -72,6 +75,9 @@ impl<W: Write> Report for JsonLines<W> {
         if self.alerts {
             self.line(alert);
         }
+    }
+    fn failed(&self) -> bool {
+        self.error.is_some()
     }
 }
 
@@ -155,40 +161,7 @@ fn identity_line(a: &Asset) -> String {
             });
         }
     }
-    // DNP3 (IEEE 1815-2012 §9.2.4.1: link addresses by DIR) and IEC 104 (common addresses).
-    let list = |set: &std::collections::BTreeSet<u16>| ranges(set.iter().map(|&a| u32::from(a)));
-    if !a.dnp3_outstation_addresses.is_empty() {
-        parts.push(format!(
-            "dnp3 outstation {}",
-            list(&a.dnp3_outstation_addresses)
-        ));
-    }
-    if !a.dnp3_master_addresses.is_empty() {
-        parts.push(format!("dnp3 master {}", list(&a.dnp3_master_addresses)));
-    }
-    for (addr, attrs) in &a.dnp3_attributes {
-        let text: Vec<&str> = [
-            "manufacturer_name",
-            "product_name_and_model",
-            "device_name",
-            "software_version",
-        ]
-        .iter()
-        .filter_map(|k| attrs.get(*k).map(String::as_str))
-        .filter(|v| !v.is_empty())
-        .collect();
-        if !text.is_empty() {
-            parts.push(format!("outstation {addr}: {}", text.join(" ")));
-        }
-    }
-    if !a.iec104_common_addresses.is_empty() {
-        let points: usize = a.iec104_points.values().map(|p| p.len()).sum();
-        let mut s = format!("iec104 ca {}", list(&a.iec104_common_addresses));
-        if points > 0 {
-            let _ = write!(s, " ({points} points)");
-        }
-        parts.push(s);
-    }
+    crate::protocols::summary(&a.facts, &mut parts);
     parts.join("; ")
 }
 
@@ -231,20 +204,24 @@ pub fn write_summary<W: Write, R: Report>(
     writeln!(out)?;
     writeln!(
         out,
-        "  flows {} · modbus PDUs {} ({} with anomalies) · TCP gaps {} · retransmissions {} · out of order {}",
-        s.flows.flows,
-        s.modbus_pdus,
-        s.modbus_anomalous,
-        s.flows.gaps,
-        s.flows.retransmissions,
-        s.flows.out_of_order
+        "  flows {} · TCP gaps {} · retransmissions {} · out of order {}",
+        s.flows.flows, s.flows.gaps, s.flows.retransmissions, s.flows.out_of_order
     )?;
-    if s.dnp3_pdus > 0 || s.iec104_pdus > 0 {
-        writeln!(
-            out,
-            "  dnp3 link frames {} ({} with anomalies) · iec104 APDUs {} ({} with anomalies)",
-            s.dnp3_pdus, s.dnp3_anomalous, s.iec104_pdus, s.iec104_anomalous
-        )?;
+    let protocols: Vec<String> = crate::protocols::PROTOCOLS
+        .iter()
+        .filter_map(|p| {
+            let st = s.protocols.get(p.name())?;
+            Some(format!(
+                "{} {} {} ({} with anomalies)",
+                p.name(),
+                crate::protocols::noun(*p),
+                st.pdus,
+                st.anomalous
+            ))
+        })
+        .collect();
+    if !protocols.is_empty() {
+        writeln!(out, "  {}", protocols.join(" · "))?;
     }
     if s.flows.evicted > 0 || s.flows.pressure_flushes > 0 || s.flows.expired > 0 {
         writeln!(

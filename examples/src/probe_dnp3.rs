@@ -16,7 +16,7 @@ use otwire_dnp3::{
 };
 use serde::Serialize;
 
-use crate::assets::{dnp3_attribute_name, dnp3_attribute_value};
+use crate::dnp3::{attribute_name as dnp3_attribute_name, attribute_value as dnp3_attribute_value};
 use crate::probe::{ProbeConfig, ProbeError};
 
 /// Most response fragments read for one request (a multi-fragment response ends with FIN).

@@ -12,7 +12,9 @@
 //!   extended, and FC 17), an address scan of PLC-2 answered by exception 02 and a unit-id
 //!   sweep of the gateway answered by exception 0B, rogue writes to PLC-1 (FC 6, FC 5), a
 //!   FrostyGoop-like burst of FC 16 writes of out-of-range set points to the gateway, a UMAS
-//!   (FC 90) reservation and STOP_PLC to the gateway, and an HTTP request sent to port 502.
+//!   (FC 90) reservation and STOP_PLC to the gateway, and an HTTP request sent to port 502;
+//! - DNP3 and IEC 104 supervision of two RTUs by a SCADA front end, and the rogue host's
+//!   attacks on them ([`crate::sample_scada`]).
 
 use std::io::{self, Write};
 
@@ -23,6 +25,7 @@ use otwire_modbus::{
 };
 
 use crate::pcapw::{Host, LINKTYPE_ETHERNET, PcapWriter, TcpSession};
+use crate::sample_scada::Scada;
 
 /// The bundled sample capture.
 pub const SAMPLE_PCAP: &[u8] = include_bytes!("../data/sample.pcap");
@@ -132,6 +135,9 @@ fn read_holding<'a>(address: u16, quantity: u16) -> Request<'a> {
 /// One timed step of the scene.
 type Step = (i64, u8);
 
+/// The DNP3 and IEC 104 attacks (second, kind of [`crate::sample_scada::attack`]).
+const SCADA_ATTACKS: [Step; 4] = [(28, 0), (35, 2), (42, 1), (55, 3)];
+
 /// Writes the sample capture.
 pub fn write_sample<W: Write>(out: W) -> io::Result<W> {
     let mut w = PcapWriter::new(out, LINKTYPE_ETHERNET)?;
@@ -147,6 +153,7 @@ pub fn write_sample<W: Write>(out: W) -> io::Result<W> {
     plc2.tcp.open(&mut w, t0 + 1_000)?;
     gw.tcp.open(&mut w, t0 + 2_000)?;
     meter.tcp.open(&mut w, t0 + 3_000)?;
+    let mut scada = Scada::open(&mut w, t0)?;
 
     // Attack steps: (second, kind), each interleaved with the polling at its time.
     let attacks: [Step; 6] = [(20, 0), (25, 1), (32, 2), (38, 3), (45, 4), (50, 5)];
@@ -243,9 +250,15 @@ pub fn write_sample<W: Write>(out: W) -> io::Result<W> {
                 2_500,
             )?;
         }
+        scada.second(&mut w, sec, t)?;
         for &(at, kind) in &attacks {
             if at == sec {
                 attack(&mut w, kind, t + 500_000)?;
+            }
+        }
+        for &(at, kind) in &SCADA_ATTACKS {
+            if at == sec {
+                crate::sample_scada::attack(&mut w, kind, t + 500_000)?;
             }
         }
     }
@@ -254,6 +267,7 @@ pub fn write_sample<W: Write>(out: W) -> io::Result<W> {
     plc2.tcp.close(&mut w, end + 1_000)?;
     gw.tcp.close(&mut w, end + 2_000)?;
     meter.tcp.close(&mut w, end + 3_000)?;
+    scada.close(&mut w, end + 4_000)?;
     let mut out = w.into_inner();
     out.flush()?;
     Ok(out)

@@ -1,4 +1,16 @@
-//! The scanner: captured packets in, PDU records, alerts and an asset inventory out.
+//! The scanner: captured packets in, PDU records, alerts and an asset inventory out
+//! (DESIGN.md §4).
+//!
+//! Packets are read in batches ([`batch`](crate::batch): link, IP and transport headers,
+//! IP reassembly; on a thread of its own with [`Scanner::read_alongside`]). Flows are
+//! sharded over worker threads by their addresses, and each shard reassembles TCP and runs
+//! the protocols' analyzers (`otwire-detect`'s [`protocol`](otwire_detect::protocol)
+//! module) on its flows. The shards' outputs are merged back into capture order, flows are
+//! numbered, and detection (on its own threads) runs beside the asset inventory and the
+//! records on the merged events. Every shard sees every packet's time, so flows expire at
+//! the same packet whatever the sharding, and the output is the same for any number of
+//! threads (as long as the flow table is not full and the memory budget not exceeded:
+//! both are per shard).
 //!
 //! ```
 //! use otwire_examples::scanner::{Collect, Scanner, ScanOptions};
@@ -13,29 +25,39 @@
 //! assert!(!scanner.report().pdus.is_empty());
 //! ```
 
-use std::marker::PhantomData;
-use std::net::SocketAddr;
+use std::collections::BTreeMap;
 
-use etherparse::{TcpSlice, UdpSlice};
+use hashbrown::HashMap;
+use otwire_detect::protocol::Detail;
+use otwire_detect::{Conformance, Event, Outcome};
 use serde::Serialize;
 
 use crate::assets::Assets;
+pub use crate::batch::BATCH;
+use crate::batch::{Batch, Front};
 use crate::capture::Packet;
-use crate::defrag::{Defrag, DefragLimits, DefragStats};
-use crate::detection::{Detection, NoDetection};
-use crate::dnp3::{self, Dnp3Flow, Dnp3Pdu, Dnp3Sink};
-use crate::flow::{FlowApp, FlowInfo, FlowLimits, FlowStats, FlowTable, PacketMeta, TcpSegment};
-use crate::iec104::{self, Iec104Flow, Iec104Pdu, Iec104Sink};
-use crate::modbus::{self, ModbusFlow, ModbusPdu, ModbusSink};
-use crate::net::{self, IpPacket};
+use crate::conn::ItemKind;
+use crate::defrag::{DefragLimits, DefragStats};
+use crate::detect_engine::DetectEngine;
+use crate::flow::{FlowLimits, FlowStats, PacketMeta};
 use crate::record::{AlertRecord, PduRecord, Severity};
+use crate::shard::{self, Output, Shard};
 
 /// Where records go as they are produced.
 pub trait Report {
+    /// Whether PDU records are wanted (they are built only then).
+    fn wants_pdus(&self) -> bool {
+        false
+    }
     /// One PDU record, in capture order.
     fn pdu(&mut self, _record: &PduRecord) {}
-    /// One alert, as it fires.
+    /// One alert, in the order alerts fire (records and alerts are two streams: an
+    /// event's alerts may come before or after its record).
     fn alert(&mut self, _alert: &AlertRecord) {}
+    /// Whether writing failed (the scan then stops reading).
+    fn failed(&self) -> bool {
+        false
+    }
 }
 
 impl Report for () {}
@@ -50,6 +72,9 @@ pub struct Collect {
 }
 
 impl Report for Collect {
+    fn wants_pdus(&self) -> bool {
+        true
+    }
     fn pdu(&mut self, record: &PduRecord) {
         self.pdus.push(record.clone());
     }
@@ -59,16 +84,37 @@ impl Report for Collect {
 }
 
 /// Limits and switches of a scan.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct ScanOptions {
-    /// Flow table and TCP reassembly limits.
+    /// Flow table and TCP reassembly limits (of the whole scan; each shard has its share).
     pub flows: FlowLimits,
     /// IP reassembly limits.
     pub defrag: DefragLimits,
+    /// Shards (worker threads); 0 means one per core.
+    pub threads: usize,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        Self {
+            flows: FlowLimits::default(),
+            defrag: DefragLimits::default(),
+            threads: 1,
+        }
+    }
+}
+
+/// Counters of one protocol.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ProtoStats {
+    /// PDU records (messages, and reports of bytes that are not the protocol or junk).
+    pub pdus: u64,
+    /// Records with at least one anomaly.
+    pub anomalous: u64,
 }
 
 /// Counters of a scan.
-#[derive(Debug, Clone, Copy, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct ScanStats {
     /// Capture records read.
     pub packets: u64,
@@ -80,34 +126,51 @@ pub struct ScanStats {
     pub other_transport: u64,
     /// Packets the capture cut short.
     pub truncated: u64,
-    /// Modbus PDU records.
-    pub modbus_pdus: u64,
-    /// Modbus records with at least one anomaly.
-    pub modbus_anomalous: u64,
-    /// DNP3 records (link frames and NOT_DNP3 / junk reports).
-    pub dnp3_pdus: u64,
-    /// DNP3 records with at least one anomaly.
-    pub dnp3_anomalous: u64,
-    /// IEC 104 records (APDUs and NOT_IEC104 / junk reports).
-    pub iec104_pdus: u64,
-    /// IEC 104 records with at least one anomaly.
-    pub iec104_anomalous: u64,
+    /// Per protocol (by name).
+    pub protocols: BTreeMap<&'static str, ProtoStats>,
     /// Alerts raised.
     pub alerts: u64,
-    /// Flow table counters.
+    /// Flow table counters (all shards).
     pub flows: FlowStats,
     /// IP reassembly counters.
     pub defrag: DefragStats,
+    /// Stream bytes dropped for lack of scratch room (zero unless sizing is wrong).
+    pub arena_dropped: u64,
 }
 
 /// Alert counts for the summary.
 #[derive(Debug, Default, Clone)]
 pub struct AlertStats {
     /// (technique id, technique name) -> count.
-    pub by_technique: std::collections::BTreeMap<(String, String), u64>,
-    /// Distinct alerts (by detector, technique, src, dst, summary), first record and count.
+    pub by_technique: BTreeMap<(String, String), u64>,
+    /// Distinct alerts (by detector, technique, src, dst, summary), first record (without
+    /// its evidence and tactics, to keep the table small) and count.
     pub distinct: Vec<(AlertRecord, u64)>,
     index: std::collections::HashMap<(String, String, String, String, String), usize>,
+}
+
+/// An alert without its evidence and tactics: what the summary prints.
+fn slim(a: &AlertRecord) -> AlertRecord {
+    AlertRecord {
+        ts: a.ts,
+        frame: a.frame,
+        flow: a.flow,
+        src: a.src,
+        dst: a.dst,
+        proto: a.proto,
+        unit: a.unit,
+        detector: a.detector.clone(),
+        technique_id: a.technique_id.clone(),
+        technique_name: a.technique_name.clone(),
+        tactics: Vec::new(),
+        severity: a.severity,
+        confidence: a.confidence,
+        summary: a.summary.clone(),
+        evidence: serde_json::Map::new(),
+        first_seen: a.first_seen,
+        last_seen: a.last_seen,
+        count: a.count,
+    }
 }
 
 /// Most distinct alerts kept for the summary.
@@ -133,7 +196,7 @@ impl AlertStats {
             }
         } else if self.distinct.len() < MAX_DISTINCT_ALERTS {
             self.index.insert(key, self.distinct.len());
-            self.distinct.push((a.clone(), count));
+            self.distinct.push((slim(a), count));
         }
     }
 
@@ -155,294 +218,337 @@ impl AlertStats {
     }
 }
 
-/// Shared state of all flows: outputs, inventory, detection.
-pub struct Ctx<R> {
-    report: R,
-    assets: Assets,
-    detection: Box<dyn Detection>,
-    alerts: AlertStats,
-    stats: ScanStats,
-    buf: Vec<AlertRecord>,
-}
-
-impl<R: Report> Ctx<R> {
-    fn raise(&mut self) {
-        for a in self.buf.drain(..) {
-            self.stats.alerts += 1;
-            self.alerts.add(&a);
-            self.report.alert(&a);
-        }
-    }
-}
-
-impl<R: Report> ModbusSink for Ctx<R> {
-    fn modbus(&mut self, p: &ModbusPdu<'_>) {
-        self.stats.modbus_pdus += 1;
-        if !p.record.anomalies.is_empty() {
-            self.stats.modbus_anomalous += 1;
-        }
-        self.assets.modbus(p);
-        self.detection.modbus(p, &mut self.buf);
-        self.report.pdu(p.record);
-        self.raise();
-    }
-}
-
-impl<R: Report> Dnp3Sink for Ctx<R> {
-    fn dnp3(&mut self, p: &Dnp3Pdu<'_>) {
-        self.stats.dnp3_pdus += 1;
-        if !p.record.anomalies.is_empty() {
-            self.stats.dnp3_anomalous += 1;
-        }
-        self.assets.dnp3(p);
-        self.detection.dnp3(p, &mut self.buf);
-        self.report.pdu(p.record);
-        self.raise();
-    }
-}
-
-impl<R: Report> Iec104Sink for Ctx<R> {
-    fn iec104(&mut self, p: &Iec104Pdu<'_>) {
-        self.stats.iec104_pdus += 1;
-        if !p.record.anomalies.is_empty() {
-            self.stats.iec104_anomalous += 1;
-        }
-        self.assets.iec104(p);
-        self.detection.iec104(p, &mut self.buf);
-        self.report.pdu(p.record);
-        self.raise();
-    }
-}
-
-/// The application layers of one flow.
-pub struct App<R> {
-    modbus: Option<ModbusFlow>,
-    dnp3: Option<Dnp3Flow>,
-    iec104: Option<Iec104Flow>,
-    _report: PhantomData<fn(R)>,
-}
-
-impl<R: Report> FlowApp for App<R> {
-    type Ctx = Ctx<R>;
-
-    fn new(info: &FlowInfo, _ctx: &mut Ctx<R>) -> Self {
-        App {
-            modbus: modbus::candidate(info),
-            dnp3: dnp3::candidate(info),
-            iec104: iec104::candidate(info),
-            _report: PhantomData,
-        }
-    }
-
-    fn data(
-        &mut self,
-        ctx: &mut Ctx<R>,
-        info: &FlowInfo,
-        side: usize,
-        meta: PacketMeta,
-        data: &[u8],
-    ) {
-        if let Some(m) = &mut self.modbus {
-            m.data(ctx, info, side, meta, data);
-            if m.is_rejected() {
-                self.modbus = None;
-            }
-        }
-        if let Some(d) = &mut self.dnp3 {
-            d.data(ctx, info, side, meta, data);
-            if d.is_rejected() {
-                self.dnp3 = None;
-            }
-        }
-        if let Some(i) = &mut self.iec104 {
-            i.data(ctx, info, side, meta, data);
-            if i.is_rejected() {
-                self.iec104 = None;
-            }
-        }
-    }
-
-    fn buffered(&self) -> usize {
-        self.modbus.as_ref().map_or(0, ModbusFlow::buffered)
-            + self.dnp3.as_ref().map_or(0, Dnp3Flow::buffered)
-            + self.iec104.as_ref().map_or(0, Iec104Flow::buffered)
-    }
-
-    fn gap(&mut self, _ctx: &mut Ctx<R>, _info: &FlowInfo, side: usize, _meta: PacketMeta) {
-        if let Some(m) = &mut self.modbus {
-            m.gap(side);
-        }
-        if let Some(d) = &mut self.dnp3 {
-            d.gap(side);
-        }
-        if let Some(i) = &mut self.iec104 {
-            i.gap(side);
-        }
-    }
-
-    fn close(&mut self, ctx: &mut Ctx<R>, info: &FlowInfo, meta: PacketMeta) {
-        if let Some(m) = &mut self.modbus {
-            m.close(ctx, info, meta);
-        }
-        if let Some(d) = &mut self.dnp3 {
-            d.close(ctx, info, meta);
-        }
-        if let Some(i) = &mut self.iec104 {
-            i.close(ctx, info, meta);
-        }
-    }
-}
-
 /// The scanner.
 pub struct Scanner<R: Report> {
-    flows: FlowTable<App<R>>,
-    defrag: Defrag,
-    ctx: Ctx<R>,
-    last: PacketMeta,
+    front: Front,
+    back: Back<R>,
+}
+
+/// Everything after reading: the shards, detection, the inventory and the report.
+struct Back<R: Report> {
+    shards: Vec<Shard>,
+    /// Each shard's scratch room.
+    arenas: Vec<Vec<u8>>,
+    detection: Option<DetectEngine>,
+    report: R,
+    assets: Assets,
+    alerts: AlertStats,
+    stats: ScanStats,
+    /// Flow index of each open flow, by the index of its first packet.
+    ids: HashMap<u64, u64>,
+    next_id: u64,
+    /// A handled batch, emptied, for the front end to fill next.
+    spare: Option<Batch>,
 }
 
 impl<R: Report> std::fmt::Debug for Scanner<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Scanner")
-            .field("stats", &self.ctx.stats)
+            .field("stats", &self.stats())
             .finish_non_exhaustive()
     }
+}
+
+/// The machine's cores.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 impl<R: Report> Scanner<R> {
     /// A scanner without detection.
     pub fn new(options: ScanOptions, report: R) -> Self {
-        Self::with_detection(options, report, Box::new(NoDetection))
+        Self::build(options, report, None)
     }
 
-    /// A scanner with a detection back end.
-    pub fn with_detection(options: ScanOptions, report: R, detection: Box<dyn Detection>) -> Self {
+    /// A scanner with detection.
+    pub fn with_detection(options: ScanOptions, report: R, detection: DetectEngine) -> Self {
+        Self::build(options, report, Some(detection))
+    }
+
+    fn build(options: ScanOptions, report: R, detection: Option<DetectEngine>) -> Self {
+        let n = match options.threads {
+            0 => cores(),
+            n => n,
+        }
+        .clamp(1, 256);
+        let share = FlowLimits {
+            max_flows: options.flows.max_flows.div_ceil(n).max(1),
+            max_buffered: options.flows.max_buffered.div_ceil(n),
+            ..options.flows
+        };
         Scanner {
-            flows: FlowTable::new(options.flows),
-            defrag: Defrag::new(options.defrag),
-            ctx: Ctx {
+            front: Front::new(options.defrag, n),
+            back: Back {
+                shards: (0..n).map(|_| Shard::new(share)).collect(),
+                arenas: vec![Vec::new(); n],
+                detection,
                 report,
                 assets: Assets::default(),
-                detection,
                 alerts: AlertStats::default(),
                 stats: ScanStats::default(),
-                buf: Vec::new(),
+                ids: HashMap::new(),
+                next_id: 0,
+                spare: None,
             },
-            last: PacketMeta { frame: 0, ts_us: 0 },
         }
+    }
+
+    /// Shards (worker threads).
+    pub fn threads(&self) -> usize {
+        self.back.shards.len()
     }
 
     /// One captured packet.
     pub fn packet(&mut self, p: &Packet<'_>) {
-        let stats = &mut self.ctx.stats;
-        stats.packets += 1;
-        stats.bytes += p.data.len() as u64;
-        let meta = PacketMeta {
-            frame: p.frame,
-            ts_us: p.ts_us,
-        };
-        self.last = meta;
-        let Some(ip) = net::ip_packet(p.linktype, p.data) else {
-            stats.not_ip += 1;
-            return;
-        };
-        if ip.truncated {
-            stats.truncated += 1;
-        }
-        match ip.fragment {
-            Some(frag) => {
-                if let Some(whole) = self
-                    .defrag
-                    .add(ip.src, ip.dst, ip.proto, frag, ip.payload, p.ts_us)
-                {
-                    let ip = IpPacket {
-                        fragment: None,
-                        payload: &whole,
-                        truncated: false,
-                        declared_len: whole.len(),
-                        ..ip
-                    };
-                    self.transport(&ip, meta);
-                }
-            }
-            None => self.transport(&ip, meta),
+        if self.front.packet(p) {
+            self.run_batch();
         }
     }
 
-    fn transport(&mut self, ip: &IpPacket<'_>, meta: PacketMeta) {
-        match ip.proto {
-            6 => match TcpSlice::from_slice(ip.payload) {
-                Ok(tcp) => {
-                    let header = tcp.header_slice().len();
-                    let seg = TcpSegment {
-                        src: SocketAddr::new(ip.src, tcp.source_port()),
-                        dst: SocketAddr::new(ip.dst, tcp.destination_port()),
-                        seq: tcp.sequence_number(),
-                        ack: tcp.acknowledgment_number(),
-                        syn: tcp.syn(),
-                        ack_flag: tcp.ack(),
-                        fin: tcp.fin(),
-                        rst: tcp.rst(),
-                        payload: tcp.payload(),
-                        declared: ip
-                            .declared_len
-                            .saturating_sub(header)
-                            .max(tcp.payload().len()),
-                    };
-                    self.flows.tcp(&mut self.ctx, seg, meta);
-                }
-                Err(_) => self.ctx.stats.other_transport += 1,
-            },
-            17 => match UdpSlice::from_slice_lax(ip.payload) {
-                Ok(udp) => {
-                    let src = SocketAddr::new(ip.src, udp.source_port());
-                    let dst = SocketAddr::new(ip.dst, udp.destination_port());
-                    self.flows.udp(&mut self.ctx, src, dst, meta, udp.payload());
-                }
-                Err(_) => self.ctx.stats.other_transport += 1,
-            },
-            _ => self.ctx.stats.other_transport += 1,
+    /// Runs the packets read so far through the shards and handles what they decoded.
+    fn run_batch(&mut self) {
+        let fresh = self.back.spare.take().unwrap_or_default();
+        let full = self.front.swap(fresh);
+        self.back.spare = Some(self.back.run_batch(full));
+    }
+
+    /// Reads on a thread of its own: `read` gets a function to hand each captured packet
+    /// to (it returns `false` once the report has failed: stop reading), and batches are
+    /// handled on this thread as they fill while the next one is read. The output is the
+    /// same as handing the packets to [`packet`](Scanner::packet) one by one.
+    pub fn read_alongside<T: Send>(
+        &mut self,
+        read: impl FnOnce(&mut dyn FnMut(&Packet<'_>) -> bool) -> T + Send,
+    ) -> T {
+        let Scanner { front, back } = self;
+        let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Batch>(1);
+        let (spare_tx, spare_rx) = std::sync::mpsc::channel::<Batch>();
+        if let Some(b) = back.spare.take() {
+            let _ = spare_tx.send(b);
         }
+        let failed = std::sync::atomic::AtomicBool::new(back.report.failed());
+        std::thread::scope(|s| {
+            let failed = &failed;
+            let reader = s.spawn(move || {
+                let mut hand = |p: &Packet<'_>| {
+                    if front.packet(p) {
+                        let fresh = spare_rx.try_recv().unwrap_or_default();
+                        if full_tx.send(front.swap(fresh)).is_err() {
+                            return false;
+                        }
+                    }
+                    !failed.load(std::sync::atomic::Ordering::Relaxed)
+                };
+                read(&mut hand)
+            });
+            // The batch handled last is kept: the reader may be done with its spares.
+            let mut kept = None;
+            for batch in full_rx {
+                if let Some(b) = kept.replace(back.run_batch(batch)) {
+                    let _ = spare_tx.send(b);
+                }
+                if back.report.failed() {
+                    failed.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+            if kept.is_some() {
+                back.spare = kept;
+            }
+            match reader.join() {
+                Ok(t) => t,
+                Err(e) => std::panic::resume_unwind(e),
+            }
+        })
     }
 
     /// End of input: flushes every flow and lets detection report.
     pub fn finish(&mut self) {
-        self.flows.finish(&mut self.ctx, self.last);
-        self.defrag.finish();
-        self.ctx.detection.finish(&mut self.ctx.buf);
-        self.ctx.raise();
+        self.run_batch();
+        let last = self.front.last();
+        self.back.finish(last);
+        self.front.finish();
     }
 
     /// The report (records collected, or the writer).
     pub fn report(&self) -> &R {
-        &self.ctx.report
+        &self.back.report
     }
 
     /// The report, mutably (to flush a writer).
     pub fn report_mut(&mut self) -> &mut R {
-        &mut self.ctx.report
+        &mut self.back.report
     }
 
     /// The asset inventory.
     pub fn assets(&self) -> &Assets {
-        &self.ctx.assets
+        &self.back.assets
     }
 
     /// Alert counts.
     pub fn alerts(&self) -> &AlertStats {
-        &self.ctx.alerts
+        &self.back.alerts
     }
 
     /// Counters.
     pub fn stats(&self) -> ScanStats {
-        let mut s = self.ctx.stats;
-        s.flows = self.flows.stats();
-        s.defrag = self.defrag.stats();
+        let mut s = self.back.stats.clone();
+        let read = self.front.stats();
+        s.packets = read.packets;
+        s.bytes = read.bytes;
+        s.not_ip = read.not_ip;
+        s.other_transport = read.other_transport;
+        s.truncated = read.truncated;
+        let mut flows = FlowStats::default();
+        for sh in &self.back.shards {
+            flows = flows.merge(sh.flows.stats());
+        }
+        s.flows = flows;
+        s.defrag = self.front.defrag_stats();
         s
     }
 
     /// The detection back end (to save a baseline).
-    pub fn detection(&self) -> &dyn Detection {
-        self.ctx.detection.as_ref()
+    pub fn detection(&self) -> Option<&DetectEngine> {
+        self.back.detection.as_ref()
     }
+}
+
+impl<R: Report> Back<R> {
+    /// Runs a batch through the shards and handles what they decoded; returns the batch,
+    /// emptied.
+    fn run_batch(&mut self, mut batch: Batch) -> Batch {
+        if batch.pkts.is_empty() {
+            return batch;
+        }
+        let mut arenas = std::mem::take(&mut self.arenas);
+        let mut outputs = shard::run(&mut self.shards, &mut arenas, &batch);
+        self.handle(&mut outputs);
+        self.reclaim(outputs);
+        self.arenas = arenas;
+        batch.clear();
+        batch
+    }
+
+    /// Merges the shards' outputs into capture order, numbers the flows, and runs
+    /// detection beside the inventory and the records on the events.
+    fn handle(&mut self, outputs: &mut [Output<'_>]) {
+        for o in outputs.iter() {
+            self.stats.arena_dropped += o.dropped;
+        }
+        let events = self.merge(outputs);
+        let threads = self.shards.len();
+        let alerts = match self.detection.as_mut() {
+            // Detection on threads of its own while this one does the records.
+            Some(d) if threads > 1 => std::thread::scope(|s| {
+                let job = s.spawn(|| d.observe_batch(&events, threads));
+                for ev in &events {
+                    record(&mut self.stats, &mut self.assets, &mut self.report, ev);
+                }
+                match job.join() {
+                    Ok(a) => a,
+                    Err(e) => std::panic::resume_unwind(e),
+                }
+            }),
+            d => {
+                let alerts = d.map(|d| d.observe_batch(&events, 1)).unwrap_or_default();
+                for ev in &events {
+                    record(&mut self.stats, &mut self.assets, &mut self.report, ev);
+                }
+                alerts
+            }
+        };
+        for (_, a) in &alerts {
+            self.stats.alerts += 1;
+            self.alerts.add(a);
+            self.report.alert(a);
+        }
+    }
+
+    /// The shards' events in capture order, their flows numbered.
+    fn merge<'o, 'b>(&mut self, outputs: &'o mut [Output<'b>]) -> Vec<&'o Event<'b>> {
+        let mut order: Vec<(usize, usize)> = Vec::new();
+        let mut heads = vec![0usize; outputs.len()];
+        loop {
+            let next = outputs
+                .iter()
+                .zip(&heads)
+                .enumerate()
+                .filter_map(|(i, (o, &h))| o.items.get(h).map(|it| (it.key, i)))
+                .min();
+            let Some((_, i)) = next else { break };
+            let Some(out) = outputs.get_mut(i) else { break };
+            let Some(item) = heads.get_mut(i).and_then(|h| {
+                let it = out.items.get(*h).copied();
+                *h += 1;
+                it
+            }) else {
+                break;
+            };
+            match item.kind {
+                ItemKind::Opened => {
+                    self.ids.insert(item.flow, self.next_id);
+                    self.next_id += 1;
+                }
+                ItemKind::Closed => {
+                    self.ids.remove(&item.flow);
+                }
+                ItemKind::Event(e) => {
+                    if let Some(ev) = out.events.get_mut(e) {
+                        ev.flow_id = self.ids.get(&item.flow).copied().unwrap_or(u64::MAX);
+                        order.push((i, e));
+                    }
+                }
+            }
+        }
+        let outputs: &'o [Output<'b>] = outputs;
+        order
+            .iter()
+            .filter_map(|&(i, e)| outputs.get(i).and_then(|o| o.events.get(e)))
+            .collect()
+    }
+
+    /// Gives each shard its output's vectors back, emptied, for the next batch.
+    fn reclaim(&mut self, outputs: Vec<Output<'_>>) {
+        for (s, o) in self.shards.iter_mut().zip(outputs) {
+            s.reclaim(o);
+        }
+    }
+
+    /// End of input: closes every flow and handles what that decodes.
+    fn finish(&mut self, last: PacketMeta) {
+        let mut arenas = std::mem::take(&mut self.arenas);
+        let mut outputs: Vec<_> = self
+            .shards
+            .iter_mut()
+            .zip(arenas.iter_mut())
+            .map(|(s, a)| s.finish(a, last))
+            .collect();
+        self.handle(&mut outputs);
+        self.reclaim(outputs);
+        self.arenas = arenas;
+    }
+}
+
+/// One event: statistics, inventory, record.
+fn record<R: Report>(stats: &mut ScanStats, assets: &mut Assets, report: &mut R, ev: &Event<'_>) {
+    let s = stats.protocols.entry(ev.protocol.name()).or_default();
+    s.pdus += 1;
+    if anomalous(ev) {
+        s.anomalous += 1;
+    }
+    assets.observe(ev);
+    if report.wants_pdus() {
+        report.pdu(&PduRecord::of(ev));
+    }
+}
+
+/// Whether an event's record lists an anomaly.
+fn anomalous(ev: &Event<'_>) -> bool {
+    ev.anomalies != 0
+        || ev
+            .conformance
+            .intersects(Conformance::MALFORMED | Conformance::JUNK)
+        || (matches!(ev.detail, Detail::None)
+            && ev.outcome == Outcome::Unparsed
+            && ev.conformance.contains(Conformance::NOT_PROTOCOL))
 }

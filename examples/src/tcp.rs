@@ -26,12 +26,15 @@ impl Default for TcpLimits {
     }
 }
 
-/// What the reassembler hands to the consumer.
+/// What the reassembler hands to the consumer: bytes of the segment just given (`'p`), or
+/// bytes it had queued (`'q`, valid for the call only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StreamEvent<'a> {
-    /// The next bytes of the stream.
-    Data(&'a [u8]),
-    /// Bytes are missing here; the next `Data` does not continue the previous one.
+pub enum StreamEvent<'p, 'q> {
+    /// The next bytes of the stream, from the segment being added.
+    Data(&'p [u8]),
+    /// The next bytes of the stream, from a segment that waited in the out-of-order queue.
+    Queued(&'q [u8]),
+    /// Bytes are missing here; the next bytes do not continue the previous ones.
     Gap,
 }
 
@@ -113,10 +116,10 @@ impl HalfStream {
 
     /// One segment from this direction. `declared` is the payload length the IP header
     /// declares (larger than `payload` when the capture cut the segment).
-    pub fn segment<F: FnMut(StreamEvent<'_>)>(
+    pub fn segment<'p, F: for<'q> FnMut(StreamEvent<'p, 'q>)>(
         &mut self,
         seq: u32,
-        payload: &[u8],
+        payload: &'p [u8],
         declared: usize,
         f: &mut F,
     ) {
@@ -138,7 +141,9 @@ impl HalfStream {
             let skip = (next - pos) as usize;
             let fresh = payload.get(skip..).unwrap_or(&[]);
             if !fresh.is_empty() {
-                self.deliver(fresh, f);
+                self.stats.bytes += fresh.len() as u64;
+                self.next += fresh.len() as u64;
+                f(StreamEvent::Data(fresh));
             }
             if (declared - payload.len()) > 0 {
                 // The capture cut this segment: the rest is a hole.
@@ -176,7 +181,7 @@ impl HalfStream {
 
     /// Skips every hole the peer has acknowledged past: those bytes were sent and received
     /// but never captured. Depends only on stream positions, not on how they were packetized.
-    fn skip_lost<F: FnMut(StreamEvent<'_>)>(&mut self, f: &mut F) {
+    fn skip_lost<'p, F: for<'q> FnMut(StreamEvent<'p, 'q>)>(&mut self, f: &mut F) {
         while let Some((&first, _)) = self.ooo.first_key_value() {
             if first > self.next && first > self.acked {
                 break;
@@ -186,7 +191,7 @@ impl HalfStream {
     }
 
     /// The peer acknowledged up to `ack`: bytes before it that were never seen are lost.
-    pub fn peer_acked<F: FnMut(StreamEvent<'_>)>(&mut self, ack: u32, f: &mut F) {
+    pub fn peer_acked<'p, F: for<'q> FnMut(StreamEvent<'p, 'q>)>(&mut self, ack: u32, f: &mut F) {
         if self.origin.is_none() {
             return;
         }
@@ -199,7 +204,7 @@ impl HalfStream {
     }
 
     /// Reports the hole before the first queued segment and delivers from there.
-    fn skip_hole<F: FnMut(StreamEvent<'_>)>(&mut self, f: &mut F) {
+    fn skip_hole<'p, F: for<'q> FnMut(StreamEvent<'p, 'q>)>(&mut self, f: &mut F) {
         if let Some((&first, _)) = self.ooo.first_key_value()
             && first > self.next
         {
@@ -210,13 +215,7 @@ impl HalfStream {
         self.drain(f);
     }
 
-    fn deliver<F: FnMut(StreamEvent<'_>)>(&mut self, data: &[u8], f: &mut F) {
-        self.stats.bytes += data.len() as u64;
-        self.next += data.len() as u64;
-        f(StreamEvent::Data(data));
-    }
-
-    fn drain<F: FnMut(StreamEvent<'_>)>(&mut self, f: &mut F) {
+    fn drain<'p, F: for<'q> FnMut(StreamEvent<'p, 'q>)>(&mut self, f: &mut F) {
         while let Some(entry) = self.ooo.first_entry() {
             let pos = *entry.key();
             if pos > self.next {
@@ -228,13 +227,15 @@ impl HalfStream {
             if let Some(fresh) = data.get(skip..)
                 && !fresh.is_empty()
             {
-                self.deliver(fresh, f);
+                self.stats.bytes += fresh.len() as u64;
+                self.next += fresh.len() as u64;
+                f(StreamEvent::Queued(fresh));
             }
         }
     }
 
     /// End of the stream: delivers what is queued, reporting the holes.
-    pub fn finish<F: FnMut(StreamEvent<'_>)>(&mut self, f: &mut F) {
+    pub fn finish<'p, F: for<'q> FnMut(StreamEvent<'p, 'q>)>(&mut self, f: &mut F) {
         while !self.ooo.is_empty() {
             self.skip_hole(f);
         }
@@ -253,9 +254,11 @@ mod tests {
         out
     }
 
-    fn ev(e: StreamEvent<'_>) -> String {
+    fn ev(e: StreamEvent<'_, '_>) -> String {
         match e {
-            StreamEvent::Data(d) => String::from_utf8_lossy(d).into_owned(),
+            StreamEvent::Data(d) | StreamEvent::Queued(d) => {
+                String::from_utf8_lossy(d).into_owned()
+            }
             StreamEvent::Gap => "|".into(),
         }
     }

@@ -131,7 +131,7 @@ fn dnp3_and_iec104_captures_resplit_give_identical_records() {
             .report()
             .pdus
             .iter()
-            .filter(|r| r.fields.proto() == proto && r.anomalies.is_empty())
+            .filter(|r| r.proto.name() == proto && r.anomalies.is_empty())
             .count();
         assert!(n > 5, "{file}: only {n} clean {proto} records");
         assert_same(file, &bytes, 1..4);

@@ -1,6 +1,6 @@
 //! DNP3 and IEC 104 in otscan on synthetic traffic built with the protocol crates' encoders:
 //! records, assets (DNP3 link addresses and g0 device attributes, IEC 104 common addresses
-//! and points) and detection through otwire-detect's adapters.
+//! and points) and detection through otwire-detect's analyzers.
 
 #![allow(
     clippy::indexing_slicing,
@@ -9,6 +9,7 @@
     clippy::panic
 )] // test helpers outside #[test] fns
 
+use otwire_detect::Direction as Dir;
 use otwire_dnp3::{
     Address, AppControl, Emit as _, FragmentWriter, FunctionCode, Iin, LinkControl, LinkHeader,
     PrimaryFunction, TransportFrames,
@@ -16,7 +17,7 @@ use otwire_dnp3::{
 use otwire_examples::capture::Packet;
 use otwire_examples::detect_engine::{DetectArgs, build};
 use otwire_examples::pcapw::{Flags, Host, tcp_frame};
-use otwire_examples::record::{Dir, ProtoFields};
+use otwire_examples::record::ProtoFields;
 use otwire_examples::scanner::{Collect, ScanOptions, Scanner};
 use otwire_iec104::{CommonAddress, Qrp, Request, SeqNum};
 
@@ -134,12 +135,18 @@ fn dnp3_device_attributes_become_asset_identity() {
     assert!(p.iter().all(|r| r.anomalies.is_empty()), "{p:?}");
 
     let outstation = s.assets().get(&"192.168.0.2".parse().unwrap()).unwrap();
-    assert!(outstation.dnp3_outstation_addresses.contains(&10));
-    let attrs = &outstation.dnp3_attributes[&10];
+    assert!(
+        outstation
+            .facts
+            .dnp3
+            .dnp3_outstation_addresses
+            .contains(&10)
+    );
+    let attrs = &outstation.facts.dnp3.dnp3_attributes[&10];
     assert_eq!(attrs["product_name_and_model"], "ACME RTU-5");
     assert_eq!(attrs["max_tx_fragment_size"], "2048");
     let master = s.assets().get(&"192.168.0.1".parse().unwrap()).unwrap();
-    assert!(master.dnp3_master_addresses.contains(&1));
+    assert!(master.facts.dnp3.dnp3_master_addresses.contains(&1));
     // The asset JSON carries them.
     let json = serde_json::to_string(&s.assets().records()).unwrap();
     assert!(json.contains(r#""dnp3_attributes":{"10":{"max_tx_fragment_size":"2048","product_name_and_model":"ACME RTU-5"}}"#), "{json}");
@@ -215,8 +222,8 @@ fn iec104_points_and_reset_process() {
         (Some(105), Some(6), Some(3), Some(7))
     );
     let station = s.assets().get(&"192.168.0.2".parse().unwrap()).unwrap();
-    assert_eq!(station.iec104_points[&1][&90], 13);
-    assert!(station.iec104_common_addresses.contains(&1));
+    assert_eq!(station.facts.iec104.iec104_points[&1][&90], 13);
+    assert!(station.facts.iec104.iec104_common_addresses.contains(&1));
     let alerts = &s.report().alerts;
     assert!(
         alerts

@@ -7,9 +7,10 @@
     clippy::panic
 )] // test helpers outside #[test] fns
 
+use otwire_detect::Direction as Dir;
 use otwire_examples::capture::Packet;
 use otwire_examples::pcapw::{Flags, Host, tcp_frame, udp_frame};
-use otwire_examples::record::{Dir, ProtoFields};
+use otwire_examples::record::ProtoFields;
 use otwire_examples::scanner::{Collect, ScanOptions, Scanner};
 
 const A: Host = Host::new([192, 168, 0, 1]);
@@ -125,12 +126,12 @@ fn other_ot_ports_are_not_claimed_by_the_modbus_probe() {
     let s = run(&[tcp_frame(A, B, 40000, 20000, 100, 900, f, &READ)]);
     let p = &s.report().pdus;
     assert_eq!(p.len(), 1, "{p:?}");
-    assert_eq!(p[0].fields.proto(), "dnp3");
+    assert_eq!(p[0].proto.name(), "dnp3");
     assert_eq!(p[0].anomalies, ["NOT_DNP3"]);
     // The same on IEC 104's port 2404.
     let s = run(&[tcp_frame(A, B, 40000, 2404, 100, 900, f, &READ)]);
     let p = &s.report().pdus;
     assert_eq!(p.len(), 1, "{p:?}");
-    assert_eq!(p[0].fields.proto(), "iec104");
+    assert_eq!(p[0].proto.name(), "iec104");
     assert_eq!(p[0].anomalies, ["NOT_IEC104"]);
 }

@@ -10,7 +10,8 @@
 
 mod common;
 
-use otwire_examples::record::{Dir, ProtoFields};
+use otwire_detect::{Direction as Dir, Protocol};
+use otwire_examples::record::ProtoFields;
 use otwire_examples::sample::{self, SAMPLE_PCAP};
 
 #[test]
@@ -23,10 +24,11 @@ fn committed_sample_equals_generator_output() {
     );
 }
 
-fn modbus(r: &otwire_examples::record::PduRecord) -> otwire_examples::record::ModbusFields {
+/// The Modbus fields of a record (all `None` for other protocols).
+fn modbus(r: &otwire_examples::record::PduRecord) -> otwire_examples::modbus::Fields {
     match r.fields {
         ProtoFields::Modbus(m) => m,
-        _ => unreachable!("only Modbus today"),
+        _ => otwire_examples::modbus::Fields::default(),
     }
 }
 
@@ -66,12 +68,27 @@ fn sample_scan_finds_the_scene() {
     assert_eq!(not_modbus.len(), 1);
     assert_eq!(not_modbus[0].dst.to_string(), "10.10.1.22:502");
     assert_eq!(modbus(not_modbus[0]).func, None);
-    // Everything else is clean, and every request has a response.
+    // Everything else is clean, and every Modbus request has a response.
     assert_eq!(count(&|r| !r.anomalies.is_empty()), 1);
+    let is_modbus = |r: &otwire_examples::record::PduRecord| r.proto == Protocol::Modbus;
     assert_eq!(
-        count(&|r| r.dir == Dir::Request),
-        count(&|r| r.dir == Dir::Response) + 1
+        count(&|r| is_modbus(r) && r.dir == Dir::Request),
+        count(&|r| is_modbus(r) && r.dir == Dir::Response) + 1
     );
+
+    // DNP3: 30 integrity polls and their answers (one link frame each), from the SCADA
+    // front end; the rogue host's Disable Unsolicited and Cold Restart, answered.
+    let scada = |r: &otwire_examples::record::PduRecord| r.src.ip().to_string() == "10.10.1.12";
+    let dnp3 = |r: &otwire_examples::record::PduRecord| r.proto == Protocol::Dnp3;
+    assert_eq!(count(&|r| dnp3(r) && scada(r)), 30);
+    assert_eq!(count(&|r| dnp3(r) && rogue(r)), 2);
+    assert_eq!(count(&|r| dnp3(r)), 64);
+    // IEC 104: STARTDT act/con, the interrogation (act, actcon, one point, actterm), 60
+    // spontaneous measurements with their S frames, TESTFR act/con three times; the rogue's
+    // two connections (STARTDT act/con and one I frame each).
+    let iec = |r: &otwire_examples::record::PduRecord| r.proto == Protocol::Iec104;
+    assert_eq!(count(&|r| iec(r) && rogue(r)), 4);
+    assert_eq!(count(&iec), 93);
 
     // Assets: PLC-1 reported its identity.
     let plc1 = s.assets().get(&"10.10.1.21".parse().unwrap()).unwrap();
@@ -124,9 +141,26 @@ fn sample_attacks_raise_their_techniques() {
             .any(|a| a.technique_id == id && a.src.to_string().starts_with(from))
     };
     // Every attack of the scene, from the rogue host; nothing from the HMI's polling.
-    for id in ["T0888", "T0848", "T0855", "T0836", "T0858", "T0869"] {
+    for id in [
+        "T0888", "T0848", "T0855", "T0836", "T0858", "T0869", "T0804", "T0816",
+    ] {
         assert!(fired(id, "10.10.1.66:"), "{id} did not fire: {alerts:#?}");
     }
+    // The DNP3 and IEC 104 attacks are seen as such.
+    let on = |id: &str, p: Protocol| {
+        alerts.iter().any(|a| {
+            a.technique_id == id && a.proto == p && a.src.to_string().starts_with("10.10.1.66:")
+        })
+    };
+    assert!(on("T0804", Protocol::Dnp3) && on("T0816", Protocol::Dnp3));
+    assert!(on("T0888", Protocol::Iec104) && on("T0855", Protocol::Iec104));
+    // Nothing from the SCADA front end's supervision.
+    assert!(
+        alerts
+            .iter()
+            .all(|a| !a.src.to_string().starts_with("10.10.1.12:")),
+        "alert on the SCADA polling: {alerts:#?}"
+    );
     assert!(fired("T0846", "10.10.1.66:") || fired("T0861", "10.10.1.66:"));
     assert!(
         alerts

@@ -1,11 +1,13 @@
 //! otwire-detect fuzz body: arbitrary event sequences and arbitrary Modbus, DNP3 and IEC 104
-//! bytes through the adapters and an engine with every detector on and tiny table caps. Never panics; tables
-//! never pass their caps; a saved baseline reloads identically.
+//! bytes through each protocol's analyzer (TCP streams and UDP datagrams) and an engine
+//! with every detector on and tiny table caps. Never panics; tables never pass their caps;
+//! a saved baseline reloads identically.
 
-use otwire_detect::adapters::dnp3::Dnp3Adapter;
-use otwire_detect::adapters::iec104::Iec104Adapter;
-use otwire_detect::adapters::modbus::ModbusAdapter;
 use otwire_detect::config::Caps;
+use otwire_detect::protocol::dnp3::Dnp3;
+use otwire_detect::protocol::iec104::Iec104;
+use otwire_detect::protocol::modbus::Modbus;
+use otwire_detect::protocol::{Sessions, Transport};
 use otwire_detect::{
     Action, Config, Conformance, Direction, Endpoint, Engine, Event, Flow, Marks, Meta, Outcome,
     Protocol, Space, Target, Targets, Values,
@@ -84,9 +86,11 @@ pub fn detect_events(data: &[u8]) {
         ..Config::default()
     };
     let mut engine = Engine::new(config.clone());
-    let mut adapter = ModbusAdapter::with_capacity(CAP);
-    let mut dnp3 = Dnp3Adapter::with_capacity(CAP, CAP);
-    let iec104 = Iec104Adapter::new();
+    let mut modbus = Sessions::<Modbus>::with_capacity(Transport::Tcp, CAP);
+    let mut modbus_udp = Sessions::<Modbus>::with_capacity(Transport::Udp, CAP);
+    let mut dnp3 = Sessions::<Dnp3>::with_capacity(Transport::Tcp, CAP);
+    let mut dnp3_udp = Sessions::<Dnp3>::with_capacity(Transport::Udp, CAP);
+    let mut iec104 = Sessions::<Iec104>::with_capacity(Transport::Tcp, CAP);
     let mut ts: u64 = 1_700_000_000_000_000;
     let mut frame = 0u64;
     let mut events = 0;
@@ -122,29 +126,47 @@ pub fn detect_events(data: &[u8]) {
         };
         match op & 0x07 {
             0 => {
-                // Raw Modbus/TCP bytes through the adapter.
+                // Raw Modbus bytes: the next stream bytes of a connection, or a datagram.
                 let n = usize::from(c.u8().unwrap_or(0));
                 let bytes = c.take(n);
-                let ev = adapter.adu(meta, dir, bytes);
-                let _ = engine.observe(&ev);
+                let sessions = if op & 0x08 != 0 {
+                    &mut modbus_udp
+                } else {
+                    &mut modbus
+                };
+                sessions.feed(meta, dir, bytes, |ev| {
+                    let _ = engine.observe(ev);
+                });
             }
             1 => {
-                // Raw DNP3 bytes as a link frame, and as an application fragment.
-                let addrs = c.u16().unwrap_or(0);
+                // Raw DNP3 bytes: stream bytes (a gap first, sometimes), or a datagram.
+                let gap = c.u16().unwrap_or(0);
                 let n = usize::from(c.u8().unwrap_or(0));
                 let bytes = c.take(n);
-                if let Some(ev) = dnp3.frame(meta, dir, bytes) {
-                    let _ = engine.observe(&ev);
+                if gap & 1 != 0 {
+                    dnp3.gap(flow, dir);
                 }
-                let ev = dnp3.fragment(meta, dir, u16::from(hosts), addrs, bytes);
-                let _ = engine.observe(&ev);
+                let sessions = if op & 0x08 != 0 {
+                    &mut dnp3_udp
+                } else {
+                    &mut dnp3
+                };
+                sessions.feed(meta, dir, bytes, |ev| {
+                    let _ = engine.observe(ev);
+                });
+                if gap & 2 != 0 {
+                    dnp3.close(meta, |ev| {
+                        let _ = engine.observe(ev);
+                    });
+                }
             }
             2 => {
-                // Raw IEC 104 bytes as one APDU.
+                // Raw IEC 104 stream bytes.
                 let n = usize::from(c.u8().unwrap_or(0));
                 let bytes = c.take(n);
-                let ev = iec104.apdu(meta, dir, bytes);
-                let _ = engine.observe(&ev);
+                iec104.feed(meta, dir, bytes, |ev| {
+                    let _ = engine.observe(ev);
+                });
             }
             3 | 4 => {
                 // A synthetic event, every field from the input.

@@ -12,7 +12,8 @@
 //!
 //! Shared by `fuzz_targets/otscan_pipeline.rs` (libFuzzer) and by otwire-examples'
 //! `tests/fuzz_corpus.rs`. Properties: no panic, the scanner's counters agree with what it
-//! reported, and every PDU record's fast JSON equals serde_json's.
+//! reported, every PDU record's fast JSON equals serde_json's, and one thread and three
+//! threads print the same records and alerts.
 
 use otwire_examples::capture::{CaptureReader, Packet};
 use otwire_examples::detect_engine::{DetectArgs, build};
@@ -24,43 +25,71 @@ use otwire_examples::scanner::{Report, ScanOptions, Scanner};
 struct Count {
     pdus: u64,
     alerts: u64,
+    /// Every record and alert, as printed.
+    out: Vec<u8>,
 }
 
 impl Report for Count {
+    fn wants_pdus(&self) -> bool {
+        true
+    }
     fn pdu(&mut self, r: &PduRecord) {
         // Every record serializes, and the fast writer agrees with serde_json byte for byte.
         let slow = serde_json::to_vec(r).unwrap_or_default();
         let mut fast = Vec::new();
         r.write_json(&mut fast);
         assert_eq!(fast, slow);
+        self.out.extend_from_slice(&fast);
         self.pdus += 1;
     }
     fn alert(&mut self, a: &AlertRecord) {
-        assert!(serde_json::to_vec(a).is_ok());
+        let json = serde_json::to_vec(a);
+        assert!(json.is_ok());
+        self.out.extend(json.unwrap_or_default());
         self.alerts += 1;
     }
 }
 
-fn scanner() -> Scanner<Count> {
+fn scanner(threads: usize) -> Scanner<Count> {
     let detection = build(&DetectArgs {
         learn_seconds: Some(1.0),
         ..DetectArgs::default()
     });
+    let options = ScanOptions {
+        threads,
+        ..ScanOptions::default()
+    };
     match detection {
-        Ok(d) => Scanner::with_detection(ScanOptions::default(), Count::default(), d),
-        Err(_) => Scanner::new(ScanOptions::default(), Count::default()),
+        Ok(d) => Scanner::with_detection(options, Count::default(), d),
+        Err(_) => Scanner::new(options, Count::default()),
     }
 }
 
-fn check(mut s: Scanner<Count>) {
-    s.finish();
-    let stats = s.stats();
-    assert_eq!(
-        stats.modbus_pdus + stats.dnp3_pdus + stats.iec104_pdus,
-        s.report().pdus
-    );
-    assert_eq!(stats.alerts, s.report().alerts);
-    let _ = s.assets().records();
+/// Scans the packets with one thread and with three; checks the counters and that both
+/// printed the same.
+fn run(packets: &[(u64, i64, i32, Vec<u8>)]) {
+    let mut printed = Vec::new();
+    for threads in [1, 3] {
+        let mut s = scanner(threads);
+        for (frame, ts_us, linktype, data) in packets {
+            s.packet(&Packet {
+                frame: *frame,
+                ts_us: *ts_us,
+                linktype: *linktype,
+                data,
+            });
+        }
+        s.finish();
+        let stats = s.stats();
+        assert_eq!(
+            stats.protocols.values().map(|p| p.pdus).sum::<u64>(),
+            s.report().pdus
+        );
+        assert_eq!(stats.alerts, s.report().alerts);
+        let _ = s.assets().records();
+        printed.push(std::mem::take(&mut s.report_mut().out));
+    }
+    assert_eq!(printed.first(), printed.last());
 }
 
 /// The fuzz body.
@@ -79,16 +108,16 @@ pub fn pipeline(data: &[u8]) {
 
 /// `rest` as a capture file.
 pub fn capture(rest: &[u8]) {
-    let mut s = scanner();
+    let mut packets = Vec::new();
     if let Ok(mut reader) = CaptureReader::new(rest) {
         let mut n = 0u64;
         while let Ok(Some(p)) = reader.next_packet() {
             n += 1;
             assert_eq!(p.frame, n);
-            s.packet(&p);
+            packets.push((p.frame, p.ts_us, p.linktype, p.data.to_vec()));
         }
     }
-    check(s);
+    run(&packets);
 }
 
 const CLIENT: Host = Host::new([10, 0, 0, 1]);
@@ -96,7 +125,7 @@ const SERVER: Host = Host::new([10, 0, 0, 2]);
 
 /// `rest` as length-prefixed TCP segments on one connection to server port `port`.
 pub fn segments(rest: &[u8], port: u16) {
-    let mut s = scanner();
+    let mut packets = Vec::new();
     let mut seq = [1000u32, 5000u32];
     let mut frame = 0u64;
     let mut ts = 1_700_000_000_000_000i64;
@@ -130,12 +159,7 @@ pub fn segments(rest: &[u8], port: u16) {
     ] {
         frame += 1;
         let bytes = tcp_frame(src, dst, sp, dp, sq, ack, f, &[]);
-        s.packet(&Packet {
-            frame,
-            ts_us: ts,
-            linktype: 1,
-            data: &bytes,
-        });
+        packets.push((frame, ts, 1, bytes));
     }
     let mut input = rest;
     while let Some((&ctl, tail)) = input.split_first() {
@@ -182,20 +206,15 @@ pub fn segments(rest: &[u8], port: u16) {
         }
         frame += 1;
         ts += 1000;
-        s.packet(&Packet {
-            frame,
-            ts_us: ts,
-            linktype: 1,
-            data: &bytes,
-        });
+        packets.push((frame, ts, 1, bytes));
     }
-    check(s);
+    run(&packets);
 }
 
 /// `rest` as captured frames: a link type byte, a length byte, the frame.
 pub fn frames(rest: &[u8]) {
     const LINKTYPES: [i32; 8] = [0, 1, 12, 101, 108, 113, 228, 276];
-    let mut s = scanner();
+    let mut packets = Vec::new();
     let mut input = rest;
     let mut frame = 0u64;
     while let [lt, len, tail @ ..] = input {
@@ -203,12 +222,7 @@ pub fn frames(rest: &[u8]) {
         input = tail;
         frame += 1;
         let linktype = LINKTYPES.get(usize::from(lt % 8)).copied().unwrap_or(1);
-        s.packet(&Packet {
-            frame,
-            ts_us: i64::from(*lt) * 1_000_000,
-            linktype,
-            data,
-        });
+        packets.push((frame, i64::from(*lt) * 1_000_000, linktype, data.to_vec()));
     }
-    check(s);
+    run(&packets);
 }

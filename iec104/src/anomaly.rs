@@ -7,8 +7,6 @@ bitflags::bitflags! {
     ///
     /// Names are stable: they are the identifiers `otscan` prints and detection rules match.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    #[cfg_attr(feature = "serde", serde(transparent))]
     pub struct Anomalies: u64 {
         /// An S or U frame whose length is not 4, or an I frame too short to hold an ASDU
         /// header (IEC 60870-5-104 §5).
@@ -79,12 +77,8 @@ bitflags::bitflags! {
     }
 }
 
-impl Anomalies {
-    /// The flag names, for logs and JSON (`["ZERO_COUNT", "CAUSE_NOT_ALLOWED"]`).
-    pub fn names(self) -> impl Iterator<Item = &'static str> {
-        self.iter_names().map(|(name, _)| name)
-    }
-}
+// `names()` and the serde form (the list of flag names), as in every otwire crate.
+otwire_core::flag_names!(Anomalies);
 
 /// A decoded message plus what was off about it (`Ok` with flags beats `Err`):
 /// [`otwire_core::Parsed`] with this crate's [`Anomalies`].

@@ -254,6 +254,19 @@ pub struct InformationObject<'a> {
     pub element: Element<'a>,
 }
 
+/// An information object whose address arrived but whose element the end of the ASDU
+/// cut short (IEC 60870-5-101 §7.3; the ASDU is flagged `TRUNCATED`): what
+/// [`Asdu::truncated_object`] reports after the whole objects, so that no received address
+/// is lost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct TruncatedObject<'a> {
+    /// The information object address (for SQ=1, the first address plus the index).
+    pub address: Ioa,
+    /// The octets of the element that arrived: fewer than its type needs, maybe none.
+    pub partial: &'a [u8],
+}
+
 /// A decoded ASDU, borrowing its information objects from the input
 /// (IEC 60870-5-101 §7.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -425,6 +438,50 @@ impl<'a> Asdu<'a> {
     /// The common address of ASDU.
     pub fn common_address(&self) -> CommonAddress {
         self.header.common_address
+    }
+
+    /// The information object the ASDU was cut short in, when its address was received
+    /// (IEC 60870-5-101 §7.3): the object after the [`objects`](Asdu::objects), with the
+    /// octets of its element that arrived. `None` when the ASDU is whole (no `TRUNCATED`
+    /// anomaly), when it ends inside an address or right after the last whole element of a
+    /// sequence (SQ=1, where nothing of the next object arrived), and for type
+    /// identifications whose element is not known.
+    ///
+    /// ```
+    /// use otwire_iec104::{Anomalies, Asdu, Ioa, Params};
+    /// // M_ME_NC_1, 2 objects, spontaneous, CA 1: IOA 1 whole, IOA 2 cut after 2 octets.
+    /// let asdu = [
+    ///     0x0d, 0x02, 0x03, 0x00, 0x01, 0x00, // header
+    ///     0x01, 0x00, 0x00, 0x00, 0x00, 0x80, 0x3f, 0x00, // IOA 1: 1.0, QDS 0
+    ///     0x02, 0x00, 0x00, 0x00, 0x00, // IOA 2: two octets of five
+    /// ];
+    /// let p = Asdu::parse(&asdu, Params::IEC104)?;
+    /// assert!(p.anomalies.contains(Anomalies::TRUNCATED));
+    /// assert_eq!(p.pdu.objects().count(), 1);
+    /// let cut = p.pdu.truncated_object().unwrap();
+    /// assert_eq!(cut.address, Ioa(2));
+    /// assert_eq!(cut.partial, &[0x00, 0x00]);
+    /// # Ok::<(), otwire_iec104::Error>(())
+    /// ```
+    pub fn truncated_object(&self) -> Option<TruncatedObject<'a>> {
+        if self.decodable >= self.header.count || !is_decodable_raw(u8::from(self.header.type_id)) {
+            return None;
+        }
+        let mut objects = self.objects();
+        objects.by_ref().for_each(drop);
+        let ioa_size = self.params.ioa_size();
+        let rest = objects.bytes;
+        let (address, partial) = if objects.first || !self.header.sq {
+            (read_uint(rest, 0, ioa_size)?, rest.get(ioa_size..)?)
+        } else if rest.is_empty() {
+            return None;
+        } else {
+            (objects.next_ioa, rest)
+        };
+        Some(TruncatedObject {
+            address: Ioa(address),
+            partial,
+        })
     }
 
     /// The address of the first information object, if any.

@@ -313,7 +313,7 @@ pub fn split_frame(input: &[u8]) -> Result<(Frame<'_>, &[u8]), Error> {
 /// frames canonical, I frames with a known type identification and a non-zero count), and,
 /// when the frame is complete and followed by more bytes, another start byte after it.
 pub fn probe(input: &[u8]) -> Probe {
-    match plausible_header(input) {
+    match plausible_header(input, false) {
         Probe::Recognized => {}
         other => return other,
     }
@@ -328,8 +328,10 @@ pub fn probe(input: &[u8]) -> Probe {
 
 /// The header checks of [`probe`] without the look at the following byte, so the answer
 /// depends only on the frame's first eight octets (the stream decoder resynchronises with
-/// it, and must decide the same way however the stream is chunked).
-pub(crate) fn plausible_header(input: &[u8]) -> Probe {
+/// it, and must decide the same way however the stream is chunked). With `invalid_u`, a U
+/// frame whose function bits are not exactly one passes too (the stream decoder frames it
+/// for [`Apdu::parse`] to flag; identification stays strict).
+pub(crate) fn plausible_header(input: &[u8], invalid_u: bool) -> Probe {
     let Some((&[start, length, c1, c2, c3, c4], _)) = input.split_first_chunk::<6>() else {
         return match input {
             [] => Probe::NeedMore,
@@ -343,6 +345,9 @@ pub(crate) fn plausible_header(input: &[u8]) -> Probe {
     }
     let (apci, anomalies) = Apci::from_control([c1, c2, c3, c4]);
     let plausible = match apci {
+        Apci::U(_) if invalid_u => {
+            length == CONTROL_LEN && (anomalies - Anomalies::U_FUNCTION_INVALID).is_empty()
+        }
         Apci::S { .. } | Apci::U(_) => length == CONTROL_LEN && anomalies.is_empty(),
         Apci::I { .. } => {
             if length < CONTROL_LEN + 6 || !anomalies.is_empty() {

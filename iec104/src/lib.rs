@@ -17,6 +17,8 @@ mod emit;
 mod error;
 mod frame;
 pub mod ft12;
+#[cfg(feature = "nom")]
+pub mod nom;
 mod quality;
 pub mod session;
 #[cfg(feature = "alloc")]
@@ -27,7 +29,7 @@ mod validity;
 pub use anomaly::{Anomalies, Parsed};
 pub use asdu::{
     Asdu, AsduBuilder, AsduHeader, CommonAddress, Cot, InformationObject, InformationObjects, Ioa,
-    OriginatorAddress, Params,
+    OriginatorAddress, Params, TruncatedObject,
 };
 pub use builders::Request;
 pub use codes::{Cause, TypeDirection, TypeId};
@@ -44,7 +46,7 @@ pub use quality::{
     Qpm, Qrp, Rco, ReadyQualifier, Scd, Sco, Scq, Sep, Siq, Sof, Spe, Vti,
 };
 #[cfg(feature = "alloc")]
-pub use stream::{DEFAULT_CAPACITY_LIMIT, StreamDecoder, StreamStats};
+pub use stream::{DEFAULT_CAPACITY_LIMIT, Piece, StreamDecoder, StreamStats};
 pub use time::{Cp16Time2a, Cp24Time2a, Cp56Time2a};
 pub use validity::{
     Direction, allowed_causes, cause_allowed, cause_reserved, direction_anomalies, sq_allowed,

@@ -62,8 +62,6 @@ impl Default for SessionConfig {
 bitflags::bitflags! {
     /// What the tracker found wrong with a frame in the context of its connection.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    #[cfg_attr(feature = "serde", serde(transparent))]
     pub struct SessionEvents: u32 {
         /// N(S) of an I frame is not the sender's V(S): frames lost, repeated or reordered
         /// (§5.1).
@@ -93,12 +91,8 @@ bitflags::bitflags! {
     }
 }
 
-impl SessionEvents {
-    /// The flag names, for logs and JSON.
-    pub fn names(self) -> impl Iterator<Item = &'static str> {
-        self.iter_names().map(|(name, _)| name)
-    }
-}
+// `names()` and the serde form (the list of flag names), as in every otwire crate.
+otwire_core::flag_names!(SessionEvents);
 
 /// Times of the oldest outstanding I frames of one sender (bounded ring; when it is full
 /// the window is long broken and the oldest time is kept).

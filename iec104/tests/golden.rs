@@ -516,7 +516,14 @@ fn serde_json_of_an_apdu() {
     assert_eq!(json["pdu"]["apci"]["I"]["send"], 3);
     assert_eq!(json["pdu"]["asdu"]["header"]["type_id"], 50);
     assert_eq!(json["pdu"]["asdu"]["header"]["cot"]["cause"], 6);
-    assert_eq!(json["anomalies"], ""); // bitflags: the names, "A | B"
+    // Flags serialize as the list of their names, in every crate.
+    assert_eq!(json["anomalies"], serde_json::json!([]));
+    let flagged =
+        otwire_iec104::Anomalies::ZERO_COUNT | otwire_iec104::Anomalies::CAUSE_NOT_ALLOWED;
+    assert_eq!(
+        serde_json::to_value(flagged).unwrap(),
+        serde_json::json!(["ZERO_COUNT", "CAUSE_NOT_ALLOWED"])
+    );
     let objects: Vec<_> = p.pdu.asdu.unwrap().objects().collect();
     let o = serde_json::to_value(objects).unwrap();
     assert_eq!(o[0]["address"], 6000);

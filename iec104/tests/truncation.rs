@@ -69,6 +69,25 @@ fn asdu_cut_short_decodes_what_it_holds() {
                         "objects before the cut are intact"
                     );
                     assert!(p.anomalies.contains(Anomalies::TRUNCATED));
+                    // The object the cut fell in keeps its address once its address octets
+                    // (SQ=0, or the first object of SQ=1) or any octet of its element
+                    // (later objects of SQ=1) arrived.
+                    let missing = &all[got.len()];
+                    let sq = asdu[1] & 0x80 != 0;
+                    let body = cut - 6;
+                    let address_in = if sq && !got.is_empty() {
+                        body > 3 + got.len() * element_size(TypeId::from(asdu[0])).unwrap()
+                    } else {
+                        body >= 3 + got.len() * (3 + element_size(TypeId::from(asdu[0])).unwrap())
+                    };
+                    match p.pdu.truncated_object() {
+                        Some(t) => {
+                            assert!(address_in, "{v:02x?} cut at {cut}");
+                            assert_eq!(t.address, missing.address, "{v:02x?} cut at {cut}");
+                            assert!(asdu[..cut].ends_with(t.partial));
+                        }
+                        None => assert!(!address_in, "{v:02x?} cut at {cut} lost an address"),
+                    }
                 }
                 Err(e) => panic!("{e}"),
             }
@@ -170,5 +189,92 @@ fn ft12_prefixes_are_incomplete() {
             layer: Layer::Ft12,
             offset: 2
         })
+    );
+}
+
+#[test]
+fn a_truncated_object_keeps_its_address() {
+    // M_ME_NC_1 (13), SQ=0, 2 objects, spontaneous, CA 1; the second object is cut after
+    // two of the five octets of its element (the APDU's length octet says so: 4 + 19).
+    let v = [
+        0x68, 0x17, // start, length 23
+        0x00, 0x00, 0x00, 0x00, // I frame, N(S) 0, N(R) 0
+        0x0d, // type 13: measured value, short floating point
+        0x02, // SQ=0, 2 objects
+        0x03, 0x00, // cause 3 spontaneous, originator 0
+        0x01, 0x00, // common address 1
+        0x01, 0x00, 0x00, // IOA 1
+        0x00, 0x00, 0x80, 0x3f, // 1.0
+        0x00, // QDS: good
+        0x02, 0x00, 0x00, // IOA 2
+        0x00, 0x00, // two octets of the value; the rest and the QDS are missing
+    ];
+    let (frame, rest) = split_frame(&v).unwrap();
+    assert!(rest.is_empty());
+    let p = Apdu::parse(&frame, Params::IEC104).unwrap();
+    assert_eq!(p.anomalies, Anomalies::TRUNCATED);
+    let asdu = p.pdu.asdu.unwrap();
+    assert_eq!(asdu.header.count, 2);
+    assert_eq!(asdu.decodable, 1);
+    let objects: Vec<_> = asdu.objects().collect();
+    assert_eq!(objects.len(), 1);
+    assert_eq!(objects[0].address, Ioa(1));
+    assert!(matches!(
+        objects[0].element,
+        Element::Float { value, .. } if value == 1.0
+    ));
+    let cut = asdu.truncated_object().unwrap();
+    assert_eq!(cut.address, Ioa(2));
+    assert_eq!(cut.partial, &[0x00, 0x00]);
+    // Cut right after the address: the address is kept, no element octet arrived.
+    let p = Asdu::parse(&v[6..23], Params::IEC104).unwrap();
+    let cut = p.pdu.truncated_object().unwrap();
+    assert_eq!((cut.address, cut.partial), (Ioa(2), &[][..]));
+    // Cut inside the address: nothing to report.
+    let p = Asdu::parse(&v[6..22], Params::IEC104).unwrap();
+    assert_eq!(p.anomalies, Anomalies::TRUNCATED);
+    assert_eq!(p.pdu.truncated_object(), None);
+    // A whole ASDU has none.
+    let whole = Asdu::parse(&VECTORS[3][6..], Params::IEC104).unwrap();
+    assert_eq!(whole.pdu.truncated_object(), None);
+}
+
+#[test]
+fn a_truncated_sequence_keeps_the_next_address() {
+    // M_SP_NA_1 (1), SQ=1, 4 elements from IOA 10, interrogated (20), CA 1; two elements
+    // arrived.
+    let asdu = [
+        0x01, // type 1: single point
+        0x84, // SQ=1, 4 elements
+        0x14, 0x00, // cause 20 interrogated by station interrogation, originator 0
+        0x01, 0x00, // common address 1
+        0x0a, 0x00, 0x00, // first IOA 10
+        0x01, 0x00, // IOA 10 on, IOA 11 off
+    ];
+    let p = Asdu::parse(&asdu, Params::IEC104).unwrap();
+    assert_eq!(p.anomalies, Anomalies::TRUNCATED);
+    let ioas: Vec<_> = p.pdu.objects().map(|o| o.address).collect();
+    assert_eq!(ioas, [Ioa(10), Ioa(11)]);
+    // Nothing of the third element arrived: no address to report.
+    assert_eq!(p.pdu.truncated_object(), None);
+    // Only the address: the first element's address is reported.
+    let p = Asdu::parse(&asdu[..9], Params::IEC104).unwrap();
+    assert_eq!(p.pdu.objects().count(), 0);
+    let cut = p.pdu.truncated_object().unwrap();
+    assert_eq!((cut.address, cut.partial), (Ioa(10), &[][..]));
+    // M_ME_NC_1 in a sequence: one whole element and three octets of the next, IOA 11.
+    let asdu = [
+        0x0d, 0x82, 0x14, 0x00, 0x01, 0x00, // type 13, SQ=1, 2 elements, cause 20, CA 1
+        0x0a, 0x00, 0x00, // first IOA 10
+        0x00, 0x00, 0x80, 0x3f, 0x00, // IOA 10: 1.0, good
+        0x00, 0x00, 0x20, // three octets of IOA 11's value
+    ];
+    let p = Asdu::parse(&asdu, Params::IEC104).unwrap();
+    assert_eq!(p.anomalies, Anomalies::TRUNCATED);
+    assert_eq!(p.pdu.objects().count(), 1);
+    let cut = p.pdu.truncated_object().unwrap();
+    assert_eq!(
+        (cut.address, cut.partial),
+        (Ioa(11), &[0x00, 0x00, 0x20][..])
     );
 }

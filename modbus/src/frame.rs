@@ -173,7 +173,10 @@ pub fn parse_datagram(datagram: &[u8]) -> Result<Frame<'_>, Error> {
 
 /// Whether `input` (the first bytes of a TCP or UDP payload) plausibly starts with a
 /// Modbus/TCP frame: protocol id 0, a length between 2 and 254, and a function code that
-/// is neither 0 nor 0x80. For identifying Modbus on non-standard ports and non-Modbus on 502.
+/// is neither 0 nor 0x80. When `input` holds the whole frame and the next one's header,
+/// that header must be plausible too (bytes that only look like a frame for one frame,
+/// such as the tail of a PDU followed by a real frame, are not claimed). For identifying
+/// Modbus on non-standard ports and non-Modbus on 502.
 pub fn probe(input: &[u8]) -> Probe {
     let Ok(header) = MbapHeader::parse(input) else {
         return Probe::NeedMore;
@@ -182,9 +185,14 @@ pub fn probe(input: &[u8]) -> Probe {
         return Probe::Unrecognized;
     }
     match input.get(MBAP_HEADER_LEN) {
-        None => Probe::NeedMore,
-        Some(0x00 | 0x80) => Probe::Unrecognized,
-        Some(_) => Probe::Recognized,
+        None => return Probe::NeedMore,
+        Some(0x00 | 0x80) => return Probe::Unrecognized,
+        Some(_) => {}
+    }
+    let next = input.get(MBAP_HEADER_LEN - 1 + usize::from(header.length)..);
+    match next.map(MbapHeader::parse) {
+        Some(Ok(h)) if !h.is_plausible() => Probe::Unrecognized,
+        _ => Probe::Recognized,
     }
 }
 

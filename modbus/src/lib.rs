@@ -11,6 +11,8 @@ mod codes;
 mod emit;
 mod error;
 mod frame;
+#[cfg(feature = "nom")]
+pub mod nom;
 mod pdu;
 mod read;
 mod request;
@@ -44,7 +46,7 @@ pub use rtu::{
 #[cfg(feature = "alloc")]
 pub use sniff::{DEFAULT_SNIFFER_CAPACITY, RtuSniffer, SniffedFrame, SnifferStats};
 #[cfg(feature = "alloc")]
-pub use stream::{DEFAULT_CAPACITY, DEFAULT_MAX_LENGTH, StreamDecoder, StreamStats};
+pub use stream::{DEFAULT_CAPACITY, DEFAULT_MAX_LENGTH, Piece, StreamDecoder, StreamStats};
 pub use types::{Address, Direction, Parsed, TransactionId, UnitId};
 pub use umas::{UmasRequest, UmasResponse};
 pub use values::{

@@ -305,7 +305,10 @@ impl<'a> Request<'a> {
                 Self::fixed(byte, address, value)
             }
             15 | 16 => {
-                let (address, quantity, count) = (c.u16()?, c.u16()?, c.u8()?);
+                let (address, quantity) = (c.u16()?, c.u16()?);
+                let Ok(count) = c.u8() else {
+                    return Ok(Self::write_multiple_cut(byte, address, quantity, a));
+                };
                 let (bytes, short) = c.take_upto(usize::from(count));
                 a |= Self::write_multiple_anomalies(byte, address, quantity, count);
                 a |= flag_if(short, Anomalies::TRUNCATED);
@@ -389,6 +392,23 @@ impl<'a> Request<'a> {
         }
     }
 
+    /// FC 15 and 16 whose PDU ends after the quantity (§6.11, §6.12): the address and
+    /// quantity that arrived, no value, flagged `TRUNCATED` (rare: out of line).
+    #[inline(never)]
+    fn write_multiple_cut(
+        byte: u8,
+        address: u16,
+        quantity: u16,
+        a: Anomalies,
+    ) -> Parsed<Request<'a>> {
+        let fields = Self::write_multiple_anomalies(byte, address, quantity, 0)
+            - Anomalies::BYTE_COUNT_MISMATCH;
+        Parsed {
+            pdu: Self::write_multiple(byte, address, quantity, &[]),
+            anomalies: a | fields | Anomalies::TRUNCATED,
+        }
+    }
+
     /// What is off about FC 15 and 16's fields (§6.11, §6.12): a quantity out of range, a
     /// write past address 0xFFFF, a byte count other than the quantity implies.
     #[inline(always)]
@@ -459,7 +479,9 @@ impl<'a> Request<'a> {
             },
             FunctionCode::ReadWriteMultipleRegisters => {
                 let (read_address, read_quantity) = (c.u16()?, c.u16()?);
-                let (write_address, write_quantity, count) = (c.u16()?, c.u16()?, c.u8()?);
+                let (write_address, write_quantity) = (c.u16()?, c.u16()?);
+                // A PDU that ends before the byte count keeps the four fields.
+                let count = c.u8().ok();
                 check_range(a, read_address, read_quantity, limits::READ_REGISTERS);
                 check_range(
                     a,
@@ -467,13 +489,16 @@ impl<'a> Request<'a> {
                     write_quantity,
                     limits::READ_WRITE_REGISTERS_WRITE,
                 );
-                let (bytes, short) = c.take_upto(usize::from(count));
-                check_count(
-                    a,
-                    usize::from(count),
-                    usize::from(write_quantity) * 2,
-                    short,
-                );
+                let (bytes, short) = c.take_upto(usize::from(count.unwrap_or(0)));
+                match count {
+                    Some(count) => check_count(
+                        a,
+                        usize::from(count),
+                        usize::from(write_quantity) * 2,
+                        short,
+                    ),
+                    None => *a |= Anomalies::TRUNCATED,
+                }
                 Request::ReadWriteMultipleRegisters {
                     read_address: Address(read_address),
                     read_quantity,

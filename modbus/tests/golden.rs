@@ -337,6 +337,18 @@ fn mbap_frame_from_the_implementation_guide() {
     assert_eq!(probe(&adu), Probe::Recognized);
     assert_eq!(probe(&adu[..7]), Probe::NeedMore);
     assert_eq!(probe(b"GET / HTTP/1.1\r\n"), Probe::Unrecognized);
+    // The tail of a read request (unit 1, FC 3, address 0, quantity 2) followed by a whole
+    // request (tid 7): the tail reads as tid 0x0103, length 2, FC 7, but what follows that
+    // "frame" (00 00 | 00 06 | ...: protocol id 6) is no header, so it is not claimed...
+    let tail_then_read = [
+        0x01, 0x03, 0x00, 0x00, 0x00, 0x02, // tail of the previous PDU
+        0x00, 0x07, 0x00, 0x00, 0x00, 0x06, 0x01, 0x03, 0x00, 0x00, 0x00, 0x02, // tid 7
+    ];
+    assert_eq!(probe(&tail_then_read), Probe::Unrecognized);
+    // ...while the whole request alone, and two requests back to back, are.
+    assert_eq!(probe(&tail_then_read[6..]), Probe::Recognized);
+    let two = [&tail_then_read[6..], &tail_then_read[6..]].concat();
+    assert_eq!(probe(&two), Probe::Recognized);
     assert_eq!(parse_datagram(&adu[..12]).unwrap(), frame);
     assert!(matches!(
         parse_datagram(&adu[..10]),

@@ -91,50 +91,13 @@ bitflags::bitflags! {
     }
 }
 
-impl Anomalies {
-    /// The flag names, for logs and JSON (`["TPKT_HEADER", "FILL_BYTE"]`).
-    pub fn names(self) -> impl Iterator<Item = &'static str> {
-        self.iter_names().map(|(name, _)| name)
-    }
+otwire_core::flag_names!(Anomalies);
 
+impl Anomalies {
     /// `flag` when `cond`, else nothing.
     #[inline(always)]
     pub(crate) const fn when(cond: bool, flag: Anomalies) -> Anomalies {
         Anomalies::from_bits_retain(flag.bits() * cond as u64)
-    }
-}
-
-/// Serializes as the list of flag names (`["TPKT_HEADER"]`), the form `otscan` prints.
-#[cfg(feature = "serde")]
-impl serde::Serialize for Anomalies {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.names())
-    }
-}
-
-/// Deserializes the list of flag names; unknown names are an error.
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for Anomalies {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Names;
-        impl<'de> serde::de::Visitor<'de> for Names {
-            type Value = Anomalies;
-            fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-                f.write_str("a list of anomaly names")
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> Result<Anomalies, A::Error> {
-                let mut all = Anomalies::empty();
-                while let Some(name) = seq.next_element::<&str>()? {
-                    all |= Anomalies::from_name(name)
-                        .ok_or_else(|| serde::de::Error::unknown_variant(name, &[]))?;
-                }
-                Ok(all)
-            }
-        }
-        d.deserialize_seq(Names)
     }
 }
 

@@ -84,16 +84,14 @@ fn report_with(
     .because(reason)
     .with("conformance", names)
     .with("anomaly_bits", ev.anomalies);
-    #[cfg(feature = "modbus")]
-    if ev.protocol == Protocol::Modbus {
-        f = f.with(
-            "anomalies",
-            crate::adapters::modbus::anomaly_names(ev.anomalies),
-        );
+    if let Some(p) = crate::protocol::describe(ev.protocol) {
+        let mut names = Vec::new();
+        p.anomaly_names(ev.anomalies, &mut |n| names.push(n));
+        f = f.with("anomalies", names);
     }
     if !ev.raw.is_empty() {
         let n = ev.raw.len().min(32);
-        let hex: String = ev.raw.iter().take(n).map(|b| format!("{b:02x}")).collect();
+        let hex = crate::alert::hex(ev.raw.get(..n).unwrap_or_default());
         f = f.with("head", hex).with("len", ev.raw.len());
     }
     sink.report(f);
@@ -251,17 +249,23 @@ mod tests {
     #[test]
     fn oversize_umas_is_a_low_conformance_note_not_denial_of_service() {
         let bytes = umas_oversize();
-        let mut a = crate::adapters::modbus::ModbusAdapter::new();
+        let mut a = crate::protocol::Sessions::<crate::protocol::modbus::Modbus>::new(
+            crate::protocol::Transport::Tcp,
+        );
         for dir in [Direction::Request, Direction::Response] {
-            let ev = a.adu(meta(), dir, &bytes);
-            assert!(ev.is_parsed());
-            assert_eq!(ev.function, MODBUS_UMAS);
-            assert!(ev.conformance.contains(Conformance::OVERSIZE));
-            let got = judge(&ev, Mode::Detecting);
-            assert_eq!(got, vec![("T0866", Severity::Low, "vendor_oversize")]);
-            assert!(!got.iter().any(|g| g.0 == "T0814"));
-            // While learning, the note is reported too (it is a single-message finding).
-            assert_eq!(judge(&ev, Mode::Learning), got);
+            let mut n = 0;
+            a.feed(meta(), dir, &bytes, |ev| {
+                n += 1;
+                assert!(ev.is_parsed());
+                assert_eq!(ev.function, MODBUS_UMAS);
+                assert!(ev.conformance.contains(Conformance::OVERSIZE));
+                let got = judge(ev, Mode::Detecting);
+                assert_eq!(got, vec![("T0866", Severity::Low, "vendor_oversize")]);
+                assert!(!got.iter().any(|g| g.0 == "T0814"));
+                // While learning, the note is reported too (it is a single-message finding).
+                assert_eq!(judge(ev, Mode::Learning), got);
+            });
+            assert_eq!(n, 1);
         }
     }
 

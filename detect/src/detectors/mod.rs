@@ -3,10 +3,6 @@
 
 mod allowlist;
 mod conformance;
-#[cfg(feature = "dnp3")]
-pub mod dnp3;
-#[cfg(feature = "iec104")]
-pub mod iec104;
 mod new_asset;
 mod periodicity;
 mod rate;
@@ -49,16 +45,10 @@ pub fn builtin(config: &Config) -> Vec<Box<dyn Detector>> {
         v.push(Box::new(Periodicity::new(config)));
     }
     if e.state {
-        #[allow(unused_mut)]
-        let mut t = Transactions::new(config);
-        #[cfg(feature = "dnp3")]
-        {
-            t = t.with_extension(Box::new(dnp3::Dnp3State::new(config)));
-        }
-        #[cfg(feature = "iec104")]
-        {
-            t = t.with_extension(Box::new(iec104::Iec104State::new(config)));
-        }
+        let t = crate::protocol::registry()
+            .iter()
+            .filter_map(|p| p.state_extension(config))
+            .fold(Transactions::new(config), Transactions::with_extension);
         v.push(Box::new(t));
     }
     if e.value {
@@ -78,11 +68,11 @@ fn trusted(list: &[Ip], ip: &Ip) -> bool {
     list.iter().any(|t| t == ip)
 }
 
-fn save<T: Serialize>(t: &T) -> Result<Value, Error> {
+pub(crate) fn save<T: Serialize>(t: &T) -> Result<Value, Error> {
     serde_json::to_value(t).map_err(|e| Error::Baseline(e.to_string()))
 }
 
-fn load<T: DeserializeOwned>(v: Value) -> Result<T, Error> {
+pub(crate) fn load<T: DeserializeOwned>(v: Value) -> Result<T, Error> {
     serde_json::from_value(v).map_err(|e| Error::Baseline(e.to_string()))
 }
 
@@ -104,6 +94,6 @@ fn fold_ip(ip: &Ip) -> u64 {
 }
 
 /// Seconds between two microsecond times.
-fn secs(us: u64) -> f64 {
+pub(crate) fn secs(us: u64) -> f64 {
     us as f64 / 1e6
 }

@@ -7,10 +7,10 @@ use serde_json::Value;
 use super::{load, save, secs};
 use crate::Error;
 use crate::alert::{Finding, Severity};
-use crate::catalog;
+use crate::catalog::{self, Technique};
 use crate::config::{self, Config};
 use crate::detector::{Detector, Family, Sink};
-use crate::event::{Action, Direction, Event, Ip, Outcome, Protocol, Space};
+use crate::event::{Action, Direction, Event, Ip, Outcome, Protocol, Space, Target};
 use crate::table::{BoundedMap, Hint, HintCache, TableStats};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -66,22 +66,11 @@ impl Detector for ValueRange {
     }
 
     fn observe(&mut self, ev: &Event<'_>, sink: &mut Sink) {
-        if ev.values.is_empty() || !ev.is_parsed() || ev.outcome != Outcome::Ok {
-            return;
-        }
-        let written = match (ev.direction, ev.action) {
-            (Direction::Request, Action::Write | Action::Command) => true,
-            (Direction::Response, Action::Read) => false,
-            _ => return,
-        };
-        let Some(t) = ev.value_target().copied() else {
+        let Some((written, t)) = judged(ev) else {
             return;
         };
-        if t.space.is_bits() || t.space == Space::None {
-            return;
-        }
         let learning = sink.is_learning();
-        let cfg = self.cfg;
+        let max = self.cfg.max_values_per_event;
         // Where this flow's range started last time; then, consecutive addresses first
         // learned together sit in consecutive slots: the next slot is tried before hashing.
         let first = self.hints.at(crate::table::flow_hint(ev)
@@ -89,11 +78,8 @@ impl Detector for ValueRange {
             ^ u64::from(t.space.code()) << 40
             ^ u64::from(ev.unit) << 52);
         let mut hint = Hint::NONE;
-        // `secs` of the time since `dt_at`, cached: the points of one PDU were usually last
-        // reported together.
-        let (mut dt_at, mut dt) = (u64::MAX, 0.0);
-        let margin_nonneg = cfg.min_margin >= 0.0;
-        for (i, v) in ev.values.iter().take(cfg.max_values_per_event).enumerate() {
+        let mut dt = Elapsed::new(ev.ts);
+        for (i, v) in ev.values.iter().take(max).enumerate() {
             hint = if i == 0 { *first } else { hint.next() };
             let Some(addr) = u32::try_from(i).ok().and_then(|i| t.start.checked_add(i)) else {
                 break;
@@ -105,124 +91,20 @@ impl Detector for ValueRange {
                 space: t.space,
                 addr,
             };
+            let s = Sample {
+                v,
+                written,
+                ts: ev.ts,
+            };
             if learning {
-                let ts = ev.ts;
-                let got = self
-                    .points
-                    .get_or_insert_with_hint(&mut hint, key, || Point {
-                        n: 0,
-                        min: v,
-                        max: v,
-                        last: v,
-                        last_ts: ts,
-                        max_rate: 0.0,
-                    });
-                if i == 0 {
-                    *first = hint;
-                }
-                if let Some((p, inserted)) = got {
-                    if !inserted && !written {
-                        if p.last_ts != dt_at {
-                            dt_at = p.last_ts;
-                            dt = secs(ev.ts.saturating_sub(p.last_ts));
-                        }
-                        // Computed whether or not it is used: cheaper than a branch on
-                        // unpredictable values.
-                        let r = v.abs_diff(p.last) as f64 / dt;
-                        if dt > 0.0 {
-                            p.max_rate = p.max_rate.max(r);
-                        }
-                    }
-                    p.n = p.n.saturating_add(1);
-                    p.min = p.min.min(v);
-                    p.max = p.max.max(v);
-                    if !written || inserted {
-                        p.last = v;
-                        p.last_ts = ev.ts;
-                    }
-                }
-                continue;
+                learn(&mut self.points, &mut hint, key, s, &mut dt);
+            } else if let Some(f) = judge(&mut self.points, &mut hint, &key, s, &self.cfg, &mut dt)
+            {
+                sink.report(f.finding(ev, t.space, addr));
             }
-            let got = self.points.get_mut_with_hint(&mut hint, &key);
             if i == 0 {
                 *first = hint;
             }
-            let Some(p) = got else {
-                continue;
-            };
-            let (last, last_ts) = (p.last, p.last_ts);
-            if !written {
-                // The rate of change is the process's: measured between reports only.
-                p.last = v;
-                p.last_ts = ev.ts;
-            }
-            if p.n < cfg.min_samples {
-                continue;
-            }
-            // Fast path for the common case, exactly equivalent to the full test below when
-            // the margin cannot be negative (`min_margin >= 0`): a value inside the learned
-            // range is never out of range, and a written one, or a reported one with no
-            // learned rate or no change, is never too fast. (Non-short-circuit `&` / `|`:
-            // every operand is cheap and the values are not predictable branches.)
-            if margin_nonneg
-                & (p.min <= v)
-                & (v <= p.max)
-                & (written | (p.max_rate <= 0.0) | (v == last))
-            {
-                continue;
-            }
-            let width = p.max.abs_diff(p.min) as f64;
-            let magnitude = p.min.unsigned_abs().max(p.max.unsigned_abs()) as f64;
-            let margin = (width * cfg.tolerance)
-                .max(cfg.min_margin)
-                .max(magnitude * cfg.relative_margin);
-            let lo = p.min as f64 - margin;
-            let hi = p.max as f64 + margin;
-            let vf = v as f64;
-            let (reason, tech, sev) = if (vf < lo) | (vf > hi) {
-                if written {
-                    ("written_out_of_range", &catalog::T0836, Severity::High)
-                } else {
-                    ("reported_out_of_range", &catalog::T0831, Severity::Medium)
-                }
-            } else {
-                if last_ts != dt_at {
-                    dt_at = last_ts;
-                    dt = secs(ev.ts.saturating_sub(last_ts));
-                }
-                let step = v.abs_diff(last) as f64;
-                let rate = if dt > 0.0 { step / dt } else { 0.0 };
-                if written
-                    | (p.max_rate <= 0.0)
-                    | (step <= margin)
-                    | (rate <= p.max_rate * cfg.rate_factor)
-                {
-                    continue;
-                }
-                ("reported_rate", &catalog::T0831, Severity::Medium)
-            };
-            let (min, max, max_rate) = (p.min, p.max, p.max_rate);
-            let f = Finding::new(
-                ev,
-                tech,
-                sev,
-                0.6,
-                format!(
-                    "{} value {v} at {:?} {addr} of {} unit {} is outside its learned behaviour [{min}, {max}]",
-                    if written { "written" } else { "reported" },
-                    t.space,
-                    ev.flow.server,
-                    ev.unit
-                ),
-            )
-            .because(reason)
-            .with("address", addr)
-            .with("value", v)
-            .with("previous", last)
-            .with("learned_min", min)
-            .with("learned_max", max)
-            .with("learned_max_rate", max_rate);
-            sink.report(f);
         }
     }
 
@@ -238,4 +120,210 @@ impl Detector for ValueRange {
         self.points = load(state)?;
         Ok(())
     }
+}
+
+/// Whether an event's values are judged, and as written (requests that write or command)
+/// or reported (read responses); with the target they belong to. Word values only: single
+/// bits are judged by the rate family (toggling).
+fn judged(ev: &Event<'_>) -> Option<(bool, Target)> {
+    if ev.values.is_empty() || !ev.is_parsed() || ev.outcome != Outcome::Ok {
+        return None;
+    }
+    let written = match (ev.direction, ev.action) {
+        (Direction::Request, Action::Write | Action::Command) => true,
+        (Direction::Response, Action::Read) => false,
+        _ => return None,
+    };
+    let t = ev.value_target().copied()?;
+    if t.space.is_bits() || t.space == Space::None {
+        return None;
+    }
+    Some((written, t))
+}
+
+/// One value of one point.
+#[derive(Debug, Clone, Copy)]
+struct Sample {
+    v: i64,
+    written: bool,
+    ts: u64,
+}
+
+/// Seconds since a point's last report, cached: the points of one PDU were usually last
+/// reported together.
+#[derive(Debug, Clone, Copy)]
+struct Elapsed {
+    now: u64,
+    at: u64,
+    secs: f64,
+}
+
+impl Elapsed {
+    fn new(now: u64) -> Self {
+        Self {
+            now,
+            at: u64::MAX,
+            secs: 0.0,
+        }
+    }
+
+    #[inline]
+    fn since(&mut self, at: u64) -> f64 {
+        if at != self.at {
+            self.at = at;
+            self.secs = secs(self.now.saturating_sub(at));
+        }
+        self.secs
+    }
+}
+
+/// Learning: the point's range, count, and fastest change between reports.
+#[inline]
+fn learn(
+    points: &mut BoundedMap<PointKey, Point>,
+    hint: &mut Hint,
+    key: PointKey,
+    s: Sample,
+    dt: &mut Elapsed,
+) {
+    let Some((p, inserted)) = points.get_or_insert_with_hint(hint, key, || Point {
+        n: 0,
+        min: s.v,
+        max: s.v,
+        last: s.v,
+        last_ts: s.ts,
+        max_rate: 0.0,
+    }) else {
+        return;
+    };
+    if !inserted && !s.written {
+        let d = dt.since(p.last_ts);
+        // Computed whether or not it is used: cheaper than a branch on unpredictable
+        // values.
+        let r = s.v.abs_diff(p.last) as f64 / d;
+        if d > 0.0 {
+            p.max_rate = p.max_rate.max(r);
+        }
+    }
+    p.n = p.n.saturating_add(1);
+    p.min = p.min.min(s.v);
+    p.max = p.max.max(s.v);
+    if !s.written || inserted {
+        p.last = s.v;
+        p.last_ts = s.ts;
+    }
+}
+
+/// What a judged value broke.
+#[derive(Debug, Clone, Copy)]
+struct Breach {
+    reason: &'static str,
+    technique: &'static Technique,
+    severity: Severity,
+    v: i64,
+    written: bool,
+    last: i64,
+    min: i64,
+    max: i64,
+    max_rate: f64,
+}
+
+impl Breach {
+    fn finding(self, ev: &Event<'_>, space: Space, addr: u32) -> Finding {
+        let Breach {
+            v, min, max, last, ..
+        } = self;
+        Finding::new(
+            ev,
+            self.technique,
+            self.severity,
+            0.6,
+            format!(
+                "{} value {v} at {space:?} {addr} of {} unit {} is outside its learned behaviour [{min}, {max}]",
+                if self.written { "written" } else { "reported" },
+                ev.flow.server,
+                ev.unit
+            ),
+        )
+        .because(self.reason)
+        .with("address", addr)
+        .with("value", v)
+        .with("previous", last)
+        .with("learned_min", min)
+        .with("learned_max", max)
+        .with("learned_max_rate", self.max_rate)
+    }
+}
+
+/// Detecting: a written value outside the learned range (T0836), a reported one outside
+/// it (T0831) or changing faster than learned (T0831).
+#[inline]
+fn judge(
+    points: &mut BoundedMap<PointKey, Point>,
+    hint: &mut Hint,
+    key: &PointKey,
+    s: Sample,
+    cfg: &config::ValueRange,
+    dt: &mut Elapsed,
+) -> Option<Breach> {
+    let p = points.get_mut_with_hint(hint, key)?;
+    let v = s.v;
+    let (last, last_ts) = (p.last, p.last_ts);
+    if !s.written {
+        // The rate of change is the process's: measured between reports only.
+        p.last = v;
+        p.last_ts = s.ts;
+    }
+    if p.n < cfg.min_samples {
+        return None;
+    }
+    // Fast path for the common case, exactly equivalent to the full test below when the
+    // margin cannot be negative (`min_margin >= 0`): a value inside the learned range is
+    // never out of range, and a written one, or a reported one with no learned rate or no
+    // change, is never too fast. (Non-short-circuit `&` / `|`: every operand is cheap and
+    // the values are not predictable branches.)
+    if (cfg.min_margin >= 0.0)
+        & (p.min <= v)
+        & (v <= p.max)
+        & (s.written | (p.max_rate <= 0.0) | (v == last))
+    {
+        return None;
+    }
+    let width = p.max.abs_diff(p.min) as f64;
+    let magnitude = p.min.unsigned_abs().max(p.max.unsigned_abs()) as f64;
+    let margin = (width * cfg.tolerance)
+        .max(cfg.min_margin)
+        .max(magnitude * cfg.relative_margin);
+    let vf = v as f64;
+    let (reason, technique, severity) =
+        if (vf < p.min as f64 - margin) | (vf > p.max as f64 + margin) {
+            if s.written {
+                ("written_out_of_range", &catalog::T0836, Severity::High)
+            } else {
+                ("reported_out_of_range", &catalog::T0831, Severity::Medium)
+            }
+        } else {
+            let d = dt.since(last_ts);
+            let step = v.abs_diff(last) as f64;
+            let rate = if d > 0.0 { step / d } else { 0.0 };
+            if s.written
+                | (p.max_rate <= 0.0)
+                | (step <= margin)
+                | (rate <= p.max_rate * cfg.rate_factor)
+            {
+                return None;
+            }
+            ("reported_rate", &catalog::T0831, Severity::Medium)
+        };
+    Some(Breach {
+        reason,
+        technique,
+        severity,
+        v,
+        written: s.written,
+        last,
+        min: p.min,
+        max: p.max,
+        max_rate: p.max_rate,
+    })
 }

@@ -1,6 +1,7 @@
 //! A small simulated plant for scenario tests: Modbus/TCP pollers with seeded jitter,
 //! servers whose values follow smooth curves, and helpers to inject attacks. Every PDU goes
-//! the way a real user's would: encoder -> bytes -> `ModbusAdapter::adu` -> `Engine`.
+//! the way a real user's would: encoder -> bytes -> `Sessions<Modbus>::feed` (the Modbus
+//! analyzer of each connection) -> `Engine`.
 
 #![allow(
     dead_code,
@@ -13,7 +14,8 @@
 
 use std::collections::BTreeSet;
 
-use otwire_detect::adapters::modbus::ModbusAdapter;
+use otwire_detect::protocol::modbus::Modbus;
+use otwire_detect::protocol::{Sessions, Transport};
 use otwire_detect::{Alert, Config, Direction, Endpoint, Engine, Flow, Meta};
 use otwire_modbus::{
     Address, Adu, BitValues, Emit, ExceptionCode, FunctionCode, RegisterValues, Request, Response,
@@ -86,7 +88,7 @@ pub type Raised = Alert;
 
 pub struct World {
     pub engine: Engine,
-    pub adapter: ModbusAdapter,
+    pub sessions: Sessions<Modbus>,
     pub rng: Rng,
     pub pollers: Vec<Poller>,
     pub now: u64,
@@ -148,7 +150,7 @@ impl World {
         }
         Self {
             engine: Engine::new(config),
-            adapter: ModbusAdapter::new(),
+            sessions: Sessions::new(Transport::Tcp),
             rng,
             pollers,
             now: T0,
@@ -205,7 +207,7 @@ impl World {
         )
     }
 
-    /// Feeds one ADU (already encoded) to adapter and engine at `ts`.
+    /// Feeds one ADU (already encoded) to sessions and engine at `ts`.
     pub fn feed(&mut self, ts: u64, flow: Flow, dir: Direction, bytes: &[u8]) {
         self.frame += 1;
         self.events += 1;
@@ -218,9 +220,10 @@ impl World {
             flow_id: 0,
             flow,
         };
-        let ev = self.adapter.adu(meta, dir, bytes);
-        let out = self.engine.observe(&ev);
-        self.alerts.extend_from_slice(out);
+        let (engine, alerts) = (&mut self.engine, &mut self.alerts);
+        self.sessions.feed(meta, dir, bytes, |ev| {
+            alerts.extend_from_slice(engine.observe(ev));
+        });
     }
 
     /// Sends a request from `client` to `server` now and, if given, its response 2 ms later.

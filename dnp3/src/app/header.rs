@@ -88,6 +88,10 @@ pub struct ObjectHeader<'a> {
     pub with_data: bool,
     /// The octets after the range field: prefixes and objects.
     pub data: &'a [u8],
+    /// The fragment ends before the objects the range designates do: `data` holds what
+    /// arrived, [`points`](ObjectHeader::points) the whole objects in it, and the fragment
+    /// is flagged `TRUNCATED_OBJECTS` (IEEE 1815-2012 §4.2.2.7).
+    pub truncated: bool,
 }
 
 impl<'a> ObjectHeader<'a> {
@@ -289,30 +293,20 @@ pub(crate) fn read_header<'a>(
             count.checked_mul(u64::from(bits)).map(|b| b.div_ceil(8))
         }
         Entry::Fixed(n) => count.checked_mul((pw + n) as u64),
-        Entry::Attribute | Entry::Sized => {
-            // Walk object by object: each takes at least one octet, so this loop is
-            // bounded by the input length.
-            let mut w = Rd(rest);
-            let mut i = 0u64;
-            while i < count {
-                let sz = if kind == Entry::Sized {
-                    read_uint(&mut w, pw).ok_or(Anomalies::TRUNCATED_OBJECTS)?
-                } else {
-                    read_uint(&mut w, pw).ok_or(Anomalies::TRUNCATED_OBJECTS)?;
-                    let _type = w.u8().ok_or(Anomalies::TRUNCATED_OBJECTS)?;
-                    u32::from(w.u8().ok_or(Anomalies::TRUNCATED_OBJECTS)?)
-                };
-                w.take(sz as usize).ok_or(Anomalies::TRUNCATED_OBJECTS)?;
-                i += 1;
-            }
-            Some((rest.len() - w.0.len()) as u64)
-        }
+        Entry::Attribute | Entry::Sized => walk_variable(rest, kind, pw, count),
     };
-    let len = len.ok_or(Anomalies::TRUNCATED_OBJECTS)?;
-    if len > rest.len() as u64 {
-        return Err(Anomalies::TRUNCATED_OBJECTS);
+    // Objects the fragment ends before are cut short: the header and the whole objects
+    // are kept (DESIGN.md §2: what decoded before a truncation is kept).
+    let (data, after, truncated) = match len.and_then(|l| usize::try_from(l).ok()) {
+        Some(l) if l <= rest.len() => {
+            let (data, after) = rest.split_at(l);
+            (data, after, false)
+        }
+        _ => (rest, &[][..], true),
+    };
+    if truncated {
+        *soft |= Anomalies::TRUNCATED_OBJECTS;
     }
-    let (data, after) = rest.split_at(len as usize);
     Ok((
         ObjectHeader {
             group,
@@ -321,9 +315,30 @@ pub(crate) fn read_header<'a>(
             range,
             with_data,
             data,
+            truncated,
         },
         after,
     ))
+}
+
+/// The octets `count` variable-size objects (device attributes, or size-prefixed objects)
+/// take at the front of `rest`, or `None` when `rest` ends before the last one does. Each
+/// object takes at least one octet, so the walk is bounded by the input length.
+fn walk_variable(rest: &[u8], kind: Entry, pw: usize, count: u64) -> Option<u64> {
+    let mut w = Rd(rest);
+    let mut i = 0u64;
+    while i < count {
+        let sz = if kind == Entry::Sized {
+            read_uint(&mut w, pw)?
+        } else {
+            read_uint(&mut w, pw)?;
+            let _type = w.u8()?;
+            u32::from(w.u8()?)
+        };
+        w.take(sz as usize)?;
+        i += 1;
+    }
+    Some((rest.len() - w.0.len()) as u64)
 }
 
 /// Iterator over the object headers of a fragment (§4.2.2.7), borrowed and `Copy`. It

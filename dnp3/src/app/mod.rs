@@ -85,8 +85,6 @@ bitflags::bitflags! {
     /// Internal indications (§4.2.2.6): IIN1 in the high octet, IIN2 in the low octet, as
     /// Wireshark's `dnp3.al.iin` shows them.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-    #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-    #[cfg_attr(feature = "serde", serde(transparent))]
     pub struct Iin: u16 {
         /// IIN1.0 broadcast message received.
         const BROADCAST = 0x0100;
@@ -122,6 +120,9 @@ bitflags::bitflags! {
         const RESERVED_1 = 0x0080;
     }
 }
+
+// `names()` and the serde form (the list of flag names), as in every otwire crate.
+otwire_core::flag_names!(Iin);
 
 impl Iin {
     /// From the two octets as transmitted (IIN1, IIN2).

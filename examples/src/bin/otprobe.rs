@@ -9,11 +9,10 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 
-use otwire_examples::probe::{
-    self, DeviceId, ModbusClient, ProbeConfig, ProbeError, ServerId, UnitAnswer,
-};
+use otwire_examples::probe::{self, ProbeConfig, ProbeError};
 use otwire_examples::probe_dnp3::{self, Dnp3Addresses};
 use otwire_examples::probe_iec104;
+use otwire_examples::probe_modbus::{self, DeviceId, ModbusClient, ServerId, UnitAnswer};
 
 const EXIT_HELP: &str = "\
 Exit status:
@@ -176,7 +175,7 @@ fn main() -> ExitCode {
 }
 
 fn iec104(args: &Iec104Args) -> ExitCode {
-    let addr = match probe::resolve(&args.target, otwire_examples::iec104::PORT) {
+    let addr = match probe::resolve(&args.target, otwire_detect::protocol::iec104::PORT) {
         Ok(a) => a,
         Err(e) => {
             eprintln!("otprobe: {e}");
@@ -266,7 +265,7 @@ fn print_rows(rows: &[(String, String)]) {
 }
 
 fn dnp3(args: &Dnp3Args) -> ExitCode {
-    let addr = match probe::resolve(&args.target, otwire_examples::dnp3::PORT) {
+    let addr = match probe::resolve(&args.target, otwire_detect::protocol::dnp3::PORT) {
         Ok(a) => a,
         Err(e) => {
             eprintln!("otprobe: {e}");
@@ -358,16 +357,17 @@ fn modbus(args: &ModbusArgs) -> ExitCode {
     };
     let unit = args.unit;
     let device_identification =
-        (!args.no_device_id).then(|| probe::device_identification(&mut client, unit));
-    let server_id = (!args.no_server_id).then(|| probe::report_server_id(&mut client, unit));
+        (!args.no_device_id).then(|| probe_modbus::device_identification(&mut client, unit));
+    let server_id = (!args.no_server_id).then(|| probe_modbus::report_server_id(&mut client, unit));
     let holding_registers = args.read_holding.map(|(address, count)| {
-        probe::read_holding(&mut client, unit, address, count)
+        probe_modbus::read_holding(&mut client, unit, address, count)
             .map(|values| HoldingRead { address, values })
     });
     let mut requests = client.requests;
     drop(client);
     let units = match &args.units {
-        Some(UnitList(list)) => match probe::sweep_units(addr, config, list.iter().copied()) {
+        Some(UnitList(list)) => match probe_modbus::sweep_units(addr, config, list.iter().copied())
+        {
             Ok((found, _silent)) => {
                 requests += list.len() as u64;
                 Some(found)

@@ -9,10 +9,10 @@ use std::process::ExitCode;
 use clap::{Parser, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use otwire_examples::capture::{CaptureError, CaptureReader};
+use otwire_examples::capture::{CaptureError, CaptureReader, Packet};
 use otwire_examples::output::{InputsSummary, JsonLines, write_assets, write_summary};
 use otwire_examples::record::Severity;
-use otwire_examples::scanner::{ScanOptions, Scanner};
+use otwire_examples::scanner::{Report, ScanOptions, Scanner};
 
 const EXIT_HELP: &str = "\
 Exit status:
@@ -24,7 +24,8 @@ A capture cut short or corrupt part-way is scanned up to the damage, with a warn
 stderr (and in the summary); it does not change the exit status.
 
 With no CAPTURE, otscan scans the sample capture bundled with it (Modbus polling between an
-HMI and PLCs, plus a handful of attacks), learning a baseline from its first 15 s.
+HMI and PLCs, DNP3 and IEC 104 supervision of two RTUs, plus a handful of attacks), learning a
+baseline from its first 15 s.
 
 Without --learn or --baseline-in, the baseline is learned during the configuration's
 learning_secs (default 3600 s of capture time); single-message detectors (dangerous function
@@ -68,8 +69,13 @@ struct Args {
     top: usize,
 
     /// Most flows tracked at once (the longest idle are evicted beyond it).
-    #[arg(long, default_value_t = 100_000)]
+    #[arg(long, default_value_t = 65_536)]
     max_flows: usize,
+
+    /// Worker threads flows are spread over (default: one per core). The output is the
+    /// same whatever the number.
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
 
     /// Decode and inventory only: no detection (faster; no alerts).
     #[arg(long, conflicts_with_all = ["learn", "baseline_in", "baseline_out", "config", "fail_on"])]
@@ -130,19 +136,22 @@ fn run(args: &Args) -> Result<ExitCode, String> {
             max_flows: args.max_flows.max(1),
             ..Default::default()
         },
+        threads: args.threads.unwrap_or(0),
         ..ScanOptions::default()
     };
     // The bundled sample is one minute long: learn its first 15 s unless told otherwise.
     let sample_learning =
         (args.captures.is_empty() && args.baseline_in.is_none()).then_some(SAMPLE_LEARN_SECS);
-    let detection: Box<dyn otwire_examples::detection::Detection> = if args.no_detect {
-        Box::new(otwire_examples::detection::NoDetection)
+    let detection = if args.no_detect {
+        None
     } else {
-        otwire_examples::detect_engine::build(&otwire_examples::detect_engine::DetectArgs {
-            learn_seconds: args.learn.or(sample_learning),
-            baseline_in: args.baseline_in.clone(),
-            config: args.config.clone(),
-        })?
+        Some(otwire_examples::detect_engine::build(
+            &otwire_examples::detect_engine::DetectArgs {
+                learn_seconds: args.learn.or(sample_learning),
+                baseline_in: args.baseline_in.clone(),
+                config: args.config.clone(),
+            },
+        )?)
     };
     let stdout = io::stdout();
     let out = BufWriter::with_capacity(1 << 16, stdout.lock());
@@ -151,7 +160,10 @@ fn run(args: &Args) -> Result<ExitCode, String> {
         args.output == Output::Pdus,
         args.output == Output::Alerts,
     );
-    let mut scanner = Scanner::with_detection(options, report, detection);
+    let mut scanner = match detection {
+        Some(d) => Scanner::with_detection(options, report, d),
+        None => Scanner::new(options, report),
+    };
     let mut inputs = InputsSummary::default();
 
     if args.captures.is_empty() {
@@ -230,21 +242,22 @@ fn scan<'r, R: Read + Send + 'r, W: Write>(
             bar.set_message(name.to_string());
             bar
         });
-    loop {
+    let mut read = |hand: &mut dyn FnMut(&Packet<'_>) -> bool| loop {
         match reader.next_packet() {
             Ok(Some(p)) => {
                 inputs.span = Some(match inputs.span {
                     Some((a, b)) => (a.min(p.ts_us), b.max(p.ts_us)),
                     None => (p.ts_us, p.ts_us),
                 });
-                scanner.packet(&p);
-                if p.frame % 8192 == 0 {
-                    if let Some(bar) = &bar {
-                        bar.set_position(reader.offset());
-                    }
-                    if scanner.report().error.is_some() {
-                        break;
-                    }
+                let frame = p.frame;
+                let go_on = hand(&p);
+                if frame % 8192 == 0
+                    && let Some(bar) = &bar
+                {
+                    bar.set_position(reader.offset());
+                }
+                if !go_on {
+                    break;
                 }
             }
             Ok(None) => break,
@@ -263,6 +276,15 @@ fn scan<'r, R: Read + Send + 'r, W: Write>(
                 break;
             }
         }
+    };
+    if scanner.threads() > 1 {
+        // Reading (pcap, IP and transport headers) beside the shards and detection.
+        scanner.read_alongside(read);
+    } else {
+        read(&mut |p: &Packet<'_>| {
+            scanner.packet(p);
+            !scanner.report().failed()
+        });
     }
     if let Some(bar) = bar {
         bar.finish_and_clear();

@@ -1,22 +1,22 @@
 //! IEC 60870-5-104 state machine (§5.1 N(S)/N(R), §5.3 STARTDT/STOPDT; IEC 60870-5-101
-//! §7.2.6 select/execute of commands), run by [`Transactions`](super::Transactions) as a
-//! [`StateExtension`]. The ATT&CK rows are the IEC 104 column of
-//! `../shared/attack/INDICATORS.md`.
+//! §7.2.6 select/execute of commands), run by
+//! [`Transactions`](crate::detectors::Transactions) as a [`StateExtension`]. The ATT&CK
+//! rows are the IEC 104 column of `../shared/attack/INDICATORS.md`. Every rule reads the
+//! parsed APDU in the event's detail; none re-decodes bytes.
 
 use otwire_iec104::classify::{self, Step};
 use otwire_iec104::session::{Session, SessionConfig, SessionEvents};
-use otwire_iec104::{Apci, Apdu, UFunction};
+use otwire_iec104::{Apci, Asdu, UFunction};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::state::StateExtension;
-use super::{load, save};
+use super::U_FRAME;
 use crate::Error;
-use crate::adapters::iec104::U_FRAME;
 use crate::alert::{Finding, Severity};
 use crate::catalog::{self, Technique};
 use crate::config::Config;
 use crate::detector::Sink;
+use crate::detectors::{StateExtension, load, save};
 use crate::event::{Direction, Endpoint, Event, Ip, Marks, Protocol};
 use crate::table::{BoundedMap, TableStats};
 
@@ -108,20 +108,9 @@ fn report(
     sink.report(f);
 }
 
-impl StateExtension for Iec104State {
-    fn protocol(&self) -> Protocol {
-        Protocol::Iec104
-    }
-
-    fn observe(&mut self, ev: &Event<'_>, sink: &mut Sink) {
-        if !ev.is_parsed() {
-            return;
-        }
-        let Some(control) = ev.raw.get(2..6).and_then(|c| <[u8; 4]>::try_from(c).ok()) else {
-            return;
-        };
-        let (apci, _) = Apci::from_control(control);
-        let learning = sink.is_learning();
+impl Iec104State {
+    /// N(S) / N(R) and STARTDT / STOPDT sides from the connection's session tracker.
+    fn sequence(&mut self, ev: &Event<'_>, apci: Apci, sink: &mut Sink) {
         let side = match ev.direction {
             Direction::Request => otwire_iec104::Direction::Control,
             Direction::Response => otwire_iec104::Direction::Monitor,
@@ -139,112 +128,127 @@ impl StateExtension for Iec104State {
             .get_or_insert_with(key, || Session::new(config))
             .map(|(s, _)| s.observe(ev.ts, side, &apci))
             .unwrap_or_default();
+        if sink.is_learning() {
+            return;
+        }
         let (src, dst) = (ev.src(), ev.dst());
-        if !learning {
-            if found.contains(SessionEvents::SEND_SEQUENCE_ERROR) {
+        if found.contains(SessionEvents::SEND_SEQUENCE_ERROR) {
+            report(
+                sink,
+                ev,
+                &catalog::T0830,
+                Severity::Medium,
+                "send_sequence_gap",
+                format!("iec104 N(S) from {src} to {dst} breaks the sequence"),
+            );
+        }
+        if found.contains(SessionEvents::ACK_INVALID) {
+            report(
+                sink,
+                ev,
+                &catalog::T0856,
+                Severity::Medium,
+                "invalid_ack",
+                format!("iec104 N(R) from {src} to {dst} acknowledges frames never sent"),
+            );
+        }
+        if found.contains(SessionEvents::U_WRONG_SIDE) {
+            if apci == Apci::U(UFunction::StopDtAct) {
                 report(
                     sink,
                     ev,
-                    &catalog::T0830,
-                    Severity::Medium,
-                    "send_sequence_gap",
-                    format!("iec104 N(S) from {src} to {dst} breaks the sequence"),
+                    &catalog::T0804,
+                    Severity::High,
+                    "stopdt_from_controlled_station",
+                    format!("controlled station {src} stops data transfer to {dst}"),
                 );
-            }
-            if found.contains(SessionEvents::ACK_INVALID) {
+            } else {
                 report(
                     sink,
                     ev,
                     &catalog::T0856,
                     Severity::Medium,
-                    "invalid_ack",
-                    format!("iec104 N(R) from {src} to {dst} acknowledges frames never sent"),
+                    "startdt_from_controlled_station",
+                    format!("controlled station {src} sends STARTDT act to {dst}"),
                 );
             }
-            if found.contains(SessionEvents::U_WRONG_SIDE) {
-                if apci == Apci::U(UFunction::StopDtAct) {
-                    report(
-                        sink,
-                        ev,
-                        &catalog::T0804,
-                        Severity::High,
-                        "stopdt_from_controlled_station",
-                        format!("controlled station {src} stops data transfer to {dst}"),
-                    );
-                } else {
-                    report(
-                        sink,
-                        ev,
-                        &catalog::T0856,
-                        Severity::Medium,
-                        "startdt_from_controlled_station",
-                        format!("controlled station {src} sends STARTDT act to {dst}"),
-                    );
-                }
-            }
+        }
+    }
+
+    /// STOPDT act from a controlling station never seen sending one while learning (T0804).
+    fn stopdt(&mut self, ev: &Event<'_>, apci: Apci, sink: &mut Sink) {
+        if apci != Apci::U(UFunction::StopDtAct) || ev.direction != Direction::Request {
+            return;
         }
         let client = ev.flow.client.ip;
-        if ev.function >= U_FRAME {
-            if apci == Apci::U(UFunction::StopDtAct) && ev.direction == Direction::Request {
-                if learning {
-                    self.learn(Known::Stopper(client));
-                } else if !self.known.contains(&Known::Stopper(client)) {
-                    report(
-                        sink,
-                        ev,
-                        &catalog::T0804,
-                        Severity::Medium,
-                        "unexpected_stopdt",
-                        format!("{src} stops data transfer from {dst}, never seen while learning"),
-                    );
-                }
-            }
-            return;
+        if sink.is_learning() {
+            self.learn(Known::Stopper(client));
+        } else if !self.known.contains(&Known::Stopper(client)) {
+            report(
+                sink,
+                ev,
+                &catalog::T0804,
+                Severity::Medium,
+                "unexpected_stopdt",
+                format!(
+                    "{} stops data transfer from {}, never seen while learning",
+                    ev.src(),
+                    ev.dst()
+                ),
+            );
         }
-        let t = ev.function;
-        if ev.direction == Direction::Response {
-            return;
+    }
+
+    /// Monitor-direction data (types 1-40) from the controlling station (T0856).
+    fn monitor_data(ev: &Event<'_>, t: u16, sink: &mut Sink) {
+        if !sink.is_learning() {
+            report(
+                sink,
+                ev,
+                &catalog::T0856,
+                Severity::High,
+                "monitor_data_from_controlling_station",
+                format!(
+                    "controlling station {} sends monitor data (type {t}) to {}",
+                    ev.src(),
+                    ev.dst()
+                ),
+            );
         }
-        if (1..=40).contains(&t) {
-            if !learning {
-                report(
-                    sink,
-                    ev,
-                    &catalog::T0856,
-                    Severity::High,
-                    "monitor_data_from_controlling_station",
-                    format!("controlling station {src} sends monitor data (type {t}) to {dst}"),
-                );
-            }
-            return;
+    }
+
+    /// A general interrogation to the global address from a station that never
+    /// interrogated while learning (T0888).
+    fn interrogation(&mut self, ev: &Event<'_>, sink: &mut Sink) {
+        let client = ev.flow.client.ip;
+        if sink.is_learning() {
+            self.learn(Known::Interrogator(client));
+        } else if ev.marks.contains(Marks::BROADCAST)
+            && !self.known.contains(&Known::Interrogator(client))
+        {
+            report(
+                sink,
+                ev,
+                &catalog::T0888,
+                Severity::Medium,
+                "broadcast_interrogation",
+                format!(
+                    "{} interrogates every station behind {} (common address 0xFFFF)",
+                    ev.src(),
+                    ev.dst()
+                ),
+            );
         }
-        if t == 100 {
-            if learning {
-                self.learn(Known::Interrogator(client));
-            } else if ev.marks.contains(Marks::BROADCAST)
-                && !self.known.contains(&Known::Interrogator(client))
-            {
-                report(
-                    sink,
-                    ev,
-                    &catalog::T0888,
-                    Severity::Medium,
-                    "broadcast_interrogation",
-                    format!(
-                        "{src} interrogates every station behind {dst} (common address 0xFFFF)"
-                    ),
-                );
-            }
-            return;
-        }
-        if !matches!(t, 45..=51 | 58..=64) || ev.sub_function != Some(6) {
-            return;
-        }
-        let Some(asdu) = Apdu::split(ev.raw).ok().and_then(|(p, _)| p.pdu.asdu) else {
-            return;
-        };
-        let step = classify::classify_asdu(&asdu).step;
+    }
+
+    /// Select before execute: an execute with no select of the same type and IOA in the
+    /// last 30 s, from a station that selected that type on that station while learning
+    /// (T0855).
+    fn select_execute(&mut self, ev: &Event<'_>, asdu: &Asdu<'_>, t: u16, sink: &mut Sink) {
+        let step = classify::classify_asdu(asdu).step;
         let Some(ioa) = asdu.first_ioa() else { return };
+        let client = ev.flow.client.ip;
+        let learning = sink.is_learning();
         let point = PointKey {
             client,
             server: ev.flow.server.ip,
@@ -278,14 +282,52 @@ impl StateExtension for Iec104State {
                         Severity::High,
                         0.75,
                         format!(
-                            "{src} executes a command (type {t}) at IOA {} of station {} on {dst} without selecting it",
-                            ioa.0, ev.unit
+                            "{} executes a command (type {t}) at IOA {} of station {} on {} without selecting it",
+                            ev.src(),
+                            ioa.0,
+                            ev.unit,
+                            ev.dst()
                         ),
                     )
                     .because("execute_without_select")
                     .with("function", t)
                     .with("ioa", ioa.0);
                     sink.report(f);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl StateExtension for Iec104State {
+    fn protocol(&self) -> Protocol {
+        Protocol::Iec104
+    }
+
+    fn observe(&mut self, ev: &Event<'_>, sink: &mut Sink) {
+        if !ev.is_parsed() {
+            return;
+        }
+        let Some(p) = ev.iec104().and_then(|m| m.apdu) else {
+            return;
+        };
+        let apci = p.pdu.apci;
+        self.sequence(ev, apci, sink);
+        if ev.function >= U_FRAME {
+            self.stopdt(ev, apci, sink);
+            return;
+        }
+        let t = ev.function;
+        if ev.direction == Direction::Response {
+            return;
+        }
+        match t {
+            1..=40 => Self::monitor_data(ev, t, sink),
+            100 => self.interrogation(ev, sink),
+            45..=51 | 58..=64 if ev.sub_function == Some(6) => {
+                if let Some(asdu) = &p.pdu.asdu {
+                    self.select_execute(ev, asdu, t, sink);
                 }
             }
             _ => {}

@@ -1,6 +1,6 @@
-//! The DNP3 adapter's field mapping (module docs of `adapters::dnp3`), on a captured frame
+//! The DNP3 analyzer's field mapping (module docs of `protocol::dnp3`), on a captured frame
 //! and on frames built with `otwire-dnp3`'s encoders.
-
+#![cfg(feature = "dnp3")]
 #![cfg(feature = "dnp3")]
 #![allow(
     clippy::unwrap_used,
@@ -9,7 +9,11 @@
     clippy::panic
 )]
 
-use otwire_detect::adapters::dnp3::Dnp3Adapter;
+#[path = "support/conn.rs"]
+mod conn;
+
+use conn::Conn;
+use otwire_detect::protocol::dnp3::Dnp3;
 use otwire_detect::{
     Action, Conformance, Direction, Endpoint, Flow, Marks, Meta, Outcome, Space, Target, Values,
 };
@@ -65,8 +69,9 @@ fn captured_disable_unsolicited() {
         0x05, 0x64, 0x11, 0xc4, 0x0a, 0x00, 0x01, 0x00, 0x06, 0x15, 0xc0, 0xc0, 0x15, 0x3c, 0x02,
         0x06, 0x3c, 0x03, 0x06, 0x3c, 0x04, 0x06, 0x1a, 0x55,
     ];
-    let mut a = Dnp3Adapter::new();
-    let ev = a.frame(meta(), Direction::Request, &wire).unwrap();
+    let mut a = Conn::<Dnp3>::tcp();
+    let mut s = Vec::new();
+    let ev = a.frame(&mut s, meta(), Direction::Request, &wire).unwrap();
     assert_eq!(ev.function, 21);
     assert_eq!(ev.action, Action::Config);
     assert_eq!(ev.unit, 10);
@@ -83,9 +88,11 @@ fn captured_disable_unsolicited() {
 
 #[test]
 fn commands_targets_and_values() {
-    let mut a = Dnp3Adapter::new();
+    let mut a = Conn::<Dnp3>::tcp();
+    let mut s = Vec::new();
     let op = Request::direct_operate(3, 7, crob()).to_vec().unwrap();
-    let ev = a.fragment(meta(), Direction::Request, 1, 10, &op);
+    let wire = frames(Direction::Request, 1, 10, 0, &op);
+    let ev = a.frame(&mut s, meta(), Direction::Request, &wire).unwrap();
     assert_eq!(ev.action, Action::Command);
     assert_eq!(ev.function, 5);
     assert_eq!(ev.targets.as_slice(), &[Target::new(Space::Coils, 7, 1)]);
@@ -99,7 +106,8 @@ fn commands_targets_and_values() {
     }
     .to_vec()
     .unwrap();
-    let ev = a.fragment(meta(), Direction::Request, 1, 10, &ao);
+    let wire = frames(Direction::Request, 1, 10, 0, &ao);
+    let ev = a.frame(&mut s, meta(), Direction::Request, &wire).unwrap();
     assert_eq!(
         ev.targets.as_slice(),
         &[Target::new(Space::HoldingRegisters, 2, 1)]
@@ -112,21 +120,29 @@ fn commands_targets_and_values() {
     .to_vec()
     .unwrap();
     assert_eq!(
-        a.fragment(meta(), Direction::Request, 1, 10, &restart)
-            .action,
+        a.frame(
+            &mut s,
+            meta(),
+            Direction::Request,
+            &frames(Direction::Request, 1, 10, 0, &restart)
+        )
+        .unwrap()
+        .action,
         Action::Restart
     );
-    let bcast = a.fragment(meta(), Direction::Request, 1, 0xffff, &restart);
+    let wire = frames(Direction::Request, 1, 0xffff, 0, &restart);
+    let bcast = a.frame(&mut s, meta(), Direction::Request, &wire).unwrap();
     assert!(bcast.marks.contains(Marks::BROADCAST));
     assert_eq!(bcast.unit, 0xffff);
 }
 
 #[test]
 fn responses_pair_with_requests_and_carry_iin_errors() {
-    let mut a = Dnp3Adapter::new();
+    let mut a = Conn::<Dnp3>::tcp();
+    let mut s = Vec::new();
     let poll = Request::integrity_poll(9).to_vec().unwrap();
     let wire = frames(Direction::Request, 1, 10, 0, &poll);
-    let ev = a.frame(meta(), Direction::Request, &wire).unwrap();
+    let ev = a.frame(&mut s, meta(), Direction::Request, &wire).unwrap();
     assert_eq!(ev.action, Action::Read);
     let mut buf = [0u8; 64];
     let control = AppControl {
@@ -146,7 +162,7 @@ fn responses_pair_with_requests_and_carry_iin_errors() {
     w.range(30, 4, 5, 5).unwrap().bytes(&[0x10, 0x00]).unwrap();
     let n = w.finish();
     let wire = frames(Direction::Response, 10, 1, 0, &buf[..n]);
-    let ev = a.frame(meta(), Direction::Response, &wire).unwrap();
+    let ev = a.frame(&mut s, meta(), Direction::Response, &wire).unwrap();
     assert_eq!(ev.direction, Direction::Response);
     assert_eq!(ev.unit, 10);
     assert_eq!(ev.action, Action::Read);
@@ -160,19 +176,28 @@ fn responses_pair_with_requests_and_carry_iin_errors() {
 
 #[test]
 fn bad_crc_junk_and_transport_gaps() {
-    let mut a = Dnp3Adapter::new();
+    let mut a = Conn::<Dnp3>::tcp();
+    let mut s = Vec::new();
     let poll = Request::integrity_poll(1).to_vec().unwrap();
     let mut wire = frames(Direction::Request, 1, 10, 0, &poll);
     let last = wire.len() - 1;
     wire[last] ^= 1;
-    let ev = a.frame(meta(), Direction::Request, &wire).unwrap();
+    let ev = a.frame(&mut s, meta(), Direction::Request, &wire).unwrap();
     assert_eq!(ev.outcome, Outcome::Unparsed);
     assert!(
         ev.conformance
             .contains(Conformance::MALFORMED | Conformance::CHECKSUM)
     );
-    let ev = a
-        .frame(meta(), Direction::Request, b"GET / HTTP/1.1\r\n\r\n")
+    // Another protocol on a fresh connection: reported once as not DNP3.
+    let mut other = Conn::<Dnp3>::tcp();
+    let mut s2 = Vec::new();
+    let ev = other
+        .frame(
+            &mut s2,
+            meta(),
+            Direction::Request,
+            b"GET / HTTP/1.1\r\n\r\n",
+        )
         .unwrap();
     assert!(ev.conformance.contains(Conformance::NOT_PROTOCOL));
     // A fragment of two segments whose second segment skips sequence numbers.
@@ -190,7 +215,10 @@ fn bad_crc_junk_and_transport_gaps() {
     let wire = frames(Direction::Request, 1, 10, 0, &big);
     let (first, rest) = otwire_dnp3::split_frame(&wire).unwrap();
     let (second, _) = otwire_dnp3::split_frame(rest).unwrap();
-    assert!(a.frame(meta(), Direction::Request, first.raw).is_none());
+    assert!(
+        a.frame(&mut s, meta(), Direction::Request, first.raw)
+            .is_none()
+    );
     let mut second = second.raw.to_vec();
     // Rewrite the transport header of the second segment (FIN, SEQ 5) and its block CRC.
     second[10] = 0x40 | 5;
@@ -198,7 +226,9 @@ fn bad_crc_junk_and_transport_gaps() {
     let block_end = (n - 10).min(18) + 10;
     let crc = otwire_dnp3::link::crc16(&second[10..block_end - 2]);
     second[block_end - 2..block_end].copy_from_slice(&crc.to_le_bytes());
-    let ev = a.frame(meta(), Direction::Request, &second).unwrap();
+    let ev = a
+        .frame(&mut s, meta(), Direction::Request, &second)
+        .unwrap();
     assert_eq!(ev.outcome, Outcome::Unparsed);
     assert_ne!(
         ev.anomalies & u64::from(otwire_dnp3::Anomalies::DROPPED_SEGMENT.bits()),

@@ -1,0 +1,236 @@
+//! The application layer of one flow in otscan's pipeline: the sessions of the protocols it
+//! may carry (the server's port decides: one protocol on its well-known port, every
+//! protocol by probe elsewhere, none on another OT protocol's port), fed by the flow table,
+//! and what they decode tagged for the merge of the shards' outputs in capture order.
+
+use otwire_detect::protocol::{Arena, ConnInfo, Out, Session, registry};
+use otwire_detect::{Direction, Endpoint, Event, Flow, Meta};
+
+use crate::flow::{FlowApp, FlowInfo, PacketMeta, Transport, WELL_KNOWN_PORTS};
+
+/// When an output happened: the packet's index, the phase (0: flows expired before the
+/// packet, or closed at the end; 1: the packet itself), and for phase 0 the flow's
+/// first-packet index. Every shard's outputs are in this order, so merging them by it
+/// gives the same sequence whatever the number of shards.
+pub type Key = (u64, u8, u64);
+
+/// What a flow hands to the merge.
+#[derive(Debug, Clone, Copy)]
+pub enum ItemKind {
+    /// The flow was created (it is numbered in this order).
+    Opened,
+    /// One decoded (or undecodable) PDU: its index in the shard's events.
+    Event(usize),
+    /// The flow ended.
+    Closed,
+}
+
+/// One output of a shard: its key, its flow (the index of the flow's first packet) and what
+/// it is.
+#[derive(Debug, Clone, Copy)]
+pub struct Item {
+    /// Merge order.
+    pub key: Key,
+    /// The flow, by the index of its first packet.
+    pub flow: u64,
+    /// What happened.
+    pub kind: ItemKind,
+}
+
+/// A shard's context for one batch of packets whose bytes live for `'b`.
+#[derive(Debug)]
+pub struct Ctx<'b> {
+    /// Copies of bytes events borrow beyond the call that decoded them.
+    pub arena: Arena<'b>,
+    /// The outputs, in key order.
+    pub items: Vec<Item>,
+    /// The events the items point to.
+    pub events: Vec<Event<'b>>,
+    /// The packet being handled.
+    pub seq: u64,
+    /// 0 while expiring flows before a packet (and at the end), 1 for the packet.
+    pub phase: u8,
+    /// Stream bytes dropped because the arena was full (a sizing bug if ever non-zero).
+    pub dropped: u64,
+}
+
+impl<'b> Ctx<'b> {
+    /// A context over an arena buffer that fills `items` and `events` (emptied first;
+    /// their allocations are reused).
+    pub fn new(arena: &'b mut [u8], mut items: Vec<Item>, events: Vec<Event<'_>>) -> Self {
+        items.clear();
+        Self {
+            arena: Arena::new(arena),
+            items,
+            events: otwire_detect::protocol::recycle(events),
+            seq: 0,
+            phase: 1,
+            dropped: 0,
+        }
+    }
+
+    fn key(&self, info: &FlowInfo) -> Key {
+        let order = if self.phase == 0 { info.first_seq } else { 0 };
+        (self.seq, self.phase, order)
+    }
+
+    fn push(&mut self, info: &FlowInfo, kind: ItemKind) {
+        let key = self.key(info);
+        self.items.push(Item {
+            key,
+            flow: info.first_seq,
+            kind,
+        });
+    }
+}
+
+/// The protocol sessions of one flow: `None` until its first bytes (the client may still
+/// change until then: a SYN-ACK decides), then the candidates in registry order.
+#[derive(Default)]
+pub struct Conn {
+    sessions: Option<Vec<Box<dyn Session>>>,
+}
+
+impl std::fmt::Debug for Conn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.sessions.iter().flatten().map(|s| s.protocol()))
+            .finish()
+    }
+}
+
+/// The sessions a flow gets: the protocol whose well-known port the server is on, none on
+/// another OT protocol's port, else every protocol with a mapping on the transport,
+/// identified by probe.
+fn candidates(info: &FlowInfo) -> Vec<Box<dyn Session>> {
+    let port = info.server().port();
+    let transport = info.transport;
+    let all = registry();
+    if let Some(p) = all.iter().find(|p| p.ports(transport).contains(&port)) {
+        return vec![p.open(ConnInfo {
+            transport,
+            on_port: true,
+        })];
+    }
+    if WELL_KNOWN_PORTS.contains(&port) {
+        return Vec::new();
+    }
+    all.iter()
+        .filter(|p| transport == Transport::Tcp || !p.ports(transport).is_empty())
+        .map(|p| {
+            p.open(ConnInfo {
+                transport,
+                on_port: false,
+            })
+        })
+        .collect()
+}
+
+fn meta(info: &FlowInfo, m: PacketMeta) -> Meta {
+    Meta {
+        ts: u64::try_from(m.ts_us).unwrap_or(0),
+        frame: m.frame,
+        flow_id: info.first_seq,
+        flow: Flow::new(
+            Endpoint::from(info.client_addr()),
+            Endpoint::from(info.server()),
+        ),
+    }
+}
+
+impl Conn {
+    fn sessions(&mut self, info: &FlowInfo) -> &mut Vec<Box<dyn Session>> {
+        self.sessions.get_or_insert_with(|| candidates(info))
+    }
+
+    /// Runs `f` on each session, moving what they emit into the shard's outputs; once a
+    /// session is identified, the others are dropped; given-up sessions are dropped.
+    fn each<'b>(
+        &mut self,
+        ctx: &mut Ctx<'b>,
+        info: &FlowInfo,
+        m: PacketMeta,
+        mut f: impl FnMut(&mut dyn Session, &mut Out<'_, 'b>),
+    ) {
+        let meta = meta(info, m);
+        let sessions = self.sessions(info);
+        let mut i = 0;
+        while let Some(s) = sessions.get_mut(i) {
+            let start = ctx.events.len();
+            {
+                let mut out = Out::new(meta, &mut ctx.arena, &mut ctx.events);
+                f(s.as_mut(), &mut out);
+            }
+            let identified = s.identified();
+            let rejected = s.rejected();
+            for e in start..ctx.events.len() {
+                ctx.push(info, ItemKind::Event(e));
+            }
+            if identified && sessions.len() > 1 {
+                let keep = sessions.swap_remove(i);
+                sessions.clear();
+                sessions.push(keep);
+                return;
+            }
+            if rejected {
+                sessions.remove(i);
+            } else {
+                i += 1;
+            }
+        }
+    }
+}
+
+impl FlowApp for Conn {
+    type Ctx<'b> = Ctx<'b>;
+
+    fn new(info: &FlowInfo, ctx: &mut Ctx<'_>) -> Self {
+        ctx.push(info, ItemKind::Opened);
+        Conn::default()
+    }
+
+    fn data<'b>(
+        &mut self,
+        ctx: &mut Ctx<'b>,
+        info: &FlowInfo,
+        dir: Direction,
+        meta: PacketMeta,
+        data: &'b [u8],
+    ) {
+        self.each(ctx, info, meta, |s, out| s.data(out, dir, data));
+    }
+
+    fn queued(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        info: &FlowInfo,
+        dir: Direction,
+        meta: PacketMeta,
+        data: &[u8],
+    ) {
+        match ctx.arena.copy(data) {
+            Some(d) => self.each(ctx, info, meta, |s, out| s.data(out, dir, d)),
+            None => {
+                ctx.dropped += data.len() as u64;
+                self.gap(ctx, info, dir, meta);
+            }
+        }
+    }
+
+    fn gap(&mut self, _ctx: &mut Ctx<'_>, info: &FlowInfo, dir: Direction, _meta: PacketMeta) {
+        for s in self.sessions(info).iter_mut() {
+            s.gap(dir);
+        }
+    }
+
+    fn buffered(&self) -> usize {
+        self.sessions.iter().flatten().map(|s| s.buffered()).sum()
+    }
+
+    fn close(&mut self, ctx: &mut Ctx<'_>, info: &FlowInfo, meta: PacketMeta) {
+        if self.sessions.is_some() {
+            self.each(ctx, info, meta, |s, out| s.close(out));
+        }
+        ctx.push(info, ItemKind::Closed);
+    }
+}
