@@ -152,6 +152,40 @@ impl StreamDecoder {
         Ok(Some(self.buf.split_to(len).freeze()))
     }
 
+    /// Feeds stream bytes and hands every frame and junk report to `f`, in order: what
+    /// [`push`](StreamDecoder::push) then [`next_frame`](StreamDecoder::next_frame) until
+    /// `Ok(None)` give, but a TPKT that lies wholly in `data` while nothing is buffered and
+    /// the decoder is in sync is handed out borrowed from it, without being copied (such
+    /// frames never count against the capacity).
+    pub fn feed<'d>(&mut self, data: &'d [u8], mut f: impl FnMut(Piece<'d>)) {
+        let mut rest = data;
+        if self.buf.is_empty() && self.in_sync && self.gap_at.is_none() {
+            while let Ok(h) = TpktHeader::parse(rest) {
+                let len = usize::from(h.length);
+                if len < TPKT_HEADER_LEN {
+                    break;
+                }
+                let Some((frame, tail)) = rest.split_at_checked(len) else {
+                    break;
+                };
+                self.stats.frames += 1;
+                f(Piece::Frame(frame));
+                rest = tail;
+            }
+        }
+        if rest.is_empty() && self.buf.is_empty() && self.in_sync && self.gap_at.is_none() {
+            return;
+        }
+        self.push(rest);
+        loop {
+            match self.next_frame() {
+                Ok(Some(frame)) => f(Piece::Buffered(frame)),
+                Ok(None) => return,
+                Err(e) => f(Piece::Junk(e)),
+            }
+        }
+    }
+
     /// Whether a plausible TPKT starts at `at`: version 3, reserved 0, length at least 7
     /// and a COTP length indicator inside it. Needs the LI byte to have arrived, so that
     /// the outcome does not depend on the chunking.
@@ -192,4 +226,15 @@ impl StreamDecoder {
             .and_then(|m| m.checked_sub(n))
             .filter(|&m| m > 0);
     }
+}
+
+/// A piece of the stream [`StreamDecoder::feed`] hands out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece<'d> {
+    /// A whole TPKT that lies in the bytes just fed (borrowed, not copied).
+    Frame(&'d [u8]),
+    /// A whole TPKT completed from buffered bytes.
+    Buffered(Bytes),
+    /// Junk skipped, as [`StreamDecoder::next_frame`] reports it.
+    Junk(Error),
 }

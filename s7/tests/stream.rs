@@ -199,3 +199,65 @@ fn reassembly_caps_hold() {
     assert_eq!(r.push(true, &[1, 2]).0, Some(&[1, 2][..]));
     assert!(r.stats().discarded >= 1);
 }
+
+/// Every piece of `s` cut at `cuts`, through `push` / `next_frame` and through `feed`
+/// (`None` for a junk report), with a gap before the chunk at index `gap_at`.
+fn pieces_both_ways(s: &[u8], cuts: &[usize], gap_at: usize) -> [Vec<Option<Vec<u8>>>; 2] {
+    let mut cuts: Vec<usize> = cuts.iter().map(|&c| c.min(s.len())).collect();
+    cuts.sort_unstable();
+    cuts.push(s.len());
+    let (mut pushed, mut fed) = (Vec::new(), Vec::new());
+    let (mut a, mut b) = (StreamDecoder::new(), StreamDecoder::new());
+    let mut at = 0;
+    for (i, c) in cuts.into_iter().enumerate() {
+        let chunk = &s[at..c];
+        at = c;
+        if i == gap_at {
+            a.gap();
+            b.gap();
+        }
+        a.push(chunk);
+        loop {
+            match a.next_frame() {
+                Ok(Some(f)) => pushed.push(Some(f.to_vec())),
+                Ok(None) => break,
+                Err(_) => pushed.push(None),
+            }
+        }
+        b.feed(chunk, |p| {
+            fed.push(match p {
+                Piece::Frame(f) => Some(f.to_vec()),
+                Piece::Buffered(f) => Some(f.to_vec()),
+                Piece::Junk(_) => None,
+            })
+        });
+    }
+    assert_eq!(a.stats(), b.stats());
+    [pushed, fed]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: 256,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(102),
+        ..proptest::prelude::ProptestConfig::default()
+    })]
+    /// `feed`, which hands out TPKTs borrowed from its input while nothing is buffered,
+    /// gives exactly what `push` and `next_frame` give, frames and junk reports, for the
+    /// golden stream with junk spliced in, in any chunking, with or without a gap.
+    #[test]
+    fn feed_gives_what_push_and_next_frame_give(
+        junk in proptest::collection::vec(proptest::collection::vec(proptest::prelude::any::<u8>(), 0..12), 0..4),
+        at in proptest::collection::vec(0usize..4000, 0..4),
+        cuts in proptest::collection::vec(0usize..4000, 0..16),
+        gap_at in 0usize..24,
+    ) {
+        let mut s = stream();
+        for (j, p) in junk.iter().zip(at) {
+            let p = p.min(s.len());
+            s.splice(p..p, j.iter().copied());
+        }
+        let [pushed, fed] = pieces_both_ways(&s, &cuts, gap_at);
+        proptest::prop_assert_eq!(fed, pushed);
+    }
+}
