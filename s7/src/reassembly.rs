@@ -189,6 +189,11 @@ impl UserdataReassembler {
         self.slots.len()
     }
 
+    /// Bytes held for answers in progress.
+    pub fn pending(&self) -> usize {
+        self.slots.iter().map(|s| s.data.len()).sum()
+    }
+
     /// Pushes a userdata PDU. Answers that are not fragments pass by (`None`); a fragment
     /// joins its answer; the last one returns the whole answer.
     pub fn push(&mut self, ud: &Userdata<'_>) -> (Option<Reassembled>, Anomalies) {
@@ -277,6 +282,11 @@ impl PlusReassembler {
     /// Counters.
     pub fn stats(&self) -> ReassemblyStats {
         self.stats
+    }
+
+    /// Bytes of a PDU in progress.
+    pub fn pending(&self) -> usize {
+        if self.done { 0 } else { self.buf.len() }
     }
 
     /// Pushes a frame; returns the PDU's data (data header and body) when the frame is

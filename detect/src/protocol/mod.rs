@@ -30,6 +30,8 @@ pub mod dnp3;
 pub mod iec104;
 #[cfg(feature = "modbus")]
 pub mod modbus;
+#[cfg(feature = "s7")]
+pub mod s7;
 
 pub use arena::Arena;
 pub use framer::{Decoder, Fed, Framer, Piece};

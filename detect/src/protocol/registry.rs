@@ -27,6 +27,9 @@ pub enum Detail<'a> {
     /// An IEC 104 APDU.
     #[cfg(feature = "iec104")]
     Iec104(super::iec104::Message<'a>),
+    /// An S7 TPKT and what decoded of it (COTP, S7comm, S7comm-plus).
+    #[cfg(feature = "s7")]
+    S7(super::s7::Message<'a>),
     #[doc(hidden)]
     _Lifetime(PhantomData<&'a ()>),
 }
@@ -103,6 +106,8 @@ static REGISTRY: &[&dyn Descriptor] = &[
     &Registered::<super::dnp3::Dnp3>::NEW,
     #[cfg(feature = "iec104")]
     &Registered::<super::iec104::Iec104>::NEW,
+    #[cfg(feature = "s7")]
+    &Registered::<super::s7::S7>::NEW,
 ];
 
 /// Every protocol built in, in a fixed order.
