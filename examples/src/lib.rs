@@ -28,6 +28,7 @@ pub mod probe_iec104;
 pub mod probe_modbus;
 pub mod protocols;
 pub mod record;
+pub mod s7;
 pub mod sample;
 pub mod sample_scada;
 pub mod scanner;

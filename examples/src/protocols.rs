@@ -98,4 +98,5 @@ protocols! {
     Modbus => modbus,
     Dnp3 => dnp3,
     Iec104 => iec104,
+    S7 => s7,
 }

@@ -31,7 +31,7 @@ Without --learn or --baseline-in, the baseline is learned during the configurati
 learning_secs (default 3600 s of capture time); single-message detectors (dangerous function
 codes, protocol conformance) alert from the first packet either way.";
 
-/// Scan pcap / pcapng captures for OT protocol traffic (Modbus/TCP, DNP3, IEC 104): inventory the
+/// Scan pcap / pcapng captures for OT protocol traffic (Modbus/TCP, DNP3, IEC 104, S7comm): inventory the
 /// assets, decode every PDU, and raise ATT&CK for ICS alerts.
 #[derive(Parser, Debug)]
 #[command(version, after_help = EXIT_HELP)]
