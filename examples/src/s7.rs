@@ -22,7 +22,7 @@ use crate::assets::{Asset, MAX_PER_ASSET, clip};
 use crate::json::Entries;
 
 /// Most items listed in one record (a job holds at most 255).
-const MAX_ITEMS: usize = 64;
+pub const MAX_ITEMS: usize = 64;
 
 /// One read or write item of a record: the S7ANY address of a request item, or the return
 /// code, transport size and length of an answer's data item.
