@@ -1,7 +1,12 @@
 //! Replays `fuzz/corpus/detect_events/*` through the fuzz body on stable (the body lives in
 //! `fuzz/src/detect.rs`, shared with the cargo-fuzz target).
 
-#![cfg(all(feature = "modbus", feature = "dnp3", feature = "iec104"))]
+#![cfg(all(
+    feature = "modbus",
+    feature = "dnp3",
+    feature = "iec104",
+    feature = "s7"
+))]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

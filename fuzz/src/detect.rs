@@ -1,4 +1,4 @@
-//! otwire-detect fuzz body: arbitrary event sequences and arbitrary Modbus, DNP3 and IEC 104
+//! otwire-detect fuzz body: arbitrary event sequences and arbitrary Modbus, DNP3, IEC 104 and S7
 //! bytes through each protocol's analyzer (TCP streams and UDP datagrams) and an engine
 //! with every detector on and tiny table caps. Never panics; tables never pass their caps;
 //! a saved baseline reloads identically.
@@ -7,6 +7,7 @@ use otwire_detect::config::Caps;
 use otwire_detect::protocol::dnp3::Dnp3;
 use otwire_detect::protocol::iec104::Iec104;
 use otwire_detect::protocol::modbus::Modbus;
+use otwire_detect::protocol::s7::S7;
 use otwire_detect::protocol::{Sessions, Transport};
 use otwire_detect::{
     Action, Config, Conformance, Direction, Endpoint, Engine, Event, Flow, Marks, Meta, Outcome,
@@ -91,6 +92,7 @@ pub fn detect_events(data: &[u8]) {
     let mut dnp3 = Sessions::<Dnp3>::with_capacity(Transport::Tcp, CAP);
     let mut dnp3_udp = Sessions::<Dnp3>::with_capacity(Transport::Udp, CAP);
     let mut iec104 = Sessions::<Iec104>::with_capacity(Transport::Tcp, CAP);
+    let mut s7 = Sessions::<S7>::with_capacity(Transport::Tcp, CAP);
     let mut ts: u64 = 1_700_000_000_000_000;
     let mut frame = 0u64;
     let mut events = 0;
@@ -161,12 +163,22 @@ pub fn detect_events(data: &[u8]) {
                 }
             }
             2 => {
-                // Raw IEC 104 stream bytes.
+                // Raw IEC 104 stream bytes, or (bit 3) raw S7 stream bytes, a gap first
+                // when the length's top bit is set.
                 let n = usize::from(c.u8().unwrap_or(0));
-                let bytes = c.take(n);
-                iec104.feed(meta, dir, bytes, |ev| {
-                    let _ = engine.observe(ev);
-                });
+                let bytes = c.take(n & 0x7f);
+                if op & 0x08 != 0 {
+                    if n & 0x80 != 0 {
+                        s7.gap(flow, dir);
+                    }
+                    s7.feed(meta, dir, bytes, |ev| {
+                        let _ = engine.observe(ev);
+                    });
+                } else {
+                    iec104.feed(meta, dir, bytes, |ev| {
+                        let _ = engine.observe(ev);
+                    });
+                }
             }
             3 | 4 => {
                 // A synthetic event, every field from the input.

@@ -1,5 +1,5 @@
 //! otscan pipeline fuzz body: arbitrary bytes through otwire-examples' capture reader, link /
-//! IP / TCP decoding, IP and TCP reassembly, Modbus, DNP3 and IEC 104 identification and
+//! IP / TCP decoding, IP and TCP reassembly, Modbus, DNP3, IEC 104 and S7 identification and
 //! decoding, the asset inventory and otwire-detect's engine.
 //!
 //! The first byte picks how the rest is used:
@@ -7,7 +7,7 @@
 //! - `1`: as TCP payloads between a client and a Modbus server on port 502, each chunk
 //!   (length-prefixed) one segment, with fuzz-chosen direction and sequence offsets (so
 //!   retransmissions, overlaps, holes and out-of-order segments all happen);
-//! - `3`: the same on DNP3's port 20000; `4`: on IEC 104's port 2404;
+//! - `3`: the same on DNP3's port 20000; `4`: on IEC 104's port 2404; `5`: on S7's port 102;
 //! - anything else: as captured frames of fuzz-chosen link types.
 //!
 //! Shared by `fuzz_targets/otscan_pipeline.rs` (libFuzzer) and by otwire-examples'
@@ -102,6 +102,7 @@ pub fn pipeline(data: &[u8]) {
         1 => segments(rest, 502),
         3 => segments(rest, 20000),
         4 => segments(rest, 2404),
+        5 => segments(rest, 102),
         _ => frames(rest),
     }
 }
