@@ -48,6 +48,7 @@ pub use sniff::{DEFAULT_SNIFFER_CAPACITY, RtuSniffer, SniffedFrame, SnifferStats
 #[cfg(feature = "alloc")]
 #[allow(deprecated)]
 pub use stream::DEFAULT_CAPACITY;
+#[cfg(feature = "alloc")]
 pub use stream::{DEFAULT_CAPACITY_LIMIT, DEFAULT_MAX_LENGTH, Piece, StreamDecoder, StreamStats};
 pub use types::{Address, Direction, Parsed, TransactionId, UnitId};
 pub use umas::{UmasRequest, UmasResponse};
