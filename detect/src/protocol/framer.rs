@@ -27,7 +27,7 @@ pub enum Fed<'b, 'q> {
 }
 
 /// A protocol crate's stream decoder (`otwire_modbus::StreamDecoder`, ...), seen the same
-/// way for every protocol. Implemented in each protocol's module with [`stream_decoder!`].
+/// way for every protocol. Implemented in each protocol's module with `stream_decoder!`.
 pub trait Decoder: Send + Sized {
     /// A decoder for one direction, with the capacity limit the analyzer uses.
     fn new() -> Self;
