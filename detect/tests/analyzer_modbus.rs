@@ -50,6 +50,10 @@ fn read_holding_registers_pairs_values_with_addresses() {
     assert_eq!(ev.frame, 7);
     assert_eq!(ev.flow_id, 3);
     assert!(ev.conformance.is_empty());
+    // The typed detail: the MBAP frame and the decoded PDU, borrowed from the bytes.
+    let m = ev.modbus().expect("a Modbus detail");
+    assert_eq!(m.frame.header.transaction_id.0, 1);
+    assert!(m.pdu.is_some_and(|p| p.anomalies.is_empty()));
     // Response: byte count 6, registers 0x022B, 0x0000, 0x0064.
     let rsp = [
         0x00, 0x01, 0x00, 0x00, 0x00, 0x09, 0x11, 0x03, 0x06, 0x02, 0x2B, 0x00, 0x00, 0x00, 0x64,

@@ -43,5 +43,5 @@ pub use otwire_core::{Emit, Probe};
 #[cfg(feature = "alloc")]
 pub use reassembly::{Fragment, Pushed, Reassembler, ReassemblyLimits, ReassemblyStats};
 #[cfg(feature = "alloc")]
-pub use stream::{Piece, StreamDecoder, StreamStats};
+pub use stream::{DEFAULT_CAPACITY_LIMIT, Piece, StreamDecoder, StreamStats};
 pub use transport::{Segment, TransportHeader};

@@ -21,10 +21,20 @@ use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 #[global_allocator]
 static GLOBAL: &StatsAlloc<std::alloc::System> = &INSTRUMENTED_SYSTEM;
 
-fn allocations(f: impl FnOnce()) -> usize {
-    let region = Region::new(GLOBAL);
-    f();
-    region.change().allocations
+/// Allocations while `f` runs: the fewest of up to three passes, since the libtest
+/// harness's own thread may allocate meanwhile on a loaded machine, while an allocation of
+/// `f` itself happens on every pass.
+fn allocations(mut f: impl FnMut()) -> usize {
+    let mut fewest = usize::MAX;
+    for _ in 0..3 {
+        let region = Region::new(GLOBAL);
+        f();
+        fewest = fewest.min(region.change().allocations);
+        if fewest == 0 {
+            break;
+        }
+    }
+    fewest
 }
 
 #[test]

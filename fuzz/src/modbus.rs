@@ -7,7 +7,7 @@
 
 use otwire_modbus::classify::{classify_request, classify_response};
 use otwire_modbus::{
-    Adu, Anomalies, DEFAULT_CAPACITY, Direction, Emit, EmitError, Error, Frame, LenHint, Pdu,
+    Adu, Anomalies, DEFAULT_CAPACITY_LIMIT, Direction, Emit, EmitError, Error, Frame, LenHint, Pdu,
     Request, Response, RtuFrame, RtuSniffer, StreamDecoder, expected_len, parse_datagram, probe,
     split_frame, split_rtu_frame,
 };
@@ -294,10 +294,13 @@ pub fn stream(data: &[u8]) {
     let mut errors = 0;
     for part in &parts {
         dec.push(part);
-        assert!(dec.buffered() <= DEFAULT_CAPACITY, "buffer past its cap");
+        assert!(
+            dec.buffered() <= DEFAULT_CAPACITY_LIMIT,
+            "buffer past its cap"
+        );
         errors += drain(&mut dec, &mut got, budget);
     }
-    if stream.len() <= DEFAULT_CAPACITY {
+    if stream.len() <= DEFAULT_CAPACITY_LIMIT {
         assert_eq!(got, want, "chunking changed the frames");
         assert_eq!(errors, want_errors, "chunking changed the junk reports");
         assert_eq!(dec.stats(), whole.stats());

@@ -46,7 +46,10 @@ pub use rtu::{
 #[cfg(feature = "alloc")]
 pub use sniff::{DEFAULT_SNIFFER_CAPACITY, RtuSniffer, SniffedFrame, SnifferStats};
 #[cfg(feature = "alloc")]
-pub use stream::{DEFAULT_CAPACITY, DEFAULT_MAX_LENGTH, Piece, StreamDecoder, StreamStats};
+#[allow(deprecated)]
+pub use stream::DEFAULT_CAPACITY;
+#[cfg(feature = "alloc")]
+pub use stream::{DEFAULT_CAPACITY_LIMIT, DEFAULT_MAX_LENGTH, Piece, StreamDecoder, StreamStats};
 pub use types::{Address, Direction, Parsed, TransactionId, UnitId};
 pub use umas::{UmasRequest, UmasResponse};
 pub use values::{

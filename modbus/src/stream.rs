@@ -11,8 +11,15 @@ use crate::frame::{MBAP_HEADER_LEN, MbapHeader};
 use crate::rtu::{LenHint, expected_len};
 use crate::types::Direction;
 
-/// Default cap on buffered bytes: many whole frames, bounded memory per connection.
-pub const DEFAULT_CAPACITY: usize = 64 * 1024;
+/// Default cap on buffered bytes: many whole frames, bounded memory per connection (the
+/// same name and value in every otwire crate).
+pub const DEFAULT_CAPACITY_LIMIT: usize = 64 * 1024;
+/// The former name of [`DEFAULT_CAPACITY_LIMIT`].
+#[deprecated(
+    since = "0.1.0",
+    note = "use DEFAULT_CAPACITY_LIMIT, the name every otwire crate uses"
+)]
+pub const DEFAULT_CAPACITY: usize = DEFAULT_CAPACITY_LIMIT;
 /// Default largest MBAP length field accepted in sync: twice the specification's 254, so
 /// over-long frames still decode (and are flagged) while junk is not waited for.
 pub const DEFAULT_MAX_LENGTH: usize = 512;
@@ -182,9 +189,9 @@ impl Framing for Mbap {
 }
 
 impl StreamDecoder {
-    /// A decoder with [`DEFAULT_CAPACITY`].
+    /// A decoder with [`DEFAULT_CAPACITY_LIMIT`].
     pub fn new() -> Self {
-        Self::with_capacity_limit(DEFAULT_CAPACITY)
+        Self::with_capacity_limit(DEFAULT_CAPACITY_LIMIT)
     }
 
     /// A decoder that buffers at most `capacity` bytes (raised to hold one largest frame).

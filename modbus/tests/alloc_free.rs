@@ -183,47 +183,60 @@ fn parse_walk_classify_and_emit_do_not_allocate() {
     let dirs = [Direction::Request, Direction::Response];
     let mut out = [0u8; 300];
 
-    let region = Region::new(GLOBAL);
-    let mut decoded = 0usize;
-    let mut sum = 0usize;
-    for (stream, dir) in streams.iter().zip(dirs) {
-        let mut rest = stream.as_slice();
-        std::hint::black_box(probe(rest));
-        while let Ok((frame, r)) = split_frame(rest) {
-            rest = r;
-            let p = Pdu::parse(&frame, dir).unwrap();
-            sum += walk(&p.pdu) + p.anomalies.bits() as usize;
-            let n = match p.pdu {
-                Pdu::Request(r) => r.emit(&mut out),
-                Pdu::Response(r) => r.emit(&mut out),
+    // The libtest harness's own thread may allocate while the region is open (seen on a
+    // loaded machine): an allocation of the parse path happens on every pass, so the path
+    // is allocation-free when one of three passes counts none.
+    let mut seen = Vec::with_capacity(3);
+    for _ in 0..3 {
+        let region = Region::new(GLOBAL);
+        let mut pass = || {
+            let mut decoded = 0usize;
+            let mut sum = 0usize;
+            for (stream, dir) in streams.iter().zip(dirs) {
+                let mut rest = stream.as_slice();
+                std::hint::black_box(probe(rest));
+                while let Ok((frame, r)) = split_frame(rest) {
+                    rest = r;
+                    let p = Pdu::parse(&frame, dir).unwrap();
+                    sum += walk(&p.pdu) + p.anomalies.bits() as usize;
+                    let n = match p.pdu {
+                        Pdu::Request(r) => r.emit(&mut out),
+                        Pdu::Response(r) => r.emit(&mut out),
+                    }
+                    .unwrap();
+                    assert_eq!(&out[..n], frame.pdu);
+                    let n = frame.emit(&mut out).unwrap();
+                    sum += n;
+                    decoded += 1;
+                }
+                assert!(rest.is_empty());
             }
-            .unwrap();
-            assert_eq!(&out[..n], frame.pdu);
-            let n = frame.emit(&mut out).unwrap();
-            sum += n;
-            decoded += 1;
-        }
-        assert!(rest.is_empty());
-    }
-    for (dir, bytes) in &rtu {
-        let frame = RtuFrame::parse(bytes).unwrap();
-        assert!(frame.crc_ok());
-        let p = Pdu::parse_pdu(frame.pdu, *dir).unwrap();
-        sum += walk(&p.pdu);
-        if let Ok((f, _)) = split_rtu_frame(bytes, *dir) {
-            sum += f.pdu.len();
-        }
-        let n = frame.emit(&mut out).unwrap();
-        assert_eq!(&out[..n], bytes.as_slice());
-        decoded += 1;
-    }
-    let stats = region.change();
+            for (dir, bytes) in &rtu {
+                let frame = RtuFrame::parse(bytes).unwrap();
+                assert!(frame.crc_ok());
+                let p = Pdu::parse_pdu(frame.pdu, *dir).unwrap();
+                sum += walk(&p.pdu);
+                if let Ok((f, _)) = split_rtu_frame(bytes, *dir) {
+                    sum += f.pdu.len();
+                }
+                let n = frame.emit(&mut out).unwrap();
+                assert_eq!(&out[..n], bytes.as_slice());
+                decoded += 1;
+            }
 
-    std::hint::black_box(sum);
-    assert_eq!(decoded, 2 * samples.len());
+            std::hint::black_box(sum);
+            assert_eq!(decoded, 2 * samples.len());
+        };
+        pass();
+        let stats = region.change();
+        seen.push((stats.allocations, stats.reallocations));
+        if seen.last() == Some(&(0, 0)) {
+            break;
+        }
+    }
     assert_eq!(
-        (stats.allocations, stats.reallocations),
-        (0, 0),
-        "the parse path allocated"
+        seen.last(),
+        Some(&(0, 0)),
+        "the parse path allocated: {seen:?}"
     );
 }

@@ -299,3 +299,13 @@ impl Analyzer for Modbus {
         Some(Box::new(UmasModes::new()))
     }
 }
+
+impl Event<'_> {
+    /// The Modbus detail, when this is a Modbus event that carries one.
+    pub fn modbus(&self) -> Option<&Message<'_>> {
+        match &self.detail {
+            Detail::Modbus(m) => Some(m),
+            _ => None,
+        }
+    }
+}
