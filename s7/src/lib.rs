@@ -58,7 +58,7 @@ pub use reassembly::{
 #[cfg(feature = "alloc")]
 pub use session::{DirectionParser, Event};
 #[cfg(feature = "alloc")]
-pub use stream::{DEFAULT_CAPACITY, Piece, StreamDecoder, StreamStats};
+pub use stream::{DEFAULT_CAPACITY_LIMIT, Piece, StreamDecoder, StreamStats};
 pub use szl::{SzlAnswer, SzlId, SzlRecord, SzlRequest};
 pub use tpkt::{
     Frame, MIN_TPKT_LEN, PORT, TPKT_HEADER_LEN, TPKT_VERSION, Tpkt, TpktHeader, TpktWith,

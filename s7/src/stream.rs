@@ -8,7 +8,7 @@ use crate::tpkt::{MIN_TPKT_LEN, TPKT_HEADER_LEN, TpktHeader};
 
 /// Default cap on buffered bytes: several of the largest TPKTs (65535 bytes), bounded
 /// memory per connection.
-pub const DEFAULT_CAPACITY: usize = 256 * 1024;
+pub const DEFAULT_CAPACITY_LIMIT: usize = 256 * 1024;
 
 /// Counters a stream decoder keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -64,9 +64,9 @@ impl Default for StreamDecoder {
 }
 
 impl StreamDecoder {
-    /// A decoder with [`DEFAULT_CAPACITY`].
+    /// A decoder with [`DEFAULT_CAPACITY_LIMIT`].
     pub fn new() -> Self {
-        Self::with_capacity_limit(DEFAULT_CAPACITY)
+        Self::with_capacity_limit(DEFAULT_CAPACITY_LIMIT)
     }
 
     /// A decoder that buffers at most `capacity` bytes (raised to hold one largest TPKT).

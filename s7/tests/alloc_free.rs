@@ -78,25 +78,34 @@ fn parse_walk_classify_and_emit_allocate_nothing() {
         area: Area::DataBlocks,
         address: BitAddress::new(100, 0),
     };
-    let region = Region::new(GLOBAL);
-    let mut sum = 0;
-    for _ in 0..10 {
-        for v in vectors::ALL {
-            sum += walk(v.bytes, &mut out);
+    // The libtest harness's own thread may allocate while the region is open (seen on a
+    // loaded machine): an allocation of the parse path happens on every pass, so the path
+    // is allocation-free when one of three passes counts none.
+    let mut seen = Vec::with_capacity(3);
+    for _ in 0..3 {
+        let region = Region::new(GLOBAL);
+        let mut sum = 0;
+        for _ in 0..10 {
+            for v in vectors::ALL {
+                sum += walk(v.bytes, &mut out);
+            }
+            sum += Tpkt(ConnectRequest::s7(1, 0, 2)).emit(&mut out).unwrap();
+            sum += frame_into(Pdu::setup(1, 480), &mut out);
+            sum += frame_into(Pdu::szl_read(1, 0, 0x001C, 0), &mut out);
+            sum += frame_into(
+                ReadVarRequest {
+                    pdu_ref: 1,
+                    items: &[item; 20],
+                },
+                &mut out,
+            );
         }
-        sum += Tpkt(ConnectRequest::s7(1, 0, 2)).emit(&mut out).unwrap();
-        sum += frame_into(Pdu::setup(1, 480), &mut out);
-        sum += frame_into(Pdu::szl_read(1, 0, 0x001C, 0), &mut out);
-        sum += frame_into(
-            ReadVarRequest {
-                pdu_ref: 1,
-                items: &[item; 20],
-            },
-            &mut out,
-        );
+        let stats = region.change();
+        assert!(sum > 0);
+        if stats.allocations == 0 && stats.reallocations == 0 {
+            return;
+        }
+        seen.push(stats);
     }
-    let stats = region.change();
-    assert!(sum > 0);
-    assert_eq!(stats.allocations, 0, "{stats:?}");
-    assert_eq!(stats.reallocations, 0, "{stats:?}");
+    panic!("every pass allocated: {seen:?}");
 }
