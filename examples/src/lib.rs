@@ -26,6 +26,7 @@ pub mod probe;
 pub mod probe_dnp3;
 pub mod probe_iec104;
 pub mod probe_modbus;
+pub mod probe_s7;
 pub mod protocols;
 pub mod record;
 pub mod s7;

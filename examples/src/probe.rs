@@ -1,9 +1,9 @@
 //! What every active probe behind `otprobe` shares: how politely to probe
 //! ([`ProbeConfig`]), why a step failed ([`ProbeError`]), and target resolution. The
-//! protocol clients are in `probe_modbus`, `probe_dnp3` and `probe_iec104`.
+//! protocol clients are in `probe_modbus`, `probe_dnp3`, `probe_iec104` and `probe_s7`.
 
 use std::net::{SocketAddr, ToSocketAddrs};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
@@ -47,6 +47,15 @@ pub enum ProbeError {
     Exception(u8),
     /// The request would change the device and writes were not allowed.
     WriteRefused(u8),
+    /// The device refused the connection (S7: a COTP disconnect request or error TPDU, or
+    /// a close, in answer to every connection request).
+    Refused(String),
+    /// The peer answered, but not in the protocol probed (S7: not TPKT, not COTP, or COTP
+    /// carrying something other than S7comm).
+    NotProtocol(String),
+    /// The device answered the request with an error (S7: an error class and code, an
+    /// SZL error code or a return code other than success).
+    Negative(String),
 }
 
 impl std::fmt::Display for ProbeError {
@@ -65,11 +74,34 @@ impl std::fmt::Display for ProbeError {
                     .unwrap_or("Unknown")
             ),
             Self::WriteRefused(fc) => write!(f, "function {fc} would write; pass --allow-write"),
+            Self::Refused(e) => write!(f, "connection refused: {e}"),
+            Self::NotProtocol(e) => write!(f, "not the protocol probed: {e}"),
+            Self::Negative(e) => write!(f, "refused by the device: {e}"),
         }
     }
 }
 
 impl std::error::Error for ProbeError {}
+
+/// A socket error as a probe error: a read or write that timed out is [`ProbeError::Timeout`].
+pub fn io_error(e: std::io::Error) -> ProbeError {
+    match e.kind() {
+        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => ProbeError::Timeout,
+        _ => ProbeError::Io(e.to_string()),
+    }
+}
+
+/// The rate limit: sleeps until `min_interval` has passed since `last`, then sets `last` to
+/// now. Every probe calls it before each request it sends.
+pub fn pace(last: &mut Option<Instant>, min_interval: Duration) {
+    if let Some(at) = *last {
+        let wait = min_interval.saturating_sub(at.elapsed());
+        if !wait.is_zero() {
+            std::thread::sleep(wait);
+        }
+    }
+    *last = Some(Instant::now());
+}
 
 /// Parses `host`, `host:port`, `[v6]:port`; the port defaults to `default_port`.
 pub fn resolve(target: &str, default_port: u16) -> Result<SocketAddr, ProbeError> {

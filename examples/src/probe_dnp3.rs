@@ -17,7 +17,7 @@ use otwire_dnp3::{
 use serde::Serialize;
 
 use crate::dnp3::{attribute_name as dnp3_attribute_name, attribute_value as dnp3_attribute_value};
-use crate::probe::{ProbeConfig, ProbeError};
+use crate::probe::{ProbeConfig, ProbeError, io_error, pace};
 
 /// Most response fragments read for one request (a multi-fragment response ends with FIN).
 pub const MAX_FRAGMENTS: usize = 256;
@@ -78,13 +78,6 @@ pub struct Dnp3Client {
     pub requests: u64,
 }
 
-fn io_error(e: std::io::Error) -> ProbeError {
-    match e.kind() {
-        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => ProbeError::Timeout,
-        _ => ProbeError::Io(e.to_string()),
-    }
-}
-
 /// Text of a point value.
 pub fn value_text(v: &Value<'_>) -> String {
     match v {
@@ -132,13 +125,7 @@ impl Dnp3Client {
     }
 
     fn pace(&mut self) {
-        if let Some(last) = self.last {
-            let wait = self.config.min_interval.saturating_sub(last.elapsed());
-            if !wait.is_zero() {
-                std::thread::sleep(wait);
-            }
-        }
-        self.last = Some(Instant::now());
+        pace(&mut self.last, self.config.min_interval);
     }
 
     fn header(&self, function: PrimaryFunction) -> LinkHeader {

@@ -15,7 +15,7 @@ use otwire_iec104::{
 };
 use serde::Serialize;
 
-use crate::probe::{ProbeConfig, ProbeError};
+use crate::probe::{ProbeConfig, ProbeError, io_error, pace};
 
 /// One point the station reported.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -57,13 +57,6 @@ pub struct Iec104Report {
     pub requests: u64,
 }
 
-fn io_error(e: std::io::Error) -> ProbeError {
-    match e.kind() {
-        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => ProbeError::Timeout,
-        _ => ProbeError::Io(e.to_string()),
-    }
-}
-
 /// The value of an information element as text, and whether its quality is good.
 pub fn element_text(e: &Element<'_>) -> (String, Option<bool>) {
     match e {
@@ -102,13 +95,7 @@ struct Conn {
 
 impl Conn {
     fn pace(&mut self) {
-        if let Some(last) = self.last {
-            let wait = self.config.min_interval.saturating_sub(last.elapsed());
-            if !wait.is_zero() {
-                std::thread::sleep(wait);
-            }
-        }
-        self.last = Some(Instant::now());
+        pace(&mut self.last, self.config.min_interval);
     }
 
     fn send(&mut self, bytes: &[u8]) -> Result<(), ProbeError> {

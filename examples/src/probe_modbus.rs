@@ -15,7 +15,7 @@ use otwire_modbus::{
 };
 use serde::Serialize;
 
-use crate::probe::{ProbeConfig, ProbeError};
+use crate::probe::{ProbeConfig, ProbeError, io_error};
 
 /// Function codes that only read (Application Protocol §6: 1-4, 7, 11, 12, 17, 20, 24, 43).
 pub fn is_read_only(function: u8) -> bool {
@@ -142,13 +142,6 @@ impl ModbusClient {
             }
         }
         Ok(())
-    }
-}
-
-fn io_error(e: std::io::Error) -> ProbeError {
-    match e.kind() {
-        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => ProbeError::Timeout,
-        _ => ProbeError::Io(e.to_string()),
     }
 }
 

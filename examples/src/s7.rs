@@ -345,37 +345,43 @@ pub fn facts(ev: &Event<'_>, a: &mut Asset) {
 
 /// The identity records of an SZL answer.
 fn identity(f: &mut Facts, answer: &SzlAnswer<'_>) {
-    for r in answer.iter() {
+    for (key, value) in identity_pairs(answer) {
         if f.s7_identity.len() >= MAX_PER_ASSET {
             return;
         }
-        match r {
-            SzlRecord::ModuleId(id) => {
-                let key = match id.index {
-                    1 => "order_number",
-                    6 => "hardware",
-                    7 => "firmware",
-                    _ => continue,
-                };
-                let value = match id.version() {
-                    Some((x, y, z)) if id.index != 1 => format!("V{x}.{y}.{z}"),
-                    _ => clip(id.order_number()).trim().to_string(),
-                };
-                if !value.is_empty() {
-                    f.s7_identity.insert(key.to_string(), value);
-                }
-            }
-            SzlRecord::ComponentId(c) => {
-                let Some(field) = c.field() else { continue };
-                let key = field.to_ascii_lowercase().replace(' ', "_");
-                let value = clip(c.text).trim_matches(['\0', ' ']).to_string();
-                // Some indexes hold binary ids (manufacturer and profile, OEM ids): text only.
-                let text = value.chars().all(|ch| ch.is_ascii_graphic() || ch == ' ');
-                if !value.is_empty() && text {
-                    f.s7_identity.insert(key, value);
-                }
-            }
-            _ => {}
-        }
+        f.s7_identity.insert(key, value);
     }
+}
+
+/// What an SZL answer says of the module's identity, in record order: `order_number`,
+/// `hardware` and `firmware` from module identification (0xxy11, indexes 1, 6 and 7), and
+/// the text fields of component identification (0xxy1C) by name (`module_name`,
+/// `serial_number`, `plant_designation`...). Empty values and binary fields are left out.
+/// otscan's asset facts and `otprobe s7` both read identities through it.
+pub fn identity_pairs<'a>(
+    answer: &SzlAnswer<'a>,
+) -> impl Iterator<Item = (String, String)> + use<'a> {
+    answer.iter().filter_map(|r| match r {
+        SzlRecord::ModuleId(id) => {
+            let key = match id.index {
+                1 => "order_number",
+                6 => "hardware",
+                7 => "firmware",
+                _ => return None,
+            };
+            let value = match id.version() {
+                Some((x, y, z)) if id.index != 1 => format!("V{x}.{y}.{z}"),
+                _ => clip(id.order_number()).trim().to_string(),
+            };
+            (!value.is_empty()).then(|| (key.to_string(), value))
+        }
+        SzlRecord::ComponentId(c) => {
+            let key = c.field()?.to_ascii_lowercase().replace(' ', "_");
+            let value = clip(c.text).trim_matches(['\0', ' ']).to_string();
+            // Some indexes hold binary ids (manufacturer and profile, OEM ids): text only.
+            let text = value.chars().all(|ch| ch.is_ascii_graphic() || ch == ' ');
+            (!value.is_empty() && text).then_some((key, value))
+        }
+        _ => None,
+    })
 }

@@ -1,6 +1,6 @@
 //! otprobe: a polite active scanner for OT devices (Modbus/TCP, DNP3 over TCP,
-//! IEC 60870-5-104), in the spirit of nmap's modbus-discover. Read-only unless told
-//! otherwise. See `otprobe --help`.
+//! IEC 60870-5-104, S7comm), in the spirit of nmap's modbus-discover and s7-info. Read-only
+//! unless told otherwise. See `otprobe --help`.
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -13,6 +13,7 @@ use otwire_examples::probe::{self, ProbeConfig, ProbeError};
 use otwire_examples::probe_dnp3::{self, Dnp3Addresses};
 use otwire_examples::probe_iec104;
 use otwire_examples::probe_modbus::{self, DeviceId, ModbusClient, ServerId, UnitAnswer};
+use otwire_examples::probe_s7::{self, RackSlot};
 
 const EXIT_HELP: &str = "\
 Exit status:
@@ -22,7 +23,8 @@ Exit status:
 
 otprobe sends only read requests (device identification, report server id, reads; DNP3
 link status and reads, plus application confirms when asked; IEC 104 STARTDT, station
-interrogation, S frames, STOPDT) unless --allow-write is given; it waits --interval-ms
+interrogation, S frames, STOPDT; S7 connection, setup communication and SZL reads) unless
+--allow-write is given; it waits --interval-ms
 between requests and --timeout-ms for each answer. Probe only devices you are allowed to
 probe.";
 
@@ -44,6 +46,24 @@ enum Protocol {
     /// IEC 60870-5-104: STARTDT, station interrogation, the points each common address
     /// reports with types and values, STOPDT.
     Iec104(Iec104Args),
+    /// S7comm (S7-300/400/1200/1500 CPUs): COTP connection to the rack and slot, setup
+    /// communication, SZL reads of module identification (0x0011), component
+    /// identification (0x001C) and operating mode (0x0424).
+    S7(S7Args),
+}
+
+#[derive(Args, Debug)]
+struct S7Args {
+    #[arg(help = "CPU: host, host:port or [v6]:port (port 102 by default)")]
+    target: String,
+    /// Rack of the CPU (0-7).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=7))]
+    rack: u8,
+    /// Slot of the CPU (0-31: 2 on S7-300, 1 or 0 on S7-1200/1500).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(0..=31))]
+    slot: u8,
+    #[command(flatten)]
+    common: Common,
 }
 
 #[derive(Args, Debug)]
@@ -171,7 +191,109 @@ fn main() -> ExitCode {
         Protocol::Modbus(args) => modbus(&args),
         Protocol::Dnp3(args) => dnp3(&args),
         Protocol::Iec104(args) => iec104(&args),
+        Protocol::S7(args) => s7(&args),
     }
+}
+
+fn s7(args: &S7Args) -> ExitCode {
+    let addr = match probe::resolve(&args.target, otwire_s7::PORT) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("otprobe: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let at = RackSlot {
+        rack: args.rack,
+        slot: args.slot,
+    };
+    let report = match probe_s7::probe(addr, config(&args.common), at) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("otprobe: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    if args.common.json {
+        print_json(&report);
+        return ExitCode::SUCCESS;
+    }
+    let mut rows = vec![
+        (
+            "target".to_string(),
+            format!(
+                "{} (s7comm, rack {} slot {})",
+                report.target, report.rack, report.slot
+            ),
+        ),
+        (
+            "connection".into(),
+            format!(
+                "TSAP {} -> {}{}",
+                report.calling_tsap,
+                report.called_tsap,
+                report
+                    .tpdu_size
+                    .map(|n| format!(", TPDU size {n}"))
+                    .unwrap_or_default()
+            ),
+        ),
+    ];
+    for r in &report.refused {
+        rows.push(("refused".into(), r.clone()));
+    }
+    rows.push((
+        "pdu size".into(),
+        format!(
+            "{} (max AmQ {}/{})",
+            report.pdu_size, report.max_amq_calling, report.max_amq_called
+        ),
+    ));
+    for (k, v) in &report.identity {
+        rows.push((k.replace('_', " "), v.clone()));
+    }
+    if let Some(m) = &report.operating_mode {
+        rows.push(("operating mode".into(), m.clone()));
+    }
+    for o in &report.szl {
+        let name = format!("szl {} {}", o.id, o.name.unwrap_or(""));
+        match &o.answer {
+            Ok(l) => {
+                let mut v = format!(
+                    "{} record{} of {} bytes",
+                    l.record_count,
+                    if l.record_count == 1 { "" } else { "s" },
+                    l.record_len
+                );
+                if l.data_units > 1 {
+                    v.push_str(&format!(" in {} data units", l.data_units));
+                }
+                if !l.anomalies.is_empty() {
+                    v.push_str(&format!(" ({})", l.anomalies.join(" ")));
+                }
+                rows.push((name.trim_end().to_string(), v));
+                for r in &l.records {
+                    let key = match (r.index, r.field) {
+                        (Some(i), Some(f)) => format!("  {i:#06x} {f}"),
+                        (Some(i), None) => format!("  {i:#06x}"),
+                        (None, Some(f)) => format!("  {f}"),
+                        (None, None) => "  record".into(),
+                    };
+                    rows.push((key, r.value.clone()));
+                }
+                if l.extra_bytes > 0 {
+                    rows.push((
+                        "  outside records".into(),
+                        format!("{} bytes: {}", l.extra_bytes, l.extra_text.join(" | ")),
+                    ));
+                }
+            }
+            Err(e) => rows.push((name.trim_end().to_string(), e.to_string())),
+        }
+    }
+    rows.push(("pdus sent".into(), report.requests.to_string()));
+    print_rows(&rows);
+    ExitCode::SUCCESS
 }
 
 fn iec104(args: &Iec104Args) -> ExitCode {
