@@ -14,6 +14,8 @@ mod error;
 mod error_codes;
 mod header;
 mod message;
+#[cfg(feature = "nom")]
+pub mod nom;
 pub mod params;
 mod pdu;
 pub mod plus;
