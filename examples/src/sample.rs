@@ -14,7 +14,9 @@
 //!   FrostyGoop-like burst of FC 16 writes of out-of-range set points to the gateway, a UMAS
 //!   (FC 90) reservation and STOP_PLC to the gateway, and an HTTP request sent to port 502;
 //! - DNP3 and IEC 104 supervision of two RTUs by a SCADA front end, and the rogue host's
-//!   attacks on them ([`crate::sample_scada`]).
+//!   attacks on them ([`crate::sample_scada`]);
+//! - the HMI's read var polling of an S7-300 CPU, and the rogue host's SZL identification
+//!   of it and PLC stop ([`crate::sample_s7`]).
 
 use std::io::{self, Write};
 
@@ -25,6 +27,7 @@ use otwire_modbus::{
 };
 
 use crate::pcapw::{Host, LINKTYPE_ETHERNET, PcapWriter, TcpSession};
+use crate::sample_s7::S7Polling;
 use crate::sample_scada::Scada;
 
 /// The bundled sample capture.
@@ -138,6 +141,10 @@ type Step = (i64, u8);
 /// The DNP3 and IEC 104 attacks (second, kind of [`crate::sample_scada::attack`]).
 const SCADA_ATTACKS: [Step; 4] = [(28, 0), (35, 2), (42, 1), (55, 3)];
 
+/// The second of the rogue host's S7 identification and PLC stop
+/// ([`crate::sample_s7::rogue_identify_and_stop`]).
+const S7_ATTACK: i64 = 47;
+
 /// Writes the sample capture.
 pub fn write_sample<W: Write>(out: W) -> io::Result<W> {
     let mut w = PcapWriter::new(out, LINKTYPE_ETHERNET)?;
@@ -154,6 +161,7 @@ pub fn write_sample<W: Write>(out: W) -> io::Result<W> {
     gw.tcp.open(&mut w, t0 + 2_000)?;
     meter.tcp.open(&mut w, t0 + 3_000)?;
     let mut scada = Scada::open(&mut w, t0)?;
+    let mut s7 = S7Polling::open(&mut w, t0)?;
 
     // Attack steps: (second, kind), each interleaved with the polling at its time.
     let attacks: [Step; 6] = [(20, 0), (25, 1), (32, 2), (38, 3), (45, 4), (50, 5)];
@@ -251,6 +259,10 @@ pub fn write_sample<W: Write>(out: W) -> io::Result<W> {
             )?;
         }
         scada.second(&mut w, sec, t)?;
+        s7.second(&mut w, sec, t)?;
+        if sec == S7_ATTACK {
+            crate::sample_s7::rogue_identify_and_stop(&mut w, t + 520_000)?;
+        }
         for &(at, kind) in &attacks {
             if at == sec {
                 attack(&mut w, kind, t + 500_000)?;
@@ -268,6 +280,7 @@ pub fn write_sample<W: Write>(out: W) -> io::Result<W> {
     gw.tcp.close(&mut w, end + 2_000)?;
     meter.tcp.close(&mut w, end + 3_000)?;
     scada.close(&mut w, end + 4_000)?;
+    s7.close(&mut w, end + 6_000)?;
     let mut out = w.into_inner();
     out.flush()?;
     Ok(out)

@@ -21,6 +21,7 @@ use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::Duration;
 
+use otwire_examples::sample_s7::{component_records, module_records};
 use otwire_s7::{
     Body, Connection, Emit, Job, Pdu, Setup, StreamDecoder, SzlAnswer, SzlResponse, Tpdu, Tpkt,
     UserdataBody, frame, split_frame,
@@ -171,38 +172,21 @@ fn next_tpkt(sock: &mut TcpStream, dec: &mut StreamDecoder) -> Option<Vec<u8>> {
     }
 }
 
-fn module_records() -> Vec<u8> {
-    let mut r = Vec::new();
-    for (index, text, ausbg, ausbe) in [
-        (1u16, "6ES7 315-2EH14-0AB0 ", [0u8, 1], [0u8, 1]),
-        (6, "6ES7 315-2EH14-0AB0 ", [b'V', 1], [0, 0]),
-        (7, "                    ", [b'V', 3], [2, 6]),
-    ] {
-        r.extend_from_slice(&index.to_be_bytes());
-        r.extend_from_slice(text.as_bytes());
-        r.extend_from_slice(&[0x00, 0xC0]);
-        r.extend_from_slice(&ausbg);
-        r.extend_from_slice(&ausbe);
-    }
-    r
-}
+/// The CPU's module identification: module, basic hardware, basic firmware.
+const MODULE_ID: [(u16, &str, [u8; 2], [u8; 2]); 3] = [
+    (1, "6ES7 315-2EH14-0AB0", [0, 1], [0, 1]),
+    (6, "6ES7 315-2EH14-0AB0", [b'V', 1], [0, 0]),
+    (7, "", [b'V', 3], [2, 6]),
+];
 
-fn component_records() -> Vec<u8> {
-    let mut r = Vec::new();
-    for (index, text) in [
-        (1u16, "S7-300 station"),
-        (2, "PLC_1"),
-        (3, "plant A"),
-        (5, "S C-X4U421302009"),
-        (7, "CPU 315-2 PN/DP"),
-    ] {
-        r.extend_from_slice(&index.to_be_bytes());
-        let mut t = text.as_bytes().to_vec();
-        t.resize(32, 0);
-        r.extend_from_slice(&t);
-    }
-    r
-}
+/// The CPU's component identification.
+const COMPONENT_ID: [(u16, &str); 5] = [
+    (1, "S7-300 station"),
+    (2, "PLC_1"),
+    (3, "plant A"),
+    (5, "S C-X4U421302009"),
+    (7, "CPU 315-2 PN/DP"),
+];
 
 /// An operating mode record: event 0x4451 "mode transition", STOP (internal) to RUN.
 const MODE_RECORD: [u8; 20] = [
@@ -278,10 +262,10 @@ fn cpu_refusing_pg_tsaps(i: usize, mut sock: TcpStream) {
                         };
                         match u.body {
                             UserdataBody::SzlRequest(q) if q.id.0 == 0x0011 => {
-                                whole(&szl_answer(0x0011, 28, &module_records()))
+                                whole(&szl_answer(0x0011, 28, &module_records(&MODULE_ID)))
                             }
                             UserdataBody::SzlRequest(q) if q.id.0 == 0x001C => {
-                                let all = szl_answer(0x001C, 34, &component_records());
+                                let all = szl_answer(0x001C, 34, &component_records(&COMPONENT_ID));
                                 let (first, rest) = all.split_at(100);
                                 rest_of_component = Some(rest.to_vec());
                                 frame(SzlResponse {

@@ -24,6 +24,14 @@ fn committed_sample_equals_generator_output() {
     );
 }
 
+/// The S7 fields of a record (all `None` for other protocols).
+fn s7(r: &otwire_examples::record::PduRecord) -> otwire_examples::s7::Fields {
+    match &r.fields {
+        ProtoFields::S7(f) => f.clone(),
+        _ => otwire_examples::s7::Fields::default(),
+    }
+}
+
 /// The Modbus fields of a record (all `None` for other protocols).
 fn modbus(r: &otwire_examples::record::PduRecord) -> otwire_examples::modbus::Fields {
     match r.fields {
@@ -90,6 +98,82 @@ fn sample_scan_finds_the_scene() {
     assert_eq!(count(&|r| iec(r) && rogue(r)), 4);
     assert_eq!(count(&iec), 93);
 
+    // S7: the HMI's connection (CR, CC, setup job and answer) and 60 read var jobs of
+    // DB1, each answered; the rogue host's connection, three SZL reads (0x0011, 0x001C,
+    // 0x0424), each answered, and a PLC stop, acknowledged. All of it clean.
+    let is_s7 = |r: &otwire_examples::record::PduRecord| r.proto == Protocol::S7;
+    let hmi = |r: &otwire_examples::record::PduRecord| {
+        r.src.ip().to_string() == "10.10.1.10" || r.dst.ip().to_string() == "10.10.1.10"
+    };
+    assert_eq!(count(&is_s7), 136);
+    assert_eq!(count(&|r| is_s7(r) && hmi(r)), 4 + 120);
+    assert_eq!(
+        count(&|r| is_s7(r) && hmi(r) && s7(r).func == Some(0x04) && s7(r).rosctr == Some(1)),
+        60
+    );
+    assert_eq!(
+        count(&|r| is_s7(r) && hmi(r) && s7(r).func == Some(0x04) && s7(r).rosctr == Some(3)),
+        60
+    );
+    let szl: Vec<(u8, u16)> = pdus
+        .iter()
+        .filter(|r| is_s7(r) && s7(r).szl_id.is_some())
+        .map(|r| (s7(r).ud_type.unwrap(), s7(r).szl_id.unwrap()))
+        .collect();
+    assert_eq!(
+        szl,
+        [
+            (4, 0x0011),
+            (8, 0x0011),
+            (4, 0x001C),
+            (8, 0x001C),
+            (4, 0x0424),
+            (8, 0x0424)
+        ]
+    );
+    assert!(
+        pdus.iter()
+            .filter(|r| is_s7(r) && s7(r).szl_id.is_some())
+            .all(|r| {
+                r.src.ip().to_string() == "10.10.1.66" || r.dst.ip().to_string() == "10.10.1.66"
+            })
+    );
+    assert_eq!(
+        count(&|r| rogue(r) && is_s7(r) && s7(r).func == Some(0x29)),
+        1
+    );
+    assert_eq!(
+        count(&|r| is_s7(r) && s7(r).func == Some(0x29) && s7(r).rosctr == Some(3)),
+        1
+    );
+    assert_eq!(count(&|r| is_s7(r) && !r.anomalies.is_empty()), 0);
+
+    // The S7-300 told the rogue host who it is: module and component identification.
+    let plc_s7 = s.assets().get(&"10.10.1.25".parse().unwrap()).unwrap();
+    assert_eq!(plc_s7.role(), "server");
+    let f = &plc_s7.facts.s7;
+    assert_eq!(f.s7_pdu_size, Some(otwire_examples::sample_s7::PDU_SIZE));
+    assert_eq!(f.s7_rack_slot.iter().collect::<Vec<_>>(), ["0/2"]);
+    let identity: Vec<(&str, &str)> = f
+        .s7_identity
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(
+        identity,
+        [
+            ("automation_system_name", "S7-300 BOILER HOUSE"),
+            ("copyright", "Original Siemens Equipment"),
+            ("firmware", "V3.2.6"),
+            ("hardware", "V4.0.0"),
+            ("module_name", "PLC_BOILER_2"),
+            ("module_type_name", "CPU 315-2 PN/DP"),
+            ("order_number", "6ES7 315-2EH14-0AB0"),
+            ("plant_designation", "BOILER HOUSE 2"),
+            ("serial_number", "S C-H5N316942014"),
+        ]
+    );
+
     // Assets: PLC-1 reported its identity.
     let plc1 = s.assets().get(&"10.10.1.21".parse().unwrap()).unwrap();
     assert_eq!(plc1.role(), "server");
@@ -154,6 +238,11 @@ fn sample_attacks_raise_their_techniques() {
     };
     assert!(on("T0804", Protocol::Dnp3) && on("T0816", Protocol::Dnp3));
     assert!(on("T0888", Protocol::Iec104) && on("T0855", Protocol::Iec104));
+    // So are the S7 ones: a new client, SZL identification, the operating mode read, the
+    // PLC stop.
+    for id in ["T0848", "T0888", "T0868", "T0858"] {
+        assert!(on(id, Protocol::S7), "{id} not raised on S7: {alerts:#?}");
+    }
     // Nothing from the SCADA front end's supervision.
     assert!(
         alerts

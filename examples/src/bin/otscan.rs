@@ -23,9 +23,9 @@ Exit status:
 A capture cut short or corrupt part-way is scanned up to the damage, with a warning on
 stderr (and in the summary); it does not change the exit status.
 
-With no CAPTURE, otscan scans the sample capture bundled with it (Modbus polling between an
-HMI and PLCs, DNP3 and IEC 104 supervision of two RTUs, plus a handful of attacks), learning a
-baseline from its first 15 s.
+With no CAPTURE, otscan scans the sample capture bundled with it (Modbus and S7comm polling
+between an HMI and PLCs, DNP3 and IEC 104 supervision of two RTUs, plus a handful of
+attacks), learning a baseline from its first 15 s.
 
 Without --learn or --baseline-in, the baseline is learned during the configuration's
 learning_secs (default 3600 s of capture time); single-message detectors (dangerous function
