@@ -22,7 +22,6 @@ pub mod modbus;
 pub mod net;
 pub mod output;
 pub mod pcapw;
-mod pipeline;
 pub mod probe;
 pub mod probe_dnp3;
 pub mod probe_iec104;

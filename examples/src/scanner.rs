@@ -226,8 +226,8 @@ pub struct Scanner<R: Report> {
 /// Everything after reading: the shards, detection, the inventory and the report.
 struct Back<R: Report> {
     shards: Vec<Shard>,
-    /// Each shard's scratch room, twice: two batches are in flight when reading alongside.
-    arenas: [Vec<Vec<u8>>; 2],
+    /// Each shard's scratch room.
+    arenas: Vec<Vec<u8>>,
     sink: Sink<R>,
     /// A handled batch, emptied, for the front end to fill next.
     spare: Option<Batch>,
@@ -272,7 +272,7 @@ impl<R: Report> Scanner<R> {
             front: Front::new(options.defrag, n),
             back: Back {
                 shards: (0..n).map(|_| Shard::new(share)).collect(),
-                arenas: [vec![Vec::new(); n], vec![Vec::new(); n]],
+                arenas: vec![Vec::new(); n],
                 sink: Sink::new(report, detection),
                 spare: None,
             },
@@ -296,6 +296,55 @@ impl<R: Report> Scanner<R> {
         let fresh = self.back.spare.take().unwrap_or_default();
         let full = self.front.swap(fresh);
         self.back.spare = Some(self.back.run_batch(full));
+    }
+
+    /// Reads on a thread of its own: `read` gets a function to hand each captured packet
+    /// to (it returns `false` once the report has failed: stop reading), and batches are
+    /// handled on this thread as they fill while the next one is read. The output is the
+    /// same as handing the packets to [`packet`](Scanner::packet) one by one.
+    pub fn read_alongside<T: Send>(
+        &mut self,
+        read: impl FnOnce(&mut dyn FnMut(&Packet<'_>) -> bool) -> T + Send,
+    ) -> T {
+        let Scanner { front, back } = self;
+        let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Batch>(1);
+        let (spare_tx, spare_rx) = std::sync::mpsc::channel::<Batch>();
+        if let Some(b) = back.spare.take() {
+            let _ = spare_tx.send(b);
+        }
+        let failed = AtomicBool::new(back.sink.report.failed());
+        std::thread::scope(|s| {
+            let failed = &failed;
+            let reader = s.spawn(move || {
+                let mut hand = |p: &Packet<'_>| {
+                    if front.packet(p) {
+                        let fresh = spare_rx.try_recv().unwrap_or_default();
+                        if full_tx.send(front.swap(fresh)).is_err() {
+                            return false;
+                        }
+                    }
+                    !failed.load(Ordering::Relaxed)
+                };
+                read(&mut hand)
+            });
+            // The batch handled last is kept: the reader may be done with its spares.
+            let mut kept = None;
+            for batch in full_rx {
+                if let Some(b) = kept.replace(back.run_batch(batch)) {
+                    let _ = spare_tx.send(b);
+                }
+                if back.sink.report.failed() {
+                    failed.store(true, Ordering::Relaxed);
+                }
+            }
+            if kept.is_some() {
+                back.spare = kept;
+            }
+            match reader.join() {
+                Ok(t) => t,
+                Err(e) => std::panic::resume_unwind(e),
+            }
+        })
     }
 
     /// End of input: flushes every flow and lets detection report.
@@ -350,60 +399,6 @@ impl<R: Report> Scanner<R> {
     }
 }
 
-impl<R: Report + Send> Scanner<R> {
-    /// Reads on a thread of its own: `read` gets a function to hand each captured packet
-    /// to (it returns `false` once the report has failed: stop reading), and batches are
-    /// handled as they fill while the next one is read, two at a time (one in the shards,
-    /// the one before it in detection and the records: [`pipeline`](crate::pipeline)). The
-    /// output is the same as handing the packets to [`packet`](Scanner::packet) one by one.
-    pub fn read_alongside<T: Send>(
-        &mut self,
-        read: impl FnOnce(&mut dyn FnMut(&Packet<'_>) -> bool) -> T + Send,
-    ) -> T {
-        let Scanner { front, back } = self;
-        let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Batch>(1);
-        let (spare_tx, spare_rx) = std::sync::mpsc::channel::<Batch>();
-        if let Some(b) = back.spare.take() {
-            let _ = spare_tx.send(b);
-        }
-        let failed = AtomicBool::new(back.sink.report.failed());
-        let done = |sink: &Sink<R>, batch: Batch| {
-            let _ = spare_tx.send(batch);
-            if sink.report.failed() {
-                failed.store(true, Ordering::Relaxed);
-            }
-        };
-        let (t, spares) = std::thread::scope(|s| {
-            let failed = &failed;
-            let reader = s.spawn(move || {
-                let mut hand = |p: &Packet<'_>| {
-                    if front.packet(p) {
-                        let fresh = spare_rx.try_recv().unwrap_or_default();
-                        if full_tx.send(front.swap(fresh)).is_err() {
-                            return false;
-                        }
-                    }
-                    !failed.load(Ordering::Relaxed)
-                };
-                (read(&mut hand), spare_rx)
-            });
-            crate::pipeline::run(
-                &mut back.shards,
-                &mut back.sink,
-                &mut back.arenas,
-                full_rx,
-                &done,
-            );
-            match reader.join() {
-                Ok(t) => t,
-                Err(e) => std::panic::resume_unwind(e),
-            }
-        });
-        back.spare = spares.try_iter().last();
-        t
-    }
-}
-
 impl<R: Report> Back<R> {
     /// Runs a batch through the shards and handles what they decoded; returns the batch,
     /// emptied.
@@ -411,7 +406,7 @@ impl<R: Report> Back<R> {
         if batch.pkts.is_empty() {
             return batch;
         }
-        let [arenas, _] = &mut self.arenas;
+        let arenas = &mut self.arenas;
         let mut outputs = shard::run(&mut self.shards, arenas, &batch);
         self.sink.handle(&mut outputs, self.shards.len());
         for (s, o) in self.shards.iter_mut().zip(outputs) {
@@ -423,7 +418,7 @@ impl<R: Report> Back<R> {
 
     /// End of input: closes every flow and handles what that decodes.
     fn finish(&mut self, last: PacketMeta) {
-        let [arenas, _] = &mut self.arenas;
+        let arenas = &mut self.arenas;
         let mut outputs: Vec<_> = self
             .shards
             .iter_mut()

@@ -103,32 +103,8 @@ impl Shard {
 
     /// Takes back an output's vectors, emptied, for a later run.
     pub(crate) fn reclaim(&mut self, o: Output<'_>) {
-        self.lend(o.into_spares());
-    }
-
-    /// Gives the shard vectors to fill on its next run.
-    pub(crate) fn lend(&mut self, s: Spares) {
-        self.spare_items = s.items;
-        self.spare_events = s.events;
-    }
-}
-
-/// An output's vectors, emptied, kept for their allocations.
-#[derive(Debug, Default)]
-pub(crate) struct Spares {
-    items: Vec<Item>,
-    events: Vec<Event<'static>>,
-}
-
-impl Output<'_> {
-    /// The output's vectors, emptied.
-    pub(crate) fn into_spares(self) -> Spares {
-        let mut items = self.items;
-        items.clear();
-        Spares {
-            items,
-            events: otwire_detect::protocol::recycle(self.events),
-        }
+        self.spare_items = o.items;
+        self.spare_events = otwire_detect::protocol::recycle(o.events);
     }
 }
 

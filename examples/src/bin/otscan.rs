@@ -154,7 +154,7 @@ fn run(args: &Args) -> Result<ExitCode, String> {
         )?)
     };
     let stdout = io::stdout();
-    let out = BufWriter::with_capacity(1 << 16, stdout);
+    let out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let report = JsonLines::new(
         out,
         args.output == Output::Pdus,
@@ -219,7 +219,7 @@ fn run(args: &Args) -> Result<ExitCode, String> {
     }
 }
 
-fn scan<'r, R: Read + Send + 'r, W: Write + Send>(
+fn scan<'r, R: Read + Send + 'r, W: Write>(
     scanner: &mut Scanner<JsonLines<W>>,
     name: &str,
     input: R,
