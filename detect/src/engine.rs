@@ -93,6 +93,8 @@ pub struct Engine {
     aggregation: BoundedMap<AggKey, AggState>,
     out: Vec<Alert>,
     stats: EngineStats,
+    /// What each detector took on the last batch run on threads (the order they start in).
+    costs: Vec<u64>,
 }
 
 impl core::fmt::Debug for Engine {
@@ -137,6 +139,7 @@ impl Engine {
             aggregation: BoundedMap::new(cap),
             out: Vec::new(),
             stats: EngineStats::default(),
+            costs: Vec::new(),
         }
     }
 
@@ -144,6 +147,7 @@ impl Engine {
     pub fn add(&mut self, detector: Box<dyn Detector>) {
         if self.detectors.len() < usize::from(u8::MAX) {
             self.detectors.push(detector);
+            self.costs.push(0);
         }
     }
 
@@ -375,27 +379,41 @@ impl Engine {
                 .flat_map(one)
                 .collect()
         } else {
-            let n = threads.min(self.detectors.len().max(1));
-            let queue = std::sync::Mutex::new(self.detectors.iter_mut().enumerate());
-            std::thread::scope(|s| {
+            // Longest first (by what each took on the last batch), so that no thread is
+            // left with a long detector while the others are done.
+            let mut jobs: Vec<_> = self.detectors.iter_mut().enumerate().collect();
+            let costs = &mut self.costs;
+            jobs.sort_by_key(|(d, _)| core::cmp::Reverse(costs.get(*d).copied().unwrap_or(0)));
+            let n = threads.min(jobs.len().max(1));
+            let queue = std::sync::Mutex::new(jobs.into_iter());
+            let (found, took): (Vec<_>, Vec<_>) = std::thread::scope(|s| {
                 let workers: Vec<_> = (0..n)
                     .map(|_| {
                         s.spawn(|| {
                             let mut found = Vec::new();
+                            let mut took = Vec::new();
                             loop {
                                 let next = queue.lock().ok().and_then(|mut q| q.next());
                                 let Some(job) = next else { break };
+                                let (d, start) = (job.0, std::time::Instant::now());
                                 found.extend(one(job));
+                                took.push((d, start.elapsed()));
                             }
-                            found
+                            (found, took)
                         })
                     })
                     .collect();
                 workers
                     .into_iter()
-                    .flat_map(|w| w.join().unwrap_or_default())
-                    .collect()
-            })
+                    .map(|w| w.join().unwrap_or_default())
+                    .unzip()
+            });
+            for (d, t) in took.into_iter().flatten() {
+                if let Some(c) = costs.get_mut(d) {
+                    *c = u64::try_from(t.as_nanos()).unwrap_or(u64::MAX);
+                }
+            }
+            found.into_iter().flatten().collect()
         };
         all.sort_by_key(|(i, d, _)| (*i, *d));
         all

@@ -35,4 +35,5 @@ pub mod sample_s7;
 pub mod sample_scada;
 pub mod scanner;
 mod shard;
+mod sink;
 pub mod tcp;

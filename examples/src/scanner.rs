@@ -27,21 +27,20 @@
 
 use std::collections::BTreeMap;
 
-use hashbrown::HashMap;
-use otwire_detect::protocol::Detail;
-use otwire_detect::{Conformance, Event, Outcome};
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use serde::Serialize;
 
 use crate::assets::Assets;
 pub use crate::batch::BATCH;
 use crate::batch::{Batch, Front};
 use crate::capture::Packet;
-use crate::conn::ItemKind;
 use crate::defrag::{DefragLimits, DefragStats};
 use crate::detect_engine::DetectEngine;
 use crate::flow::{FlowLimits, FlowStats, PacketMeta};
 use crate::record::{AlertRecord, PduRecord, Severity};
-use crate::shard::{self, Output, Shard};
+use crate::shard::{self, Shard};
+use crate::sink::Sink;
 
 /// Where records go as they are produced.
 pub trait Report {
@@ -177,7 +176,7 @@ fn slim(a: &AlertRecord) -> AlertRecord {
 const MAX_DISTINCT_ALERTS: usize = 10_000;
 
 impl AlertStats {
-    fn add(&mut self, a: &AlertRecord) {
+    pub(crate) fn add(&mut self, a: &AlertRecord) {
         let count = a.count.max(1);
         *self
             .by_technique
@@ -229,14 +228,7 @@ struct Back<R: Report> {
     shards: Vec<Shard>,
     /// Each shard's scratch room.
     arenas: Vec<Vec<u8>>,
-    detection: Option<DetectEngine>,
-    report: R,
-    assets: Assets,
-    alerts: AlertStats,
-    stats: ScanStats,
-    /// Flow index of each open flow, by the index of its first packet.
-    ids: HashMap<u64, u64>,
-    next_id: u64,
+    sink: Sink<R>,
     /// A handled batch, emptied, for the front end to fill next.
     spare: Option<Batch>,
 }
@@ -281,13 +273,7 @@ impl<R: Report> Scanner<R> {
             back: Back {
                 shards: (0..n).map(|_| Shard::new(share)).collect(),
                 arenas: vec![Vec::new(); n],
-                detection,
-                report,
-                assets: Assets::default(),
-                alerts: AlertStats::default(),
-                stats: ScanStats::default(),
-                ids: HashMap::new(),
-                next_id: 0,
+                sink: Sink::new(report, detection),
                 spare: None,
             },
         }
@@ -326,7 +312,7 @@ impl<R: Report> Scanner<R> {
         if let Some(b) = back.spare.take() {
             let _ = spare_tx.send(b);
         }
-        let failed = std::sync::atomic::AtomicBool::new(back.report.failed());
+        let failed = AtomicBool::new(back.sink.report.failed());
         std::thread::scope(|s| {
             let failed = &failed;
             let reader = s.spawn(move || {
@@ -337,7 +323,7 @@ impl<R: Report> Scanner<R> {
                             return false;
                         }
                     }
-                    !failed.load(std::sync::atomic::Ordering::Relaxed)
+                    !failed.load(Ordering::Relaxed)
                 };
                 read(&mut hand)
             });
@@ -347,8 +333,8 @@ impl<R: Report> Scanner<R> {
                 if let Some(b) = kept.replace(back.run_batch(batch)) {
                     let _ = spare_tx.send(b);
                 }
-                if back.report.failed() {
-                    failed.store(true, std::sync::atomic::Ordering::Relaxed);
+                if back.sink.report.failed() {
+                    failed.store(true, Ordering::Relaxed);
                 }
             }
             if kept.is_some() {
@@ -371,27 +357,27 @@ impl<R: Report> Scanner<R> {
 
     /// The report (records collected, or the writer).
     pub fn report(&self) -> &R {
-        &self.back.report
+        &self.back.sink.report
     }
 
     /// The report, mutably (to flush a writer).
     pub fn report_mut(&mut self) -> &mut R {
-        &mut self.back.report
+        &mut self.back.sink.report
     }
 
     /// The asset inventory.
     pub fn assets(&self) -> &Assets {
-        &self.back.assets
+        &self.back.sink.assets
     }
 
     /// Alert counts.
     pub fn alerts(&self) -> &AlertStats {
-        &self.back.alerts
+        &self.back.sink.alerts
     }
 
     /// Counters.
     pub fn stats(&self) -> ScanStats {
-        let mut s = self.back.stats.clone();
+        let mut s = self.back.sink.stats.clone();
         let read = self.front.stats();
         s.packets = read.packets;
         s.bytes = read.bytes;
@@ -409,7 +395,7 @@ impl<R: Report> Scanner<R> {
 
     /// The detection back end (to save a baseline).
     pub fn detection(&self) -> Option<&DetectEngine> {
-        self.back.detection.as_ref()
+        self.back.sink.detection.as_ref()
     }
 }
 
@@ -420,135 +406,28 @@ impl<R: Report> Back<R> {
         if batch.pkts.is_empty() {
             return batch;
         }
-        let mut arenas = std::mem::take(&mut self.arenas);
-        let mut outputs = shard::run(&mut self.shards, &mut arenas, &batch);
-        self.handle(&mut outputs);
-        self.reclaim(outputs);
-        self.arenas = arenas;
+        let arenas = &mut self.arenas;
+        let mut outputs = shard::run(&mut self.shards, arenas, &batch);
+        self.sink.handle(&mut outputs, self.shards.len());
+        for (s, o) in self.shards.iter_mut().zip(outputs) {
+            s.reclaim(o);
+        }
         batch.clear();
         batch
     }
 
-    /// Merges the shards' outputs into capture order, numbers the flows, and runs
-    /// detection beside the inventory and the records on the events.
-    fn handle(&mut self, outputs: &mut [Output<'_>]) {
-        for o in outputs.iter() {
-            self.stats.arena_dropped += o.dropped;
-        }
-        let events = self.merge(outputs);
-        let threads = self.shards.len();
-        let alerts = match self.detection.as_mut() {
-            // Detection on threads of its own while this one does the records.
-            Some(d) if threads > 1 => std::thread::scope(|s| {
-                let job = s.spawn(|| d.observe_batch(&events, threads));
-                for ev in &events {
-                    record(&mut self.stats, &mut self.assets, &mut self.report, ev);
-                }
-                match job.join() {
-                    Ok(a) => a,
-                    Err(e) => std::panic::resume_unwind(e),
-                }
-            }),
-            d => {
-                let alerts = d.map(|d| d.observe_batch(&events, 1)).unwrap_or_default();
-                for ev in &events {
-                    record(&mut self.stats, &mut self.assets, &mut self.report, ev);
-                }
-                alerts
-            }
-        };
-        for (_, a) in &alerts {
-            self.stats.alerts += 1;
-            self.alerts.add(a);
-            self.report.alert(a);
-        }
-    }
-
-    /// The shards' events in capture order, their flows numbered.
-    fn merge<'o, 'b>(&mut self, outputs: &'o mut [Output<'b>]) -> Vec<&'o Event<'b>> {
-        let mut order: Vec<(usize, usize)> = Vec::new();
-        let mut heads = vec![0usize; outputs.len()];
-        loop {
-            let next = outputs
-                .iter()
-                .zip(&heads)
-                .enumerate()
-                .filter_map(|(i, (o, &h))| o.items.get(h).map(|it| (it.key, i)))
-                .min();
-            let Some((_, i)) = next else { break };
-            let Some(out) = outputs.get_mut(i) else { break };
-            let Some(item) = heads.get_mut(i).and_then(|h| {
-                let it = out.items.get(*h).copied();
-                *h += 1;
-                it
-            }) else {
-                break;
-            };
-            match item.kind {
-                ItemKind::Opened => {
-                    self.ids.insert(item.flow, self.next_id);
-                    self.next_id += 1;
-                }
-                ItemKind::Closed => {
-                    self.ids.remove(&item.flow);
-                }
-                ItemKind::Event(e) => {
-                    if let Some(ev) = out.events.get_mut(e) {
-                        ev.flow_id = self.ids.get(&item.flow).copied().unwrap_or(u64::MAX);
-                        order.push((i, e));
-                    }
-                }
-            }
-        }
-        let outputs: &'o [Output<'b>] = outputs;
-        order
-            .iter()
-            .filter_map(|&(i, e)| outputs.get(i).and_then(|o| o.events.get(e)))
-            .collect()
-    }
-
-    /// Gives each shard its output's vectors back, emptied, for the next batch.
-    fn reclaim(&mut self, outputs: Vec<Output<'_>>) {
-        for (s, o) in self.shards.iter_mut().zip(outputs) {
-            s.reclaim(o);
-        }
-    }
-
     /// End of input: closes every flow and handles what that decodes.
     fn finish(&mut self, last: PacketMeta) {
-        let mut arenas = std::mem::take(&mut self.arenas);
+        let arenas = &mut self.arenas;
         let mut outputs: Vec<_> = self
             .shards
             .iter_mut()
             .zip(arenas.iter_mut())
             .map(|(s, a)| s.finish(a, last))
             .collect();
-        self.handle(&mut outputs);
-        self.reclaim(outputs);
-        self.arenas = arenas;
+        self.sink.handle(&mut outputs, self.shards.len());
+        for (s, o) in self.shards.iter_mut().zip(outputs) {
+            s.reclaim(o);
+        }
     }
-}
-
-/// One event: statistics, inventory, record.
-fn record<R: Report>(stats: &mut ScanStats, assets: &mut Assets, report: &mut R, ev: &Event<'_>) {
-    let s = stats.protocols.entry(ev.protocol.name()).or_default();
-    s.pdus += 1;
-    if anomalous(ev) {
-        s.anomalous += 1;
-    }
-    assets.observe(ev);
-    if report.wants_pdus() {
-        report.pdu(&PduRecord::of(ev));
-    }
-}
-
-/// Whether an event's record lists an anomaly.
-fn anomalous(ev: &Event<'_>) -> bool {
-    ev.anomalies != 0
-        || ev
-            .conformance
-            .intersects(Conformance::MALFORMED | Conformance::JUNK)
-        || (matches!(ev.detail, Detail::None)
-            && ev.outcome == Outcome::Unparsed
-            && ev.conformance.contains(Conformance::NOT_PROTOCOL))
 }

@@ -60,6 +60,9 @@ pub struct HalfStream {
     next: u64,
     /// Highest stream position the peer acknowledged.
     acked: u64,
+    /// Before the origin is fixed: the sequence number of the last empty segment (its
+    /// sender's next byte), to recognise a keep-alive probe that comes before any data.
+    idle_seq: Option<u32>,
     ooo: BTreeMap<u64, Vec<u8>>,
     ooo_bytes: usize,
     limits: TcpLimits,
@@ -124,9 +127,19 @@ impl HalfStream {
         f: &mut F,
     ) {
         if payload.is_empty() && declared == 0 {
+            if self.origin.is_none() {
+                self.idle_seq = Some(seq);
+            }
             return;
         }
         if self.origin.is_none() {
+            // A keep-alive probe (RFC 9293 §3.8.4: one byte, or none, at the sequence number
+            // before the next byte) on a connection picked up mid-stream: the byte was
+            // acknowledged long ago and is no part of the stream ahead.
+            if declared.max(payload.len()) <= 1 && self.idle_seq == Some(seq.wrapping_add(1)) {
+                self.stats.retransmissions += 1;
+                return;
+            }
             self.origin = Some(seq);
         }
         let pos = self.position(seq);
@@ -279,6 +292,26 @@ mod tests {
         );
         assert_eq!(out, ["ab", "cd", "ef", "g"]);
         assert_eq!(h.stats().retransmissions, 1);
+    }
+
+    #[test]
+    fn keep_alive_before_any_data_is_not_the_stream_start() {
+        // Picked up mid-stream: an empty ACK at 1000, then a keep-alive probe of one byte at
+        // 999, then the data at 1000 (as in icsnpp_s7comm_plus.pcap, port 49155).
+        let mut h = HalfStream::new(TcpLimits::default());
+        let out = run(&mut h, &[(1000, b""), (999, b"\0"), (1000, b"abc")]);
+        assert_eq!(out, ["abc"]);
+        assert_eq!(h.stats().retransmissions, 1);
+        // Without the empty segment, a lone first byte is data like any other.
+        let mut h = HalfStream::new(TcpLimits::default());
+        assert_eq!(run(&mut h, &[(999, b"x"), (1000, b"abc")]), ["x", "abc"]);
+        // Once the stream has started, a probe one byte before the next is a
+        // retransmission.
+        let mut h = HalfStream::new(TcpLimits::default());
+        assert_eq!(
+            run(&mut h, &[(1000, b"ab"), (1001, b"b"), (1002, b"c")]),
+            ["ab", "c"]
+        );
     }
 
     #[test]
