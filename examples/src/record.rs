@@ -38,6 +38,10 @@ pub struct PduRecord {
     pub dst: SocketAddr,
     /// The protocol.
     pub proto: Protocol,
+    /// The `proto` the record names: the protocol's name, or `"s7comm-plus"` for an
+    /// S7comm-plus PDU (it rides on S7's connections, but DESIGN.md §4 names its records
+    /// apart).
+    pub name: &'static str,
     /// Request (from the client) or response.
     pub dir: Direction,
     /// Anomaly names: the parser's flags, then the pipeline's own findings.
@@ -75,6 +79,7 @@ impl PduRecord {
     pub fn of(ev: &Event<'_>) -> Self {
         let mut anomalies = Vec::new();
         anomaly_names(ev, &mut anomalies);
+        let fields = ProtoFields::of(ev);
         PduRecord {
             frame: ev.frame,
             ts_us: i64::try_from(ev.ts).unwrap_or(i64::MAX),
@@ -82,9 +87,10 @@ impl PduRecord {
             src: ev.src().into(),
             dst: ev.dst().into(),
             proto: ev.protocol,
+            name: record_name(ev.protocol, &fields),
             dir: ev.direction,
             anomalies,
-            fields: ProtoFields::of(ev),
+            fields,
         }
     }
 
@@ -102,7 +108,7 @@ impl PduRecord {
         out.extend_from_slice(b"\",\"dst\":\"");
         push_addr(out, self.dst);
         out.extend_from_slice(b"\",\"proto\":\"");
-        out.extend_from_slice(self.proto.name().as_bytes());
+        out.extend_from_slice(self.name.as_bytes());
         out.extend_from_slice(b"\",\"dir\":\"");
         out.extend_from_slice(dir_name(self.dir).as_bytes());
         out.extend_from_slice(b"\",\"anomalies\":[");
@@ -115,6 +121,15 @@ impl PduRecord {
         out.push(b']');
         self.fields.write_json(out);
         out.push(b'}');
+    }
+}
+
+/// The `proto` of a record (DESIGN.md §4): `"s7comm-plus"` for an S7comm-plus PDU, else the
+/// protocol's name.
+fn record_name(proto: Protocol, fields: &ProtoFields) -> &'static str {
+    match fields {
+        ProtoFields::S7(f) if f.version.is_some() => "s7comm-plus",
+        _ => proto.name(),
     }
 }
 
@@ -134,7 +149,7 @@ impl Serialize for PduRecord {
         m.serialize_entry("flow", &self.flow)?;
         m.serialize_entry("src", &AsStr(self.src))?;
         m.serialize_entry("dst", &AsStr(self.dst))?;
-        m.serialize_entry("proto", self.proto.name())?;
+        m.serialize_entry("proto", self.name)?;
         m.serialize_entry("dir", dir_name(self.dir))?;
         m.serialize_entry("anomalies", &self.anomalies)?;
         self.fields.serialize_entries(&mut m)?;
@@ -159,6 +174,7 @@ mod tests {
             src: "10.0.0.1:40000".parse().unwrap(),
             dst: "[2001:db8::2]:502".parse().unwrap(),
             proto: Protocol::Modbus,
+            name: "modbus",
             dir: Dir::Response,
             anomalies: vec![],
             fields: ProtoFields::Modbus(ModbusFields::default()),
@@ -209,6 +225,7 @@ mod tests {
             src: "10.0.0.2:20000".parse().unwrap(),
             dst: "10.0.0.1:40000".parse().unwrap(),
             proto: Protocol::Dnp3,
+            name: "dnp3",
             dir: Dir::Response,
             anomalies: vec![],
             fields: ProtoFields::Dnp3(Dnp3Fields {
@@ -250,6 +267,7 @@ mod tests {
         assert_eq!(String::from_utf8(fast).unwrap(), json);
         let iec = PduRecord {
             proto: Protocol::Iec104,
+            name: "iec104",
             fields: ProtoFields::Iec104(Iec104Fields {
                 apci: Some("U"),
                 u_func: Some("STARTDT_ACT"),
@@ -284,6 +302,7 @@ mod tests {
             src: "10.0.0.1:40000".parse().unwrap(),
             dst: "10.0.0.2:502".parse().unwrap(),
             proto: Protocol::Modbus,
+            name: "modbus",
             dir: Dir::Request,
             anomalies: vec!["QUANTITY_OUT_OF_RANGE"],
             fields: ProtoFields::Modbus(ModbusFields {

@@ -3,9 +3,9 @@
 //! described) and S7comm-plus, one record per TPKT, and what PLCs tell of themselves (rack
 //! and slot, PDU size, the module identification and component SZLs).
 //!
-//! S7comm-plus fields are in the same record as the S7comm ones (`proto` stays
-//! `"s7comm"`: detection's `Protocol` has one S7 variant); the fields of the other
-//! protocol are `null`.
+//! S7comm-plus fields are in the same record shape as the S7comm ones, the fields of the
+//! other protocol `null`; a record holding an S7comm-plus PDU says `proto` `"s7comm-plus"`
+//! (DESIGN.md §4), though detection's `Protocol` has one S7 variant for both.
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -64,7 +64,13 @@ fn otscan(path: &Path) -> BTreeMap<u64, Vec<Value>> {
     let mut by_frame: BTreeMap<u64, Vec<Value>> = BTreeMap::new();
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         let v: Value = serde_json::from_str(line).expect("JSON line");
-        if v["proto"] == "s7comm" {
+        if v["proto"] == "s7comm" || v["proto"] == "s7comm-plus" {
+            // DESIGN.md §4: a record holding an S7comm-plus PDU is named apart.
+            assert_eq!(
+                v["proto"] == "s7comm-plus",
+                v["version"].is_u64(),
+                "record name and S7comm-plus fields disagree: {v}"
+            );
             by_frame
                 .entry(v["frame"].as_u64().unwrap())
                 .or_default()
