@@ -36,8 +36,13 @@
 //! not S7 (`FOREIGN_PAYLOAD`) and then kept as records only.
 
 mod events;
+mod state;
 
 pub use events::{COTP, FOREIGN, PLUS, TLS, USERDATA, action};
+pub use state::{
+    PASSWORD_BURST, PASSWORD_WINDOW_US, PLUS_CPU_EXEC_UNIT, PLUS_OPERATING_STATE_REQ, S7State,
+    TSAP_SWEEP, TSAP_WINDOW_US,
+};
 
 use otwire_s7::{
     Anomalies, Body, Connection, CotpReassembler, Frame, Message as S7Message, Opcode, PlusFrame,
@@ -47,6 +52,8 @@ use otwire_s7::{
 
 use super::framer::{Framer, Piece, stream_decoder};
 use super::{Analyzer, ConnInfo, Detail, Out, Transport, junk, unparsed};
+use crate::config::Config;
+use crate::detectors::StateExtension;
 use crate::event::{Action, Conformance, Direction, Event, Marks, Protocol, Targets};
 
 /// The ISO-on-TCP port (RFC 1006 §4).
@@ -402,6 +409,10 @@ impl Analyzer for S7 {
 
     fn conformance(bits: u64) -> Conformance {
         events::conformance(bits)
+    }
+
+    fn state_extension(config: &Config) -> Option<Box<dyn StateExtension>> {
+        Some(Box::new(S7State::new(config)))
     }
 }
 
