@@ -6,8 +6,8 @@
 
 use otwire_s7::szl::SzlRecord;
 use otwire_s7::{
-    Area, Body, CpuMode, FunctionGroup, Job, Message as S7Message, Opcode, Pdu, PiKind, PlusPdu,
-    PlusFunction, Tpdu, Userdata, UserdataBody, subfunction,
+    Area, Body, CpuMode, FunctionGroup, Job, Message as S7Message, Opcode, Pdu, PiKind,
+    PlusFunction, PlusPdu, Tpdu, Userdata, UserdataBody, subfunction,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -44,12 +44,6 @@ struct Pair {
     server: Ip,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-struct FlowKey {
-    client: Endpoint,
-    server: Endpoint,
-}
-
 /// What was learned about who does what.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 enum Known {
@@ -61,6 +55,9 @@ enum Known {
     Forcer(Ip, Ip),
     /// A client that writes an area of the process image / peripherals (area code).
     IoWriter(Ip, Ip, u8),
+    /// An S7comm-plus connection seen (not a learned fact: marks a connection's first
+    /// request).
+    PlusFlow(Endpoint, Endpoint),
 }
 
 /// Refused passwords of one (client, server) in the current window.
@@ -80,6 +77,22 @@ struct Tsaps {
     reported: bool,
 }
 
+/// What is counted per (client, server).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+struct PairState {
+    passwords: Attempts,
+    tsaps: Tsaps,
+}
+
+/// What is remembered per server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+struct ServerState {
+    /// The user-program checksum of the last SZL 0x0132 index 4 answer.
+    checksum: Option<[u8; 4]>,
+    /// The last S7comm-plus request: its client and sequence number.
+    last_request: Option<Owner>,
+}
+
 /// The connection an S7comm-plus session belongs to and its last sequence number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 struct Owner {
@@ -97,15 +110,10 @@ struct Owner {
 #[derive(Debug, Clone)]
 pub struct S7State {
     known: BoundedMap<Known, ()>,
-    checksums: BoundedMap<Ip, [u8; 4]>,
-    passwords: BoundedMap<Pair, Attempts>,
-    tsaps: BoundedMap<Pair, Tsaps>,
+    pairs: BoundedMap<Pair, PairState>,
+    servers: BoundedMap<Endpoint, ServerState>,
     /// S7comm-plus sessions by (server, session id).
     sessions: BoundedMap<(Endpoint, u32), Owner>,
-    /// The last S7comm-plus request of each server: (client, sequence number).
-    last_request: BoundedMap<Endpoint, Owner>,
-    /// S7comm-plus connections seen.
-    plus_flows: BoundedMap<FlowKey, ()>,
 }
 
 impl S7State {
@@ -114,12 +122,9 @@ impl S7State {
         let cap = config.caps.transactions;
         Self {
             known: BoundedMap::new(cap),
-            checksums: BoundedMap::new(cap),
-            passwords: BoundedMap::new(cap),
-            tsaps: BoundedMap::new(cap),
+            pairs: BoundedMap::new(cap),
+            servers: BoundedMap::new(cap),
             sessions: BoundedMap::new(cap),
-            last_request: BoundedMap::new(cap),
-            plus_flows: BoundedMap::new(cap),
         }
     }
 
@@ -278,11 +283,15 @@ impl S7State {
             return;
         };
         let now = p.program_checksum;
-        let Some((last, _)) = self.checksums.get_or_insert_with(ev.flow.server.ip, || now)
+        let Some((server, _)) = self
+            .servers
+            .get_or_insert_with(ev.flow.server, ServerState::default)
         else {
             return;
         };
-        let before = core::mem::replace(last, now);
+        let Some(before) = server.checksum.replace(now) else {
+            return;
+        };
         if before == now || sink.is_learning() {
             return;
         }
@@ -313,7 +322,9 @@ impl S7State {
         if u.params.group != FunctionGroup::BlockFunctions
             || !matches!(
                 u.params.subfunction,
-                subfunction::LIST_BLOCKS | subfunction::LIST_BLOCKS_OF_TYPE | subfunction::BLOCK_INFO
+                subfunction::LIST_BLOCKS
+                    | subfunction::LIST_BLOCKS_OF_TYPE
+                    | subfunction::BLOCK_INFO
             )
         {
             return;
@@ -331,53 +342,57 @@ impl S7State {
         }
     }
 
-    /// Forcing (programmer command 9) by a client never seen forcing on that server, and
-    /// write var to inputs, outputs or peripherals by a client never seen writing that
-    /// area there (T0835).
-    fn io_image(&mut self, ev: &Event<'_>, pdu: &Pdu<'_>, sink: &mut Sink) {
+    /// Forcing (programmer command 9) by a client never seen forcing on that server
+    /// (T0835: forced values override the process image).
+    fn force(&mut self, ev: &Event<'_>, u: &Userdata<'_>, sink: &mut Sink) {
+        if u.params.group != FunctionGroup::ProgrammerCommands
+            || u.params.subfunction != subfunction::FORCE
+        {
+            return;
+        }
         let p = pair(ev);
-        match &pdu.body {
-            Body::Userdata(u)
-                if u.params.group == FunctionGroup::ProgrammerCommands
-                    && u.params.subfunction == subfunction::FORCE =>
-            {
-                if !self.learned(Known::Forcer(p.client, p.server), sink) {
-                    report(
-                        sink,
-                        ev,
-                        &catalog::T0835,
-                        Severity::Critical,
-                        "force",
-                        format!("{} forces variables of {}", ev.src(), ev.dst()),
-                    );
-                }
+        if !self.learned(Known::Forcer(p.client, p.server), sink) {
+            report(
+                sink,
+                ev,
+                &catalog::T0835,
+                Severity::Critical,
+                "force",
+                format!("{} forces variables of {}", ev.src(), ev.dst()),
+            );
+        }
+    }
+
+    /// Write var to inputs, outputs or peripherals by a client never seen writing that
+    /// area of that server (T0835); data blocks and flags are the allowlist's (T0836 /
+    /// T0855).
+    fn io_write(&mut self, ev: &Event<'_>, pdu: &Pdu<'_>, sink: &mut Sink) {
+        if !matches!(pdu.body, Body::Job(Job::WriteVar { .. })) {
+            return;
+        }
+        let p = pair(ev);
+        for t in otwire_s7::classify(pdu).targets() {
+            if !matches!(t.area, Area::Inputs | Area::Outputs | Area::Peripheral) {
+                continue;
             }
-            Body::Job(Job::WriteVar { .. }) => {
-                for t in otwire_s7::classify(pdu).targets() {
-                    if !matches!(t.area, Area::Inputs | Area::Outputs | Area::Peripheral) {
-                        continue;
-                    }
-                    let area = t.area.value();
-                    if !self.learned(Known::IoWriter(p.client, p.server, area), sink) {
-                        report(
-                            sink,
-                            ev,
-                            &catalog::T0835,
-                            Severity::High,
-                            "process_image_write",
-                            format!(
-                                "{} writes the {} area of {} (byte {})",
-                                ev.src(),
-                                t.area,
-                                ev.dst(),
-                                t.start
-                            ),
-                        );
-                        return;
-                    }
-                }
+            let area = t.area.value();
+            if !self.learned(Known::IoWriter(p.client, p.server, area), sink) {
+                report(
+                    sink,
+                    ev,
+                    &catalog::T0835,
+                    Severity::High,
+                    "process_image_write",
+                    format!(
+                        "{} writes the {} area of {} (byte {})",
+                        ev.src(),
+                        t.area,
+                        ev.dst(),
+                        t.start
+                    ),
+                );
+                return;
             }
-            _ => {}
         }
     }
 
@@ -385,10 +400,10 @@ impl S7State {
     /// guessed; ATT&CK for ICS has no credential brute force), then an acceptance after
     /// such a burst (T0859: the guessed password is a valid account).
     fn password(&mut self, ev: &Event<'_>, sink: &mut Sink) {
-        let Some((a, _)) = self.passwords.get_or_insert_with(pair(ev), Attempts::default)
-        else {
+        let Some((st, _)) = self.pairs.get_or_insert_with(pair(ev), PairState::default) else {
             return;
         };
+        let a = &mut st.passwords;
         if ev.ts.saturating_sub(a.window_start) >= PASSWORD_WINDOW_US {
             *a = Attempts {
                 window_start: ev.ts,
@@ -445,9 +460,10 @@ impl S7State {
     /// COTP connection requests to [`TSAP_SWEEP`] distinct called TSAPs of one server in
     /// a window (T0846: rack / slot / connection type sweep).
     fn tsap_sweep(&mut self, ev: &Event<'_>, tsap: u16, sink: &mut Sink) {
-        let Some((s, _)) = self.tsaps.get_or_insert_with(pair(ev), Tsaps::default) else {
+        let Some((st, _)) = self.pairs.get_or_insert_with(pair(ev), PairState::default) else {
             return;
         };
+        let s = &mut st.tsaps;
         if ev.ts.saturating_sub(s.window_start) >= TSAP_WINDOW_US {
             *s = Tsaps {
                 window_start: ev.ts,
@@ -524,11 +540,14 @@ impl S7State {
         }
         let seq = pdu.sequence.unwrap_or(0);
         let new_flow = self
-            .plus_flows
-            .get_or_insert_with(FlowKey { client, server }, || ())
+            .known
+            .get_or_insert_with(Known::PlusFlow(client, server), || ())
             .is_some_and(|(_, inserted)| inserted);
         let mut hijack: Option<(&'static str, Endpoint)> = None;
-        if let Some(o) = pdu.session.and_then(|id| self.sessions.get_mut(&(server, id))) {
+        if let Some(o) = pdu
+            .session
+            .and_then(|id| self.sessions.get_mut(&(server, id)))
+        {
             if o.client != client {
                 hijack = Some(("session_from_another_connection", o.client));
             }
@@ -537,7 +556,7 @@ impl S7State {
                 sequence: seq,
             };
         }
-        let last = self.last_request.get(&server).copied();
+        let last = self.servers.get(&server).and_then(|s| s.last_request);
         if new_flow && hijack.is_none() {
             if let Some(l) = last.filter(|l| l.client != client) {
                 if seq > 1 && seq == l.sequence.wrapping_add(1) {
@@ -549,8 +568,11 @@ impl S7State {
             client,
             sequence: seq,
         };
-        if let Some((l, _)) = self.last_request.get_or_insert_with(server, || now) {
-            *l = now;
+        if let Some((s, _)) = self
+            .servers
+            .get_or_insert_with(server, ServerState::default)
+        {
+            s.last_request = Some(now);
         }
         let Some((reason, other)) = hijack.filter(|_| !sink.is_learning()) else {
             return;
@@ -575,10 +597,11 @@ impl S7State {
         match ev.direction {
             Direction::Request => {
                 Self::restart(ev, pdu, sink);
-                self.io_image(ev, pdu, sink);
+                self.io_write(ev, pdu, sink);
                 if let Body::Userdata(u) = &pdu.body {
                     if !u.params.is_response() {
                         self.block_listing(ev, u, sink);
+                        self.force(ev, u, sink);
                     }
                 }
             }
@@ -629,35 +652,21 @@ impl StateExtension for S7State {
     fn stats(&self) -> TableStats {
         self.known
             .stats()
-            .merge(self.checksums.stats())
-            .merge(self.passwords.stats())
-            .merge(self.tsaps.stats())
+            .merge(self.pairs.stats())
+            .merge(self.servers.stats())
             .merge(self.sessions.stats())
-            .merge(self.last_request.stats())
-            .merge(self.plus_flows.stats())
     }
 
     fn save(&self) -> Result<Value, Error> {
-        save(&(
-            &self.known,
-            &self.checksums,
-            &self.passwords,
-            &self.tsaps,
-            &self.sessions,
-            &self.last_request,
-            &self.plus_flows,
-        ))
+        save(&(&self.known, &self.pairs, &self.servers, &self.sessions))
     }
 
     fn load(&mut self, state: Value) -> Result<(), Error> {
-        let (k, c, p, t, s, l, f) = load(state)?;
+        let (k, p, sv, s) = load(state)?;
         self.known = k;
-        self.checksums = c;
-        self.passwords = p;
-        self.tsaps = t;
+        self.pairs = p;
+        self.servers = sv;
         self.sessions = s;
-        self.last_request = l;
-        self.plus_flows = f;
         Ok(())
     }
 }
