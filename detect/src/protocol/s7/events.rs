@@ -175,8 +175,16 @@ pub(crate) fn s7comm(ev: &mut Event<'_>, pdu: &Pdu<'_>, request: Option<Pending>
         {
             marks |= Marks::READS_DEVICE_STATE;
         }
+        if u.params.group == FunctionGroup::CpuFunctions && !u.params.is_response() {
+            // SZL reads are judged against the clients seen making them (S7State).
+            marks |= Marks::BASELINED;
+        }
         if let Some(e) = u.params.ext.filter(|e| e.error.value() != 0) {
             ev.outcome = Outcome::Exception(e.error.value());
+        }
+        if u.params.kind == UserdataType::Push {
+            // A push (mode transition, alarm, cyclic data) answers no request.
+            ev.transaction = None;
         }
     }
     ev.marks = marks;

@@ -19,7 +19,7 @@ use crate::catalog::{self, Technique};
 use crate::config::Config;
 use crate::detector::Sink;
 use crate::detectors::{StateExtension, load, save};
-use crate::event::{Direction, Endpoint, Event, Ip, Outcome, Protocol};
+use crate::event::{Action, Direction, Endpoint, Event, Ip, Marks, Outcome, Protocol};
 use crate::table::{BoundedMap, TableStats};
 
 /// Password attempts are counted per (client, server) in windows of this many µs.
@@ -55,6 +55,8 @@ enum Known {
     Forcer(Ip, Ip),
     /// A client that writes an area of the process image / peripherals (area code).
     IoWriter(Ip, Ip, u8),
+    /// A client that reads identification SZLs (false) or CPU-state SZLs (true).
+    SzlReader(Ip, Ip, bool),
     /// An S7comm-plus connection seen (not a learned fact: marks a connection's first
     /// request).
     PlusFlow(Endpoint, Endpoint),
@@ -342,6 +344,41 @@ impl S7State {
         }
     }
 
+    /// SZL identification reads (T0888) and CPU-state reads (T0868) from a client never
+    /// seen making them to that server: the analyzer marks SZL reads `BASELINED`, so
+    /// that the single-message matchers leave them here (engineering stations and HMIs
+    /// read them routinely).
+    fn szl_reads(&mut self, ev: &Event<'_>, sink: &mut Sink) {
+        if !ev.marks.contains(Marks::BASELINED) {
+            return;
+        }
+        let p = pair(ev);
+        if ev.action == Action::Discovery
+            && !self.learned(Known::SzlReader(p.client, p.server, false), sink)
+        {
+            report(
+                sink,
+                ev,
+                &catalog::T0888,
+                Severity::Medium,
+                "szl_identification",
+                format!("{} reads device identification of {}", ev.src(), ev.dst()),
+            );
+        }
+        if ev.marks.contains(Marks::READS_DEVICE_STATE)
+            && !self.learned(Known::SzlReader(p.client, p.server, true), sink)
+        {
+            report(
+                sink,
+                ev,
+                &catalog::T0868,
+                Severity::Low,
+                "szl_cpu_state",
+                format!("{} reads the operating mode of {}", ev.src(), ev.dst()),
+            );
+        }
+    }
+
     /// Forcing (programmer command 9) by a client never seen forcing on that server
     /// (T0835: forced values override the process image).
     fn force(&mut self, ev: &Event<'_>, u: &Userdata<'_>, sink: &mut Sink) {
@@ -597,6 +634,7 @@ impl S7State {
         match ev.direction {
             Direction::Request => {
                 Self::restart(ev, pdu, sink);
+                self.szl_reads(ev, sink);
                 self.io_write(ev, pdu, sink);
                 if let Body::Userdata(u) = &pdu.body {
                     if !u.params.is_response() {
