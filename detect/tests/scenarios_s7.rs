@@ -197,6 +197,33 @@ impl World {
         );
     }
 
+    /// Asserts that the alerts since `ts` have exactly the techniques `items`, showing
+    /// each alert's detector and reason when they do not.
+    fn expect(&self, ts: u64, items: &[&str]) {
+        assert_eq!(
+            self.techniques_since(ts),
+            set(items),
+            "{:#?}",
+            self.explain_since(ts)
+        );
+    }
+
+    /// (technique, detector, reason) of the alerts since `ts`, for failure messages.
+    fn explain_since(&self, ts: u64) -> Vec<(String, String, String)> {
+        self.alerts
+            .iter()
+            .filter(|a| a.ts.0 >= ts)
+            .map(|a| {
+                let reason = a.evidence.get("reason").map(|r| r.to_string());
+                (
+                    a.technique_id.to_string(),
+                    a.detector.to_string(),
+                    reason.unwrap_or_default(),
+                )
+            })
+            .collect()
+    }
+
     fn techniques_since(&self, ts: u64) -> BTreeSet<String> {
         self.alerts
             .iter()
@@ -478,7 +505,7 @@ fn plc_stop_changes_the_operating_mode() {
     let t = w.now;
     w.exchange(HMI, vectors::PLC_STOP, None);
     // From the HMI's own connection: the mode change only.
-    assert_eq!(w.techniques_since(t), set(&["T0858"]));
+    w.expect(t, &["T0858"]);
 }
 
 #[test]
@@ -488,7 +515,7 @@ fn block_insert_is_a_program_download() {
     w.exchange(HMI, vectors::REQUEST_DOWNLOAD, None);
     w.exchange(HMI, vectors::PI_INSE, None);
     // Inserting the block into the running CPU is also an online program change.
-    assert_eq!(w.techniques_since(t), set(&["T0843", "T0889"]));
+    w.expect(t, &["T0843", "T0889"]);
 }
 
 #[test]
@@ -500,10 +527,7 @@ fn a_rogue_host_identifies_the_plc_and_reads_its_mode() {
     w.exchange(ROGUE, &szl_request(0x0424), Some(vectors::SZL_0424));
     // A master never seen before (T0848), identification (T0888) and the CPU mode (T0868),
     // and the mode read is an operation this client was never seen to perform (T0855).
-    assert_eq!(
-        w.techniques_since(t),
-        set(&["T0848", "T0855", "T0868", "T0888"])
-    );
+    w.expect(t, &["T0848", "T0855", "T0868", "T0888"]);
 }
 
 /// The engineering station connected, running its checks every minute.
@@ -530,7 +554,7 @@ fn pi_p_program_starts_the_cpu() {
     let t = w.now;
     // P_PROGRAM with an empty parameter block: start (warm restart on S7-300).
     w.exchange(HMI, &pi_service(&[], b"P_PROGRAM"), None);
-    assert_eq!(w.techniques_since(t), set(&["T0858"]));
+    w.expect(t, &["T0858"]);
 }
 
 #[test]
@@ -539,7 +563,7 @@ fn pi_cold_restart_restarts_the_device() {
     let t = w.now;
     // P_PROGRAM with "C ": cold restart.
     w.exchange(HMI, &pi_service(b"C ", b"P_PROGRAM"), None);
-    assert_eq!(w.techniques_since(t), set(&["T0816", "T0858"]));
+    w.expect(t, &["T0816", "T0858"]);
 }
 
 #[test]
@@ -548,7 +572,7 @@ fn the_cpu_announcing_stop_is_a_mode_change() {
     let t = w.now;
     // Mode-transition push: STOP (0), from the PLC on the HMI's connection.
     w.feed(HMI, Direction::Response, &mode_transition(0));
-    assert_eq!(w.techniques_since(t), set(&["T0858"]));
+    w.expect(t, &["T0858"]);
 }
 
 #[test]
@@ -558,7 +582,7 @@ fn the_cpu_announcing_warm_and_cold_restarts_is_a_restart() {
         let t = w.now;
         // Mode-transition push: warm (1), hot (3), cold (6) restart.
         w.feed(HMI, Direction::Response, &mode_transition(mode));
-        assert_eq!(w.techniques_since(t), set(&["T0816"]), "mode {mode}");
+        w.expect(t, &["T0816"]);
     }
 }
 
@@ -569,7 +593,7 @@ fn memory_reset_restarts_the_device_and_changes_its_mode() {
         let mut w = learned();
         let t = w.now;
         w.exchange(HMI, &reset, None);
-        assert_eq!(w.techniques_since(t), set(&["T0816", "T0858"]));
+        w.expect(t, &["T0816", "T0858"]);
     }
 }
 
@@ -603,7 +627,7 @@ fn block_upload_is_a_program_upload() {
         &block_control(0x1F, 7, None),
         Some(&ack_data(&[0x1F], &[])),
     );
-    assert_eq!(w.techniques_since(t), set(&["T0845"]));
+    w.expect(t, &["T0845"]);
 }
 
 #[test]
@@ -620,7 +644,7 @@ fn block_listing_by_a_client_that_never_listed_blocks() {
     w.exchange(HMI, &userdata_request(3, 3, b"0800001A"), None);
     // Point & tag identification; the allowlist also sees three operations the HMI never
     // performed (T0855).
-    assert_eq!(w.techniques_since(t), set(&["T0855", "T0861"]));
+    w.expect(t, &["T0855", "T0861"]);
 }
 
 #[test]
@@ -630,7 +654,7 @@ fn block_listing_by_the_engineering_station_is_learned() {
     // Two more minutes: SZL identification, mode and protection reads, the block list and
     // the clock from the engineering station, as while learning.
     w.run_until(t + 120 * SEC);
-    assert_eq!(w.techniques_since(t), set(&[]));
+    w.expect(t, &[]);
 }
 
 #[test]
@@ -640,7 +664,7 @@ fn a_changed_program_checksum_is_a_program_change() {
     // The program changed behind the monitor's back (say over an encrypted session).
     w.checksum = [0x9A, 0xBC, 0x56, 0x78];
     w.run_until(t + 120 * SEC);
-    assert_eq!(w.techniques_since(t), set(&["T0889"]));
+    w.expect(t, &["T0889"]);
 }
 
 #[test]
@@ -651,7 +675,7 @@ fn a_db_write_outside_the_learned_range_modifies_a_parameter() {
     w.exchange(HMI, &write_db1(100), Some(vectors::WRITE_ACK));
     // Modify Parameter (allowlist: a known operation on new addresses); the periodicity
     // detector has never seen this request signature (T0855).
-    assert_eq!(w.techniques_since(t), set(&["T0836", "T0855"]));
+    w.expect(t, &["T0836", "T0855"]);
 }
 
 #[test]
@@ -661,7 +685,7 @@ fn writing_outputs_manipulates_the_io_image() {
     // Write var of QB0-QB3 (area 0x82).
     w.exchange(HMI, &write_var(0x82, 0, 0), Some(vectors::WRITE_ACK));
     // A new area is a new operation for the allowlist (T0855).
-    assert_eq!(w.techniques_since(t), set(&["T0835", "T0855"]));
+    w.expect(t, &["T0835", "T0855"]);
 }
 
 #[test]
@@ -674,7 +698,7 @@ fn forcing_manipulates_the_io_image() {
         &userdata_request(1, 9, &[0x00, 0x14, 0x00, 0x01, 0x82, 0x00, 0x00, 0x00]),
         None,
     );
-    assert_eq!(w.techniques_since(t), set(&["T0835", "T0855"]));
+    w.expect(t, &["T0835", "T0855"]);
 }
 
 #[test]
@@ -687,7 +711,7 @@ fn modify_variable_by_a_client_never_seen_doing_it_is_unauthorized() {
         &userdata_request(1, 8, &[0x00, 0x14, 0x00, 0x01, 0x84, 0x00, 0x00, 0x01]),
         None,
     );
-    assert_eq!(w.techniques_since(t), set(&["T0855"]));
+    w.expect(t, &["T0855"]);
 }
 
 #[test]
@@ -708,7 +732,7 @@ fn password_guessing_then_success() {
     }
     // A burst of refused passwords (T0812), the accepted one after it (T0859), and a
     // password from a client that never sent one (allowlist, T0855).
-    assert_eq!(w.techniques_since(t), set(&["T0812", "T0855", "T0859"]));
+    w.expect(t, &["T0812", "T0855", "T0859"]);
 }
 
 #[test]
@@ -721,7 +745,7 @@ fn set_clock_by_a_client_never_seen_setting_it() {
         &userdata_request(7, 2, &CLOCK),
         Some(&userdata_response(7, 2, 0, &[])),
     );
-    assert_eq!(w.techniques_since(t), set(&["T0855"]));
+    w.expect(t, &["T0855"]);
 }
 
 #[test]
@@ -729,7 +753,7 @@ fn setup_communication_from_a_new_host_is_a_rogue_master() {
     let mut w = learned();
     let t = w.now;
     w.connect(ROGUE);
-    assert_eq!(w.techniques_since(t), set(&["T0848"]));
+    w.expect(t, &["T0848"]);
 }
 
 #[test]
@@ -742,7 +766,7 @@ fn cotp_connection_requests_to_many_hosts_are_remote_system_discovery() {
         w.now += 50_000;
         w.feed_on(f, Direction::Request, vectors::CR);
     }
-    assert_eq!(w.techniques_since(t), set(&["T0846"]));
+    w.expect(t, &["T0846"]);
 }
 
 #[test]
@@ -756,7 +780,7 @@ fn a_tsap_sweep_is_remote_system_discovery() {
         w.now += SEC;
         w.feed_on(flow_from(HMI, 41_000 + i as u16), Direction::Request, &cr);
     }
-    assert_eq!(w.techniques_since(t), set(&["T0846"]));
+    w.expect(t, &["T0846"]);
 }
 
 #[test]
@@ -769,7 +793,7 @@ fn plus_set_variable_of_the_operating_state_changes_the_mode() {
         &plus_request(0x04F2, seq, SESSION, &SET_CPU_STOP),
         None,
     );
-    assert_eq!(w.techniques_since(t), set(&["T0858"]));
+    w.expect(t, &["T0858"]);
 }
 
 #[test]
@@ -783,7 +807,7 @@ fn plus_invoke_on_the_cpu_changes_the_mode() {
         &plus_request(0x056B, seq, SESSION, &[0x00, 0x00, 0x00, 0x34, 0x00]),
         None,
     );
-    assert_eq!(w.techniques_since(t), set(&["T0858"]));
+    w.expect(t, &["T0858"]);
 }
 
 #[test]
@@ -799,7 +823,7 @@ fn plus_explore_by_a_client_that_never_explored() {
         None,
     );
     // Point & tag identification; a new operation for the allowlist (T0855).
-    assert_eq!(w.techniques_since(t), set(&["T0855", "T0861"]));
+    w.expect(t, &["T0855", "T0861"]);
 }
 
 #[test]
@@ -817,7 +841,7 @@ fn plus_session_continued_from_another_connection_is_a_hijack() {
         &plus_request(0x054C, seq, SESSION, &GET_MULTI_BODY),
         None,
     );
-    assert_eq!(w.techniques_since(t), set(&["T0830"]));
+    w.expect(t, &["T0830"]);
 }
 
 #[test]
@@ -831,7 +855,7 @@ fn plus_sequence_continued_from_another_connection_is_a_hijack() {
     w.feed_on(f, Direction::Request, vectors::CR);
     w.feed_on(f, Direction::Response, vectors::CC);
     w.plus_exchange(f, &plus_request(0x054C, seq, 0x7777, &GET_MULTI_BODY), None);
-    assert_eq!(w.techniques_since(t), set(&["T0830"]));
+    w.expect(t, &["T0830"]);
 }
 
 #[test]
