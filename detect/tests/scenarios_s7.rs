@@ -872,3 +872,51 @@ fn benign_polling_for_hours_raises_nothing() {
         w.alerts
     );
 }
+
+#[test]
+fn the_s7_baseline_saves_and_reloads_identically() {
+    let mut w = learned_with(|w| {
+        with_eng(w);
+        with_plus(w);
+        w.writes = true;
+    });
+    // Some S7State counters and sessions in flight: a refused password, a TSAP tried.
+    w.exchange(
+        HMI,
+        &userdata_request(5, 1, b"ABCDEFGH"),
+        Some(&userdata_response(5, 1, 0xD602, &[])),
+    );
+    let saved = w.engine.save_baseline_json().unwrap();
+    let mut again = Engine::new(w.engine.config().clone());
+    again.load_baseline_json(&saved).unwrap();
+    assert_eq!(again.save_baseline_json().unwrap(), saved);
+    // The reloaded engine decides the same: the S7comm-plus session hijack is found from
+    // the reloaded session table.
+    let seq = w.plus_seq.unwrap();
+    let hijack = plus_request(0x054C, seq, SESSION, &GET_MULTI_BODY);
+    let f = flow_from(PHMI, 43_002);
+    let mut techniques = Vec::new();
+    for engine in [&mut w.engine, &mut again] {
+        let mut sessions = Sessions::<S7>::new(Transport::Tcp);
+        let meta = Meta {
+            ts: w.now + SEC,
+            frame: 1,
+            flow_id: 9,
+            flow: f,
+        };
+        let mut ids = BTreeSet::new();
+        for bytes in [vectors::CR, &hijack[..]] {
+            sessions.feed(meta, Direction::Request, bytes, |ev| {
+                ids.extend(
+                    engine
+                        .observe(ev)
+                        .iter()
+                        .map(|a| a.technique_id.to_string()),
+                );
+            });
+        }
+        techniques.push(ids);
+    }
+    assert_eq!(techniques[0], set(&["T0830"]));
+    assert_eq!(techniques[0], techniques[1]);
+}
