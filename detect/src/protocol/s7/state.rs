@@ -130,6 +130,18 @@ impl S7State {
         }
     }
 
+    /// While learning, remembers `k` and says whether it is new; afterwards says whether
+    /// it was not learned.
+    fn first_or_unlearned(&mut self, k: Known, sink: &Sink) -> bool {
+        if sink.is_learning() {
+            self.known
+                .get_or_insert_with(k, || ())
+                .is_some_and(|(_, inserted)| inserted)
+        } else {
+            !self.known.contains(&k)
+        }
+    }
+
     /// While learning, remembers `k`; afterwards says whether it was learned.
     fn learned(&mut self, k: Known, sink: &Sink) -> bool {
         if sink.is_learning() {
@@ -344,17 +356,18 @@ impl S7State {
         }
     }
 
-    /// SZL identification reads (T0888) and CPU-state reads (T0868) from a client never
-    /// seen making them to that server: the analyzer marks SZL reads `BASELINED`, so
-    /// that the single-message matchers leave them here (engineering stations and HMIs
-    /// read them routinely).
+    /// SZL identification reads (T0888) and CPU-state reads (T0868): the analyzer marks
+    /// SZL reads `BASELINED`, so that the single-message matchers leave them here
+    /// (engineering stations and HMIs read them routinely). Reported the first time a
+    /// client makes one to a server while learning (no baseline yet: the single-message
+    /// indicator), and after learning from a client never seen making one.
     fn szl_reads(&mut self, ev: &Event<'_>, sink: &mut Sink) {
         if !ev.marks.contains(Marks::BASELINED) {
             return;
         }
         let p = pair(ev);
         if ev.action == Action::Discovery
-            && !self.learned(Known::SzlReader(p.client, p.server, false), sink)
+            && self.first_or_unlearned(Known::SzlReader(p.client, p.server, false), sink)
         {
             report(
                 sink,
@@ -366,7 +379,7 @@ impl S7State {
             );
         }
         if ev.marks.contains(Marks::READS_DEVICE_STATE)
-            && !self.learned(Known::SzlReader(p.client, p.server, true), sink)
+            && self.first_or_unlearned(Known::SzlReader(p.client, p.server, true), sink)
         {
             report(
                 sink,
