@@ -924,3 +924,26 @@ fn the_s7_baseline_saves_and_reloads_identically() {
     assert_eq!(techniques[0], set(&["T0830"]));
     assert_eq!(techniques[0], techniques[1]);
 }
+
+#[test]
+fn a_cotp_connection_request_from_a_new_host_is_a_rogue_master() {
+    let mut w = learned();
+    let t = w.now;
+    // The COTP CR alone, refused or never followed by setup communication.
+    w.feed(ROGUE, Direction::Request, vectors::CR);
+    w.expect(t, &["T0848"]);
+}
+
+#[test]
+fn a_new_host_sweeping_many_plcs_is_a_rogue_master_discovering_systems() {
+    let mut w = learned();
+    let t = w.now;
+    // A new host sends COTP CRs to twelve addresses on port 102 within a second.
+    for host in 100..112u8 {
+        let f = Flow::new(ep(ROGUE, 40_000 + u16::from(host)), ep(host, 102));
+        w.now += 50_000;
+        w.feed_on(f, Direction::Request, vectors::CR);
+    }
+    // New master (reported once per host) and the server fan-out of the rate detector.
+    w.expect(t, &["T0846", "T0848"]);
+}
