@@ -31,6 +31,8 @@ pub const PASSWORD_BURST: u16 = 3;
 pub const TSAP_WINDOW_US: u64 = 60_000_000;
 /// A TSAP sweep: this many distinct called TSAPs in one window (T0846).
 pub const TSAP_SWEEP: usize = 4;
+/// S7comm-plus connections remembered per server to tell a connection's first request.
+pub const PLUS_CLIENTS: usize = 8;
 /// S7comm-plus object id of the CPU's execution unit (`theCPUexecUnit_Rid`, 52), whose
 /// attribute `operatingStateREQ` (2167) a SetVariable writes to stop or start the CPU
 /// (public S7comm-plus research; names as in the public dissector's id tables).
@@ -57,9 +59,6 @@ enum Known {
     IoWriter(Ip, Ip, u8),
     /// A client that reads identification SZLs (false) or CPU-state SZLs (true).
     SzlReader(Ip, Ip, bool),
-    /// An S7comm-plus connection seen (not a learned fact: marks a connection's first
-    /// request).
-    PlusFlow(Endpoint, Endpoint),
 }
 
 /// Refused passwords of one (client, server) in the current window.
@@ -93,6 +92,26 @@ struct ServerState {
     checksum: Option<[u8; 4]>,
     /// The last S7comm-plus request: its client and sequence number.
     last_request: Option<Owner>,
+    /// The clients of the last [`PLUS_CLIENTS`] S7comm-plus connections (a ring), to tell
+    /// a connection's first request.
+    plus_clients: [Endpoint; PLUS_CLIENTS],
+    /// The next slot of `plus_clients`.
+    next: u8,
+}
+
+impl ServerState {
+    /// Remembers `client` and says whether it was not among the recent connections.
+    fn new_plus_client(&mut self, client: Endpoint) -> bool {
+        if self.plus_clients.contains(&client) {
+            return false;
+        }
+        let i = usize::from(self.next) % PLUS_CLIENTS;
+        if let Some(slot) = self.plus_clients.get_mut(i) {
+            *slot = client;
+        }
+        self.next = ((i + 1) % PLUS_CLIENTS) as u8;
+        true
+    }
 }
 
 /// The connection an S7comm-plus session belongs to and its last sequence number.
@@ -589,10 +608,17 @@ impl S7State {
             return;
         }
         let seq = pdu.sequence.unwrap_or(0);
-        let new_flow = self
-            .known
-            .get_or_insert_with(Known::PlusFlow(client, server), || ())
-            .is_some_and(|(_, inserted)| inserted);
+        let Some((st, _)) = self
+            .servers
+            .get_or_insert_with(server, ServerState::default)
+        else {
+            return;
+        };
+        let new_flow = st.new_plus_client(client);
+        let last = st.last_request.replace(Owner {
+            client,
+            sequence: seq,
+        });
         let mut hijack: Option<(&'static str, Endpoint)> = None;
         if let Some(o) = pdu
             .session
@@ -606,23 +632,12 @@ impl S7State {
                 sequence: seq,
             };
         }
-        let last = self.servers.get(&server).and_then(|s| s.last_request);
         if new_flow && hijack.is_none() {
             if let Some(l) = last.filter(|l| l.client != client) {
                 if seq > 1 && seq == l.sequence.wrapping_add(1) {
                     hijack = Some(("sequence_from_another_connection", l.client));
                 }
             }
-        }
-        let now = Owner {
-            client,
-            sequence: seq,
-        };
-        if let Some((s, _)) = self
-            .servers
-            .get_or_insert_with(server, ServerState::default)
-        {
-            s.last_request = Some(now);
         }
         let Some((reason, other)) = hijack.filter(|_| !sink.is_learning()) else {
             return;
