@@ -736,3 +736,76 @@ impl StateExtension for S7State {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(function: PlusFunction, body: &[u8]) -> PlusPdu<'_> {
+        PlusPdu {
+            opcode: Opcode::Request,
+            function: Some(function),
+            sequence: Some(5),
+            session: Some(0x380),
+            transport_flags: Some(0x34),
+            body,
+        }
+    }
+
+    #[test]
+    fn operating_state_requests() {
+        // Object 52, two addresses: 1053 (VLQ 88 1D), then 2167 (VLQ 90 77).
+        let two = [
+            0, 0, 0, 0x34, 0x02, 0x88, 0x1D, 0x90, 0x77, 0x01, 0x00, 0x04, 0x01,
+        ];
+        assert!(sets_operating_state(&request(
+            PlusFunction::SetVariable,
+            &two
+        )));
+        assert!(sets_operating_state(&request(
+            PlusFunction::SetMultiVariables,
+            &two
+        )));
+        // Another attribute of object 52 only.
+        let other = [0, 0, 0, 0x34, 0x01, 0x88, 0x1D, 0x01, 0x00, 0x04, 0x01];
+        assert!(!sets_operating_state(&request(
+            PlusFunction::SetVariable,
+            &other
+        )));
+        // Attribute 2167 of another object.
+        let elsewhere = [0, 0, 0x0E, 0x51, 0x01, 0x90, 0x77];
+        assert!(!sets_operating_state(&request(
+            PlusFunction::SetVariable,
+            &elsewhere
+        )));
+        // Invoke on object 52; a read of it; cut short; a response.
+        assert!(sets_operating_state(&request(
+            PlusFunction::Invoke,
+            &two[..4]
+        )));
+        assert!(!sets_operating_state(&request(
+            PlusFunction::GetVariable,
+            &two
+        )));
+        assert!(!sets_operating_state(&request(
+            PlusFunction::SetVariable,
+            &two[..6]
+        )));
+        let mut rsp = request(PlusFunction::SetVariable, &two);
+        rsp.opcode = Opcode::Response;
+        assert!(!sets_operating_state(&rsp));
+    }
+
+    #[test]
+    fn plus_client_ring() {
+        let mut s = ServerState::default();
+        let ep = |port| Endpoint { ip: [0; 16], port };
+        assert!(s.new_plus_client(ep(1)));
+        assert!(!s.new_plus_client(ep(1)));
+        for p in 2..=(PLUS_CLIENTS as u16 + 1) {
+            assert!(s.new_plus_client(ep(p)));
+        }
+        // The first one was pushed out of the ring.
+        assert!(s.new_plus_client(ep(1)));
+    }
+}
