@@ -291,6 +291,11 @@ flags16! {
         /// link tests (IEC 104 S frames and U frames, DNP3 application Confirm). Not an
         /// operation on the device, so the operation allowlist does not judge it.
         SESSION = 6,
+        /// Routine for some clients and suspicious from others: the single-message
+        /// matchers leave the PDU to its protocol's state extension, which reports it
+        /// only from a client not seen sending it while learning (S7 SZL identification
+        /// and CPU-state reads, which HMIs and engineering stations make all the time).
+        BASELINED = 7,
     }
 }
 

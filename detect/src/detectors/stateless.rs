@@ -54,7 +54,10 @@ impl Detector for Matchers {
     }
 
     fn observe(&mut self, ev: &Event<'_>, sink: &mut Sink) {
-        if ev.direction != Direction::Request || !ev.is_parsed() {
+        if ev.direction != Direction::Request
+            || !ev.is_parsed()
+            || ev.marks.contains(Marks::BASELINED)
+        {
             return;
         }
         match ev.action {

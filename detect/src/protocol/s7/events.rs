@@ -159,7 +159,11 @@ fn action_of_function(f: u8) -> Action {
 /// paired them.
 pub(crate) fn s7comm(ev: &mut Event<'_>, pdu: &Pdu<'_>, request: Option<Pending>) {
     let c = classify::classify(pdu);
-    let (action, mut marks) = action(&c);
+    let (mut action, mut marks) = action(&c);
+    if super::state::is_memory_reset(pdu) {
+        // PI `_MSRST` is a memory reset as programmer command 12 is.
+        action = Action::ModeChange;
+    }
     ev.transaction = Some(u32::from(pdu.header.pdu_ref));
     ev.action = action;
     ev.function = pdu.function().map_or(0, |f| u16::from(f.value()));
@@ -171,8 +175,16 @@ pub(crate) fn s7comm(ev: &mut Event<'_>, pdu: &Pdu<'_>, request: Option<Pending>
         {
             marks |= Marks::READS_DEVICE_STATE;
         }
+        if u.params.group == FunctionGroup::CpuFunctions && !u.params.is_response() {
+            // SZL reads are judged against the clients seen making them (S7State).
+            marks |= Marks::BASELINED;
+        }
         if let Some(e) = u.params.ext.filter(|e| e.error.value() != 0) {
             ev.outcome = Outcome::Exception(e.error.value());
+        }
+        if u.params.kind == UserdataType::Push {
+            // A push (mode transition, alarm, cyclic data) answers no request.
+            ev.transaction = None;
         }
     }
     ev.marks = marks;
@@ -209,7 +221,11 @@ pub(crate) fn s7comm(ev: &mut Event<'_>, pdu: &Pdu<'_>, request: Option<Pending>
 pub(crate) fn plus(ev: &mut Event<'_>, pdu: &PlusPdu<'_>, request: Option<Pending>) {
     let c = classify::classify_plus(pdu);
     let (action, marks) = action(&c);
-    ev.action = action;
+    ev.action = if super::state::sets_operating_state(pdu) {
+        Action::ModeChange
+    } else {
+        action
+    };
     ev.marks = marks;
     ev.transaction = pdu.sequence.map(u32::from);
     ev.function = pdu

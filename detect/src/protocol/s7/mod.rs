@@ -12,7 +12,8 @@
 //! The event's fields:
 //! - `unit`: the rack and slot of the connection's called TSAP (`rack << 8 | slot`, from
 //!   the COTP connection request; 0 until one is seen); `transaction`: the S7comm PDU
-//!   reference or the S7comm-plus sequence number;
+//!   reference (none for userdata pushes, which answer nothing) or the S7comm-plus
+//!   sequence number;
 //! - `function`: an S7comm job's function code (0x04 read var, 0x05 write var, 0x1A-0x1F
 //!   block transfer, 0x28 PI service, 0x29 PLC stop, 0xF0 setup communication);
 //!   [`USERDATA`]` | group` for userdata, with the subfunction in `sub_function`; the
@@ -20,10 +21,13 @@
 //!   PDUs without one; [`COTP`]` | TPDU code` for COTP TPDUs that complete no message
 //!   (CR 0x2E0, CC 0x2D0, DT fragments 0x2F0, DR 0x280); [`TLS`] for TLS records and
 //!   [`FOREIGN`] for another COTP user's bytes;
-//! - `action` from `otwire_s7::classify` / `classify_plus` ([`events::action`]);
+//! - `action` from `otwire_s7::classify` / `classify_plus` ([`events::action`]), with
+//!   PI `_MSRST` (memory reset) and S7comm-plus SetVariable / Invoke of the CPU's
+//!   operating state made `ModeChange`;
 //!   `marks`: `SESSION` for COTP connection management, setup communication and
 //!   S7comm-plus session PDUs, `READS_DEVICE_STATE` for SZL reads of the CPU's mode and
-//!   LEDs, `MODIFIES_PROGRAM` for block insert and delete;
+//!   LEDs, `BASELINED` for every SZL read request (judged by [`S7State`] against the
+//!   clients seen making them), `MODIFIES_PROGRAM` for block insert and delete;
 //! - `targets`: up to two S7ANY ranges of a read or write job, in space
 //!   `Other(area code)`, `start` the byte address (for data blocks `db << 16 | byte`),
 //!   `count` the bytes spanned;
@@ -36,8 +40,13 @@
 //! not S7 (`FOREIGN_PAYLOAD`) and then kept as records only.
 
 mod events;
+mod state;
 
 pub use events::{COTP, FOREIGN, PLUS, TLS, USERDATA, action};
+pub use state::{
+    PASSWORD_BURST, PASSWORD_WINDOW_US, PLUS_CLIENTS, PLUS_CPU_EXEC_UNIT, PLUS_OPERATING_STATE_REQ,
+    S7State, TSAP_SWEEP, TSAP_WINDOW_US,
+};
 
 use otwire_s7::{
     Anomalies, Body, Connection, CotpReassembler, Frame, Message as S7Message, Opcode, PlusFrame,
@@ -47,6 +56,8 @@ use otwire_s7::{
 
 use super::framer::{Framer, Piece, stream_decoder};
 use super::{Analyzer, ConnInfo, Detail, Out, Transport, junk, unparsed};
+use crate::config::Config;
+use crate::detectors::StateExtension;
 use crate::event::{Action, Conformance, Direction, Event, Marks, Protocol, Targets};
 
 /// The ISO-on-TCP port (RFC 1006 §4).
@@ -402,6 +413,10 @@ impl Analyzer for S7 {
 
     fn conformance(bits: u64) -> Conformance {
         events::conformance(bits)
+    }
+
+    fn state_extension(config: &Config) -> Option<Box<dyn StateExtension>> {
+        Some(Box::new(S7State::new(config)))
     }
 }
 
