@@ -22,6 +22,8 @@ use otwire_core::Sink;
 pub const USERDATA_HEAD: [u8; 3] = [0x00, 0x01, 0x12];
 /// The head of the mode-transition pushes S7-300 CPUs send.
 pub const MODE_PUSH_HEAD: [u8; 3] = [0x01, 0x00, 0x10];
+/// The parameter length byte of those pushes (0x10, over four bytes).
+const PUSH_LENGTH: u8 = 0x10;
 
 /// The userdata parameter part.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -104,21 +106,33 @@ impl UserdataParams {
         let declared = usize::from(len);
         let actual = params.len() - 4;
         // S7-300 CPUs send their mode-transition pushes with the head `01 00 10` and a
-        // length byte of 0x10 over four bytes (tshark decodes them the same way).
-        let push_form = p.head == MODE_PUSH_HEAD && p.group == FunctionGroup::ModeTransition;
-        let a = Anomalies::when(
-            !push_form && (p.head != USERDATA_HEAD || !matches!(len, 4 | 8) || declared != actual),
-            Anomalies::USERDATA_HEAD,
-        ) | Anomalies::when(
-            !p.kind.is_known() || !p.group.is_known(),
-            Anomalies::UNKNOWN_CODE,
-        );
+        // length byte of 0x10 over four bytes (tshark decodes them the same way); any other
+        // length byte there is odd.
+        let odd = if p.is_push_form() {
+            len != PUSH_LENGTH
+        } else {
+            p.head != USERDATA_HEAD || !matches!(len, 4 | 8) || declared != actual
+        };
+        let a = Anomalies::when(odd, Anomalies::USERDATA_HEAD)
+            | Anomalies::when(
+                !p.kind.is_known() || !p.group.is_known(),
+                Anomalies::UNKNOWN_CODE,
+            );
         Some((p, a))
+    }
+
+    /// Whether these are the parameters of an S7-300 mode-transition push (head `01 00 10`).
+    fn is_push_form(&self) -> bool {
+        self.head == MODE_PUSH_HEAD && self.group == FunctionGroup::ModeTransition
     }
 
     pub(crate) fn encode<S: Sink + ?Sized>(&self, s: &mut S) -> Result<(), EmitError> {
         s.bytes(&self.head)?;
-        s.u8(if self.ext.is_some() { 8 } else { 4 })?;
+        s.u8(match (self.is_push_form(), self.ext.is_some()) {
+            (true, _) => PUSH_LENGTH,
+            (false, true) => 8,
+            (false, false) => 4,
+        })?;
         s.u8(self.method)?;
         s.u8((self.kind.value() << 4) | (self.group.value() & 0x0F))?;
         s.u8(self.subfunction)?;
