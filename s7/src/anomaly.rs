@@ -29,7 +29,8 @@ bitflags::bitflags! {
         /// The S7comm redundancy identification (reserved) is not 0.
         const RESERVED_NONZERO = 1 << 5;
         /// Parameter length plus data length disagree with the bytes present: bytes left
-        /// over after the declared parts, or parts that run past the TPDU.
+        /// over after the declared parts, or parts that run past the TPDU; or a data part
+        /// on a job that has none (setup communication, PI service, PLC stop).
         const LENGTH_MISMATCH = 1 << 6;
         /// A declared count or length runs past its part; what was there decoded.
         const TRUNCATED = 1 << 7;

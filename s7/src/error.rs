@@ -61,6 +61,13 @@ pub enum Error {
         /// The largest accepted.
         max: usize,
     },
+    /// A stream decoder skipped `skipped` bytes that are not a TPKT (junk, or the rest of
+    /// a TPKT whose start was lost); it has resynchronised, or waits for more bytes.
+    #[error("{skipped} bytes of junk skipped")]
+    Junk {
+        /// Bytes skipped.
+        skipped: usize,
+    },
     /// The bytes are not this protocol: the first byte is not the protocol id
     /// (0x03 for TPKT, 0x32 for S7comm, 0x72 for S7comm-plus).
     #[error("not this protocol: protocol id {0:#04x}")]

@@ -1,10 +1,17 @@
 //! A TPKT byte-stream decoder (DESIGN.md §2 "Streams"; RFC 1006 §6 framing): feed TCP
-//! payload in any chunking, take whole TPKTs out, resynchronise after gaps and junk.
+//! payload in any chunking, take whole TPKTs out, resynchronise after gaps and junk by the
+//! shared rules of `otwire_core::resync`.
 
 use bytes::{Buf, Bytes, BytesMut};
+use otwire_core::Probe;
+use otwire_core::resync::{Framing, Resync, Step, Verdict};
 
-use crate::error::{Error, Layer};
-use crate::tpkt::{MIN_TPKT_LEN, TPKT_HEADER_LEN, TpktHeader};
+use crate::anomaly::Anomalies;
+use crate::cotp::{DT_HEADER_LEN, Tpdu};
+use crate::error::Error;
+use crate::header::Header;
+use crate::plus::PlusFrame;
+use crate::tpkt::{MIN_TPKT_LEN, TPKT_HEADER_LEN, TPKT_VERSION, split_frame};
 
 /// Default cap on buffered bytes: several of the largest TPKTs (65535 bytes), bounded
 /// memory per connection.
@@ -22,14 +29,23 @@ pub struct StreamStats {
     pub dropped_bytes: u64,
     /// Gaps reported with [`StreamDecoder::gap`].
     pub gaps: u64,
+    /// Times the decoder lost synchronisation and searched for the next TPKT.
+    pub resyncs: u64,
 }
 
-/// Splits a TPKT byte stream into whole TPKTs.
+/// Splits a TPKT byte stream into whole TPKTs (feature `alloc`).
 ///
-/// In sync (from the start) any header with a length of at least 4 is taken: a version or
-/// reserved byte off is the parser's anomaly to flag. After [`gap`](StreamDecoder::gap) and
-/// after junk it waits for a *plausible* header (version 3, reserved 0, length at least 7,
-/// and a COTP length indicator that fits) before it trusts the stream again.
+/// It starts in sync: right after a TPKT (and at the start) any header with a length of at
+/// least 4 is taken, a version or reserved byte off being the parser's anomaly to flag
+/// ([`Frame::anomalies`](crate::Frame::anomalies)). After junk or a
+/// [`gap`](StreamDecoder::gap) it searches for a *plausible* TPKT: version 3, reserved 0,
+/// a length of at least 7, and a COTP TPDU of class 0 whose length indicator fits (a DT's
+/// is 2). The rules are `otwire_core::resync`'s, as in the other otwire crates: a candidate
+/// TPKT that holds a whole plausible TPKT after its first byte is junk (its length would
+/// swallow a real one), and when what follows a TPKT is not one, the decoder looks back
+/// into it for a plausible TPKT that starts inside it and runs on past its end, and resumes
+/// there. No decision waits for bytes after a frame, so feeding a stream in any chunking
+/// yields the same TPKTs, and junk never hides one.
 ///
 /// ```
 /// use otwire_s7::{StreamDecoder, split_frame};
@@ -48,18 +64,158 @@ pub struct StreamStats {
 /// assert_eq!(frames, 2);
 /// # Ok::<(), otwire_s7::Error>(())
 /// ```
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct StreamDecoder {
     buf: BytesMut,
     capacity: usize,
-    in_sync: bool,
-    gap_at: Option<usize>,
+    resync: Resync,
     stats: StreamStats,
 }
 
 impl Default for StreamDecoder {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// The largest TPKT: its length field is 16 bits.
+const MAX_TPKT_LEN: usize = u16::MAX as usize;
+
+/// The framing rules of TPKTs for the resynchronising search.
+struct Tpkts;
+
+impl Framing for Tpkts {
+    fn may_start(&self, octet: u8) -> bool {
+        octet == TPKT_VERSION
+    }
+
+    fn header(&self, view: &[u8], synced: bool) -> Verdict {
+        if synced {
+            // In sync, any length that holds the header: the rest is the parser's to flag.
+            return match declared(view) {
+                None => Verdict::Wait,
+                Some(n) if n < TPKT_HEADER_LEN => Verdict::Junk,
+                Some(n) => Verdict::Frame(n),
+            };
+        }
+        match plausible(view) {
+            Probe::Recognized => declared(view).map_or(Verdict::Wait, Verdict::Frame),
+            Probe::Unrecognized => Verdict::Junk,
+            Probe::NeedMore => Verdict::Wait,
+        }
+    }
+
+    fn declared_len(&self, view: &[u8]) -> Option<usize> {
+        declared(view)
+    }
+
+    fn trusted(&self, view: &[u8]) -> Probe {
+        plausible(view)
+    }
+
+    fn whole(&self, view: &[u8]) -> bool {
+        is_exact_tpkt(view)
+    }
+
+    fn max_frame_len(&self) -> usize {
+        MAX_TPKT_LEN
+    }
+}
+
+/// The TPKT length at the front of `view`, once its two bytes are there.
+fn declared(view: &[u8]) -> Option<usize> {
+    match *view {
+        [_, _, l0, l1, ..] => Some(usize::from(u16::from_be_bytes([l0, l1]))),
+        _ => None,
+    }
+}
+
+/// Whether a plausible TPKT starts `view` (the strict check of the search): version 3,
+/// reserved 0, length at least 7, and a class 0 TPDU type (CR, CC, DR, DC, DT, ER) whose
+/// length indicator holds its fixed part and fits in the TPKT (a DT's is exactly 2).
+/// Decided byte by byte: an answer once given does not change as bytes arrive.
+fn plausible(view: &[u8]) -> Probe {
+    let [version, rest @ ..] = view else {
+        return Probe::NeedMore;
+    };
+    if *version != TPKT_VERSION {
+        return Probe::Unrecognized;
+    }
+    let [reserved, rest @ ..] = rest else {
+        return Probe::NeedMore;
+    };
+    if *reserved != 0 {
+        return Probe::Unrecognized;
+    }
+    let Some(len) = declared(view) else {
+        return Probe::NeedMore;
+    };
+    if len < MIN_TPKT_LEN {
+        return Probe::Unrecognized;
+    }
+    let [_, _, li, rest @ ..] = rest else {
+        return Probe::NeedMore;
+    };
+    let li = usize::from(*li);
+    if li >= len - TPKT_HEADER_LEN {
+        return Probe::Unrecognized;
+    }
+    let [code, ..] = rest else {
+        return Probe::NeedMore;
+    };
+    // The fixed part of each class 0 TPDU after the length indicator (ISO 8073 §13).
+    let fixed = match *code {
+        0xF0 if li == DT_HEADER_LEN - 1 => return Probe::Recognized,
+        0xE0 | 0xD0 | 0x80 => 6,
+        0xC0 => 5,
+        0x70 => 4,
+        _ => return Probe::Unrecognized,
+    };
+    if li >= fixed {
+        Probe::Recognized
+    } else {
+        Probe::Unrecognized
+    }
+}
+
+/// Whether `view` starts with a whole plausible TPKT whose content agrees with its length:
+/// a COTP TPDU whose length indicator and parameters fit, and in a DT that ends a TSDU an
+/// S7comm PDU whose parameter and data lengths fill it, or an S7comm-plus frame whose length
+/// and trailer do. Real TPKTs are; a false start inside another TPKT's bytes almost never is.
+fn is_exact_tpkt(view: &[u8]) -> bool {
+    if plausible(view) != Probe::Recognized {
+        return false;
+    }
+    let Ok((frame, _)) = split_frame(view) else {
+        return false;
+    };
+    let Ok(t) = Tpdu::parse(frame.tpdu) else {
+        return false;
+    };
+    let off = Anomalies::COTP_LENGTH
+        | Anomalies::COTP_UNKNOWN_TYPE
+        | Anomalies::COTP_CLASS
+        | Anomalies::COTP_PARAMETER;
+    if t.anomalies.intersects(off) {
+        return false;
+    }
+    match t.pdu {
+        Tpdu::Data(dt) if dt.eot => match dt.user_data.first() {
+            Some(&crate::header::S7COMM_PROTOCOL_ID) => {
+                Header::parse(dt.user_data).is_ok_and(|h| {
+                    h.len() + usize::from(h.param_len) + usize::from(h.data_len)
+                        == dt.user_data.len()
+                })
+            }
+            Some(&crate::plus::PLUS_PROTOCOL_ID) => PlusFrame::parse(dt.user_data).is_ok_and(|f| {
+                !f.anomalies
+                    .intersects(Anomalies::PLUS_LENGTH | Anomalies::PLUS_TRAILER)
+            }),
+            // Another COTP user (ISO session, TLS): nothing to check its length against.
+            _ => false,
+        },
+        // A segment of a TSDU, or a connection TPDU: its header fits.
+        _ => true,
     }
 }
 
@@ -73,9 +229,8 @@ impl StreamDecoder {
     pub fn with_capacity_limit(capacity: usize) -> Self {
         StreamDecoder {
             buf: BytesMut::new(),
-            capacity: capacity.max(usize::from(u16::MAX)),
-            in_sync: true,
-            gap_at: None,
+            capacity: capacity.max(MAX_TPKT_LEN),
+            resync: Resync::synced(),
             stats: StreamStats::default(),
         }
     }
@@ -93,12 +248,22 @@ impl StreamDecoder {
     }
 
     /// Tells the decoder that bytes are missing before the next `push` (a TCP sequence
-    /// gap): whole frames already buffered are still returned, a partial frame cut by the
-    /// gap is dropped (counted in `skipped_bytes`), and framing resynchronises.
+    /// gap): whole TPKTs already buffered are still returned (judged as if the stream ended
+    /// there), a partial TPKT cut by the gap is dropped (counted in `skipped_bytes`), and
+    /// framing resynchronises.
     pub fn gap(&mut self) {
         self.stats.gaps += 1;
-        self.in_sync = false;
-        self.gap_at = Some(self.buf.len());
+        self.finish();
+    }
+
+    /// The stream ended: the bytes that could not be judged yet are judged as its end (a
+    /// TPKT cut short is dropped, as by [`gap`](StreamDecoder::gap) but without counting a
+    /// gap), and the next calls to [`next_frame`](StreamDecoder::next_frame) return what
+    /// they hold.
+    pub fn finish(&mut self) {
+        let drop = self.resync.gap(&Tpkts, &self.buf);
+        self.buf.truncate(self.buf.len() - drop);
+        self.stats.skipped_bytes += drop as u64;
     }
 
     /// Counters so far.
@@ -111,120 +276,88 @@ impl StreamDecoder {
         self.buf.len()
     }
 
-    /// The next whole TPKT (header and TPDU), `Ok(None)` when more bytes are needed.
-    ///
-    /// `Err` reports junk at the front of the stream (a length below 4, `Malformed`); the
-    /// decoder then skips to the next plausible header by itself; call again.
-    pub fn next_frame(&mut self) -> Result<Option<Bytes>, Error> {
-        if let Some(mark) = self.gap_at {
-            let whole = TpktHeader::parse(&self.buf).is_ok_and(|h| {
-                usize::from(h.length) >= TPKT_HEADER_LEN && usize::from(h.length) <= mark
-            });
-            if !whole {
-                self.skip(mark);
-                self.gap_at = None;
-                self.in_sync = false;
-            }
-        }
-        if !self.in_sync {
-            self.resync();
-            if !self.in_sync {
-                return Ok(None);
-            }
-        }
-        let Ok(header) = TpktHeader::parse(&self.buf) else {
-            return Ok(None);
-        };
-        let len = usize::from(header.length);
-        if len < TPKT_HEADER_LEN {
-            self.in_sync = false;
-            self.skip(1);
-            return Err(Error::Malformed {
-                layer: Layer::Tpkt,
-                offset: 2,
-            });
-        }
-        if self.buf.len() < len {
-            return Ok(None);
-        }
-        self.stats.frames += 1;
-        self.consumed(len);
-        Ok(Some(self.buf.split_to(len).freeze()))
+    /// Whether the decoder is in sync with the TPKT boundaries.
+    pub fn is_synced(&self) -> bool {
+        self.resync.is_synced()
     }
 
-    /// Feeds stream bytes and hands every frame and junk report to `f`, in order: what
-    /// [`push`](StreamDecoder::push) then [`next_frame`](StreamDecoder::next_frame) until
-    /// `Ok(None)` give, but a TPKT that lies wholly in `data` while nothing is buffered and
-    /// the decoder is in sync is handed out borrowed from it, without being copied (such
-    /// frames never count against the capacity).
-    pub fn feed<'d>(&mut self, data: &'d [u8], mut f: impl FnMut(Piece<'d>)) {
-        let mut rest = data;
-        if self.buf.is_empty() && self.in_sync && self.gap_at.is_none() {
-            while let Ok(h) = TpktHeader::parse(rest) {
-                let len = usize::from(h.length);
-                if len < TPKT_HEADER_LEN {
-                    break;
+    /// The next whole TPKT (header and TPDU), `Ok(None)` when more bytes are needed, or
+    /// `Err(Error::Junk)` after skipping bytes that are not a TPKT (call again: it has
+    /// resynchronised, or is waiting for more bytes to decide).
+    pub fn next_frame(&mut self) -> Result<Option<Bytes>, Error> {
+        loop {
+            let buf = core::mem::take(&mut self.buf);
+            let step = self.judge(&buf);
+            self.buf = buf;
+            match step {
+                Step::Rewind { back } => {
+                    self.buf = BytesMut::from(&self.resync.rewound(back, &self.buf)[..]);
                 }
-                let Some((frame, tail)) = rest.split_at_checked(len) else {
-                    break;
-                };
-                self.stats.frames += 1;
-                f(Piece::Frame(frame));
-                rest = tail;
+                Step::Frame(n) => return Ok(Some(self.buf.split_to(n).freeze())),
+                Step::Junk { skipped, .. } => {
+                    self.buf.advance(skipped);
+                    return Err(Error::Junk { skipped });
+                }
+                Step::Wait => return Ok(None),
             }
         }
-        if rest.is_empty() && self.buf.is_empty() && self.in_sync && self.gap_at.is_none() {
+    }
+
+    /// Feeds stream bytes and hands every frame and junk report to `f`, in order: exactly
+    /// what [`push`](StreamDecoder::push) then [`next_frame`](StreamDecoder::next_frame)
+    /// until `Ok(None)` give, but a TPKT that lies wholly in `data` while nothing is
+    /// buffered is handed out borrowed from it, without being copied (such frames never
+    /// count against the capacity).
+    pub fn feed<'d>(&mut self, data: &'d [u8], mut f: impl FnMut(Piece<'d>)) {
+        let mut rest = data;
+        while self.buf.is_empty() && !rest.is_empty() && !self.resync.has_settled() {
+            match self.judge(rest) {
+                Step::Frame(n) => {
+                    let Some((frame, tail)) = rest.split_at_checked(n) else {
+                        break;
+                    };
+                    f(Piece::Frame(frame));
+                    rest = tail;
+                }
+                Step::Rewind { back } => {
+                    self.buf = BytesMut::from(&self.resync.rewound(back, rest)[..]);
+                    rest = &[];
+                }
+                Step::Junk { skipped, .. } => {
+                    rest = rest.get(skipped..).unwrap_or_default();
+                    f(Piece::Junk(Error::Junk { skipped }));
+                }
+                Step::Wait => break,
+            }
+        }
+        if !rest.is_empty() {
+            self.push(rest);
+        } else if self.buf.is_empty() && !self.resync.has_settled() {
+            // Every byte was taken borrowed: nothing to judge (the common case).
             return;
         }
-        self.push(rest);
         loop {
             match self.next_frame() {
-                Ok(Some(frame)) => f(Piece::Buffered(frame)),
-                Ok(None) => return,
+                Ok(Some(b)) => f(Piece::Buffered(b)),
+                Ok(None) => break,
                 Err(e) => f(Piece::Junk(e)),
             }
         }
     }
 
-    /// Whether a plausible TPKT starts at `at`: version 3, reserved 0, length at least 7
-    /// and a COTP length indicator inside it. Needs the LI byte to have arrived, so that
-    /// the outcome does not depend on the chunking.
-    fn plausible_at(&self, at: usize) -> Option<bool> {
-        let b = self.buf.get(at..)?;
-        let h = TpktHeader::parse(b).ok()?;
-        let li = *b.get(TPKT_HEADER_LEN)?;
-        let len = usize::from(h.length);
-        Some(h.is_plausible() && len >= MIN_TPKT_LEN && usize::from(li) < len - TPKT_HEADER_LEN)
-    }
-
-    fn resync(&mut self) {
-        let mut at = 0;
-        while at + TPKT_HEADER_LEN < self.buf.len() {
-            match self.plausible_at(at) {
-                Some(true) => {
-                    self.skip(at);
-                    self.in_sync = true;
-                    return;
-                }
-                Some(false) => at += 1,
-                None => break,
-            }
+    /// The next move over `view`, the bytes at the front of the stream, with its counters.
+    fn judge(&mut self, view: &[u8]) -> Step {
+        let was_synced = self.resync.is_synced();
+        let step = self.resync.next(&Tpkts, view);
+        if was_synced && (matches!(step, Step::Junk { .. }) || !self.resync.is_synced()) {
+            self.stats.resyncs += 1;
         }
-        self.skip(at);
-    }
-
-    fn skip(&mut self, n: usize) {
-        let n = n.min(self.buf.len());
-        self.consumed(n);
-        self.buf.advance(n);
-        self.stats.skipped_bytes += n as u64;
-    }
-
-    fn consumed(&mut self, n: usize) {
-        self.gap_at = self
-            .gap_at
-            .and_then(|m| m.checked_sub(n))
-            .filter(|&m| m > 0);
+        match step {
+            Step::Frame(_) => self.stats.frames += 1,
+            Step::Junk { skipped, .. } => self.stats.skipped_bytes += skipped as u64,
+            Step::Rewind { .. } | Step::Wait => {}
+        }
+        step
     }
 }
 

@@ -163,13 +163,21 @@ fn parse_job_rare<'a>(params: &'a [u8], data: &'a [u8]) -> (Job<'a>, Anomalies) 
             let short = Anomalies::when(BlockControl::is_short(rest), Anomalies::TRUNCATED);
             (Job::Block { control, data }, a | short)
         }
+        // Setup communication, PI service and PLC stop jobs have no data part: one present
+        // is flagged (and not kept: the typed job has no place for it).
         0x28 => {
             let (pi, a) = PiService::parse(rest);
-            (Job::PiService(pi), a)
+            (
+                Job::PiService(pi),
+                a | Anomalies::when(!data.is_empty(), Anomalies::LENGTH_MISMATCH),
+            )
         }
         0x29 => {
             let (stop, a) = PlcStop::parse(rest);
-            (Job::PlcStop(stop), a)
+            (
+                Job::PlcStop(stop),
+                a | Anomalies::when(!data.is_empty(), Anomalies::LENGTH_MISMATCH),
+            )
         }
         // Read / write var without their item count.
         0x04 | 0x05 => (
