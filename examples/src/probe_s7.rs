@@ -360,6 +360,7 @@ fn read_szl(c: &mut Conn, pdu_ref: &mut u16, id: u16, index: u16) -> Result<SzlL
     c.send_pdu(&Pdu::szl_read(*pdu_ref, 0, id, index))?;
     let mut joiner = UserdataReassembler::new();
     let mut units = 0usize;
+    let mut anomalies = otwire_s7::Anomalies::empty();
     loop {
         let bytes = c.receive_s7()?;
         let parsed = Pdu::parse(&bytes).map_err(|e| ProbeError::BadResponse(e.to_string()))?;
@@ -396,7 +397,7 @@ fn read_szl(c: &mut Conn, pdu_ref: &mut u16, id: u16, index: u16) -> Result<SzlL
                 d.return_code.name().unwrap_or("unknown")
             )));
         }
-        let anomalies = parsed.anomalies;
+        anomalies |= parsed.anomalies;
         let joined = match u.body {
             UserdataBody::Szl(_) => u.payload().to_vec(),
             UserdataBody::Fragment { .. } => match joiner.push(&u) {
@@ -504,8 +505,8 @@ pub fn probe(addr: SocketAddr, config: ProbeConfig, at: RackSlot) -> Result<S7Re
         tpdu_size,
         refused,
     } = open(addr, config, at)?;
-    let mut pdu_ref = 0u16;
-    pdu_ref = pdu_ref.wrapping_add(1);
+    // PDU references count from 1; each SZL read and follow-up takes the next.
+    let mut pdu_ref = 1u16;
     c.send_pdu(&Pdu::setup(pdu_ref, PROPOSED_PDU_SIZE))?;
     let bytes = c.receive_s7()?;
     let parsed = Pdu::parse(&bytes).map_err(|e| ProbeError::NotProtocol(e.to_string()))?;

@@ -3,6 +3,8 @@
 //! (tests/peers/s7_server.py), and against small scripted peers built with otwire-s7's
 //! encoders for what python-snap7's server never sends (a refused connection request,
 //! an SZL answer in two data units, an operating mode record, bytes that are not S7).
+//! python-snap7 3.3 has no S7comm-plus server (its `s7` package is an alias of `snap7`),
+//! so there is no S7comm-plus peer to test against.
 //!
 //! The interpreter is `$OTWIRE_PYTHON`, else `<workspace>/.venv/bin/python`. Without it (or
 //! without python-snap7) the snap7 test prints a skip message, unless `CI` is set: then it

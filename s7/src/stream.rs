@@ -10,6 +10,7 @@ use crate::anomaly::Anomalies;
 use crate::cotp::{DT_HEADER_LEN, Tpdu};
 use crate::error::Error;
 use crate::header::Header;
+use crate::message::Message;
 use crate::plus::PlusFrame;
 use crate::tpkt::{MIN_TPKT_LEN, TPKT_HEADER_LEN, TPKT_VERSION, split_frame};
 
@@ -41,11 +42,14 @@ pub struct StreamStats {
 /// [`gap`](StreamDecoder::gap) it searches for a *plausible* TPKT: version 3, reserved 0,
 /// a length of at least 7, and a COTP TPDU of class 0 whose length indicator fits (a DT's
 /// is 2). The rules are `otwire_core::resync`'s, as in the other otwire crates: a candidate
-/// TPKT that holds a whole plausible TPKT after its first byte is junk (its length would
-/// swallow a real one), and when what follows a TPKT is not one, the decoder looks back
+/// TPKT whose content does not fill its length and that holds a whole plausible TPKT after
+/// its first byte is junk (its length would swallow a real one; a consistent TPKT is a
+/// frame whatever its payload holds, as endpoints frame it), and when what follows a TPKT
+/// is not one, the decoder looks back
 /// into it for a plausible TPKT that starts inside it and runs on past its end, and resumes
 /// there. No decision waits for bytes after a frame, so feeding a stream in any chunking
-/// yields the same TPKTs, and junk never hides one.
+/// yields the same TPKTs, and junk never hides one (unless the junk is itself a consistent
+/// TPKT around it).
 ///
 /// ```
 /// use otwire_s7::{StreamDecoder, split_frame};
@@ -117,6 +121,18 @@ impl Framing for Tpkts {
         is_exact_tpkt(view)
     }
 
+    /// A *consistent* TPKT (its TPDU's lengths fill it exactly, [`consistent`]) is a frame
+    /// whatever its payload holds: endpoints frame by the TPKT length, and a write var or
+    /// a block download may carry bytes that read as a whole TPKT (an IDS must not take
+    /// the outer frame for junk and decode a planted inner one instead). Only an
+    /// inconsistent candidate is junk when it holds a whole plausible TPKT. True while the
+    /// octets that tell have not arrived.
+    fn may_enclose(&self, view: &[u8]) -> bool {
+        // Without a plausible TPKT start inside the candidate, whether it may enclose one
+        // changes nothing: skip the consistency check (the common case, and a fast one).
+        !starts_inside(view) || consistent(view) != Probe::Unrecognized
+    }
+
     fn max_frame_len(&self) -> usize {
         MAX_TPKT_LEN
     }
@@ -172,6 +188,66 @@ fn plausible(view: &[u8]) -> Probe {
         _ => return Probe::Unrecognized,
     };
     if li >= fixed {
+        Probe::Recognized
+    } else {
+        Probe::Unrecognized
+    }
+}
+
+/// Whether a plausible TPKT may start after the first octet of the candidate at the front
+/// of `view` (within its declared length, as far as `view` holds it).
+fn starts_inside(view: &[u8]) -> bool {
+    let end = declared(view).map_or(view.len(), |n| n.min(view.len()));
+    let candidate = view.get(..end).unwrap_or(view);
+    candidate.iter().enumerate().skip(1).any(|(i, &b)| {
+        b == TPKT_VERSION
+            && plausible(candidate.get(i..).unwrap_or_default()) != Probe::Unrecognized
+    })
+}
+
+/// Whether the plausible TPKT at the front of `view` is consistent, its content filling its
+/// length exactly: a COTP header that decodes clean (a CR or CC without user data), and in a
+/// DT that ends a TSDU an S7comm PDU or S7comm-plus frame whose structure fills it (no
+/// length, count, item, userdata header or trailer that disagrees with the bytes).
+/// `NeedMore` until the whole TPKT has arrived. A TSDU segment, or a DT of another COTP
+/// user, is not consistent: there is nothing to check its length against.
+fn consistent(view: &[u8]) -> Probe {
+    match plausible(view) {
+        Probe::Recognized => {}
+        other => return other,
+    }
+    let Some(frame) = declared(view).and_then(|n| view.get(..n)) else {
+        return Probe::NeedMore;
+    };
+    let cotp_off = Anomalies::COTP_LENGTH
+        | Anomalies::COTP_UNKNOWN_TYPE
+        | Anomalies::COTP_CLASS
+        | Anomalies::COTP_PARAMETER;
+    let structure = Anomalies::LENGTH_MISMATCH
+        | Anomalies::TRUNCATED
+        | Anomalies::UNKNOWN_ROSCTR
+        | Anomalies::ITEM_COUNT_MISMATCH
+        | Anomalies::BAD_ITEM
+        | Anomalies::BAD_DATA_ITEM
+        | Anomalies::USERDATA_HEAD
+        | Anomalies::USERDATA_DATA_HEADER
+        | Anomalies::SZL_LENGTH
+        | Anomalies::PLUS_LENGTH
+        | Anomalies::PLUS_TRAILER;
+    let tpdu = frame.get(TPKT_HEADER_LEN..).unwrap_or_default();
+    let ok = Tpdu::parse(tpdu).is_ok_and(|t| {
+        !t.anomalies.intersects(cotp_off)
+            && match t.pdu {
+                Tpdu::Data(dt) if dt.eot => Message::parse(dt.user_data, false).is_ok_and(|m| {
+                    matches!(m.pdu, Message::S7comm(_) | Message::S7commPlus(_))
+                        && !m.anomalies.intersects(structure)
+                }),
+                Tpdu::Data(_) => false,
+                Tpdu::ConnectionRequest(c) | Tpdu::ConnectionConfirm(c) => c.user_data.is_empty(),
+                _ => true,
+            }
+    });
+    if ok {
         Probe::Recognized
     } else {
         Probe::Unrecognized
