@@ -1,0 +1,1 @@
+//! CIP messages (Vol. 1 §2-4): request and response headers, EPATH, services and objects.
