@@ -1,6 +1,6 @@
 """Records the EtherNet/IP vectors in enip/tests/vectors/ (see the README.md there).
 
-Usage: enip_record.py OUTDIR
+Usage: enip_record.py OUTDIR [NAME.pcap ...]   (default: every vector)
 Starts enip_server.py (cpppo) on a free 127.0.0.1 port, then for each vector starts dumpcap
 on `lo` (filtered on that port, classic pcap format), runs one client script against the
 server and stops dumpcap. Every packet goes to 127.0.0.1 only. Needs dumpcap (root or the
@@ -194,6 +194,36 @@ def pylogix_clients(port: int) -> None:
             print("multi", r.TagName, r.Value, r.Status)
 
 
+def unsupported_requests(port: int) -> None:
+    """What cpppo does not serve: pycomm3's tag upload (Get Instance Attribute List, 0x55, on
+    the Symbol class 0x6B) and its Write Tag Fragmented (0x53) of DINT[400] over a 500-byte
+    connection. cpppo answers each with an empty SendUnitData whose encapsulation status is
+    0x0008, then drops the connection."""
+    addr = f"{HOST}:{port}"
+    try:
+        with LogixDriver(addr):
+            print("tag upload: opened")
+    except Exception as err:  # pycomm3 raises ResponseError
+        print("tag upload:", type(err).__name__, err)
+    plc = LogixDriver(addr, init_tags=False)
+    plc._cfg["extended forward open"] = False
+    plc._cfg["connection_size"] = 500
+    try:
+        with plc:
+            define_tags(plc)
+            print(plc.write("Big{400}", list(range(400))))
+    except Exception as err:  # pycomm3 raises CommError when the connection drops
+        print("fragmented write:", type(err).__name__, err)
+
+
+VECTORS = (
+    ("enip_encapsulation.pcap", raw_encapsulation),
+    ("enip_pycomm3.pcap", pycomm3_clients),
+    ("enip_pylogix.pcap", pylogix_clients),
+    ("enip_unsupported.pcap", unsupported_requests),
+)
+
+
 def main() -> None:
     out = os.path.abspath(sys.argv[1])
     os.makedirs(out, exist_ok=True)
@@ -209,9 +239,10 @@ def main() -> None:
     try:
         wait_listening(port)
         time.sleep(0.5)
-        for name, run in (("enip_encapsulation.pcap", raw_encapsulation),
-                          ("enip_pycomm3.pcap", pycomm3_clients),
-                          ("enip_pylogix.pcap", pylogix_clients)):
+        wanted = sys.argv[2:]
+        for name, run in VECTORS:
+            if wanted and name not in wanted:
+                continue
             print(f"== {name} (port {port})")
             with Capture(os.path.join(out, name), port):
                 run(port)
