@@ -194,6 +194,24 @@ def pylogix_clients(port: int) -> None:
             print("multi", r.TagName, r.Value, r.Status)
 
 
+def pylogix_large(port: int) -> None:
+    """pylogix over its 4000-byte Large Forward Open: a Write Tag of DINT[400] in one
+    request, a read of it (Read Tag answered with partial transfer, then Read Tag
+    Fragmented), and GetPLCTime (Get Attribute List on the wall clock class 0x8B, which
+    cpppo has not: a per-attribute error)."""
+    with PLC() as c:
+        c.IPAddress = HOST
+        c.Port = port
+        print("write Big", c.Write("Big[0]", list(range(1000, 1400))).Status)
+        r = c.Read("Big[0]", 400)
+        print("read Big", r.Status, r.Value[:3] if r.Value else None, r.Value[-3:] if r.Value else None)
+        try:
+            r = c.GetPLCTime()
+            print("time", r.Value, r.Status)
+        except Exception as err:  # pylogix 1.1.6 fails to unpack the short error reply
+            print("time:", type(err).__name__, err)
+
+
 def unsupported_requests(port: int) -> None:
     """What cpppo does not serve: pycomm3's tag upload (Get Instance Attribute List, 0x55, on
     the Symbol class 0x6B) and its Write Tag Fragmented (0x53) of DINT[400] over a 500-byte
@@ -221,6 +239,7 @@ VECTORS = (
     ("enip_pycomm3.pcap", pycomm3_clients),
     ("enip_pylogix.pcap", pylogix_clients),
     ("enip_unsupported.pcap", unsupported_requests),
+    ("enip_pylogix_large.pcap", pylogix_large),
 )
 
 
@@ -230,6 +249,8 @@ def main() -> None:
     # The well-known port (so that tshark and otscan decode without a port hint), else any.
     try:
         with socket.socket() as s:
+            # As a server binds (connections of a past run may linger in TIME_WAIT).
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             s.bind((HOST, 44818))
         port = 44818
     except OSError:
