@@ -42,9 +42,13 @@ def exit_with_parent() -> None:
 def main() -> None:
     port = int(sys.argv[1])
     threading.Thread(target=exit_with_parent, daemon=True).start()
-    cfg = os.path.join(tempfile.mkdtemp(prefix="otwire-enip-"), "identity.cfg")
-    with open(cfg, "w", encoding="ascii") as f:
+    # One file for every run (the peer is killed, so it could not remove its own), written
+    # whole under a private name and renamed, so that peers started together agree.
+    cfg = os.path.join(tempfile.gettempdir(), f"otwire-enip-identity-{os.getuid()}.cfg")
+    part = f"{cfg}.{os.getpid()}"
+    with open(part, "w", encoding="ascii") as f:
         f.write(IDENTITY)
+    os.replace(part, cfg)
     # `-c` adds the file above of highest priority; a ~/.cpppo.cfg cannot override it.
     sys.argv = ["cpppo.server.enip", "-c", cfg, "-a", f"127.0.0.1:{port}", "-A", *TAGS]
     runpy.run_module("cpppo.server.enip", run_name="__main__", alter_sys=True)
