@@ -1,1 +1,17 @@
 //! CIP messages (Vol. 1 §2-4): request and response headers, EPATH, services and objects.
+//!
+//! The input is the bytes of a CIP message as a CPF Unconnected Data item carries it (or a
+//! Connected Data item after its 2-byte sequence count): nothing here depends on the
+//! encapsulation types.
+
+pub mod codes;
+pub mod message;
+pub mod path;
+
+pub use codes::{
+    ClassCode, ConnectionManagerService, ConnectionManagerStatus, GeneralStatus, Service,
+};
+pub use message::{Message, REPLY_BIT, Request, Response, StatusWords};
+pub use path::{
+    ElectronicKey, LogicalFormat, LogicalType, MAX_SEGMENTS, Path, PathBuilder, Segment, Segments,
+};
