@@ -4,14 +4,19 @@
 //! Connected Data item after its 2-byte sequence count): nothing here depends on the
 //! encapsulation types.
 
+pub mod body;
+pub mod cm;
 pub mod codes;
 pub mod message;
+pub mod msp;
 pub mod path;
 
+pub use body::{RequestBody, ResponseBody, ServiceKind};
 pub use codes::{
     ClassCode, ConnectionManagerService, ConnectionManagerStatus, GeneralStatus, Service,
 };
 pub use message::{Message, REPLY_BIT, Request, Response, StatusWords};
+pub use msp::{MultipleService, MultipleServiceBuilder};
 pub use path::{
     ElectronicKey, LogicalFormat, LogicalType, MAX_SEGMENTS, Path, PathBuilder, Segment, Segments,
 };
