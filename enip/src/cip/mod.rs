@@ -5,13 +5,19 @@
 //! encapsulation types.
 
 pub mod body;
+pub mod classify;
 pub mod cm;
 pub mod codes;
 pub mod message;
 pub mod msp;
+pub mod objects;
+#[cfg(feature = "alloc")]
+pub mod pairing;
 pub mod path;
+mod read;
 
 pub use body::{RequestBody, ResponseBody, ServiceKind};
+pub use classify::{Classification, Operation, Scope, classify};
 pub use codes::{
     ClassCode, ConnectionManagerService, ConnectionManagerStatus, GeneralStatus, Service,
 };
