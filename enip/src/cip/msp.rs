@@ -152,19 +152,6 @@ impl<M: Emit> MultipleServiceBuilder<'_, M> {
     }
 }
 
-impl<M: Emit> Emit for MultipleServiceBuilder<'_, M> {
-    fn buffer_len(&self) -> usize {
-        let mut c = otwire_core::Counter::default();
-        let _ = self.encode(&mut c);
-        c.0
-    }
-    fn emit(&self, buf: &mut [u8]) -> Result<usize, EmitError> {
-        let mut w = otwire_core::Writer::new(buf, self.buffer_len())?;
-        self.encode(&mut w)?;
-        Ok(w.written())
-    }
-}
-
 impl MultipleService<'_> {
     /// Encodes the body as it was.
     pub fn encode<S: Sink + ?Sized>(&self, s: &mut S) -> Result<(), EmitError> {
@@ -173,3 +160,5 @@ impl MultipleService<'_> {
 }
 
 otwire_core::emit_via_encode!(MultipleService<'_>);
+
+emit_generic!(MultipleServiceBuilder);
