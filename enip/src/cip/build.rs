@@ -180,8 +180,7 @@ impl<M: Emit> UnconnectedSendRequest<'_, M> {
         s.u8(0x52)?;
         s.u8(2)?;
         s.bytes(&CM_PATH)?;
-        s.u8(self.timeout.priority_tick)?;
-        s.u8(self.timeout.ticks)?;
+        self.timeout.encode(s)?;
         let n = self.message.buffer_len();
         let n16 = u16::try_from(n).map_err(|_| EmitError::ValueOutOfRange {
             field: "message size",

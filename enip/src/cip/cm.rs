@@ -25,6 +25,16 @@ impl Timeout {
     pub const fn millis(&self) -> u32 {
         (self.ticks as u32) << (self.priority_tick & 0x0F)
     }
+    fn read(r: &mut Reader<'_>) -> Result<Self, Error> {
+        Ok(Timeout {
+            priority_tick: r.u8()?,
+            ticks: r.u8()?,
+        })
+    }
+    pub(crate) fn encode<S: Sink + ?Sized>(&self, s: &mut S) -> Result<(), EmitError> {
+        s.u8(self.priority_tick)?;
+        s.u8(self.ticks)
+    }
 }
 
 /// An Unconnected Send request (service 0x52 on class 0x06, Vol. 1 §3-5.5.2).
@@ -46,10 +56,7 @@ impl<'a> UnconnectedSend<'a> {
     /// Parses the service data.
     pub fn parse(data: &'a [u8]) -> Result<Parsed<UnconnectedSend<'a>>, Error> {
         let mut r = Reader::new(data);
-        let timeout = Timeout {
-            priority_tick: r.u8()?,
-            ticks: r.u8()?,
-        };
+        let timeout = Timeout::read(&mut r)?;
         let size = usize::from(r.u16()?);
         let message = r.take(size)?;
         let mut a = Anomalies::empty();
@@ -60,10 +67,8 @@ impl<'a> UnconnectedSend<'a> {
         } else {
             None
         };
-        let words = r.u8()?;
-        let reserved = r.u8()?;
-        a |= Anomalies::when(reserved != 0, Anomalies::CM_RESERVED);
-        let route = Path::padded(r.take_upto(usize::from(words) * 2, &mut a));
+        let (reserved, route) = read_sized(&mut r, &mut a)?;
+        let route = Path::padded(route);
         a |= route.check();
         a |= Anomalies::when(!r.rest().is_empty(), Anomalies::SERVICE_DATA_TRAILING);
         a |= match Request::parse(message) {
@@ -89,8 +94,7 @@ impl<'a> UnconnectedSend<'a> {
 
     /// Encodes the service data.
     pub fn encode<S: Sink + ?Sized>(&self, s: &mut S) -> Result<(), EmitError> {
-        s.u8(self.timeout.priority_tick)?;
-        s.u8(self.timeout.ticks)?;
+        self.timeout.encode(s)?;
         let n = u16::try_from(self.message.len()).map_err(|_| EmitError::ValueOutOfRange {
             field: "message size",
         })?;
@@ -99,15 +103,7 @@ impl<'a> UnconnectedSend<'a> {
         if n % 2 == 1 {
             s.u8(self.pad.unwrap_or(0))?;
         }
-        let route = self.route.as_bytes();
-        if route.len() % 2 != 0 {
-            return Err(EmitError::ValueOutOfRange {
-                field: "route path",
-            });
-        }
-        s.count8(route.len() / 2, "route path size")?;
-        s.u8(self.reserved)?;
-        s.bytes(route)
+        encode_sized(s, self.route.as_bytes(), Some(self.reserved), "route path")
     }
 }
 
@@ -276,10 +272,7 @@ impl<'a> ForwardOpen<'a> {
     /// Parses the service data of a Forward Open (`large` false) or Large Forward Open.
     pub fn parse(data: &'a [u8], large: bool) -> Result<Parsed<ForwardOpen<'a>>, Error> {
         let mut r = Reader::new(data);
-        let timeout = Timeout {
-            priority_tick: r.u8()?,
-            ticks: r.u8()?,
-        };
+        let timeout = Timeout::read(&mut r)?;
         let ot_connection_id = r.u32()?;
         let to_connection_id = r.u32()?;
         let triad = Triad::read(&mut r)?;
@@ -329,8 +322,7 @@ impl<'a> ForwardOpen<'a> {
 
     /// Encodes the service data.
     pub fn encode<S: Sink + ?Sized>(&self, s: &mut S) -> Result<(), EmitError> {
-        s.u8(self.timeout.priority_tick)?;
-        s.u8(self.timeout.ticks)?;
+        self.timeout.encode(s)?;
         s.u32_le(self.ot_connection_id)?;
         s.u32_le(self.to_connection_id)?;
         self.triad.encode(s)?;
@@ -351,14 +343,7 @@ impl<'a> ForwardOpen<'a> {
         s.u32_le(self.to_rpi)?;
         params(s, self.to_params)?;
         s.u8(self.transport.0)?;
-        let p = self.path.as_bytes();
-        if p.len() % 2 != 0 {
-            return Err(EmitError::ValueOutOfRange {
-                field: "connection path",
-            });
-        }
-        s.count8(p.len() / 2, "connection path size")?;
-        s.bytes(p)
+        encode_sized(s, self.path.as_bytes(), None, "connection path")
     }
 }
 
@@ -379,15 +364,11 @@ impl<'a> ForwardClose<'a> {
     /// Parses the service data.
     pub fn parse(data: &'a [u8]) -> Result<Parsed<ForwardClose<'a>>, Error> {
         let mut r = Reader::new(data);
-        let timeout = Timeout {
-            priority_tick: r.u8()?,
-            ticks: r.u8()?,
-        };
+        let timeout = Timeout::read(&mut r)?;
         let triad = Triad::read(&mut r)?;
-        let words = r.u8()?;
-        let reserved = r.u8()?;
-        let mut a = Anomalies::when(reserved != 0, Anomalies::CM_RESERVED);
-        let path = Path::padded(r.take_upto(usize::from(words) * 2, &mut a));
+        let mut a = Anomalies::empty();
+        let (reserved, path) = read_sized(&mut r, &mut a)?;
+        let path = Path::padded(path);
         a |= path.check();
         a |= Anomalies::when(!r.rest().is_empty(), Anomalies::SERVICE_DATA_TRAILING);
         Ok(Parsed::new(
@@ -403,18 +384,14 @@ impl<'a> ForwardClose<'a> {
 
     /// Encodes the service data.
     pub fn encode<S: Sink + ?Sized>(&self, s: &mut S) -> Result<(), EmitError> {
-        s.u8(self.timeout.priority_tick)?;
-        s.u8(self.timeout.ticks)?;
+        self.timeout.encode(s)?;
         self.triad.encode(s)?;
-        let p = self.path.as_bytes();
-        if p.len() % 2 != 0 {
-            return Err(EmitError::ValueOutOfRange {
-                field: "connection path",
-            });
-        }
-        s.count8(p.len() / 2, "connection path size")?;
-        s.u8(self.reserved)?;
-        s.bytes(p)
+        encode_sized(
+            s,
+            self.path.as_bytes(),
+            Some(self.reserved),
+            "connection path",
+        )
     }
 }
 
@@ -446,10 +423,8 @@ impl<'a> ForwardOpenReply<'a> {
         let triad = Triad::read(&mut r)?;
         let ot_api = r.u32()?;
         let to_api = r.u32()?;
-        let words = r.u8()?;
-        let reserved = r.u8()?;
-        let mut a = Anomalies::when(reserved != 0, Anomalies::CM_RESERVED);
-        let application_reply = r.take_upto(usize::from(words) * 2, &mut a);
+        let mut a = Anomalies::empty();
+        let (reserved, application_reply) = read_sized(&mut r, &mut a)?;
         a |= Anomalies::when(!r.rest().is_empty(), Anomalies::SERVICE_DATA_TRAILING);
         Ok(Parsed::new(
             ForwardOpenReply {
@@ -472,19 +447,39 @@ impl<'a> ForwardOpenReply<'a> {
         self.triad.encode(s)?;
         s.u32_le(self.ot_api)?;
         s.u32_le(self.to_api)?;
-        encode_sized(s, self.application_reply, self.reserved)
+        encode_sized(
+            s,
+            self.application_reply,
+            Some(self.reserved),
+            "application reply",
+        )
     }
 }
 
-fn encode_sized<S: Sink + ?Sized>(s: &mut S, b: &[u8], reserved: u8) -> Result<(), EmitError> {
+/// Encodes a size in words, the reserved byte that may follow it, and the bytes.
+fn encode_sized<S: Sink + ?Sized>(
+    s: &mut S,
+    b: &[u8],
+    reserved: Option<u8>,
+    field: &'static str,
+) -> Result<(), EmitError> {
     if b.len() % 2 != 0 {
-        return Err(EmitError::ValueOutOfRange {
-            field: "application reply",
-        });
+        return Err(EmitError::ValueOutOfRange { field });
     }
-    s.count8(b.len() / 2, "application reply size")?;
-    s.u8(reserved)?;
+    s.count8(b.len() / 2, field)?;
+    if let Some(r) = reserved {
+        s.u8(r)?;
+    }
     s.bytes(b)
+}
+
+/// Reads a size in words and the reserved byte after it, then up to that many bytes
+/// ([`Anomalies::CM_RESERVED`] for a reserved byte other than 0).
+fn read_sized<'a>(r: &mut Reader<'a>, a: &mut Anomalies) -> Result<(u8, &'a [u8]), Error> {
+    let words = r.u8()?;
+    let reserved = r.u8()?;
+    *a |= Anomalies::when(reserved != 0, Anomalies::CM_RESERVED);
+    Ok((reserved, r.take_upto(usize::from(words) * 2, a)))
 }
 
 /// A successful Forward Close reply (Vol. 1 §3-5.5.3).
@@ -503,10 +498,8 @@ impl<'a> ForwardCloseReply<'a> {
     pub fn parse(data: &'a [u8]) -> Result<Parsed<ForwardCloseReply<'a>>, Error> {
         let mut r = Reader::new(data);
         let triad = Triad::read(&mut r)?;
-        let words = r.u8()?;
-        let reserved = r.u8()?;
-        let mut a = Anomalies::when(reserved != 0, Anomalies::CM_RESERVED);
-        let application_reply = r.take_upto(usize::from(words) * 2, &mut a);
+        let mut a = Anomalies::empty();
+        let (reserved, application_reply) = read_sized(&mut r, &mut a)?;
         a |= Anomalies::when(!r.rest().is_empty(), Anomalies::SERVICE_DATA_TRAILING);
         Ok(Parsed::new(
             ForwardCloseReply {
@@ -521,7 +514,12 @@ impl<'a> ForwardCloseReply<'a> {
     /// Encodes the reply data.
     pub fn encode<S: Sink + ?Sized>(&self, s: &mut S) -> Result<(), EmitError> {
         self.triad.encode(s)?;
-        encode_sized(s, self.application_reply, self.reserved)
+        encode_sized(
+            s,
+            self.application_reply,
+            Some(self.reserved),
+            "application reply",
+        )
     }
 }
 
