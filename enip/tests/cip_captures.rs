@@ -31,7 +31,7 @@ use std::collections::HashMap;
 use std::process::Command;
 
 use otwire_enip::cip::body::RequestBody;
-use otwire_enip::cip::{Message, Request};
+use otwire_enip::cip::{Message, MultipleService, Request};
 
 /// The CIP messages of one encapsulation stream chunk.
 fn cip_messages(mut b: &[u8]) -> Vec<(bool, &[u8])> {
@@ -205,6 +205,17 @@ fn captures_parse_and_agree_with_tshark() {
                     first(i)
                 }
             };
+            // Every service tshark lists: the outer one, then those embedded in a Multiple
+            // Service Packet or an Unconnected Send.
+            let theirs: Vec<u64> = t[0].as_deref().unwrap_or("").split(',').filter_map(num).collect();
+            let ours = services(&p.pdu);
+            if ours != theirs {
+                mismatches.push(format!(
+                    "{} #{}: services: ours {ours:x?}, tshark {theirs:x?}",
+                    f.file_name().unwrap().to_string_lossy(),
+                    rec.frame
+                ));
+            }
             let mut check = |name: &str, ours: Option<u64>, theirs: Option<u64>| {
                 if ours.is_some() && theirs.is_some() && ours != theirs {
                     mismatches.push(format!(
@@ -251,6 +262,35 @@ fn captures_parse_and_agree_with_tshark() {
         "{} disagreements with tshark",
         mismatches.len()
     );
+}
+
+/// The outer service and the embedded ones, in order.
+fn services(m: &Message<'_>) -> Vec<u64> {
+    let mut out = vec![u64::from(m.service())];
+    match m {
+        Message::Request(r) => match r.body().pdu {
+            RequestBody::MultipleServicePacket(msp) => {
+                for q in msp.requests().flatten() {
+                    out.extend(services(&Message::Request(q.pdu)));
+                }
+            }
+            RequestBody::UnconnectedSend(us) => {
+                if let Ok(q) = us.request() {
+                    out.extend(services(&Message::Request(q.pdu)));
+                }
+            }
+            _ => {}
+        },
+        Message::Response(r) if r.service == 0x0A && !r.data.is_empty() => {
+            if let Ok(msp) = MultipleService::parse(r.data) {
+                for q in msp.pdu.replies().flatten() {
+                    out.push(u64::from(q.pdu.service));
+                }
+            }
+        }
+        Message::Response(_) => {}
+    }
+    out
 }
 
 fn forward_open(
