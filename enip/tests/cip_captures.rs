@@ -207,7 +207,12 @@ fn captures_parse_and_agree_with_tshark() {
             };
             // Every service tshark lists: the outer one, then those embedded in a Multiple
             // Service Packet or an Unconnected Send.
-            let theirs: Vec<u64> = t[0].as_deref().unwrap_or("").split(',').filter_map(num).collect();
+            let theirs: Vec<u64> = t[0]
+                .as_deref()
+                .unwrap_or("")
+                .split(',')
+                .filter_map(num)
+                .collect();
             let ours = services(&p.pdu);
             if ours != theirs {
                 mismatches.push(format!(

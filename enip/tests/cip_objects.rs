@@ -118,6 +118,10 @@ fn pairing_resolves_unwrapped_replies() {
     let p = t.reply(7, 0xAA, &rep).unwrap();
     assert!(p.routed);
     assert_eq!((p.service, p.class), (0x01, Some(1)));
+    let Attributes::Identity(id) = p.attributes(&rep).unwrap().pdu else {
+        panic!()
+    };
+    assert_eq!(id.serial, 0x0051_823F);
     assert!(t.is_empty());
     // A routing failure comes back as 0x52 from the Connection Manager.
     t.request(7, 0xAB, &req);

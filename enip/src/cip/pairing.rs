@@ -8,8 +8,10 @@ use alloc::collections::{BTreeMap, VecDeque};
 
 use super::body::ServiceKind;
 use super::cm::UnconnectedSend;
-use super::codes::ConnectionManagerService;
+use super::codes::{ConnectionManagerService, Service};
 use super::message::{Request, Response};
+use super::objects::Attributes;
+use crate::Parsed;
 
 /// The Unconnected Send service code.
 const US: u8 = 0x52;
@@ -51,6 +53,21 @@ impl Pending {
             }
         }
         Pending::of_one(req)
+    }
+
+    /// The reply's attribute data typed by the class (and attribute) this request read:
+    /// `Some` for a successful Get Attributes All or Get Attribute Single reply.
+    pub fn attributes<'a>(&self, resp: &Response<'a>) -> Option<Parsed<Attributes<'a>>> {
+        let all = match self.kind {
+            ServiceKind::Common(Service::GetAttributesAll) => true,
+            ServiceKind::Common(Service::GetAttributeSingle) => false,
+            _ => return None,
+        };
+        if !resp.is_success() {
+            return None;
+        }
+        let attribute = if all { None } else { self.attribute };
+        Some(Attributes::parse(self.class?, attribute, resp.data))
     }
 
     fn of_one(req: &Request<'_>) -> Pending {
