@@ -25,6 +25,9 @@ enum Seg {
     Symbolic(Vec<u8>),
     Data(Vec<u8>),
     Elementary(u8),
+    Network(u8, Vec<u8>),
+    Constructed(u8, Vec<u8>),
+    Extended(u8, Vec<u8>),
 }
 
 fn seg() -> impl Strategy<Value = Seg> {
@@ -43,6 +46,23 @@ fn seg() -> impl Strategy<Value = Seg> {
             Seg::Data(v)
         }),
         (0xC0u8..=0xDF).prop_map(Seg::Elementary),
+        (0x40u8..=0x4F, any::<u8>()).prop_map(|(t, d)| Seg::Network(t, vec![d])),
+        (0x50u8..=0x5F, prop::collection::vec(any::<u8>(), 0..4)).prop_map(|(t, mut d)| {
+            if d.len() % 2 == 1 {
+                d.pop();
+            }
+            Seg::Network(t, d)
+        }),
+        (0xA0u8..=0xBF, prop::collection::vec(any::<u8>(), 0..6))
+            .prop_map(|(t, d)| Seg::Constructed(t, d)),
+        // Double-byte (format 1) and numeric (format 6, sizes 6-8) extended symbols.
+        prop::collection::vec(any::<u8>(), 2..8).prop_map(|mut d| {
+            if d.len() % 2 == 1 {
+                d.pop();
+            }
+            Seg::Extended(0x20 | (d.len() / 2) as u8, d)
+        }),
+        any::<u32>().prop_map(|v| Seg::Extended(0xC8, v.to_le_bytes().to_vec())),
     ]
 }
 
@@ -85,6 +105,15 @@ fn borrow(s: &Seg) -> Segment<'_> {
         Seg::Symbolic(b) => Segment::Symbolic(b),
         Seg::Data(b) => Segment::SimpleData(b),
         Seg::Elementary(c) => Segment::DataTypeElementary(*c),
+        Seg::Network(t, d) => Segment::Network {
+            subtype: *t,
+            data: d,
+        },
+        Seg::Constructed(t, d) => Segment::DataTypeConstructed { code: *t, data: d },
+        Seg::Extended(f, d) => Segment::SymbolicExtended {
+            format: *f,
+            data: d,
+        },
     }
 }
 
