@@ -21,7 +21,7 @@
 
 mod cip_capture;
 
-use cip_capture::{cip_messages, enip_captures, hex, is_logix, unhex};
+use cip_capture::{cip_messages, enip_captures, hex, is_logix, tshark_fields, unhex};
 use otwire_enip::cip::logix::*;
 use otwire_enip::{Anomalies, Emit, Error};
 use proptest::prelude::*;
@@ -509,14 +509,6 @@ fn tshark_agreement() {
     let Some(caps) = enip_captures("logix tshark") else {
         return;
     };
-    if std::process::Command::new("tshark")
-        .arg("-v")
-        .output()
-        .is_err()
-    {
-        eprintln!("tshark not on PATH: skipped");
-        return;
-    }
     for c in caps {
         let ours: Vec<_> = cip_messages(&c)
             .into_iter()
@@ -525,35 +517,13 @@ fn tshark_agreement() {
         if ours.is_empty() {
             continue;
         }
-        let out = std::process::Command::new("nice")
-            .args(["-n", "19", "tshark", "-r"])
-            .arg(&c)
-            .args([
-                "-Y",
-                "cip.symbol",
-                "-T",
-                "fields",
-                "-e",
-                "frame.number",
-                "-e",
-                "cip.data",
-            ])
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout);
-        let mut theirs = std::collections::HashMap::<u64, Vec<String>>::new();
-        for line in text.lines() {
-            let mut f = line.split('\t');
-            let frame: u64 = f.next().unwrap().parse().unwrap();
-            theirs.insert(
-                frame,
-                f.next()
-                    .unwrap_or("")
-                    .split(',')
-                    .map(str::to_owned)
-                    .collect(),
-            );
-        }
+        let Some(rows) = tshark_fields(&c, "cip.symbol", &["cip.data"]) else {
+            return;
+        };
+        let theirs: std::collections::HashMap<u64, Vec<String>> = rows
+            .into_iter()
+            .map(|(k, cols)| (k, cols[1].split(',').map(str::to_owned).collect()))
+            .collect();
         let mut checked = 0;
         for m in &ours {
             let Some(t) = theirs.get(&m.frame) else {

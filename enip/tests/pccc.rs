@@ -19,7 +19,7 @@
 
 mod cip_capture;
 
-use cip_capture::{cip_messages, enip_captures, hex, unhex};
+use cip_capture::{cip_messages, enip_captures, hex, tshark_fields, unhex};
 use otwire_enip::cip::pccc::*;
 use otwire_enip::{Anomalies, Emit, Error};
 use proptest::prelude::*;
@@ -31,104 +31,60 @@ fn v(parts: &[&str]) -> &'static [u8] {
     unhex(&parts.concat())
 }
 
+// Each vector below: requestor ID | CMD | STS | TNS (little-endian) | FNC | data.
+
 /// Frame 2: CMD 0x0F, FNC 0xA3 (no name in 1770-6.5.16's table or tshark's).
 fn f2() -> &'static [u8] {
-    v(&[
-        RID,
-        "0f",
-        "00",
-        "62c5",
-        "a3",
-        "ff944fffd64fffd84fff884fffbe4fffc04f",
-    ])
+    unhex("07 4d00 e0312b3d | 0f | 00 | 62c5 | a3 | ff944fffd64fffd84fff884fffbe4fffc04f")
 }
 /// Frame 3: its reply, CMD 0x4F, STS 0, TNS 0xC562, 18 bytes.
 fn f3() -> &'static [u8] {
-    v(&[
-        RID,
-        "4f",
-        "00",
-        "62c5",
-        "00000000000000ffff00000000000000ffff",
-    ])
+    unhex("07 4d00 e0312b3d | 4f | 00 | 62c5 | 00000000000000ffff00000000000000ffff")
 }
 /// Frame 4: diagnostic status, CMD 0x06 FNC 0x03, TNS 0xC563.
 fn f4() -> &'static [u8] {
-    v(&[RID, "06", "00", "63c5", "03"])
+    unhex("07 4d00 e0312b3d | 06 | 00 | 63c5 | 03")
 }
 /// Frame 5: its reply, CMD 0x46: the status block ("1766-LEC" at byte 5).
 fn f5() -> &'static [u8] {
-    v(&[
-        RID,
-        "46",
-        "00",
-        "63c5",
-        "00ee4a9f23313736362d4c45432020200000260036829efc01",
-    ])
+    unhex("07 4d00 e0312b3d | 46 | 00 | 63c5 | 00ee4a9f23313736362d4c45432020200000260036829efc01")
 }
 /// Frame 473: change mode (CMD 0x0F FNC 0x80) to mode 0x01, Remote Program.
 fn f473() -> &'static [u8] {
-    v(&[RID, "0f", "00", "4ec6", "80", "01"])
+    unhex("07 4d00 e0312b3d | 0f | 00 | 4ec6 | 80 | 01")
 }
 /// Frame 7685: masked write, three address fields: byte size 4, file 1, file type 0xA2,
 /// element 0, sub-element 0, then mask and data.
 fn f7685() -> &'static [u8] {
-    v(&[
-        RID,
-        "0f",
-        "00",
-        "62d4",
-        "ab",
-        "04 01 a2 00 00",
-        "2000 2000 2000",
-    ])
+    unhex("07 4d00 e0312b3d | 0f | 00 | 62d4 | ab | 04 01 a2 00 00 | 2000 2000 2000")
 }
 /// Frame 16382: typed logical read, three address fields: 44 bytes of file 0, type 0,
 /// element 0, sub-element 0 (the processor's directory).
 fn f16382() -> &'static [u8] {
-    v(&[RID, "0f", "00", "5be5", "a2", "2c 00 00 00 00"])
+    unhex("07 4d00 e0312b3d | 0f | 00 | 5be5 | a2 | 2c 00 00 00 00")
 }
 /// Frame 16383: its reply, "ML1400" and "MAIN_PROG" among the data.
 fn f16383() -> &'static [u8] {
-    v(&[
-        RID,
-        "4f",
-        "00",
-        "5be5",
-        "4d4c3134303000004d41494e5f50524f47003e00360500000000000000000000000000000000000000003682",
-    ])
+    unhex(
+        "07 4d00 e0312b3d | 4f | 00 | 5be5 | 4d4c3134303000004d41494e5f50524f47003e00360500000000000000000000000000000000000000003682",
+    )
 }
 /// pycomm3-style write of N7:0 = 5 (constructed): FNC 0xAA, byte size 2, file 7, type
 /// 0x89 (integer), element 0, sub-element 0, data 0x0005.
 fn write_n7() -> &'static [u8] {
-    v(&[
-        "07 4d00 00000000",
-        "0f",
-        "00",
-        "0100",
-        "aa",
-        "02 07 89 00 00",
-        "0500",
-    ])
+    unhex("07 4d00 00000000 | 0f | 00 | 0100 | aa | 02 07 89 00 00 | 0500")
 }
 /// Read of N7:300 with two address fields (constructed): element 300 as 0xFF, 0x012C.
 fn read_n7_300() -> &'static [u8] {
-    v(&[
-        "07 4d00 00000000",
-        "0f",
-        "00",
-        "0200",
-        "a1",
-        "02 07 89 ff2c01",
-    ])
+    unhex("07 4d00 00000000 | 0f | 00 | 0200 | a1 | 02 07 89 ff2c01")
 }
 /// A reply with STS 0xF0 and EXT STS 0x06 (constructed).
 fn ext_reply() -> &'static [u8] {
-    v(&[RID, "4f", "f0", "62c5", "06"])
+    unhex("07 4d00 e0312b3d | 4f | f0 | 62c5 | 06")
 }
 /// PLC-2 unprotected read (CMD 0x01, constructed): address 0x000A, 4 bytes.
 fn plc2_read() -> &'static [u8] {
-    v(&[RID, "01", "00", "0300", "0a00 04"])
+    unhex("07 4d00 e0312b3d | 01 | 00 | 0300 | 0a00 04")
 }
 
 fn requests() -> Vec<&'static [u8]> {
@@ -461,7 +417,6 @@ fn tshark_agreement() {
         return;
     }
     let fields = [
-        "frame.number",
         "cip.pccc.req.id.len",
         "cip.pccc.cip.vend.id",
         "cip.pccc.cip.serial.num",
@@ -489,26 +444,15 @@ fn tshark_agreement() {
         if ours.is_empty() {
             continue;
         }
-        let mut cmd = std::process::Command::new("nice");
-        cmd.args(["-n", "19", "tshark", "-r"])
-            .arg(&c)
-            .args(["-Y", "cippccc", "-T", "fields"]);
-        for f in fields {
-            cmd.args(["-e", f]);
-        }
-        let out = cmd.output().unwrap();
-        let text = String::from_utf8_lossy(&out.stdout);
-        let mut theirs = std::collections::HashMap::new();
-        for line in text.lines() {
-            let cols: Vec<String> = line.split('\t').map(str::to_owned).collect();
-            theirs.insert(cols[0].parse::<u64>().unwrap(), cols);
-        }
+        let Some(theirs) = tshark_fields(&c, "cippccc", &fields) else {
+            return;
+        };
         let hx = |n: u64, w: usize| format!("0x{n:0w$x}");
         for m in &ours {
             let Some(t) = theirs.get(&m.frame) else {
                 continue;
             };
-            let col = |name: &str| t[fields.iter().position(|f| *f == name).unwrap()].as_str();
+            let col = |name: &str| t[1 + fields.iter().position(|f| *f == name).unwrap()].as_str();
             let rid_len = usize::from(m.data[0]);
             if m.request {
                 let p = PcccRequest::parse(&m.data).unwrap().pdu;

@@ -263,11 +263,51 @@ pub fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-/// Bytes from hex (spaces ignored), leaked so that parsed values may borrow them.
+/// Bytes from hex (anything but hex digits ignored: spaces, `|` between fields), leaked so that parsed values may borrow them.
 pub fn unhex(s: &str) -> &'static [u8] {
-    let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    let s: String = s.chars().filter(char::is_ascii_hexdigit).collect();
     let v: Vec<u8> = (0..s.len() / 2)
         .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
         .collect();
     Box::leak(v.into_boxed_slice())
+}
+
+/// `tshark -r file -Y filter -T fields -e frame.number -e <fields>`: per frame, the
+/// fields' texts (index 0 is the frame number). `None` (with a message) when tshark is
+/// not on PATH.
+pub fn tshark_fields(
+    file: &Path,
+    filter: &str,
+    fields: &[&str],
+) -> Option<HashMap<u64, Vec<String>>> {
+    if std::process::Command::new("tshark")
+        .arg("-v")
+        .output()
+        .is_err()
+    {
+        eprintln!("tshark not on PATH: comparison skipped");
+        return None;
+    }
+    let mut cmd = std::process::Command::new("nice");
+    cmd.args(["-n", "19", "tshark", "-r"]).arg(file).args([
+        "-Y",
+        filter,
+        "-T",
+        "fields",
+        "-e",
+        "frame.number",
+    ]);
+    for f in fields {
+        cmd.args(["-e", f]);
+    }
+    let out = cmd.output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    Some(
+        text.lines()
+            .map(|line| {
+                let cols: Vec<String> = line.split('\t').map(str::to_owned).collect();
+                (cols[0].parse::<u64>().unwrap(), cols)
+            })
+            .collect(),
+    )
 }
