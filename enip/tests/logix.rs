@@ -105,6 +105,7 @@ fn template_attributes() {
         }
     );
     assert_eq!(t.definition_bytes(), Some(97));
+    assert_eq!(t.to_vec().unwrap(), unhex(TEMPLATE_ATTRS_ALL));
 }
 
 /// Template read, emre_ControlLogix_FactoryTalk_HMI.pcap frame 102 (0x4C on class 0x6C).
@@ -166,6 +167,7 @@ fn template_read() {
         ]
     );
     assert!(TemplateDefinition::parse(&data[..63], 8).is_err());
+    assert_eq!(d.to_vec().unwrap(), data);
 }
 
 // Constructed from 1756-PM020's layouts (the captures hold no Read/Write Tag).

@@ -87,8 +87,15 @@ fn plc2_read() -> &'static [u8] {
     unhex("07 4d00 e0312b3d | 01 | 00 | 0300 | 0a00 04")
 }
 
+/// Word range read (constructed, 1770-6.5.16 layout): packet offset 0, total
+/// transaction 10 elements, then the PLC-5 system address and the size, kept.
+fn word_range_read() -> &'static [u8] {
+    unhex("07 4d00 e0312b3d | 0f | 00 | 0400 | 01 | 0000 | 0a00 | 06 07 00 | 14")
+}
+
 fn requests() -> Vec<&'static [u8]> {
     vec![
+        word_range_read(),
         f2(),
         f4(),
         f473(),
@@ -197,6 +204,18 @@ fn golden_requests() {
         (Command::UnprotectedRead, Function::None)
     );
 
+    let p = PcccRequest::parse(word_range_read()).unwrap();
+    assert_eq!(p.anomalies, Anomalies::empty());
+    assert_eq!(
+        p.pdu.body,
+        Body::Ranged {
+            packet_offset: 0,
+            total_transaction: 10,
+            address_and_data: &[0x06, 0x07, 0x00, 0x14]
+        }
+    );
+    assert!(!p.pdu.is_write());
+
     // Program transfer and mode helpers.
     let dl = v(&[RID, "0f", "00", "0100", "50"]);
     assert!(PcccRequest::parse(dl).unwrap().pdu.is_program_transfer());
@@ -293,7 +312,10 @@ fn truncation() {
                     assert!(
                         matches!(
                             p.pdu.body,
-                            Body::Data(_) | Body::MaskedWrite { .. } | Body::TypedLogical { .. }
+                            Body::Data(_)
+                                | Body::MaskedWrite { .. }
+                                | Body::TypedLogical { .. }
+                                | Body::Ranged { .. }
                         ),
                         "{}",
                         hex(&full[..n])
@@ -497,7 +519,7 @@ fn tshark_agreement() {
                         assert_eq!(col("cip.pccc.cpu.mode_80"), hx(mode.value().into(), 2))
                     }
                     // tshark's data is everything after FNC (the masked write's address too).
-                    Body::Data(_) | Body::MaskedWrite { .. } => {
+                    Body::Data(_) | Body::MaskedWrite { .. } | Body::Ranged { .. } => {
                         let after = rid_len + 4 + usize::from(p.function.value().is_some());
                         assert_eq!(
                             col("cip.pccc.data"),

@@ -43,4 +43,10 @@ otwire_core::open_enum! {
     }
 }
 
-otwire_core::emit_via_encode!(LogixRequest<'_>, LogixReply<'_>, TemplateReadRequest);
+otwire_core::emit_via_encode!(
+    LogixRequest<'_>,
+    LogixReply<'_>,
+    TemplateReadRequest,
+    TemplateAttributes,
+    TemplateDefinition<'_>,
+);

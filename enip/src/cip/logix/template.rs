@@ -53,6 +53,39 @@ impl TemplateAttributes {
         Ok(Parsed::new(t, a))
     }
 
+    /// Writes Get Attribute List reply data holding the attributes present, in the order
+    /// 4, 5, 2, 1 (pycomm3's request order), each with status 0.
+    pub fn encode<S: Sink + ?Sized>(&self, s: &mut S) -> Result<(), EmitError> {
+        let present = [
+            self.object_definition_size.is_some(),
+            self.structure_size.is_some(),
+            self.member_count.is_some(),
+            self.handle.is_some(),
+        ];
+        s.u16_le(present.iter().filter(|&&p| p).count() as u16)?;
+        if let Some(v) = self.object_definition_size {
+            s.u16_le(4)?;
+            s.u16_le(0)?;
+            s.u32_le(v)?;
+        }
+        if let Some(v) = self.structure_size {
+            s.u16_le(5)?;
+            s.u16_le(0)?;
+            s.u32_le(v)?;
+        }
+        if let Some(v) = self.member_count {
+            s.u16_le(2)?;
+            s.u16_le(0)?;
+            s.u16_le(v)?;
+        }
+        if let Some(v) = self.handle {
+            s.u16_le(1)?;
+            s.u16_le(0)?;
+            s.u16_le(v)?;
+        }
+        Ok(())
+    }
+
     /// The bytes of the template definition a template read returns
     /// (`object_definition_size * 4 - 23`, pycomm3).
     pub fn definition_bytes(&self) -> Option<u32> {
@@ -142,6 +175,12 @@ impl<'a> TemplateDefinition<'a> {
             .enumerate()
             .filter(|(i, n)| !n.is_empty() || *i == 0)
             .map(|(_, n)| n)
+    }
+
+    /// Writes the data back (members, then names).
+    pub fn encode<S: Sink + ?Sized>(&self, s: &mut S) -> Result<(), EmitError> {
+        s.bytes(self.members)?;
+        s.bytes(self.names)
     }
 
     /// The structure name (the first name up to `;`).

@@ -185,6 +185,17 @@ pub enum Body<'a> {
         /// The mode asked for.
         mode: CpuMode,
     },
+    /// Word range read/write (FNC 0x01/0x00) and typed read/write (FNC 0x68/0x67): the
+    /// packet offset and total transaction (in elements), then the PLC-5 system address
+    /// and the size or data, kept (1770-6.5.16 ch. 7).
+    Ranged {
+        /// Offset of this packet in the transaction.
+        packet_offset: u16,
+        /// Elements in the whole transaction.
+        total_transaction: u16,
+        /// The PLC-5 system address, then the size (reads) or data (writes).
+        address_and_data: &'a [u8],
+    },
     /// Any other function: its data kept (echo data, typed read/write, word range,
     /// read-modify-write, program transfer).
     Data(&'a [u8]),
@@ -268,6 +279,11 @@ impl<'a> PcccRequest<'a> {
             F::TypedLogicalMaskedWrite3 => Body::MaskedWrite {
                 address: Address::read(rd, true)?,
                 mask_and_data: rd.rest(),
+            },
+            F::WordRangeRead | F::WordRangeWrite | F::TypedRead | F::TypedWrite => Body::Ranged {
+                packet_offset: rd.u16()?,
+                total_transaction: rd.u16()?,
+                address_and_data: rd.rest(),
             },
             F::ChangeMode => {
                 let mode = CpuMode::from(rd.u8()?);
@@ -385,6 +401,15 @@ impl<'a> PcccRequest<'a> {
                 s.bytes(mask_and_data)
             }
             Body::ChangeMode { mode } => s.u8(mode.value()),
+            Body::Ranged {
+                packet_offset,
+                total_transaction,
+                address_and_data,
+            } => {
+                s.u16_le(packet_offset)?;
+                s.u16_le(total_transaction)?;
+                s.bytes(address_and_data)
+            }
             Body::Data(d) => s.bytes(d),
         }
     }
