@@ -56,32 +56,20 @@ impl TemplateAttributes {
     /// Writes Get Attribute List reply data holding the attributes present, in the order
     /// 4, 5, 2, 1 (pycomm3's request order), each with status 0.
     pub fn encode<S: Sink + ?Sized>(&self, s: &mut S) -> Result<(), EmitError> {
-        let present = [
-            self.object_definition_size.is_some(),
-            self.structure_size.is_some(),
-            self.member_count.is_some(),
-            self.handle.is_some(),
+        // (id, value, width in bytes)
+        let attrs = [
+            (4, self.object_definition_size, 4),
+            (5, self.structure_size, 4),
+            (2, self.member_count.map(u32::from), 2),
+            (1, self.handle.map(u32::from), 2),
         ];
-        s.u16_le(present.iter().filter(|&&p| p).count() as u16)?;
-        if let Some(v) = self.object_definition_size {
-            s.u16_le(4)?;
-            s.u16_le(0)?;
-            s.u32_le(v)?;
-        }
-        if let Some(v) = self.structure_size {
-            s.u16_le(5)?;
-            s.u16_le(0)?;
-            s.u32_le(v)?;
-        }
-        if let Some(v) = self.member_count {
-            s.u16_le(2)?;
-            s.u16_le(0)?;
-            s.u16_le(v)?;
-        }
-        if let Some(v) = self.handle {
-            s.u16_le(1)?;
-            s.u16_le(0)?;
-            s.u16_le(v)?;
+        s.u16_le(attrs.iter().filter(|a| a.1.is_some()).count() as u16)?;
+        for (id, value, width) in attrs {
+            if let Some(v) = value {
+                s.u16_le(id)?;
+                s.u16_le(0)?;
+                s.uint_le(v, width, "template attribute")?;
+            }
         }
         Ok(())
     }
