@@ -50,8 +50,7 @@ bitflags::bitflags! {
         /// A change-mode request with a mode byte outside the documented modes
         /// (1770-6.5.16 ch. 7 "change mode").
         const PCCC_UNKNOWN_MODE = 1 << 45;
-        /// A reply with STS 0xF0 (see EXT STS) but no EXT STS byte, or a reply status in
-        /// the low nibble reserved for the local node (1770-6.5.16 ch. 8).
+        /// A request whose STS byte is not 0 (1770-6.5.16 §6: STS is zero in a command).
         const PCCC_STATUS = 1 << 46;
 
         // Bits 48-63: sessions, connections and I/O (kept free for detection-facing rules).

@@ -293,6 +293,13 @@ fn anomalies() {
             .anomalies,
         Anomalies::PCCC_TRAILING_DATA
     );
+    // A request with a status.
+    assert_eq!(
+        PcccRequest::parse(v(&[RID, "06", "10", "0100", "03"]))
+            .unwrap()
+            .anomalies,
+        Anomalies::PCCC_STATUS
+    );
     // An unknown command.
     assert_eq!(
         PcccRequest::parse(v(&[RID, "0c", "00", "0100", "aa"]))

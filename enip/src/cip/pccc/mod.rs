@@ -229,6 +229,7 @@ impl<'a> PcccRequest<'a> {
         a |= Anomalies::when(cmd & REPLY_BIT != 0, Anomalies::PCCC_REPLY_BIT);
         let command = Command::from(cmd);
         let status = rd.u8()?;
+        a |= Anomalies::when(status != 0, Anomalies::PCCC_STATUS);
         let tns = rd.u16()?;
         let function = match command {
             Command::Diagnostic => Function::Diagnostic(rd.u8()?.into()),
