@@ -48,6 +48,41 @@ bitflags::bitflags! {
         /// A string or list in object attribute data runs past the data (Vol. 1 §5).
         const ATTRIBUTE_TRUNCATED = 1 << 28;
 
+        // Bits 32-47: Logix service data (1756-PM020) and PCCC (DF1, 1770-6.5.16).
+        /// Bytes follow a Logix service body of fixed length (1756-PM020, each service's
+        /// request and reply layout).
+        const LOGIX_TRAILING_DATA = 1 << 32;
+        /// Tag data is not a whole number of elements of its type, or disagrees with the
+        /// element count (1756-PM020 "Read Tag Service", "Write Tag Service").
+        const LOGIX_DATA_LENGTH = 1 << 33;
+        /// A Read-Modify-Write mask size other than 1, 2, 4 or 8 bytes (1756-PM020
+        /// "Read Modify Write Tag Service").
+        const LOGIX_MASK_SIZE = 1 << 34;
+        /// A data type code outside the CIP elementary types and the structure marker
+        /// 0x02A0 (Vol. 1 App. C-6; 1756-PM020 "CIP Data Types").
+        const LOGIX_UNKNOWN_TYPE = 1 << 35;
+        /// A request for zero elements (1756-PM020: the element count is at least 1).
+        const LOGIX_ZERO_ELEMENTS = 1 << 36;
+        /// A PCCC command or function code without a layout here: its data is kept raw
+        /// (DF1 1770-6.5.16 ch. 7).
+        const PCCC_UNKNOWN_FUNCTION = 1 << 40;
+        /// Bytes follow a PCCC command body of fixed length (1770-6.5.16 ch. 7).
+        const PCCC_TRAILING_DATA = 1 << 41;
+        /// A requestor ID shorter than the 7 bytes of its length, vendor and serial fields
+        /// (CIP Vol. 1 PCCC object 0x67, Execute PCCC service).
+        const PCCC_REQUESTOR_ID = 1 << 42;
+        /// A command byte with the reply bit (0x40) in a request, or without it in a reply
+        /// (1770-6.5.16 §6 "Message packet format").
+        const PCCC_REPLY_BIT = 1 << 43;
+        /// A typed write whose data length disagrees with its byte size field
+        /// (1770-6.5.16 ch. 7, protected typed logical write).
+        const PCCC_BYTE_SIZE = 1 << 44;
+        /// A change-mode request with a mode byte outside the documented modes
+        /// (1770-6.5.16 ch. 7 "change mode").
+        const PCCC_UNKNOWN_MODE = 1 << 45;
+        /// A request whose STS byte is not 0 (1770-6.5.16 §6: STS is zero in a command).
+        const PCCC_STATUS = 1 << 46;
+
         // Bits 48-63: sessions, connections and I/O (kept free for detection-facing rules).
     }
 }

@@ -28,12 +28,14 @@ pub mod build;
 pub mod classify;
 pub mod cm;
 pub mod codes;
+pub mod logix;
 pub mod message;
 pub mod msp;
 pub mod objects;
 #[cfg(feature = "alloc")]
 pub mod pairing;
 pub mod path;
+pub mod pccc;
 mod read;
 
 pub use body::{RequestBody, ResponseBody, ServiceKind};
