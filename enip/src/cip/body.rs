@@ -7,6 +7,8 @@ use super::cm::{
     UnconnectedSend, UnconnectedSendError,
 };
 use super::codes::{ClassCode, ConnectionManagerService, Service};
+use super::logix::{LogixReply, LogixRequest};
+use super::pccc::{PcccReply, PcccRequest};
 use super::message::{Request, Response};
 use super::msp::MultipleService;
 use super::path::Path;
@@ -97,7 +99,7 @@ pub fn class_code(path: &Path<'_>) -> Option<ClassCode> {
 }
 
 /// A request's data, typed by what the service means.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RequestBody<'a> {
     /// Multiple Service Packet (0x0A).
@@ -116,20 +118,10 @@ pub enum RequestBody<'a> {
     GetAttributeSingle,
     /// Set Attribute Single (0x10): the attribute's value.
     SetAttributeSingle(&'a [u8]),
-    /// A Logix service (raw until the Logix decoder is merged).
-    // merged later: crate::cip::logix::LogixRequest
-    Logix {
-        /// The service code.
-        service: u8,
-        /// The request data.
-        data: &'a [u8],
-    },
-    /// Execute PCCC (raw until the PCCC decoder is merged).
-    // merged later: crate::cip::pccc::PcccRequest
-    Pccc {
-        /// The request data.
-        data: &'a [u8],
-    },
+    /// A Logix service on a tag or on the Symbol or Template class (1756-PM020).
+    Logix(LogixRequest<'a>),
+    /// Execute PCCC (0x4B on class 0x67): the PCCC command.
+    Pccc(PcccRequest<'a>),
     /// Any other service, or data that did not decode as its service's.
     Other(&'a [u8]),
 }
@@ -189,16 +181,16 @@ impl<'a> Request<'a> {
                 typed(ForwardClose::parse(d), RequestBody::ForwardClose, d)
             }
             ServiceKind::Logix(service) => {
-                Parsed::new(RequestBody::Logix { service, data: d }, Anomalies::empty())
+                typed(LogixRequest::parse(service, d), RequestBody::Logix, d)
             }
-            ServiceKind::Pccc => Parsed::new(RequestBody::Pccc { data: d }, Anomalies::empty()),
+            ServiceKind::Pccc => typed(PcccRequest::parse(d), RequestBody::Pccc, d),
             _ => Parsed::new(RequestBody::Other(d), Anomalies::empty()),
         }
     }
 }
 
 /// A reply's data, typed by what the request it answers meant (its [`ServiceKind`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ResponseBody<'a> {
     /// Multiple Service Packet replies.
@@ -212,20 +204,10 @@ pub enum ResponseBody<'a> {
     /// A failed Unconnected Send (a successful one comes back as the embedded service's
     /// reply).
     UnconnectedSendError(UnconnectedSendError),
-    /// A Logix reply (raw until the Logix decoder is merged).
-    // merged later: crate::cip::logix::LogixReply
-    Logix {
-        /// The service code.
-        service: u8,
-        /// The reply data.
-        data: &'a [u8],
-    },
-    /// An Execute PCCC reply (raw until the PCCC decoder is merged).
-    // merged later: crate::cip::pccc::PcccReply
-    Pccc {
-        /// The reply data.
-        data: &'a [u8],
-    },
+    /// A Logix reply (1756-PM020): tag values, an attribute list, or nothing.
+    Logix(LogixReply<'a>),
+    /// An Execute PCCC reply: the PCCC reply.
+    Pccc(PcccReply<'a>),
     /// Attribute data (Get Attributes All, Get Attribute Single) or any other reply data;
     /// see `crate::cip::objects` for the typed attributes.
     Data(&'a [u8]),
@@ -261,10 +243,11 @@ impl<'a> Response<'a> {
                 ResponseBody::UnconnectedSendError(UnconnectedSendError::parse(self)),
                 Anomalies::empty(),
             ),
-            ServiceKind::Logix(service) => {
-                Parsed::new(ResponseBody::Logix { service, data: d }, Anomalies::empty())
+            ServiceKind::Logix(service) => r(LogixReply::parse(service, self.general_status, d)
+                .map(|p| p.map(ResponseBody::Logix))),
+            ServiceKind::Pccc if ok => {
+                r(PcccReply::parse(d).map(|p| p.map(ResponseBody::Pccc)))
             }
-            ServiceKind::Pccc => Parsed::new(ResponseBody::Pccc { data: d }, Anomalies::empty()),
             _ => Parsed::new(ResponseBody::Data(d), Anomalies::empty()),
         }
     }
