@@ -554,3 +554,41 @@ fn tshark_agreement() {
     }
     assert!(compared > 18000, "compared {compared}");
 }
+
+/// A CIP Execute PCCC request (service 0x4B, path class 0x67 instance 1) carrying `pccc`.
+fn execute_pccc(pccc: &[u8]) -> Vec<u8> {
+    let mut v = vec![0x4B, 0x02, 0x20, 0x67, 0x24, 0x01];
+    v.extend_from_slice(pccc);
+    v
+}
+
+/// What `cip::classify` says an Execute PCCC request does, by its PCCC command: the change
+/// mode of frame 473, writes and reads of data-table files, diagnostics, the direction of
+/// program transfers (1770-6.5.16 FNC 0x50 download all, 0x53 upload all), and bytes that
+/// are no PCCC command.
+#[test]
+fn classification() {
+    use otwire_enip::cip::{Operation, Request, Scope, classify};
+    let op = |pccc: &[u8]| {
+        let bytes = execute_pccc(pccc);
+        let req = Request::parse(&bytes).unwrap().pdu;
+        classify(&req).operation
+    };
+    assert_eq!(op(f473()), Operation::ModeChange);
+    assert_eq!(op(write_n7()), Operation::Write(Scope::File));
+    assert_eq!(op(f7685()), Operation::Write(Scope::File));
+    assert_eq!(op(read_n7_300()), Operation::Read(Scope::File));
+    assert_eq!(op(f16382()), Operation::Read(Scope::File));
+    assert_eq!(op(plc2_read()), Operation::Read(Scope::File));
+    assert_eq!(op(f4()), Operation::Pccc);
+    assert_eq!(op(f2()), Operation::Pccc);
+    assert_eq!(
+        op(unhex("07 4d00 e0312b3d | 0f | 00 | 0500 | 50")),
+        Operation::ProgramDownload
+    );
+    assert_eq!(
+        op(unhex("07 4d00 e0312b3d | 0f | 00 | 0600 | 53")),
+        Operation::ProgramUpload
+    );
+    assert_eq!(op(&[0x07]), Operation::Pccc);
+}

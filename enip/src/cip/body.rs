@@ -8,10 +8,10 @@ use super::cm::{
 };
 use super::codes::{ClassCode, ConnectionManagerService, Service};
 use super::logix::{LogixReply, LogixRequest};
-use super::pccc::{PcccReply, PcccRequest};
 use super::message::{Request, Response};
 use super::msp::MultipleService;
 use super::path::Path;
+use super::pccc::{PcccReply, PcccRequest};
 use crate::{Anomalies, Parsed};
 
 /// The class of the Connection Manager.
@@ -245,9 +245,7 @@ impl<'a> Response<'a> {
             ),
             ServiceKind::Logix(service) => r(LogixReply::parse(service, self.general_status, d)
                 .map(|p| p.map(ResponseBody::Logix))),
-            ServiceKind::Pccc if ok => {
-                r(PcccReply::parse(d).map(|p| p.map(ResponseBody::Pccc)))
-            }
+            ServiceKind::Pccc if ok => r(PcccReply::parse(d).map(|p| p.map(ResponseBody::Pccc))),
             _ => Parsed::new(ResponseBody::Data(d), Anomalies::empty()),
         }
     }

@@ -7,6 +7,7 @@ use super::body::ServiceKind;
 use super::codes::{ConnectionManagerService as Cm, Service};
 use super::message::Request;
 use super::path::Path;
+use super::pccc::PcccRequest;
 
 /// What a read or write touches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -20,6 +21,8 @@ pub enum Scope {
     Attribute,
     /// A Logix tag (symbolic path).
     Tag,
+    /// A PCCC data-table file (PLC-5, SLC 500, MicroLogix addressing through Execute PCCC).
+    File,
 }
 
 /// The kind of operation a request performs.
@@ -32,7 +35,15 @@ pub enum Operation {
     /// Writes (Set Attribute*, Set/Insert/Remove Member, Create, Delete, Apply, Restore,
     /// Logix Write Tag and Read-Modify-Write).
     Write(Scope),
-    /// File object services (class 0x37: program upload or download).
+    /// A program or configuration sent to the device: File object (class 0x37, Vol. 1
+    /// §5-42) Initiate Download, Initiate Partial Write, Download Transfer and Clear File;
+    /// PCCC download requests and memory initialisation.
+    ProgramDownload,
+    /// A program or configuration read from the device: File object Initiate Upload,
+    /// Initiate Partial Read and Upload Transfer; PCCC upload requests.
+    ProgramUpload,
+    /// Other program-transfer services whose direction is not known (other File object
+    /// services, PCCC edit-resource and exit download/upload).
     ProgramTransfer,
     /// Start or Stop.
     ModeChange,
@@ -47,7 +58,8 @@ pub enum Operation {
     Routing,
     /// Multiple Service Packet: the embedded requests say what is done.
     Batch,
-    /// Execute PCCC (the PCCC decoder classifies the command).
+    /// Execute PCCC that is none of the above (diagnostics, echo, unknown functions, data
+    /// that does not decode).
     Pccc,
     /// Anything else (Save, NOP, object-specific services).
     Other,
@@ -79,6 +91,37 @@ fn scope(path: &Path<'_>) -> Scope {
         Scope::Class
     } else {
         Scope::Instance
+    }
+}
+
+/// What an Execute PCCC request does (DF1 command set, 1770-6.5.16).
+fn pccc(data: &[u8]) -> Operation {
+    use super::pccc::{ExtendedFunction as F, Function, ProgramFunction as P};
+    let Ok(p) = PcccRequest::parse(data) else {
+        return Operation::Pccc;
+    };
+    let req = p.pdu;
+    if req.is_mode_change() {
+        Operation::ModeChange
+    } else if req.is_program_transfer() {
+        match req.function {
+            Function::Extended(
+                F::DownloadRequest
+                | F::DownloadAllRequest
+                | F::DownloadCompleted
+                | F::InitializeMemory,
+            )
+            | Function::Program(P::EnterDownload) => Operation::ProgramDownload,
+            Function::Extended(F::Upload | F::UploadAllRequest | F::UploadCompleted)
+            | Function::Program(P::EnterUpload) => Operation::ProgramUpload,
+            _ => Operation::ProgramTransfer,
+        }
+    } else if req.is_write() {
+        Operation::Write(Scope::File)
+    } else if req.is_read() {
+        Operation::Read(Scope::File)
+    } else {
+        Operation::Pccc
     }
 }
 
@@ -119,10 +162,15 @@ pub fn classify<'a>(req: &Request<'a>) -> Classification<'a> {
         ServiceKind::Logix(0x4C | 0x52) => Operation::Read(Scope::Tag),
         ServiceKind::Logix(0x4D | 0x4E | 0x53) => Operation::Write(Scope::Tag),
         ServiceKind::Logix(_) => Operation::Read(scope(path)),
-        ServiceKind::Pccc => Operation::Pccc,
+        ServiceKind::Pccc => pccc(req.data),
         ServiceKind::ObjectSpecific {
-            class: Some(0x37), ..
-        } => Operation::ProgramTransfer,
+            class: Some(0x37),
+            service,
+        } => match service {
+            0x4C | 0x4E | 0x50 | 0x51 => Operation::ProgramDownload,
+            0x4B | 0x4D | 0x4F => Operation::ProgramUpload,
+            _ => Operation::ProgramTransfer,
+        },
         ServiceKind::ObjectSpecific { .. } => Operation::Other,
     };
     Classification {

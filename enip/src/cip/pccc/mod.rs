@@ -334,6 +334,27 @@ impl<'a> PcccRequest<'a> {
         )
     }
 
+    /// Whether the request reads data table or I/O values (PLC-2 unprotected read, word
+    /// range, file, physical and typed reads, read section size).
+    pub fn is_read(&self) -> bool {
+        use ExtendedFunction as F;
+        self.command == Command::UnprotectedRead
+            || matches!(
+                self.extended_function(),
+                Some(
+                    F::WordRangeRead
+                        | F::FileRead
+                        | F::PhysicalRead
+                        | F::ReadBytesPhysical
+                        | F::ReadSectionSize
+                        | F::TypedRead
+                        | F::TypedLogicalRead2
+                        | F::TypedLogicalRead3
+                        | F::TypedFileRead
+                )
+            )
+    }
+
     /// Whether the request changes the processor's mode or scanning (change mode, set CPU
     /// mode, shutdown, restart, PLC-2 enable/disable outputs and scanning).
     pub fn is_mode_change(&self) -> bool {
