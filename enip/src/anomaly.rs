@@ -33,9 +33,9 @@ bitflags::bitflags! {
         /// RegisterSession with a protocol version other than 1 or option flags other than
         /// 0 (Vol. 2 §2-4.4.1).
         const REGISTER_SESSION = 1 << 6;
-        /// SendRRData/SendUnitData with an interface handle other than 0 (CIP), or a
-        /// SendUnitData with a timeout other than 0 (Vol. 2 §2-4.7.1, §2-4.8.1).
-        const INTERFACE_FIELDS = 1 << 7;
+        /// SendRRData/SendUnitData with an interface handle other than 0, the one of CIP
+        /// (Vol. 2 §2-4.7.1, §2-4.8.1).
+        const INTERFACE_HANDLE = 1 << 7;
         /// The CPF item count disagrees with the items present (Vol. 2 §2-6.1).
         const CPF_COUNT = 1 << 8;
         /// A CPF item's length runs past the end of the data; decoding stopped there

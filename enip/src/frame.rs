@@ -1,7 +1,7 @@
 //! The encapsulation header (CIP Vol. 2 §2-3): 24 little-endian bytes in front of every
 //! EtherNet/IP message on TCP and UDP 44818, and the framing of a TCP stream by its length.
 
-use crate::anomaly::Anomalies;
+use crate::anomaly::{Anomalies, Parsed};
 use crate::codes::{Command, EncapStatus};
 use crate::error::{EmitError, Error, Layer, Needed};
 use otwire_core::{Probe, Sink, emit_via_encode};
@@ -146,15 +146,19 @@ impl<'a> Frame<'a> {
     }
 
     /// A UDP datagram on port 44818: one whole encapsulation message (Vol. 2 §2-2.2, the
-    /// ListIdentity broadcast). A length that disagrees with the datagram is flagged by
-    /// [`Frame::anomalies`]: the data is the declared length when the datagram holds more,
-    /// else what it holds. Shorter than the header is `Malformed`.
-    pub fn from_datagram(datagram: &'a [u8]) -> Result<Self, Error> {
+    /// ListIdentity broadcast). A length that disagrees with the datagram is flagged
+    /// [`Anomalies::ENCAP_LENGTH`]: the data is the declared length when the datagram holds
+    /// more, else what it holds. Shorter than the header is `Malformed`.
+    pub fn from_datagram(datagram: &'a [u8]) -> Result<Parsed<Self>, Error> {
         let header = Header::parse(datagram)
             .map_err(|_| Error::malformed(Layer::Encapsulation, datagram.len()))?;
         let data = datagram.get(HEADER_LEN..).unwrap_or_default();
+        let longer = data.len() > usize::from(header.length);
         let data = data.get(..usize::from(header.length)).unwrap_or(data);
-        Ok(Frame { header, data })
+        Ok(Parsed::new(
+            Frame { header, data },
+            Anomalies::when(longer, Anomalies::ENCAP_LENGTH),
+        ))
     }
 
     fn encode<S: Sink + ?Sized>(&self, s: &mut S) -> Result<(), EmitError> {

@@ -107,6 +107,7 @@ impl<'a> Body<'a> {
                 Err(_) => Parsed::new(Body::Raw(data), Anomalies::COMMAND_DATA),
             }
         };
+        let raw = Parsed::new(Body::Raw(data), Anomalies::COMMAND_DATA);
         match command {
             Command::Nop => Parsed::new(Body::Nop(data), Anomalies::empty()),
             Command::ListIdentity => list(Body::ListIdentityRequest, Body::ListIdentityReply),
@@ -132,8 +133,10 @@ impl<'a> Body<'a> {
                     Parsed::new(Body::Raw(data), Anomalies::COMMAND_DATA)
                 }
             }
-            Command::SendRrData => send_data(data, false).map(Body::SendRrData),
-            Command::SendUnitData => send_data(data, true).map(Body::SendUnitData),
+            Command::SendRrData => send_data(data, false).map_or(raw, |p| p.map(Body::SendRrData)),
+            Command::SendUnitData => {
+                send_data(data, true).map_or(raw, |p| p.map(Body::SendUnitData))
+            }
             Command::IndicateStatus | Command::Cancel | Command::StartDtls => {
                 Parsed::new(Body::Raw(data), Anomalies::empty())
             }
@@ -176,35 +179,16 @@ impl<'a> Body<'a> {
 
 /// SendRRData/SendUnitData data: interface handle, timeout, CPF, and the item layout
 /// (an address item, then a data item of the command's kind).
-fn send_data(data: &[u8], connected: bool) -> Parsed<SendData<Cpf<'_>>> {
+fn send_data(data: &[u8], connected: bool) -> Option<Parsed<SendData<Cpf<'_>>>> {
     let (Some(interface_handle), Some(timeout), Some(cpf_bytes)) =
         (le32(data, 0), le16(data, 4), data.get(6..))
     else {
-        let empty = SendData {
-            interface_handle: 0,
-            timeout: 0,
-            cpf: Cpf {
-                count: 0,
-                bytes: &[],
-            },
-        };
-        return Parsed::new(empty, Anomalies::COMMAND_DATA);
+        return None;
     };
-    let Ok(Parsed {
+    let Parsed {
         pdu: cpf,
         anomalies,
-    }) = Cpf::parse(cpf_bytes)
-    else {
-        let sd = SendData {
-            interface_handle,
-            timeout,
-            cpf: Cpf {
-                count: 0,
-                bytes: &[],
-            },
-        };
-        return Parsed::new(sd, Anomalies::COMMAND_DATA);
-    };
+    } = Cpf::parse(cpf_bytes).ok()?;
     let mut items = cpf.items();
     let layout_ok = match (items.next(), items.next()) {
         (Some(Item::NullAddress), Some(Item::UnconnectedData(_))) => !connected,
@@ -214,8 +198,10 @@ fn send_data(data: &[u8], connected: bool) -> Parsed<SendData<Cpf<'_>>> {
         ) => connected,
         _ => false,
     };
-    let fields = interface_handle != 0 || (connected && timeout != 0);
-    Parsed::new(
+    // SendUnitData's timeout "shall be 0", but Rockwell clients send their SendRRData
+    // timeout there too (plant1_EthernetIP-CIP.pcap): not flagged.
+    let fields = interface_handle != 0;
+    Some(Parsed::new(
         SendData {
             interface_handle,
             timeout,
@@ -223,8 +209,8 @@ fn send_data(data: &[u8], connected: bool) -> Parsed<SendData<Cpf<'_>>> {
         },
         anomalies
             | Anomalies::when(!layout_ok, Anomalies::CPF_LAYOUT)
-            | Anomalies::when(fields, Anomalies::INTERFACE_FIELDS),
-    )
+            | Anomalies::when(fields, Anomalies::INTERFACE_HANDLE),
+    ))
 }
 
 /// An encapsulation message typed by command (Vol. 2 §2-3, §2-4).
@@ -255,9 +241,10 @@ impl<'a> Pdu<'a> {
                 (body, anomalies)
             };
         let request = dir == Direction::Request;
-        let session =
-            (h.command.needs_session() && h.session == 0 && h.status == EncapStatus::Success)
-                || (request && h.command == Command::RegisterSession && h.session != 0);
+        let session = (h.command.needs_session()
+            && h.session == 0
+            && (request || h.status == EncapStatus::Success))
+            || (request && h.command == Command::RegisterSession && h.session != 0);
         let a = anomalies
             | frame.anomalies()
             | Anomalies::when(
@@ -277,7 +264,13 @@ impl<'a> Pdu<'a> {
 
     /// Types a whole UDP 44818 datagram ([`Frame::from_datagram`] then [`Pdu::parse`]).
     pub fn from_datagram(datagram: &'a [u8], dir: Direction) -> Result<Parsed<Self>, Error> {
-        Pdu::parse(&Frame::from_datagram(datagram)?, dir)
+        let Parsed {
+            pdu: frame,
+            anomalies,
+        } = Frame::from_datagram(datagram)?;
+        let mut p = Pdu::parse(&frame, dir)?;
+        p.anomalies |= anomalies;
+        Ok(p)
     }
 
     fn encode<S: Sink + ?Sized>(&self, s: &mut S) -> Result<(), EmitError> {
