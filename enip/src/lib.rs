@@ -12,6 +12,8 @@ mod cpf;
 mod error;
 mod frame;
 mod pdu;
+#[cfg(feature = "alloc")]
+mod stream;
 
 pub use anomaly::{Anomalies, Parsed};
 pub use codes::{Command, DeviceType, EncapStatus, ItemType};
@@ -26,6 +28,8 @@ pub use pdu::{
     Body, Direction, Encap, PROTOCOL_VERSION, Pdu, SendData, SendMessage, list_identity,
     list_services, register_session, send_rr_data, send_unit_data, unregister_session,
 };
+#[cfg(feature = "alloc")]
+pub use stream::{DEFAULT_CAPACITY_LIMIT, Piece, StreamDecoder, StreamStats};
 
 /// The registered TCP and UDP port of EtherNet/IP explicit messaging (Vol. 2 §2-2).
 pub const PORT: u16 = 44818;
