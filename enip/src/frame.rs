@@ -204,7 +204,7 @@ pub(crate) fn plausible_length(command: Command, length: usize) -> bool {
 
 /// Is this plausibly an EtherNet/IP encapsulation message (for identification on other
 /// ports)? The encapsulation has no start octet, so it checks what the first octets allow:
-/// a known command (2 bytes), a length that command can have (4 bytes), options 0
+/// a known command other than NOP (2 bytes; zeros read as a NOP), a length that command can have (4 bytes), options 0
 /// (24 bytes), and for the commands with data, the first data octets: RegisterSession's
 /// protocol version 1, SendRRData/SendUnitData's interface handle 0 and an item count of
 /// 1 to 16. `Recognized` and `Unrecognized` never change when bytes are appended.
@@ -212,7 +212,8 @@ pub fn probe(input: &[u8]) -> Probe {
     let Some(command) = le16(input, 0).map(Command::from) else {
         return Probe::NeedMore;
     };
-    if !command.is_known() {
+    // NOP: 24 zero bytes read as one, so it is no evidence.
+    if !command.is_known() || command == Command::Nop {
         return Probe::Unrecognized;
     }
     let Some(length) = le16(input, 2) else {

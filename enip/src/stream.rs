@@ -39,6 +39,9 @@ pub struct StreamStats {
 /// what it holds. It starts in sync: right after a message (and at the start) any header
 /// with a *known command* is taken, whatever its length, status and options (those are the
 /// parser's to flag, [`Pdu::parse`]); an unknown command there means the stream was lost.
+/// NOP (command 0) is never framed: 24 zero bytes read as one, headers are full of zeros,
+/// and a NOP carries nothing (none is in the captures this crate is tested on); a NOP in
+/// the stream is reported as junk and skipped.
 /// After junk or a [`gap`](StreamDecoder::gap) it searches for a header the
 /// [`probe`](crate::probe) recognises: a known command, a length that command can have
 /// (RegisterSession 4, UnRegisterSession 0, SendRRData/SendUnitData at least 16, up to
@@ -86,20 +89,20 @@ impl Default for StreamDecoder {
 struct Messages;
 
 impl Framing for Messages {
-    /// The low byte of a known command (the first octet of the header).
+    /// The low byte of a known command other than NOP (the first octet of the header).
     fn may_start(&self, octet: u8) -> bool {
         matches!(
             octet,
-            0x00 | 0x04 | 0x63 | 0x64 | 0x65 | 0x66 | 0x6F | 0x70 | 0x72 | 0x73 | 0xC8
+            0x04 | 0x63 | 0x64 | 0x65 | 0x66 | 0x6F | 0x70 | 0x72 | 0x73 | 0xC8
         )
     }
 
     fn header(&self, view: &[u8], synced: bool) -> Verdict {
         if synced {
-            // In sync: a known command, any length.
+            // In sync: a known command other than NOP, any length.
             return match le16(view, 0).map(Command::from) {
                 None => Verdict::Wait,
-                Some(Command::Unknown(_)) => Verdict::Junk,
+                Some(Command::Unknown(_) | Command::Nop) => Verdict::Junk,
                 Some(_) => declared(view).map_or(Verdict::Wait, Verdict::Frame),
             };
         }
