@@ -10,7 +10,7 @@ use otwire_core::resync::{Framing, Resync, Step, Verdict};
 use crate::anomaly::Anomalies;
 use crate::codes::Command;
 use crate::error::Error;
-use crate::frame::{HEADER_LEN, MAX_FRAME_LEN, le16, probe, split_frame};
+use crate::frame::{HEADER_LEN, MAX_DATA_LEN, MAX_FRAME_LEN, le16, le32, probe, split_frame};
 use crate::pdu::{Direction, Pdu};
 
 /// Default cap on buffered bytes: 64 KiB plus one largest message (65559 bytes).
@@ -38,7 +38,9 @@ pub struct StreamStats {
 /// The encapsulation has no start octet or checksum, so the decoder judges a header by
 /// what it holds. It starts in sync: right after a message (and at the start) any header
 /// with a *known command* is taken, whatever its length, status and options (those are the
-/// parser's to flag, [`Pdu::parse`]); an unknown command there means the stream was lost.
+/// parser's to flag, [`Pdu::parse`]), and a header with an unknown command when its options
+/// are 0 and its length at most 65511 (Rockwell tools send the legacy command 0x0001, Vol. 2
+/// Table 2-3.2 "reserved for legacy"; flagged [`Anomalies::UNKNOWN_COMMAND`]).
 /// NOP (command 0) is never framed: 24 zero bytes read as one, headers are full of zeros,
 /// and a NOP carries nothing (none is in the captures this crate is tested on); a NOP in
 /// the stream is reported as junk and skipped.
@@ -99,10 +101,18 @@ impl Framing for Messages {
 
     fn header(&self, view: &[u8], synced: bool) -> Verdict {
         if synced {
-            // In sync: a known command other than NOP, any length.
+            // In sync: a known command other than NOP, any length; an unknown command
+            // (legacy 0x0001-0x0003 of Rockwell tools) with options 0 and a length up to
+            // 65511.
             return match le16(view, 0).map(Command::from) {
                 None => Verdict::Wait,
-                Some(Command::Unknown(_) | Command::Nop) => Verdict::Junk,
+                Some(Command::Nop) => Verdict::Junk,
+                Some(Command::Unknown(_)) => match (declared(view), le32(view, 20)) {
+                    (Some(n), _) if n > HEADER_LEN + MAX_DATA_LEN => Verdict::Junk,
+                    (Some(n), Some(0)) => Verdict::Frame(n),
+                    (_, None) => Verdict::Wait,
+                    _ => Verdict::Junk,
+                },
                 Some(_) => declared(view).map_or(Verdict::Wait, Verdict::Frame),
             };
         }
