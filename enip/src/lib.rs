@@ -11,6 +11,8 @@ mod codes;
 mod cpf;
 mod error;
 mod frame;
+#[cfg(feature = "nom")]
+pub mod nom;
 mod pdu;
 #[cfg(feature = "alloc")]
 mod stream;

@@ -201,7 +201,7 @@ fn run(path: &Path) -> Run {
     let mut dirs: HashMap<(Endpoint, Endpoint), StreamDecoder> = HashMap::new();
     for rec in records(&bytes) {
         let frame = rec.frame;
-        let mut note = |out: &mut Run, p: otwire_enip::Parsed<Pdu<'_>>| {
+        let note = |out: &mut Run, p: otwire_enip::Parsed<Pdu<'_>>| {
             out.pdus += 1;
             out.anomalies |= p.anomalies;
             let f = out.frames.entry(frame).or_default();
