@@ -30,7 +30,7 @@ pub struct SendData<C> {
     pub interface_handle: u32,
     /// Timeout in seconds (SendRRData); 0 in SendUnitData.
     pub timeout: u16,
-    /// The Common Packet Format ([`Cpf`] parsed, [`CpfItems`] to build).
+    /// The Common Packet Format ([`Cpf`] parsed, [`CpfItems`](crate::CpfItems) to build).
     pub cpf: C,
 }
 
