@@ -103,7 +103,13 @@ impl<'a> Body<'a> {
                 };
             }
             match Cpf::parse(data) {
-                Ok(p) => p.map(rep),
+                Ok(Parsed { pdu, anomalies }) => {
+                    let layout = !pdu.items().all(|i| reply_item(command, i.type_id()));
+                    Parsed::new(
+                        rep(pdu),
+                        anomalies | Anomalies::when(layout, Anomalies::CPF_LAYOUT),
+                    )
+                }
                 Err(_) => Parsed::new(Body::Raw(data), Anomalies::COMMAND_DATA),
             }
         };
@@ -174,6 +180,24 @@ impl<'a> Body<'a> {
             }
             Body::SendRrData(d) | Body::SendUnitData(d) => d.encode(s),
         }
+    }
+}
+
+/// Whether a List* reply may carry an item of this type: ListIdentity replies carry
+/// identity items and the CIP Security, capability and usage items that may follow them
+/// (Vol. 2 §2-4.2.3), ListServices replies service items (§2-4.6.3); ListInterfaces
+/// replies, items of any type (§2-4.3.2).
+fn reply_item(command: Command, t: ItemType) -> bool {
+    match command {
+        Command::ListIdentity => matches!(
+            t,
+            ItemType::ListIdentity
+                | ItemType::SecurityInformation
+                | ItemType::Capability
+                | ItemType::Usage
+        ),
+        Command::ListServices => t == ItemType::ListServices,
+        _ => true,
     }
 }
 

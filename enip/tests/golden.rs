@@ -324,3 +324,19 @@ fn several_messages_in_one_segment() {
         Err(Error::Incomplete(Needed::new(22)))
     );
 }
+
+#[cfg(feature = "serde")]
+#[test]
+fn messages_serialize() {
+    let b = hex(LIST_IDENTITY_REPLY);
+    let p = Pdu::from_datagram(&b, Direction::Reply).unwrap();
+    let json = serde_json::to_value(p).unwrap();
+    // Codes serialize as their wire values, flags as their names.
+    assert_eq!(json["pdu"]["header"]["command"], 0x63);
+    assert_eq!(json["anomalies"], serde_json::json!([]));
+    let h: Header = serde_json::from_value(json["pdu"]["header"].clone()).unwrap();
+    assert_eq!(h, p.pdu.header);
+    let items: Vec<_> = p.pdu.body.cpf().unwrap().items().collect();
+    let json = serde_json::to_string(&items).unwrap();
+    assert!(json.contains("\"product_name\""), "{json}");
+}
