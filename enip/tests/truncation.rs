@@ -109,3 +109,37 @@ fn the_probe_never_changes_its_mind() {
         }
     }
 }
+
+proptest::proptest! {
+    /// Any bytes: no parser panics, and the probe's `Recognized`/`Unrecognized` on a prefix
+    /// is its answer on every longer input.
+    #[test]
+    fn any_bytes_never_panic_and_the_probe_is_final(
+        b in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..120),
+        command in proptest::prop_oneof![
+            proptest::strategy::Just(0x65u16), proptest::strategy::Just(0x6F),
+            proptest::strategy::Just(0x70), proptest::strategy::Just(0x63),
+            proptest::prelude::any::<u16>()],
+        zero_options: bool,
+    ) {
+        let mut b = b;
+        if b.len() >= 24 {
+            b[..2].copy_from_slice(&command.to_le_bytes());
+            if zero_options {
+                b[20..24].fill(0);
+            }
+        }
+        let full = probe(&b);
+        for n in 0..=b.len() {
+            let p = probe(&b[..n]);
+            proptest::prop_assert!(p == Probe::NeedMore || p == full, "prefix {n}: {p:?} then {full:?}");
+        }
+        for d in [Direction::Request, Direction::Reply] {
+            let _ = Pdu::from_datagram(&b, d);
+            let _ = Pdu::split(&b, d);
+        }
+        if let Ok(io) = IoPacket::parse(&b) {
+            let _ = (io.pdu.sequence_count(), io.pdu.payload(), io.pdu.cpf.items().count());
+        }
+    }
+}
