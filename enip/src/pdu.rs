@@ -300,17 +300,9 @@ impl<'a> Pdu<'a> {
     fn encode<S: Sink + ?Sized>(&self, s: &mut S) -> Result<(), EmitError> {
         Encap {
             header: self.header,
-            body: BodyRef(&self.body),
+            body: &self.body,
         }
         .encode(s)
-    }
-}
-
-struct BodyRef<'b, 'a>(&'b Body<'a>);
-
-impl BodyRef<'_, '_> {
-    fn encode<S: Sink + ?Sized>(&self, s: &mut S) -> Result<(), EmitError> {
-        self.0.encode(s)
     }
 }
 
@@ -351,7 +343,7 @@ impl<B: Emit> Emit for Encap<B> {
     }
 }
 
-emit_via_encode!(Body<'_>, Pdu<'_>, BodyRef<'_, '_>);
+emit_via_encode!(Body<'_>, Pdu<'_>);
 
 /// A ListIdentity request (Vol. 2 §2-4.2.1): no data, session 0.
 ///
