@@ -27,7 +27,7 @@ pub use error::{EmitError, Error, Layer, Needed};
 pub use frame::{Frame, HEADER_LEN, Header, MAX_DATA_LEN, MAX_FRAME_LEN, probe, split_frame};
 pub use otwire_core::{Emit, Probe, Raw};
 pub use pdu::{
-    Body, Direction, Encap, PROTOCOL_VERSION, Pdu, SendData, SendMessage, list_identity,
+    Body, CipData, Direction, Encap, PROTOCOL_VERSION, Pdu, SendData, SendMessage, list_identity,
     list_services, register_session, send_rr_data, send_unit_data, unregister_session,
 };
 #[cfg(feature = "alloc")]

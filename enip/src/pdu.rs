@@ -237,6 +237,19 @@ fn send_data(data: &[u8], connected: bool) -> Option<Parsed<SendData<Cpf<'_>>>> 
     ))
 }
 
+/// The CIP message bytes of a SendRRData or SendUnitData ([`Pdu::cip`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct CipData<'a> {
+    /// The connection id of a connected (SendUnitData) message.
+    pub conn_id: Option<u32>,
+    /// The CIP sequence count of a connected message (Vol. 2 §3-2.2: class 3 transports
+    /// repeat it on retries).
+    pub sequence: Option<u16>,
+    /// The CIP request or reply.
+    pub bytes: &'a [u8],
+}
+
 /// An encapsulation message typed by command (Vol. 2 §2-3, §2-4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -277,6 +290,30 @@ impl<'a> Pdu<'a> {
             )
             | Anomalies::when(session, Anomalies::SESSION_HANDLE);
         Ok(Parsed::new(Pdu { header: h, body }, a))
+    }
+
+    /// The CIP message this PDU carries: a SendRRData's unconnected data item, or a
+    /// SendUnitData's connected data item after its 16-bit sequence count (Vol. 2 §2-6.3,
+    /// §3-2.2). `None` for other commands and for a CPF without a data item. Parse the bytes
+    /// with [`cip::Message::parse`](crate::cip::Message::parse).
+    pub fn cip(&self) -> Option<CipData<'a>> {
+        let cpf = match &self.body {
+            Body::SendRrData(d) | Body::SendUnitData(d) => d.cpf,
+            _ => return None,
+        };
+        match cpf.data_item()? {
+            Item::UnconnectedData(bytes) => Some(CipData {
+                conn_id: None,
+                sequence: None,
+                bytes,
+            }),
+            item @ Item::ConnectedData { data } => Some(CipData {
+                conn_id: cpf.conn_id(),
+                sequence: item.sequence_count(),
+                bytes: data.get(2..).unwrap_or(&[]),
+            }),
+            _ => None,
+        }
     }
 
     /// Splits one message off a TCP stream and types it ([`split_frame`](crate::split_frame)

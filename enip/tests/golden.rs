@@ -189,6 +189,9 @@ fn send_rr_data_request() {
     let cip = sd.cpf.unconnected_data().unwrap();
     assert_eq!(cip.len(), 22);
     assert_eq!(cip[..6], [0x52, 0x02, 0x20, 0x06, 0x24, 0x01]);
+    // Pdu::cip hands over the same bytes, unconnected: no connection id, no sequence.
+    let c = p.cip().unwrap();
+    assert_eq!((c.conn_id, c.sequence, c.bytes), (None, None, cip));
     // The builder gives the same bytes with the same fields.
     let mut built = send_rr_data(0x1302_0500, p.header.context, cip);
     built.timeout = 20;
@@ -238,6 +241,12 @@ fn send_unit_data_request() {
     assert_eq!(data.sequence_count(), Some(0x6ae4));
     let cip = &sd.cpf.connected_data().unwrap()[2..];
     assert_eq!(cip[..2], [0x0a, 0x02]);
+    // Pdu::cip: the connection, the sequence count, and the CIP bytes after it.
+    let c = p.cip().unwrap();
+    assert_eq!(
+        (c.conn_id, c.sequence, c.bytes),
+        (Some(0x0035_1309), Some(0x6ae4), cip)
+    );
     let mut built = send_unit_data(0x1002_0100, 0x0035_1309, 0x6ae4, cip);
     built.timeout = 10;
     built.header.context = p.header.context;
