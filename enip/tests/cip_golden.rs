@@ -208,3 +208,32 @@ fn every_prefix_parses_or_errs_without_claiming_bytes() {
         }
     }
 }
+
+/// The serde forms: a path is the list of its segments, additional status the list of its
+/// words, a Multiple Service Packet its count and its embedded messages, a typed body its
+/// fields.
+#[cfg(feature = "serde")]
+#[test]
+fn messages_serialize() {
+    use otwire_enip::Emit;
+    use otwire_enip::cip::build::{get_attributes_all, multiple_service_packet};
+    let p = Message::parse(START).unwrap();
+    let json = serde_json::to_value(p).unwrap();
+    let req = &json["pdu"]["Request"];
+    assert_eq!(req["service"], 0x06);
+    assert_eq!(req["path"].as_array().unwrap().len(), 2, "{json}");
+    let b = [0xD4, 0x00, 0x01, 0x01, 0x00, 0x01, 0x0E, 0x00];
+    let json = serde_json::to_value(Response::parse(&b).unwrap().pdu).unwrap();
+    assert_eq!(json["additional_status"], serde_json::json!([0x0100]));
+    // Two Get Attributes All in one Multiple Service Packet: the body lists both.
+    let msp = multiple_service_packet(&[get_attributes_all(1, 1), get_attributes_all(0xF5, 1)])
+        .to_vec()
+        .unwrap();
+    let req = Request::parse(&msp).unwrap().pdu;
+    let json = serde_json::to_value(req.body().pdu).unwrap();
+    let body = &json["MultipleServicePacket"];
+    assert_eq!(body["count"], 2, "{json}");
+    let services = body["services"].as_array().unwrap();
+    assert_eq!(services.len(), 2);
+    assert_eq!(services[1]["Request"]["service"], 0x01);
+}

@@ -25,6 +25,7 @@ const TEMPLATE_CLASS: u32 = 0x6C;
 
 /// What a request's service code means once its path is known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub enum ServiceKind {
     /// A common service (0x00-0x31, Vol. 1 App. A-3).
@@ -100,6 +101,7 @@ pub fn class_code(path: &Path<'_>) -> Option<ClassCode> {
 
 /// A request's data, typed by what the service means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub enum RequestBody<'a> {
     /// Multiple Service Packet (0x0A).
@@ -191,6 +193,7 @@ impl<'a> Request<'a> {
 
 /// A reply's data, typed by what the request it answers meant (its [`ServiceKind`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub enum ResponseBody<'a> {
     /// Multiple Service Packet replies.

@@ -39,6 +39,7 @@ impl Timeout {
 
 /// An Unconnected Send request (service 0x52 on class 0x06, Vol. 1 §3-5.5.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct UnconnectedSend<'a> {
     /// Priority/time tick and timeout ticks.
     pub timeout: Timeout,
@@ -239,6 +240,7 @@ impl Triad {
 
 /// A Forward Open (0x54) or Large Forward Open (0x5B) request (Vol. 1 §3-5.5.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ForwardOpen<'a> {
     /// Large Forward Open (32-bit network connection parameters).
     pub large: bool,
@@ -349,6 +351,7 @@ impl<'a> ForwardOpen<'a> {
 
 /// A Forward Close request (0x4E on class 0x06, Vol. 1 §3-5.5.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ForwardClose<'a> {
     /// Priority/time tick and timeout ticks.
     pub timeout: Timeout,
@@ -397,6 +400,7 @@ impl<'a> ForwardClose<'a> {
 
 /// A successful Forward Open / Large Forward Open reply (Vol. 1 §3-5.5.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ForwardOpenReply<'a> {
     /// O->T network connection ID.
     pub ot_connection_id: u32,
@@ -484,6 +488,7 @@ fn read_sized<'a>(r: &mut Reader<'a>, a: &mut Anomalies) -> Result<(u8, &'a [u8]
 
 /// A successful Forward Close reply (Vol. 1 §3-5.5.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ForwardCloseReply<'a> {
     /// The connection triad.
     pub triad: Triad,
@@ -526,6 +531,7 @@ impl<'a> ForwardCloseReply<'a> {
 /// A failed Forward Open / Forward Close reply's data (Vol. 1 §3-5.5.2): the triad and the
 /// remaining path size; the extended status is in the response header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ConnectionError {
     /// The connection triad (absent when the data is shorter).
     pub triad: Option<Triad>,
@@ -556,6 +562,7 @@ impl ConnectionError {
 /// The data of a failed Unconnected Send reply (service 0x52 answered by the local
 /// Connection Manager, Vol. 1 §3-5.5.2): the remaining path size on routing errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct UnconnectedSendError {
     /// Remaining path size in words.
     pub remaining_path_size: Option<u8>,

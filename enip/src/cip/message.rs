@@ -12,6 +12,7 @@ pub const REPLY_BIT: u8 = 0x80;
 /// A Message Router request (Vol. 1 §2-4.1): service, padded EPATH (its size in 16-bit
 /// words on the wire), request data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Request<'a> {
     /// The service code (bit 7 clear).
     pub service: u8,
@@ -23,6 +24,7 @@ pub struct Request<'a> {
 
 /// A Message Router response (Vol. 1 §2-4.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Response<'a> {
     /// The service code of the request answered (the 0x80 reply bit removed).
     pub service: u8,
@@ -71,6 +73,7 @@ impl Iterator for StatusWords<'_> {
 
 /// A request or a response, told apart by the reply bit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum Message<'a> {
     /// Bit 7 of the service byte clear.
     Request(Request<'a>),

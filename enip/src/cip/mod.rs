@@ -37,6 +37,8 @@ pub mod pairing;
 pub mod path;
 pub mod pccc;
 mod read;
+#[cfg(feature = "serde")]
+mod ser;
 
 pub use body::{RequestBody, ResponseBody, ServiceKind};
 pub use classify::{Classification, Operation, Scope, classify};

@@ -43,6 +43,7 @@ fn padded_string<'a>(r: &mut Reader<'a>, a: &mut Anomalies) -> &'a [u8] {
 /// The Identity object's Get Attributes All reply (class 0x01, Vol. 1 §5-2.3): attributes
 /// 1-7 and, when present, 8 (state).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Identity<'a> {
     /// Vendor ID (attribute 1).
     pub vendor: u16,
@@ -98,6 +99,7 @@ impl<'a> Identity<'a> {
 
 /// The TCP/IP Interface object's interface configuration (attribute 5, Vol. 2 §5-3.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct InterfaceConfig<'a> {
     /// IP address.
     pub ip: Ipv4Addr,
@@ -141,6 +143,7 @@ impl<'a> InterfaceConfig<'a> {
 /// The TCP/IP Interface object's Get Attributes All reply (class 0xF5, Vol. 2 §5-3.2):
 /// attributes 1-6.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct TcpIpInterface<'a> {
     /// Status (attribute 1).
     pub status: u32,
@@ -190,6 +193,7 @@ impl<'a> TcpIpInterface<'a> {
 /// MAC address (the start of a Get Attributes All reply; the counters that follow are left
 /// in `rest`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct EthernetLink<'a> {
     /// Interface speed in Mbit/s (attribute 1).
     pub speed: u32,
@@ -234,6 +238,7 @@ impl<'a> EthernetLink<'a> {
 /// A Port object instance's first attributes (class 0xF4, Vol. 1 §5-5.3): port type,
 /// number, link object path, name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Port<'a> {
     /// Port type (attribute 1).
     pub port_type: u16,
@@ -272,11 +277,13 @@ impl<'a> Port<'a> {
 
 /// An Assembly instance's data (attribute 3, Vol. 1 §5-4.4): the bytes as they are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Assembly<'a>(pub &'a [u8]);
 
 /// Attribute data typed by the class (and, for single attributes, the attribute) it
 /// came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub enum Attributes<'a> {
     /// Identity, Get Attributes All.

@@ -132,6 +132,7 @@ impl ElectronicKey {
 
 /// One EPATH segment (Vol. 1 App. C-1.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub enum Segment<'a> {
     /// Port segment (type 0, App. C-1.4.1): the port to leave by and the link address.
