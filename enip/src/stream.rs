@@ -48,7 +48,8 @@ pub struct StreamStats {
 /// [`probe`](crate::probe) recognises: a known command, a length that command can have
 /// (RegisterSession 4, UnRegisterSession 0, SendRRData/SendUnitData at least 16, up to
 /// 65511), options 0, and for RegisterSession protocol version 1, for
-/// SendRRData/SendUnitData interface handle 0 and 1 to 16 items. A candidate only starts
+/// SendRRData/SendUnitData interface handle 0 and 1 to 16 items; or an error reply without
+/// data (length 0, a status other than success, options 0: cpppo answers so). A candidate only starts
 /// where its first octet is the low byte of a known command. The rules are
 /// `otwire_core::resync`'s, as in the other otwire crates: a candidate whose content does
 /// not fill its length (CPF items and count that disagree with it) and that holds a whole
@@ -116,7 +117,7 @@ impl Framing for Messages {
                 Some(_) => declared(view).map_or(Verdict::Wait, Verdict::Frame),
             };
         }
-        match probe(view) {
+        match strict(view) {
             Probe::Recognized => declared(view).map_or(Verdict::Wait, Verdict::Frame),
             Probe::Unrecognized => Verdict::Junk,
             Probe::NeedMore => Verdict::Wait,
@@ -128,7 +129,7 @@ impl Framing for Messages {
     }
 
     fn trusted(&self, view: &[u8]) -> Probe {
-        probe(view)
+        strict(view)
     }
 
     fn whole(&self, view: &[u8]) -> bool {
@@ -158,7 +159,7 @@ fn declared(view: &[u8]) -> Option<usize> {
 /// RegisterSession 4 bytes, SendRRData/SendUnitData items that fill it). `NeedMore` until
 /// the whole message has arrived.
 fn consistent(view: &[u8]) -> Probe {
-    match probe(view) {
+    match strict(view) {
         Probe::Recognized => {}
         other => return other,
     }
@@ -181,6 +182,37 @@ fn consistent(view: &[u8]) -> Probe {
         Probe::Recognized
     } else {
         Probe::Unrecognized
+    }
+}
+
+/// The strict check of a header while searching and of a trusted frame: what
+/// [`probe`] recognises, and an error reply without data. Final once given, as `probe`.
+fn strict(view: &[u8]) -> Probe {
+    match (probe(view), bare_error_reply(view)) {
+        (Probe::Recognized, _) | (_, Probe::Recognized) => Probe::Recognized,
+        (Probe::NeedMore, _) | (_, Probe::NeedMore) => Probe::NeedMore,
+        _ => Probe::Unrecognized,
+    }
+}
+
+/// An error reply without data (Vol. 2 §2-3.3: a reply whose status is not success may
+/// carry no command data; cpppo answers an unsupported service so): a known command other
+/// than NOP, length 0, a status other than success (cpppo's 0x0008 has no name in the
+/// specification), options 0. `NeedMore` while the octets that tell are missing.
+fn bare_error_reply(view: &[u8]) -> Probe {
+    let command = le16(view, 0).map(Command::from);
+    let checks = [
+        command.map(|c| c.is_known() && c != Command::Nop),
+        le16(view, 2).map(|n| n == 0),
+        le32(view, 8).map(|s| s != 0),
+        le32(view, 20).map(|o| o == 0),
+    ];
+    if checks.contains(&Some(false)) {
+        Probe::Unrecognized
+    } else if checks.contains(&None) {
+        Probe::NeedMore
+    } else {
+        Probe::Recognized
     }
 }
 

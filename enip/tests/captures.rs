@@ -334,6 +334,42 @@ fn captures_decode_and_agree_with_tshark() {
     let Some(dir) = captures_dir("captures_decode_and_agree_with_tshark") else {
         return;
     };
+    decode_and_agree(&dir, CAPTURES);
+}
+
+/// Our own recordings of pycomm3, pylogix and raw requests against cpppo (tests/vectors,
+/// README.md there): always present, so this runs without `OTWIRE_CAPTURES`.
+const RECORDED: &[Expect] = &[
+    // cpppo's ListServices reply is one byte short (a 15-byte name where the field has
+    // 16): tshark calls frame 11 malformed, and the item is flagged.
+    Expect {
+        file: "enip_encapsulation.pcap",
+        anomalies: Anomalies::CPF_ITEM_LENGTH,
+    },
+    ok("enip_pycomm3.pcap"),
+    // pylogix 1.1.6 sends RegisterSession with its previous session handle in the header
+    // (Vol. 2 §2-4.4: 0 in the request); tshark does not check it.
+    Expect {
+        file: "enip_pylogix.pcap",
+        anomalies: Anomalies::SESSION_HANDLE,
+    },
+    ok("enip_pylogix_large.pcap"),
+    ok("enip_unsupported.pcap"),
+];
+
+/// Frames tshark calls malformed for their CIP service data, which this test (the
+/// encapsulation layer) does not judge: cpppo's Get Attribute List reply on class 0x8B
+/// leaves out the attribute count (`0b 00 16 00`: attribute 11 = 22, where the reply is
+/// count, then id, status, value), which only the request's attribute list could tell.
+const CIP_MALFORMED: &[(&str, u64)] = &[("enip_pylogix_large.pcap", 25)];
+
+#[test]
+fn recorded_vectors_decode_and_agree_with_tshark() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors");
+    decode_and_agree(&dir, RECORDED);
+}
+
+fn decode_and_agree(dir: &std::path::Path, captures: &[Expect]) {
     let with_tshark = tshark_available();
     if !with_tshark {
         eprintln!("tshark not on PATH: field agreement skipped");
@@ -345,7 +381,7 @@ fn captures_decode_and_agree_with_tshark() {
     let (mut pdus, mut ios) = (0, 0);
     // Frames tshark calls malformed, and how many of them we flag.
     let mut malformed = (0usize, 0usize);
-    for exp in CAPTURES {
+    for exp in captures {
         let path = dir.join(exp.file);
         let r = run(&path);
         println!(
@@ -382,7 +418,7 @@ fn captures_decode_and_agree_with_tshark() {
                 let tv = t.0.get(name);
                 let ov = o.0.get(name);
                 if *name == "malformed" {
-                    if tv.is_some() {
+                    if tv.is_some() && !CIP_MALFORMED.contains(&(exp.file, frame)) {
                         malformed.0 += 1;
                         malformed.1 += usize::from(o.0.contains_key("flagged"));
                     }

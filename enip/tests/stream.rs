@@ -315,3 +315,28 @@ proptest::proptest! {
         proptest::prop_assert_eq!(chunked, whole);
     }
 }
+
+/// enip_unsupported.pcap frame 17 (tests/vectors): cpppo answers a service it lacks with a
+/// SendUnitData of length 0 and status 0x0008, then closes. The message is whole as it
+/// stands: it comes out right after the message before it, in any chunking, without
+/// waiting for more bytes or the end of the stream.
+#[test]
+fn an_error_reply_without_data_comes_out_at_once() {
+    let bare = vectors::hex("700000006a223672080000005f7079636f6d6d5f00000000");
+    let s = [golden()[0].clone(), bare.clone()].concat();
+    for cut in 0..=s.len() {
+        let mut dec = StreamDecoder::new();
+        let mut got = Vec::new();
+        for part in [&s[..cut], &s[cut..]] {
+            dec.push(part);
+            while let Ok(Some(f)) = dec.next_frame() {
+                got.push(f.to_vec());
+            }
+        }
+        assert_eq!(got.last(), Some(&bare), "cut at {cut}");
+        assert_eq!(got.len(), 2, "cut at {cut}");
+    }
+    let p = Pdu::split(&bare, Direction::Reply).unwrap().0;
+    assert_eq!(p.pdu.header.status.value(), 8);
+    assert_eq!(p.anomalies, Anomalies::empty());
+}
