@@ -31,7 +31,7 @@ pub struct LogixReply<'a> {
 pub enum ReplyBody<'a> {
     /// Nothing: a write, a Read Modify Write, or an error reply.
     Empty,
-    /// Read Tag / Read Tag Fragmented data: type, [handle], values.
+    /// Read Tag / Read Tag Fragmented data: type, optional structure handle, values.
     Data(Values<'a>),
     /// Get Instance Attribute List data: per instance, its id and attribute values.
     InstanceAttributes(InstanceAttributeList<'a>),

@@ -40,7 +40,7 @@ pub enum LogixRequest<'a> {
         /// Byte offset of this fragment.
         offset: u32,
     },
-    /// Write Tag Fragmented 0x53: type, [handle], element count, byte offset, data.
+    /// Write Tag Fragmented 0x53: type, optional structure handle, element count, byte offset, data.
     WriteTagFragmented {
         /// Elements written in all fragments.
         elements: u16,
@@ -266,7 +266,7 @@ pub const fn read_tag_request(elements: u16) -> LogixRequest<'static> {
     LogixRequest::ReadTag { elements }
 }
 
-/// Writes a Write Tag request body (type, [handle], element count, values) into `buf`;
+/// Writes a Write Tag request body (type, optional structure handle, element count, values) into `buf`;
 /// returns the bytes written (1756-PM020 "Write Tag Service"). The element count is the
 /// number of values.
 pub fn write_tag_request(
