@@ -24,6 +24,7 @@ pub mod output;
 pub mod pcapw;
 pub mod probe;
 pub mod probe_dnp3;
+pub mod probe_enip;
 pub mod probe_iec104;
 pub mod probe_modbus;
 pub mod probe_s7;

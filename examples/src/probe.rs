@@ -1,6 +1,7 @@
 //! What every active probe behind `otprobe` shares: how politely to probe
 //! ([`ProbeConfig`]), why a step failed ([`ProbeError`]), and target resolution. The
-//! protocol clients are in `probe_modbus`, `probe_dnp3`, `probe_iec104` and `probe_s7`.
+//! protocol clients are in `probe_modbus`, `probe_dnp3`, `probe_iec104`, `probe_s7` and
+//! `probe_enip`.
 
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::time::{Duration, Instant};
