@@ -14,8 +14,8 @@ use otwire_enip::cip::build::{get_attributes_all, unconnected_send};
 use otwire_enip::cip::objects::Identity as IdentityObject;
 use otwire_enip::cip::{ConnectionManagerStatus, GeneralStatus, Message, Response};
 use otwire_enip::{
-    Body, Command, Direction, Emit, EncapStatus, Error, Item, Pdu, list_identity, register_session,
-    send_rr_data, split_frame, unregister_session,
+    Body, Command, Direction, Emit, EncapStatus, Error, Header, Item, Pdu, list_identity,
+    register_session, send_rr_data, split_frame, unregister_session,
 };
 use serde::Serialize;
 
@@ -225,12 +225,21 @@ impl Conn {
         let deadline = Instant::now() + self.config.timeout;
         let mut chunk = [0u8; 4096];
         loop {
+            // A header whose command is not one of the encapsulation's, or with options
+            // set, is no EtherNet/IP answer (HTTP, TLS... on port 44818).
+            if let Ok(h) = Header::parse(&self.buf)
+                && (!h.command.is_known() || h.options != 0)
+            {
+                return Err(ProbeError::NotProtocol(format!(
+                    "not EtherNet/IP: command {:#06x}, options {:#010x}",
+                    h.command.value(),
+                    h.options
+                )));
+            }
             match split_frame(&self.buf) {
-                Ok((frame, rest)) => {
+                Ok((_, rest)) => {
                     let used = self.buf.len() - rest.len();
-                    let _ = frame;
-                    let msg: Vec<u8> = self.buf.drain(..used).collect();
-                    return Ok(msg);
+                    return Ok(self.buf.drain(..used).collect());
                 }
                 Err(Error::Incomplete(_)) => {}
                 Err(e) => return Err(not_enip(e)),
