@@ -32,6 +32,7 @@ pub mod protocols;
 pub mod record;
 pub mod s7;
 pub mod sample;
+pub mod sample_enip;
 pub mod sample_s7;
 pub mod sample_scada;
 pub mod scanner;
