@@ -14,6 +14,7 @@ pub mod conn;
 pub mod defrag;
 pub mod detect_engine;
 pub mod dnp3;
+pub mod enip;
 pub mod flood;
 pub mod flow;
 pub mod iec104;

@@ -247,7 +247,10 @@ fn compare(path: &Path, tally: &mut Tally, failures: &mut Vec<String>) {
         // Every malformed PDU is flagged.
         if !row.cols["_ws.malformed"].is_empty() {
             tally.malformed += 1;
-            if !recs.iter().any(|r| !r["anomalies"].as_array().unwrap().is_empty()) {
+            if !recs
+                .iter()
+                .any(|r| !r["anomalies"].as_array().unwrap().is_empty())
+            {
                 failures.push(format!(
                     "{name} frame {}: tshark says malformed, otscan flags nothing: {recs:?}",
                     row.frame
@@ -291,7 +294,11 @@ fn compare(path: &Path, tally: &mut Tally, failures: &mut Vec<String>) {
             .collect();
         let mut services = ours_nums(&recs, "cip_service");
         services.extend(ours_nums(&recs, "cip_services"));
-        checks.push(("cip_service(s)".into(), sorted(row.nums("cip.sc")), sorted(services)));
+        checks.push((
+            "cip_service(s)".into(),
+            sorted(row.nums("cip.sc")),
+            sorted(services),
+        ));
         checks.push((
             "pccc_cmd".into(),
             sorted(row.nums("cip.pccc.cmd.code")),
@@ -326,7 +333,11 @@ fn compare(path: &Path, tally: &mut Tally, failures: &mut Vec<String>) {
             let first = |f: &str| row.nums(f).first().copied();
             let reply = r["cip_reply"].as_bool().unwrap();
             let mut single = vec![
-                ("cip_reply", first("cip.rr").map(|x| u64::from(x & 1 == 1)), Some(u64::from(reply))),
+                (
+                    "cip_reply",
+                    first("cip.rr").map(|x| u64::from(x & 1 == 1)),
+                    Some(u64::from(reply)),
+                ),
                 ("cip_status", first("cip.genstat"), r["cip_status"].as_u64()),
             ];
             if !reply {
