@@ -2,15 +2,16 @@
 //! encapsulation message, CPF and CIP message encoded with `otwire-enip`.
 //!
 //! The scene, beside the Modbus plant (network 10.10.1.0/24):
-//! - the HMI (10.10.1.10) discovers the ControlLogix (.26) with a ListIdentity over UDP port
-//!   44818, registers a session over TCP, opens a class 3 connection (Forward Open to the
+//! - the HMI (10.10.1.10) registers a session with a ControlLogix (.26) over TCP, opens a class 3 connection (Forward Open to the
 //!   Message Router through the backplane, slot 0) and every second reads two tags in one
 //!   Multiple Service Packet (connected, SendUnitData); at second 30 the operator changes a
 //!   set point: a Read Tag and a Write Tag in one Multiple Service Packet;
 //! - the HMI polls a MicroLogix (.27) every five seconds with Execute PCCC (PCCC object,
 //!   class 0x67): a protected typed logical read of N7:0, ten words;
 //! - the ControlLogix owns a class 1 I/O connection to a POINT I/O adapter (.28): a Forward
-//!   Open over TCP at the start, then every second an O->T and a T->O packet on UDP 2222.
+//!   Open over TCP at the start, then every second an O->T and a T->O packet on UDP 2222;
+//! - the rogue host (10.10.1.66) asks the ControlLogix who it is with a ListIdentity over
+//!   UDP port 44818, as nmap's enip-info does (T0888), at second [`DISCOVERY_SECOND`].
 
 use std::io::{self, Write};
 
@@ -48,6 +49,9 @@ pub const TAGS: [&str; 2] = ["Boiler_Temp", "Boiler_Press"];
 pub const SETPOINT_TAG: &str = "Boiler_SP";
 /// The second of the set point write.
 pub const SETPOINT_SECOND: i64 = 30;
+
+/// The second of the rogue host's ListIdentity.
+pub const DISCOVERY_SECOND: i64 = 52;
 
 /// The UDP port of implicit (I/O) messaging.
 const IO_PORT: u16 = otwire_enip::IO_PORT;
@@ -236,6 +240,25 @@ fn clx_identity() -> Identity<'static> {
     }
 }
 
+/// The rogue host's ListIdentity over UDP (nmap's enip-info, T0888) and the ControlLogix's
+/// reply, from `t`.
+fn rogue_list_identity<W: Write>(w: &mut PcapWriter<W>, t: i64) -> io::Result<()> {
+    let rogue = crate::sample::ROGUE;
+    let li = enc(&list_identity())?;
+    w.packet(
+        t,
+        &udp_frame(rogue, PLC_CLX, 51_040, otwire_enip::PORT, &li),
+    )?;
+    let rep = enc(&Encap {
+        header: Header::new(Command::ListIdentity, 0, 0),
+        body: CpfItems(&[Item::ListIdentity(clx_identity())]),
+    })?;
+    w.packet(
+        t + 1_100,
+        &udp_frame(PLC_CLX, rogue, otwire_enip::PORT, 51_040, &rep),
+    )
+}
+
 /// Connection ids of the HMI's class 3 connection (O->T from the PLC, T->O the HMI's).
 const HMI_OT: u32 = 0x7E01_0001;
 const HMI_TO: u32 = 0x0000_1B01;
@@ -256,21 +279,6 @@ impl EnipPlant {
     /// Discovery, sessions and connections, from `t0`.
     pub fn open<W: Write>(w: &mut PcapWriter<W>, t0: i64) -> io::Result<Self> {
         let hmi_host = crate::sample::HMI;
-        // ListIdentity over UDP and the reply.
-        let li = enc(&list_identity())?;
-        w.packet(
-            t0 + 7_000,
-            &udp_frame(hmi_host, PLC_CLX, 50_000, otwire_enip::PORT, &li),
-        )?;
-        let rep = enc(&Encap {
-            header: Header::new(Command::ListIdentity, 0, 0),
-            body: CpfItems(&[Item::ListIdentity(clx_identity())]),
-        })?;
-        w.packet(
-            t0 + 8_100,
-            &udp_frame(PLC_CLX, hmi_host, otwire_enip::PORT, 50_000, &rep),
-        )?;
-
         // The HMI's session and class 3 connection: Forward Open through the backplane
         // (port 1, slot 0) to the Message Router.
         let mut hmi = Session::open(w, hmi_host, PLC_CLX, 49_157, 0x0A00_0101, t0 + 9_000)?;
@@ -326,6 +334,9 @@ impl EnipPlant {
         }
         if sec % 5 == 0 {
             self.pccc(w, sec, t + 700_000)?;
+        }
+        if sec == DISCOVERY_SECOND {
+            rogue_list_identity(w, t + 540_000)?;
         }
         self.io_packets(w, sec, t + 750_000)
     }
