@@ -2,10 +2,11 @@
 //! encapsulation message, CPF and CIP message encoded with `otwire-enip`.
 //!
 //! The scene, beside the Modbus plant (network 10.10.1.0/24):
-//! - the HMI (10.10.1.10) registers a session with a ControlLogix (.26) over TCP, opens a class 3 connection (Forward Open to the
-//!   Message Router through the backplane, slot 0) and every second reads two tags in one
-//!   Multiple Service Packet (connected, SendUnitData); at second 30 the operator changes a
-//!   set point: a Read Tag and a Write Tag in one Multiple Service Packet;
+//! - the HMI (10.10.1.10) registers a session with a ControlLogix (.26) over TCP, opens a
+//!   class 3 connection (Forward Open to the Message Router through the backplane, slot 0)
+//!   and every second reads two tags in one Multiple Service Packet (connected, SendUnitData); at second 6 the operator changes a
+//!   set point (during the 15 s otscan learns from by default: an operation of the HMI, not
+//!   an alert): a Read Tag and a Write Tag in one Multiple Service Packet;
 //! - the HMI polls a MicroLogix (.27) every five seconds with Execute PCCC (PCCC object,
 //!   class 0x67): a protected typed logical read of N7:0, ten words;
 //! - the ControlLogix owns a class 1 I/O connection to a POINT I/O adapter (.28): a Forward
@@ -48,7 +49,7 @@ pub const TAGS: [&str; 2] = ["Boiler_Temp", "Boiler_Press"];
 /// The set point tag the operator writes at [`SETPOINT_SECOND`].
 pub const SETPOINT_TAG: &str = "Boiler_SP";
 /// The second of the set point write.
-pub const SETPOINT_SECOND: i64 = 30;
+pub const SETPOINT_SECOND: i64 = 6;
 
 /// The second of the rogue host's ListIdentity.
 pub const DISCOVERY_SECOND: i64 = 52;
