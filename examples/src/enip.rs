@@ -374,3 +374,51 @@ pub fn summary(f: &Facts, parts: &mut Vec<String>) {
         parts.push(format!("enip {}", s.join(" ")));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `write_json` and `serialize_entries` write the same bytes, every field set or none.
+    #[test]
+    fn both_writers_agree() {
+        struct Map<'a>(&'a Fields);
+        impl Serialize for Map<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut m = s.serialize_map(None)?;
+                self.0.serialize_entries(&mut m)?;
+                m.end()
+            }
+        }
+        let all = Fields {
+            command: Some(0x70),
+            length: Some(58),
+            session: Some(0x1002_0100),
+            status: Some(0),
+            cpf_items: Some(vec![0x00A1, 0x00B1]),
+            conn_id: Some(0x0035_1309),
+            conn_seq: Some(27_364),
+            cip_service: Some(0x0A),
+            cip_reply: Some(false),
+            cip_status: Some(0),
+            cip_ext_status: Some(0x0311),
+            cip_class: Some(2),
+            cip_instance: Some(1),
+            cip_attribute: Some(7),
+            symbol: Some("Program:Main.tag[3]\"x\"".into()),
+            cip_services: Some(vec![0x4C, 0x4D]),
+            pccc_cmd: Some(0x0F),
+            pccc_fnc: Some(0xA2),
+        };
+        for f in [Fields::default(), all] {
+            let mut fast = b"{\"x\":1".to_vec();
+            f.write_json(&mut fast);
+            fast.push(b'}');
+            let slow = serde_json::to_string(&Map(&f)).unwrap();
+            assert_eq!(
+                String::from_utf8(fast).unwrap(),
+                format!("{{\"x\":1,{}", &slow[1..])
+            );
+        }
+    }
+}

@@ -6,7 +6,7 @@
 //! when routing fails; UnRegisterSession (§2-4.5). Every answer is decoded with
 //! otwire-enip. Nothing is written, connected or reset.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{SocketAddr, TcpStream, UdpSocket};
 use std::time::Instant;
 
@@ -198,12 +198,7 @@ struct Conn {
 
 impl Conn {
     fn connect(addr: SocketAddr, config: ProbeConfig) -> Result<Self, ProbeError> {
-        let stream = TcpStream::connect_timeout(&addr, config.timeout)
-            .map_err(|e| ProbeError::Connect(e.to_string()))?;
-        stream
-            .set_write_timeout(Some(config.timeout))
-            .map_err(io_error)?;
-        let _ = stream.set_nodelay(true);
+        let stream = crate::probe::connect(addr, &config)?;
         Ok(Conn {
             stream,
             config,
@@ -244,15 +239,7 @@ impl Conn {
                 Err(Error::Incomplete(_)) => {}
                 Err(e) => return Err(not_enip(e)),
             }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Err(ProbeError::Timeout);
-            }
-            self.stream.set_read_timeout(Some(left)).map_err(io_error)?;
-            let n = self.stream.read(&mut chunk).map_err(io_error)?;
-            if n == 0 {
-                return Err(ProbeError::Io("connection closed".into()));
-            }
+            let n = crate::probe::read_before(&mut self.stream, deadline, &mut chunk)?;
             self.buf
                 .extend_from_slice(chunk.get(..n).unwrap_or_default());
         }

@@ -29,19 +29,6 @@ use otwire_enip::{
 };
 use serde_json::{Value, json};
 
-/// Runs otprobe; returns the exit code, stdout and stderr.
-fn otprobe(args: &[&str]) -> (i32, String, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_otprobe"))
-        .args(args)
-        .output()
-        .expect("run otprobe");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 /// The identity tests/peers/enip_server.py gives cpppo, as otprobe prints it.
 fn cpppo_identity() -> Value {
     json!({
@@ -65,7 +52,7 @@ fn otprobe_identifies_cpppo() {
     };
     let (_peer, port) = common::start_peer(&py, "enip_server.py");
     let target = format!("127.0.0.1:{port}");
-    let (code, out, err) = otprobe(&["enip", &target, "--interval-ms", "5", "--json"]);
+    let (code, out, err) = common::otprobe_full(&["enip", &target, "--interval-ms", "5", "--json"]);
     assert_eq!(code, 0, "{out}{err}");
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["protocol"], "enip");
@@ -93,7 +80,7 @@ fn otprobe_identifies_cpppo() {
     assert!((5..=6).contains(&sent), "{v}");
 
     // The table shows the same.
-    let (code, out, err) = otprobe(&["enip", &target, "--interval-ms", "5"]);
+    let (code, out, err) = common::otprobe_full(&["enip", &target, "--interval-ms", "5"]);
     assert_eq!(code, 0, "{out}{err}");
     for line in [
         "list identity (tcp)  socket 0.0.0.0:44818, encapsulation version 1",
@@ -250,7 +237,7 @@ fn list_identity_reply(h: Header) -> Vec<u8> {
 fn otprobe_asks_directly_when_routing_fails() {
     let (peer, port) = scripted(Script::NoRouting);
     let target = format!("127.0.0.1:{port}");
-    let (code, out, err) = otprobe(&[
+    let (code, out, err) = common::otprobe_full(&[
         "enip",
         &target,
         "--interval-ms",
@@ -296,7 +283,8 @@ fn otprobe_asks_directly_when_routing_fails() {
 fn otprobe_reports_a_refused_session() {
     let (peer, port) = scripted(Script::NoSession);
     let target = format!("127.0.0.1:{port}");
-    let (code, out, err) = otprobe(&["enip", &target, "--interval-ms", "1", "--timeout-ms", "500"]);
+    let (code, out, err) =
+        common::otprobe_full(&["enip", &target, "--interval-ms", "1", "--timeout-ms", "500"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(
         out.contains("session              refused by the device: encapsulation status 0x00000069"),
@@ -322,7 +310,8 @@ fn otprobe_says_when_the_peer_is_not_enip() {
         let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
     });
     let target = format!("127.0.0.1:{port}");
-    let (code, out, err) = otprobe(&["enip", &target, "--interval-ms", "1", "--timeout-ms", "300"]);
+    let (code, out, err) =
+        common::otprobe_full(&["enip", &target, "--interval-ms", "1", "--timeout-ms", "300"]);
     t.join().unwrap();
     // Neither TCP (not EtherNet/IP) nor UDP (nothing listens) answered: exit 1.
     assert_eq!(code, 1, "{out}{err}");

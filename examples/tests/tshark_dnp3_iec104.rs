@@ -27,35 +27,10 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
-
-fn tshark_available() -> bool {
-    let ok = Command::new("tshark")
-        .arg("-v")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "tshark is required in CI (apt-get install tshark)"
-        );
-        eprintln!("skipped: tshark is not installed");
-    }
-    ok
-}
-
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "pcap" || e == "pcapng"))
-        .collect();
-    v.sort();
-    v
-}
 
 /// otscan's records of one protocol, by capture record number.
 fn otscan(path: &Path, proto: &str) -> BTreeMap<u64, Vec<Value>> {
@@ -316,10 +291,10 @@ fn dnp3_records_agree_with_tshark() {
         eprintln!("skipped: OTWIRE_CAPTURES is not set");
         return;
     };
-    if !tshark_available() {
+    if !common::tshark_available() {
         return;
     }
-    let files = files(&dir.join("dnp3"));
+    let files = common::capture_files(&dir.join("dnp3"));
     assert!(
         files.len() >= 40,
         "expected the DNP3 captures, found {}",
@@ -483,10 +458,10 @@ fn iec104_records_agree_with_tshark() {
         eprintln!("skipped: OTWIRE_CAPTURES is not set");
         return;
     };
-    if !tshark_available() {
+    if !common::tshark_available() {
         return;
     }
-    let files = files(&dir.join("iec104"));
+    let files = common::capture_files(&dir.join("iec104"));
     assert!(
         files.len() >= 15,
         "expected the IEC 104 captures, found {}",

@@ -43,63 +43,10 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
-
-fn tshark_available() -> bool {
-    let ok = Command::new("tshark")
-        .arg("-v")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "tshark is required in CI (apt-get install tshark)"
-        );
-        eprintln!("skipped: tshark is not installed");
-    }
-    ok
-}
-
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut v: Vec<PathBuf> = rd
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "pcap" || e == "pcapng"))
-        .collect();
-    v.sort();
-    v
-}
-
-/// otscan's enip records, by capture record number.
-fn otscan(path: &Path) -> BTreeMap<u64, Vec<Value>> {
-    let out = Command::new(env!("CARGO_BIN_EXE_otscan"))
-        .args(["--output", "pdus", "--no-progress", "--no-detect"])
-        .arg(path)
-        .output()
-        .expect("run otscan");
-    assert!(
-        out.status.success(),
-        "otscan failed on {}: {}",
-        path.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mut by_frame: BTreeMap<u64, Vec<Value>> = BTreeMap::new();
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
-        let v: Value = serde_json::from_str(line).expect("JSON line");
-        if v["proto"] == "enip" {
-            by_frame
-                .entry(v["frame"].as_u64().unwrap())
-                .or_default()
-                .push(v);
-        }
-    }
-    by_frame
-}
 
 /// A tshark number (decimal or 0x-hex).
 fn num(s: &str) -> u64 {
@@ -265,7 +212,7 @@ const KNOWN: &[(&str, u64, &str)] = &[
 /// Compares one capture; pushes disagreements to `failures`.
 fn compare(path: &Path, tally: &mut Tally, failures: &mut Vec<String>) {
     let name = path.file_name().unwrap().to_string_lossy().into_owned();
-    let by_frame = otscan(path);
+    let by_frame = common::otscan_pdus(path, |v| v["proto"] == "enip");
     let rows = tshark(path);
     let lossy = rows.iter().any(|r| r.lossy);
     let mut pooled_t: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
@@ -374,7 +321,7 @@ fn compare(path: &Path, tally: &mut Tally, failures: &mut Vec<String>) {
             tally.cip_single += 1;
             let first = |f: &str| row.nums(f).first().copied();
             let reply = r["cip_reply"].as_bool().unwrap();
-            let mut single = vec![
+            let single = [
                 (
                     "cip_reply",
                     first("cip.rr").map(|x| u64::from(x & 1 == 1)),
@@ -459,16 +406,16 @@ fn compare(path: &Path, tally: &mut Tally, failures: &mut Vec<String>) {
 
 #[test]
 fn enip_records_agree_with_tshark() {
-    if !tshark_available() {
+    if !common::tshark_available() {
         return;
     }
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut paths = files(&manifest.join("../enip/tests/vectors"));
+    let mut paths = common::capture_files(&manifest.join("../enip/tests/vectors"));
     // The bundled sample's EtherNet/IP scene (connected reads and a write in Multiple
     // Service Packets, PCCC, class 1 I/O).
     paths.push(manifest.join("data/sample.pcap"));
     match common::captures_dir() {
-        Some(dir) => paths.extend(files(&dir.join("enip"))),
+        Some(dir) => paths.extend(common::capture_files(&dir.join("enip"))),
         None => eprintln!("OTWIRE_CAPTURES is not set: the recorded vectors only"),
     }
     let mut tally = Tally::default();

@@ -18,35 +18,10 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
-
-fn tshark_available() -> bool {
-    let ok = Command::new("tshark")
-        .arg("-v")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "tshark is required in CI (apt-get install tshark)"
-        );
-        eprintln!("skipped: tshark is not installed");
-    }
-    ok
-}
-
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "pcap" || e == "pcapng"))
-        .collect();
-    v.sort();
-    v
-}
 
 /// otscan's S7 records, by capture record number.
 fn otscan(path: &Path) -> BTreeMap<u64, Vec<Value>> {
@@ -193,12 +168,12 @@ fn s7comm_records_agree_with_tshark() {
         eprintln!("skipped: OTWIRE_CAPTURES is not set");
         return;
     };
-    if !tshark_available() {
+    if !common::tshark_available() {
         return;
     }
     let (mut compared, mut pooled, mut plus_records) = (0u64, 0u64, 0u64);
     let mut failures = Vec::new();
-    for path in files(&dir.join("s7comm")) {
+    for path in common::capture_files(&dir.join("s7comm")) {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let ours_by_frame = otscan(&path);
         let rows = tshark(&path);

@@ -122,3 +122,75 @@ pub fn otprobe(args: &[&str]) -> (i32, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
     )
 }
+
+/// Runs otprobe; returns the exit code, stdout and stderr.
+pub fn otprobe_full(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_otprobe"))
+        .args(args)
+        .output()
+        .expect("run otprobe");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Whether tshark runs; without it the caller skips with a message, unless `CI` is set:
+/// then this fails.
+pub fn tshark_available() -> bool {
+    let ok = std::process::Command::new("tshark")
+        .arg("-v")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tshark is required in CI (apt-get install tshark)"
+        );
+        eprintln!("skipped: tshark is not installed");
+    }
+    ok
+}
+
+/// The pcap and pcapng files of a folder, sorted (none for a missing folder).
+pub fn capture_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut v: Vec<std::path::PathBuf> = rd
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "pcap" || e == "pcapng"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// otscan's PDU records (`--output pdus --no-detect`) that `keep` keeps, by capture record
+/// number.
+pub fn otscan_pdus(
+    path: &std::path::Path,
+    keep: impl Fn(&serde_json::Value) -> bool,
+) -> std::collections::BTreeMap<u64, Vec<serde_json::Value>> {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_otscan"))
+        .args(["--output", "pdus", "--no-progress", "--no-detect"])
+        .arg(path)
+        .output()
+        .expect("run otscan");
+    assert!(
+        out.status.success(),
+        "otscan failed on {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut by_frame: std::collections::BTreeMap<u64, Vec<serde_json::Value>> =
+        std::collections::BTreeMap::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("JSON line");
+        if keep(&v) {
+            let frame = v["frame"].as_u64().expect("frame");
+            by_frame.entry(frame).or_default().push(v);
+        }
+    }
+    by_frame
+}
