@@ -10,34 +10,20 @@
     clippy::panic
 )] // test helpers outside #[test] fns
 
+mod common;
+
 use otwire_detect::{Direction as Dir, Protocol};
 use otwire_enip::cip::build::get_attributes_all;
 use otwire_enip::{
     Command, CpfItems, DeviceType, Emit, Encap, Header, Identity, Item, Revision, Sockaddr,
     list_identity, register_session, send_rr_data,
 };
-use otwire_examples::capture::Packet;
 use otwire_examples::enip::Fields;
 use otwire_examples::pcapw::{Flags, Host, tcp_frame, udp_frame};
 use otwire_examples::record::{PduRecord, ProtoFields};
-use otwire_examples::scanner::{Collect, ScanOptions, Scanner};
 
 const A: Host = Host::new([192, 168, 0, 1]);
 const B: Host = Host::new([192, 168, 0, 2]);
-
-fn run(frames: &[Vec<u8>]) -> Scanner<Collect> {
-    let mut s = Scanner::new(ScanOptions::default(), Collect::default());
-    for (i, f) in frames.iter().enumerate() {
-        s.packet(&Packet {
-            frame: i as u64 + 1,
-            ts_us: i as i64,
-            linktype: 1,
-            data: f,
-        });
-    }
-    s.finish();
-    s
-}
 
 fn enip(r: &PduRecord) -> Fields {
     match &r.fields {
@@ -71,11 +57,6 @@ fn identity_reply() -> Vec<u8> {
 /// A session from A:40000 to B:`port`: RegisterSession both ways, then Get Attributes All
 /// of the Identity object (SendRRData) and its reply.
 fn session(port: u16) -> Vec<Vec<u8>> {
-    let f = Flags {
-        ack: true,
-        psh: true,
-        ..Flags::default()
-    };
     let req = register_session().to_vec().unwrap();
     let mut rep = register_session();
     rep.header.session = 0x1122_3344;
@@ -86,23 +67,17 @@ fn session(port: u16) -> Vec<Vec<u8>> {
         0x81, 0, 0, 0, 1, 0, 12, 0, 58, 0, 4, 3, 0x30, 0, 1, 2, 3, 4, 1, b'X', 3,
     ];
     let got = send_rr_data(0x1122_3344, [1; 8], &answer).to_vec().unwrap();
-    let (mut ca, mut cb) = (100u32, 900u32);
-    let mut out = Vec::new();
-    for (client, bytes) in [(true, &req), (false, &rep), (true, &get), (false, &got)] {
-        if client {
-            out.push(tcp_frame(A, B, 40000, port, ca, cb, f, bytes));
-            ca += bytes.len() as u32;
-        } else {
-            out.push(tcp_frame(B, A, port, 40000, cb, ca, f, bytes));
-            cb += bytes.len() as u32;
-        }
-    }
-    out
+    common::tcp_conversation(
+        A,
+        B,
+        port,
+        &[(true, &req), (false, &rep), (true, &get), (false, &got)],
+    )
 }
 
 #[test]
 fn enip_on_port_44818() {
-    let s = run(&session(44818));
+    let s = common::scan_frames(&session(44818));
     let p = &s.report().pdus;
     assert_eq!(p.len(), 4, "{p:?}");
     assert!(
@@ -137,7 +112,7 @@ fn enip_on_port_44818() {
 
 #[test]
 fn enip_on_another_port_is_found_by_probe() {
-    let s = run(&session(5000));
+    let s = common::scan_frames(&session(5000));
     let p = &s.report().pdus;
     assert_eq!(p.len(), 4, "{p:?}");
     assert!(p.iter().all(|r| r.proto == Protocol::Enip), "{p:?}");
@@ -157,7 +132,7 @@ fn list_identity_over_udp_and_io_on_2222() {
     ])
     .to_vec()
     .unwrap();
-    let s = run(&[
+    let s = common::scan_frames(&[
         udp_frame(A, B, 50000, 44818, &li),
         udp_frame(B, A, 44818, 50000, &identity_reply()),
         udp_frame(A, B, 2222, 2222, &io),
@@ -192,7 +167,7 @@ fn bytes_that_are_not_enip_on_44818_are_reported() {
     };
     // An HTTP request: no encapsulation command.
     let http = b"GET / HTTP/1.1\r\nHost: plc\r\n\r\n";
-    let s = run(&[tcp_frame(A, B, 40000, 44818, 100, 900, f, http)]);
+    let s = common::scan_frames(&[tcp_frame(A, B, 40000, 44818, 100, 900, f, http)]);
     let p = &s.report().pdus;
     assert_eq!(p.len(), 1, "{p:?}");
     assert_eq!(p[0].anomalies, ["NOT_ENIP"]);
@@ -208,7 +183,7 @@ fn junk_before_a_message_is_reported_and_the_message_decoded() {
     };
     let mut bytes = vec![0xEE; 7];
     bytes.extend_from_slice(&register_session().to_vec().unwrap());
-    let s = run(&[tcp_frame(A, B, 40000, 44818, 100, 900, f, &bytes)]);
+    let s = common::scan_frames(&[tcp_frame(A, B, 40000, 44818, 100, 900, f, &bytes)]);
     let p = &s.report().pdus;
     // Before the first message the bytes are not yet known to be EtherNet/IP: the junk is
     // reported as such, then the message decodes.
@@ -233,7 +208,7 @@ fn a_header_without_its_data_decodes_nothing_else() {
     let gaa = get_attributes_all(1, 1).to_vec().unwrap();
     let mut msg = send_rr_data(1, [0; 8], &gaa).to_vec().unwrap();
     msg[2..4].copy_from_slice(&500u16.to_le_bytes());
-    let s = run(&[tcp_frame(A, B, 40000, 44818, 100, 900, f, &msg)]);
+    let s = common::scan_frames(&[tcp_frame(A, B, 40000, 44818, 100, 900, f, &msg)]);
     let p = &s.report().pdus;
     assert!(p.iter().all(|r| enip(r).cip_service.is_none()), "{p:?}");
 }

@@ -25,32 +25,16 @@ use serde_json::Value;
 
 /// otscan's S7 records, by capture record number.
 fn otscan(path: &Path) -> BTreeMap<u64, Vec<Value>> {
-    let out = Command::new(env!("CARGO_BIN_EXE_otscan"))
-        .args(["--output", "pdus", "--no-progress", "--no-detect"])
-        .arg(path)
-        .output()
-        .expect("run otscan");
-    assert!(
-        out.status.success(),
-        "otscan failed on {}: {}",
-        path.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mut by_frame: BTreeMap<u64, Vec<Value>> = BTreeMap::new();
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
-        let v: Value = serde_json::from_str(line).expect("JSON line");
-        if v["proto"] == "s7comm" || v["proto"] == "s7comm-plus" {
-            // DESIGN.md §4: a record holding an S7comm-plus PDU is named apart.
-            assert_eq!(
-                v["proto"] == "s7comm-plus",
-                v["version"].is_u64(),
-                "record name and S7comm-plus fields disagree: {v}"
-            );
-            by_frame
-                .entry(v["frame"].as_u64().unwrap())
-                .or_default()
-                .push(v);
-        }
+    let by_frame = common::otscan_pdus(path, |v| {
+        v["proto"] == "s7comm" || v["proto"] == "s7comm-plus"
+    });
+    for v in by_frame.values().flatten() {
+        // DESIGN.md §4: a record holding an S7comm-plus PDU is named apart.
+        assert_eq!(
+            v["proto"] == "s7comm-plus",
+            v["version"].is_u64(),
+            "record name and S7comm-plus fields disagree: {v}"
+        );
     }
     by_frame
 }

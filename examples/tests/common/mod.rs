@@ -113,14 +113,8 @@ pub fn start_peer(py: &std::path::Path, script: &str) -> (Peer, u16) {
 
 /// Runs otprobe; returns the exit code and stdout.
 pub fn otprobe(args: &[&str]) -> (i32, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_otprobe"))
-        .args(args)
-        .output()
-        .expect("run otprobe");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
+    let (code, out, _) = otprobe_full(args);
+    (code, out)
 }
 
 /// Runs otprobe; returns the exit code, stdout and stderr.
@@ -193,4 +187,49 @@ pub fn otscan_pdus(
         }
     }
     by_frame
+}
+
+/// Scans Ethernet frames (frame numbers from 1, a microsecond apart) with the default
+/// options, records collected.
+pub fn scan_frames(frames: &[Vec<u8>]) -> Scanner<Collect> {
+    let mut s = Scanner::new(ScanOptions::default(), Collect::default());
+    for (i, f) in frames.iter().enumerate() {
+        s.packet(&otwire_examples::capture::Packet {
+            frame: i as u64 + 1,
+            ts_us: i as i64,
+            linktype: 1,
+            data: f,
+        });
+    }
+    s.finish();
+    s
+}
+
+/// The frames of a TCP conversation from `a`:40000 to `b`:`port` (no handshake): each
+/// message from the client (`true`) or the server, PSH+ACK, sequence numbers following.
+pub fn tcp_conversation(
+    a: otwire_examples::pcapw::Host,
+    b: otwire_examples::pcapw::Host,
+    port: u16,
+    messages: &[(bool, &[u8])],
+) -> Vec<Vec<u8>> {
+    use otwire_examples::pcapw::{Flags, tcp_frame};
+    let f = Flags {
+        ack: true,
+        psh: true,
+        ..Flags::default()
+    };
+    let (mut ca, mut cb) = (100u32, 900u32);
+    let mut out = Vec::new();
+    for &(client, bytes) in messages {
+        let n = u32::try_from(bytes.len()).expect("message length");
+        if client {
+            out.push(tcp_frame(a, b, 40000, port, ca, cb, f, bytes));
+            ca += n;
+        } else {
+            out.push(tcp_frame(b, a, port, 40000, cb, ca, f, bytes));
+            cb += n;
+        }
+    }
+    out
 }
