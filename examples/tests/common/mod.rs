@@ -182,7 +182,10 @@ pub fn otscan_pdus(
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         let v: serde_json::Value = serde_json::from_str(line).expect("JSON line");
         if keep(&v) {
-            let frame = v.get("frame").and_then(serde_json::Value::as_u64).expect("frame");
+            let frame = v
+                .get("frame")
+                .and_then(serde_json::Value::as_u64)
+                .expect("frame");
             by_frame.entry(frame).or_default().push(v);
         }
     }
