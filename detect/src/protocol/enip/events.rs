@@ -204,12 +204,6 @@ pub fn action(c: &Classification<'_>) -> (Action, Marks) {
     if c.kind == ServiceKind::Pccc {
         marks |= Marks::VENDOR;
     }
-    if matches!(
-        c.operation,
-        Operation::ProgramDownload | Operation::ProgramTransfer
-    ) {
-        marks |= Marks::MODIFIES_PROGRAM;
-    }
     (action, marks)
 }
 
