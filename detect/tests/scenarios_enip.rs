@@ -21,7 +21,7 @@ use otwire_detect::protocol::enip::Enip;
 use otwire_detect::protocol::{Sessions, Transport};
 use otwire_detect::{Alert, Config, Direction, Endpoint, Engine, Flow, Meta, Mode};
 use otwire_enip::cip::build::{get_attribute_single, get_attributes_all};
-use otwire_enip::{Command, Emit, EncapStatus, Header, Pdu, send_rr_data, send_unit_data};
+use otwire_enip::{Command, Emit, Header, Pdu, send_rr_data, send_unit_data};
 
 /// 2023-11-14T22:13:20Z.
 const T0: u64 = 1_700_000_000_000_000;
@@ -184,6 +184,21 @@ fn msp(requests: &[Vec<u8>]) -> Vec<u8> {
         d.extend(r);
     }
     request(0x0A, &[0x20, 0x02, 0x24, 0x01], &d)
+}
+
+/// A Multiple Service Packet reply: count, offsets, the replies.
+fn msp_reply(replies: &[Vec<u8>]) -> Vec<u8> {
+    let n = replies.len();
+    let mut d = (n as u16).to_le_bytes().to_vec();
+    let mut off = 2 + 2 * n;
+    for r in replies {
+        d.extend((off as u16).to_le_bytes());
+        off += r.len();
+    }
+    for r in replies {
+        d.extend(r);
+    }
+    reply(0x0A, 0, &[], &d)
 }
 
 /// Forward Open (0x54): tick 0x0A, 0x0E ticks, O->T id 0 (the target picks), T->O id,
@@ -565,4 +580,404 @@ fn hours_of_benign_hmi_and_io_traffic_raise_nothing_after_learning() {
     let t = w.now;
     w.run_until(t + 3 * 3600 * SEC);
     w.expect(t, &[]);
+}
+
+/// The nmap `enip-info` ListIdentity request (its sender context).
+const NMAP: [u8; 8] = [0xC1, 0xDE, 0xBE, 0xD1, 0, 0, 0, 0];
+
+#[test]
+fn nmap_enip_info_from_a_new_host_is_remote_system_discovery() {
+    let mut w = learned();
+    let t = w.now;
+    // Over UDP 44818, as `nmap -sU -p 44818 --script enip-info` sends it.
+    let f = Flow::new(ep(ROGUE, 50_000), ep(PLC, 44818));
+    w.feed_on(
+        true,
+        f,
+        Direction::Request,
+        &encap(Command::ListIdentity, 0, NMAP, &[]),
+    );
+    w.now += MS;
+    w.feed_on(true, f, Direction::Response, &list_identity_reply(NMAP));
+    // A new client (T0848) asks who the PLC is (T0888) with nmap's probe (T0846).
+    w.expect(t, &["T0846", "T0848", "T0888"]);
+}
+
+#[test]
+fn a_list_identity_broadcast_is_remote_system_discovery() {
+    let mut w = learned();
+    let t = w.now;
+    let ctx = [7, 0, 0, 0, 0, 0, 0, 0];
+    let f = Flow::new(ep(ENG, 50_001), Endpoint::v4([255, 255, 255, 255], 44818));
+    w.feed_on(
+        true,
+        f,
+        Direction::Request,
+        &encap(Command::ListIdentity, 0, ctx, &[]),
+    );
+    // The PLC answers from its own address: another flow.
+    w.now += MS;
+    let back = Flow::new(ep(ENG, 50_001), ep(PLC, 44818));
+    w.feed_on(true, back, Direction::Response, &list_identity_reply(ctx));
+    // The broadcast (T0846, twice: the rule and a new server address), identification
+    // of whoever answers (T0888).
+    w.expect(t, &["T0846", "T0888"]);
+}
+
+#[test]
+fn a_list_identity_sweep_is_remote_system_discovery() {
+    let mut w = learned();
+    let t = w.now;
+    for host in 20..40u8 {
+        let f = Flow::new(ep(ENG, 50_002), ep(host, 44818));
+        w.feed_on(
+            false,
+            f,
+            Direction::Request,
+            &encap(Command::ListIdentity, 0, [1; 8], &[]),
+        );
+        w.now += 10 * MS;
+    }
+    w.expect(t, &["T0846", "T0888"]);
+}
+
+#[test]
+fn identity_get_attributes_all_from_the_hmi_is_system_information_discovery() {
+    let mut w = learned();
+    let t = w.now;
+    let gaa = get_attributes_all(1, 1).to_vec().unwrap();
+    w.unconnected(HMI, &gaa, Some(&reply(0x01, 0, &[], &IDENTITY_ALL)));
+    w.expect(t, &["T0888"]);
+}
+
+#[test]
+fn symbol_browsing_is_point_and_tag_identification() {
+    let mut w = learned();
+    let t = w.now;
+    // Get Instance Attribute List (0x55) on the Symbol class from instance 0: attribute
+    // count 2, attributes 1 (name) and 2 (type), as pycomm3's get_tag_list.
+    let browse = request(
+        0x55,
+        &[0x20, 0x6B, 0x25, 0x00, 0x00, 0x00],
+        &[2, 0, 1, 0, 2, 0],
+    );
+    w.unconnected(
+        HMI,
+        &unconnected_send(&browse),
+        Some(&reply(0x55, 0, &[], &[])),
+    );
+    // Template reads (Get Attribute List on class 0x6C) too.
+    let template = request(0x03, &[0x20, 0x6C, 0x24, 0x01], &[1, 0, 4, 0]);
+    w.unconnected(HMI, &template, Some(&reply(0x03, 0, &[], &[])));
+    w.expect(t, &["T0861"]);
+}
+
+#[test]
+fn identity_reset_restarts_the_device() {
+    let mut w = learned();
+    let t = w.now;
+    let reset = request(0x05, &epath(1, 1, None), &[0]);
+    w.unconnected(HMI, &reset, Some(&reply(0x05, 0, &[], &[])));
+    w.expect(t, &["T0816"]);
+}
+
+#[test]
+fn stop_on_the_vendor_run_object_changes_the_operating_mode() {
+    let mut w = learned();
+    let t = w.now;
+    // Stop (0x07) to class 0x8E instance 1, as the RemoteModeChange capture does.
+    let stop = request(0x07, &epath(0x8E, 1, None), &[]);
+    w.unconnected(ENG, &stop, Some(&reply(0x07, 0, &[], &[])));
+    w.expect(t, &["T0858"]);
+}
+
+/// Execute PCCC (0x4B to class 0x67): requestor id (length 7, vendor 1, serial), then the
+/// PCCC command: CMD 0x0F, STS 0, TNS, FNC, data.
+fn pccc(fnc: u8, data: &[u8]) -> Vec<u8> {
+    let mut d = vec![0x07, 0x01, 0x00, 0x78, 0x56, 0x34, 0x12];
+    d.extend([0x0F, 0x00, 0x34, 0x12, fnc]);
+    d.extend(data);
+    request(0x4B, &[0x20, 0x67, 0x24, 0x01], &d)
+}
+
+/// An Execute PCCC reply: requestor id, CMD 0x4F (reply bit), STS 0, TNS.
+fn pccc_reply() -> Vec<u8> {
+    reply(
+        0x4B,
+        0,
+        &[],
+        &[
+            0x07, 0x01, 0x00, 0x78, 0x56, 0x34, 0x12, 0x4F, 0x00, 0x34, 0x12,
+        ],
+    )
+}
+
+#[test]
+fn pccc_change_mode_changes_the_operating_mode() {
+    let mut w = learned();
+    let t = w.now;
+    // FNC 0x80 change mode to program (1).
+    w.unconnected(ENG, &pccc(0x80, &[0x01]), Some(&pccc_reply()));
+    w.expect(t, &["T0858"]);
+}
+
+#[test]
+fn file_object_upload_is_a_program_upload() {
+    let mut w = learned();
+    let t = w.now;
+    // File object (0x37) instance 0xC8: Initiate Upload (0x4B), max transfer size 0xF0.
+    let upload = request(0x4B, &[0x20, 0x37, 0x24, 0xC8], &[0xF0]);
+    w.unconnected(ENG, &upload, Some(&reply(0x4B, 0, &[], &[])));
+    w.expect(t, &["T0845"]);
+}
+
+#[test]
+fn file_object_download_is_a_program_download() {
+    let mut w = learned();
+    let t = w.now;
+    // File object Initiate Download (0x4C): file size, checksum, revision, name.
+    let download = request(
+        0x4C,
+        &[0x20, 0x37, 0x24, 0xC8],
+        &[0x00, 0x10, 0, 0, 0, 0, 1, 1],
+    );
+    w.unconnected(ENG, &download, Some(&reply(0x4C, 0, &[], &[])));
+    w.expect(t, &["T0843"]);
+}
+
+#[test]
+fn a_setpoint_written_out_of_its_learned_range_modifies_a_parameter() {
+    let mut w = learned();
+    let t = w.now;
+    w.unconnected(
+        HMI,
+        &unconnected_send(&write_tag("Setpoint", 5000)),
+        Some(&reply(0x4D, 0, &[], &[])),
+    );
+    w.expect(t, &["T0836"]);
+}
+
+#[test]
+fn a_write_to_a_tag_the_hmi_never_wrote_is_outside_its_learned_tags() {
+    let mut w = learned();
+    let t = w.now;
+    w.unconnected(
+        HMI,
+        &unconnected_send(&write_tag("Pump_Cmd", 1)),
+        Some(&reply(0x4D, 0, &[], &[])),
+    );
+    // Outside the tags the HMI writes (T0836) and a request never seen (T0855).
+    w.expect(t, &["T0836", "T0855"]);
+}
+
+#[test]
+fn read_modify_write_by_the_hmi_is_an_unauthorized_command() {
+    let mut w = learned();
+    let t = w.now;
+    // Read Modify Write (0x4E): mask size 4, OR mask, AND mask.
+    let rmw = request(
+        0x4E,
+        &tag("Setpoint"),
+        &[4, 0, 1, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF],
+    );
+    w.unconnected(
+        HMI,
+        &unconnected_send(&rmw),
+        Some(&reply(0x4E, 0, &[], &[])),
+    );
+    w.expect(t, &["T0855"]);
+}
+
+#[test]
+fn a_write_hidden_among_reads_in_a_multiple_service_packet_is_seen() {
+    let mut w = learned();
+    let t = w.now;
+    let batch = msp(&[
+        read_tag("Tank_Level"),
+        write_tag("Pump_Cmd", 0),
+        read_tag("Pump_Speed"),
+    ]);
+    let replies = [
+        read_tag_reply(510),
+        reply(0x4D, 0, &[], &[]),
+        read_tag_reply(1201),
+    ];
+    w.unconnected(HMI, &unconnected_send(&batch), Some(&msp_reply(&replies)));
+    // The event is the write, not the first read: a tag the HMI never wrote (T0836, the
+    // allowlist's ranges) and a request never seen while learning (T0855).
+    w.expect(t, &["T0836", "T0855"]);
+}
+
+#[test]
+fn a_tag_write_from_a_new_host_is_a_rogue_master() {
+    let mut w = learned();
+    let t = w.now;
+    w.register(ROGUE);
+    w.unconnected(
+        ROGUE,
+        &unconnected_send(&write_tag("Setpoint", 50)),
+        Some(&reply(0x4D, 0, &[], &[])),
+    );
+    w.expect(t, &["T0848", "T0855"]);
+}
+
+#[test]
+fn a_forward_open_flood_is_a_denial_of_service() {
+    let mut w = learned();
+    let t = w.now;
+    w.register(HMI);
+    for i in 0..30u16 {
+        let tr = Triad {
+            serial: 0x1000 + i,
+            vendor: 0x1234,
+            originator: 0xBAD,
+        };
+        let refused = i >= 20;
+        let rep = if refused {
+            forward_open_refused(tr, 0x0113)
+        } else {
+            forward_open_reply(tr, 0x4000 + u32::from(i), 0x5000 + u32::from(i), 2_000_000)
+        };
+        w.unconnected(
+            HMI,
+            &forward_open(tr, 0x5000 + u32::from(i), 2_000_000, 0xA3),
+            Some(&rep),
+        );
+        w.now += 50 * MS;
+    }
+    w.expect(t, &["T0814"]);
+}
+
+#[test]
+fn a_register_session_flood_is_a_denial_of_service() {
+    let mut w = learned();
+    let t = w.now;
+    for _ in 0..25 {
+        w.register(ROGUE);
+        w.now += 20 * MS;
+    }
+    w.expect(t, &["T0814", "T0848"]);
+}
+
+#[test]
+fn a_third_party_closing_the_io_connection_blocks_commands_and_reporting() {
+    let mut w = learned();
+    let t = w.now;
+    w.unconnected(
+        HMI,
+        &forward_close(IO_TRIAD),
+        Some(&forward_close_reply(IO_TRIAD)),
+    );
+    // The adapter stops producing: the I/O stream goes silent.
+    w.io = None;
+    let t1 = w.now;
+    w.run_until(t1 + 120 * SEC);
+    w.expect(t, &["T0803", "T0804"]);
+}
+
+#[test]
+fn the_owner_closing_its_own_connection_is_not_reported_by_the_forward_close_rule() {
+    let mut w = learned();
+    let t = w.now;
+    w.unconnected(
+        SCANNER,
+        &forward_close(IO_TRIAD),
+        Some(&forward_close_reply(IO_TRIAD)),
+    );
+    let reasons: Vec<_> = w
+        .explain_since(t)
+        .into_iter()
+        .filter(|a| a.2.contains("foreign_forward_close"))
+        .collect();
+    assert!(reasons.is_empty(), "{reasons:#?}");
+}
+
+#[test]
+fn an_io_stream_that_stops_blocks_reporting() {
+    let mut w = learned();
+    let t = w.now;
+    w.io = None;
+    w.run_until(t + 120 * SEC);
+    w.expect(t, &["T0803", "T0804"]);
+}
+
+#[test]
+fn a_new_io_scanner_is_a_rogue_master() {
+    let mut w = learned();
+    let t = w.now;
+    let tr = Triad {
+        serial: 0x0303,
+        vendor: 1,
+        originator: 0x0000_4D11,
+    };
+    w.unconnected(
+        HMI,
+        &forward_open(tr, 0x2100_0002, 500_000, 0x01),
+        Some(&forward_open_reply(tr, 0x2100_0001, 0x2100_0002, 500_000)),
+    );
+    w.expect(t, &["T0848"]);
+}
+
+#[test]
+fn replayed_io_packets_are_adversary_in_the_middle() {
+    let mut w = learned();
+    let t = w.now;
+    let (ot, _) = w.io.unwrap();
+    // Packets replayed with old sequence numbers toward the adapter.
+    for k in 0..5u32 {
+        w.feed_on(
+            true,
+            io_flow(),
+            Direction::Request,
+            &io_packet(IO_OT, ot - 100 + k, 0xDEAD),
+        );
+    }
+    w.expect(t, &["T0830"]);
+}
+
+#[test]
+fn io_from_a_host_not_party_to_the_connection_is_adversary_in_the_middle() {
+    let mut w = learned();
+    w.run_until(w.now + 10 * SEC);
+    let t = w.now;
+    let (ot, _) = w.io.unwrap();
+    let f = Flow::new(ep(ROGUE, 2222), ep(PLC, 2222));
+    w.feed_on(
+        true,
+        f,
+        Direction::Request,
+        &io_packet(IO_OT, ot + 1, 0xDEAD),
+    );
+    // A new host (T0848) injects output data (T0855) into the scanner's connection
+    // (T0830).
+    w.expect(t, &["T0830", "T0848", "T0855"]);
+}
+
+#[test]
+fn a_path_deeper_than_any_device_resolves_is_an_exploit() {
+    let mut w = learned();
+    let t = w.now;
+    // 70 8-bit member segments (0x28 n) after the class: past the 64 segments decoded.
+    let mut path = vec![0x20, 0x01, 0x24, 0x01];
+    for i in 0..70u8 {
+        path.extend([0x28, i]);
+    }
+    w.unconnected(HMI, &request(0x0E, &path, &[]), None);
+    // The exploit shape (T0866, the rule and the conformance detector) and, as it
+    // addresses the Identity object, an identification the HMI never made (T0888).
+    w.expect(t, &["T0866", "T0888"]);
+}
+
+#[test]
+fn multiple_service_packet_offsets_outside_the_body_are_an_exploit() {
+    let mut w = learned();
+    let t = w.now;
+    // Count 2, offsets 6 and 0x4000 (far past the body), one request.
+    let mut d = vec![2, 0, 6, 0, 0x00, 0x40];
+    d.extend(read_tag("Tank_Level"));
+    let bad = request(0x0A, &[0x20, 0x02, 0x24, 0x01], &d);
+    w.unconnected(HMI, &unconnected_send(&bad), None);
+    // The exploit shape (T0866); the one embedded request that decodes, a read the HMI
+    // never makes that way, is still judged (T0801).
+    w.expect(t, &["T0801", "T0866"]);
 }
