@@ -15,7 +15,15 @@
     clippy::panic
 )]
 
+#[path = "support/enip.rs"]
+mod cip;
+
 use std::collections::BTreeSet;
+
+use cip::{
+    epath, forward_close, forward_close_reply, forward_open_refused, io_packet, msp, msp_reply,
+    pccc, pccc_reply, read_tag, read_tag_reply, reply, request, tag, write_tag,
+};
 
 use otwire_detect::protocol::enip::Enip;
 use otwire_detect::protocol::{Sessions, Transport};
@@ -76,7 +84,22 @@ fn set(items: &[&str]) -> BTreeSet<String> {
 }
 
 // ---------------------------------------------------------------------------------------
-// Bytes.
+// Bytes (the CIP messages are `support/enip.rs`').
+
+/// Unconnected Send of `inner` to backplane slot 0 (the PLC's CPU).
+fn unconnected_send(inner: &[u8]) -> Vec<u8> {
+    cip::unconnected_send(inner, 0)
+}
+
+/// Forward Open with `t`'s triad.
+fn forward_open(t: Triad, to_id: u32, rpi_us: u32, transport: u8) -> Vec<u8> {
+    cip::forward_open(&t.bytes(), to_id, rpi_us, transport)
+}
+
+/// A successful Forward Open reply for `t`.
+fn forward_open_reply(t: Triad, ot: u32, to: u32, api_us: u32) -> Vec<u8> {
+    cip::forward_open_reply(&t.bytes(), ot, to, api_us)
+}
 
 /// The connection triad of a Forward Open / Forward Close.
 #[derive(Debug, Clone, Copy)]
@@ -88,195 +111,8 @@ struct Triad {
 
 impl Triad {
     fn bytes(&self) -> Vec<u8> {
-        let mut b = self.serial.to_le_bytes().to_vec(); // connection serial number
-        b.extend(self.vendor.to_le_bytes()); // originator vendor id
-        b.extend(self.originator.to_le_bytes()); // originator serial number
-        b
+        cip::triad(self.serial, self.vendor, self.originator)
     }
-}
-
-/// A CIP request: service, path size in words, padded path, data.
-fn request(service: u8, path: &[u8], data: &[u8]) -> Vec<u8> {
-    assert_eq!(path.len() % 2, 0);
-    let mut b = vec![service, (path.len() / 2) as u8];
-    b.extend(path);
-    b.extend(data);
-    b
-}
-
-/// A CIP reply: service | 0x80, reserved 0, general status, additional status words,
-/// data.
-fn reply(service: u8, status: u8, ext: &[u16], data: &[u8]) -> Vec<u8> {
-    let mut b = vec![service | 0x80, 0, status, ext.len() as u8];
-    for w in ext {
-        b.extend(w.to_le_bytes());
-    }
-    b.extend(data);
-    b
-}
-
-/// 8-bit logical segments: class 0x20, instance 0x24, attribute 0x30.
-fn epath(class: u8, instance: u8, attribute: Option<u8>) -> Vec<u8> {
-    let mut p = vec![0x20, class, 0x24, instance];
-    if let Some(a) = attribute {
-        p.extend([0x30, a]);
-    }
-    p
-}
-
-/// An ANSI extended symbol segment (0x91, length, name, pad to even).
-fn tag(name: &str) -> Vec<u8> {
-    let mut p = vec![0x91, name.len() as u8];
-    p.extend(name.as_bytes());
-    if name.len() % 2 == 1 {
-        p.push(0);
-    }
-    p
-}
-
-/// The Connection Manager's path (class 6, instance 1).
-const CM: [u8; 4] = [0x20, 0x06, 0x24, 0x01];
-
-/// Logix Read Tag (0x4C) of one element.
-fn read_tag(name: &str) -> Vec<u8> {
-    request(0x4C, &tag(name), &1u16.to_le_bytes())
-}
-
-/// Logix Write Tag (0x4D) of one DINT (type 0x00C4, 1 element, value).
-fn write_tag(name: &str, v: i32) -> Vec<u8> {
-    let mut d = vec![0xC4, 0x00, 0x01, 0x00];
-    d.extend(v.to_le_bytes());
-    request(0x4D, &tag(name), &d)
-}
-
-/// A Read Tag reply of one DINT (type 0x00C4, value).
-fn read_tag_reply(v: i32) -> Vec<u8> {
-    let mut d = vec![0xC4, 0x00];
-    d.extend(v.to_le_bytes());
-    reply(0x4C, 0, &[], &d)
-}
-
-/// Unconnected Send (0x52 to the Connection Manager) of `inner` to backplane slot 0:
-/// priority/tick 0x0A, 2 ticks, message size, message, pad, route size 1 word, reserved,
-/// port 1 slot 0.
-fn unconnected_send(inner: &[u8]) -> Vec<u8> {
-    let mut d = vec![0x0A, 0x02];
-    d.extend((inner.len() as u16).to_le_bytes());
-    d.extend(inner);
-    if inner.len() % 2 == 1 {
-        d.push(0);
-    }
-    d.extend([0x01, 0x00, 0x01, 0x00]);
-    request(0x52, &CM, &d)
-}
-
-/// Multiple Service Packet (0x0A to the Message Router): count, offsets from the count,
-/// the requests.
-fn msp(requests: &[Vec<u8>]) -> Vec<u8> {
-    let n = requests.len();
-    let mut d = (n as u16).to_le_bytes().to_vec();
-    let mut off = 2 + 2 * n;
-    for r in requests {
-        d.extend((off as u16).to_le_bytes());
-        off += r.len();
-    }
-    for r in requests {
-        d.extend(r);
-    }
-    request(0x0A, &[0x20, 0x02, 0x24, 0x01], &d)
-}
-
-/// A Multiple Service Packet reply: count, offsets, the replies.
-fn msp_reply(replies: &[Vec<u8>]) -> Vec<u8> {
-    let n = replies.len();
-    let mut d = (n as u16).to_le_bytes().to_vec();
-    let mut off = 2 + 2 * n;
-    for r in replies {
-        d.extend((off as u16).to_le_bytes());
-        off += r.len();
-    }
-    for r in replies {
-        d.extend(r);
-    }
-    reply(0x0A, 0, &[], &d)
-}
-
-/// Forward Open (0x54): tick 0x0A, 0x0E ticks, O->T id 0 (the target picks), T->O id,
-/// triad, timeout multiplier 1, 3 reserved bytes, O->T RPI and parameters, T->O RPI and
-/// parameters (point to point, fixed, 32 bytes), transport `transport`, path to the
-/// Message Router (class 3) or the assembly connection points 0x64/0x65 (class 1).
-fn forward_open(t: Triad, to_id: u32, rpi_us: u32, transport: u8) -> Vec<u8> {
-    let mut d = vec![0x0A, 0x0E];
-    d.extend(0u32.to_le_bytes()); // O->T network connection id
-    d.extend(to_id.to_le_bytes()); // T->O network connection id
-    d.extend(t.bytes());
-    d.extend([0x01, 0, 0, 0]); // timeout multiplier, reserved
-    d.extend(rpi_us.to_le_bytes()); // O->T RPI
-    d.extend(0x4820u16.to_le_bytes()); // O->T parameters: point to point, scheduled, 32 bytes
-    d.extend(rpi_us.to_le_bytes()); // T->O RPI
-    d.extend(0x4820u16.to_le_bytes()); // T->O parameters
-    d.push(transport); // transport class and trigger
-    let path: &[u8] = if transport & 0x0F == 3 {
-        &[0x20, 0x02, 0x24, 0x01]
-    } else {
-        &[0x20, 0x04, 0x24, 0x01, 0x2C, 0x65, 0x2C, 0x64]
-    };
-    d.push((path.len() / 2) as u8); // connection path size
-    d.extend(path);
-    request(0x54, &CM, &d)
-}
-
-/// A successful Forward Open reply: O->T id, T->O id, triad, O->T and T->O actual
-/// intervals, application reply size 0, reserved 0.
-fn forward_open_reply(t: Triad, ot: u32, to: u32, api_us: u32) -> Vec<u8> {
-    let mut d = ot.to_le_bytes().to_vec();
-    d.extend(to.to_le_bytes());
-    d.extend(t.bytes());
-    d.extend(api_us.to_le_bytes());
-    d.extend(api_us.to_le_bytes());
-    d.extend([0, 0]);
-    reply(0x54, 0, &[], &d)
-}
-
-/// A refused Forward Open: general status 0x01, extended status `ext`, the triad,
-/// remaining path size 0, reserved.
-fn forward_open_refused(t: Triad, ext: u16) -> Vec<u8> {
-    let mut d = t.bytes();
-    d.extend([0, 0]);
-    reply(0x54, 0x01, &[ext], &d)
-}
-
-/// Forward Close (0x4E): tick, ticks, triad, path size, reserved, path.
-fn forward_close(t: Triad) -> Vec<u8> {
-    let mut d = vec![0x0A, 0x0E];
-    d.extend(t.bytes());
-    let path = [0x20, 0x04, 0x24, 0x01, 0x2C, 0x65, 0x2C, 0x64];
-    d.extend([(path.len() / 2) as u8, 0]);
-    d.extend(path);
-    request(0x4E, &CM, &d)
-}
-
-/// A successful Forward Close reply: triad, application reply size 0, reserved.
-fn forward_close_reply(t: Triad) -> Vec<u8> {
-    let mut d = t.bytes();
-    d.extend([0, 0]);
-    reply(0x4E, 0, &[], &d)
-}
-
-/// A class 1 I/O packet: CPF of 2 items, a sequenced address item (0x8002: connection id,
-/// 32-bit sequence number) and a connected data item (0x00B1: 16-bit sequence count, 4
-/// bytes of data).
-fn io_packet(conn: u32, seq: u32, data: u32) -> Vec<u8> {
-    let mut b = 2u16.to_le_bytes().to_vec();
-    b.extend(0x8002u16.to_le_bytes());
-    b.extend(8u16.to_le_bytes());
-    b.extend(conn.to_le_bytes());
-    b.extend(seq.to_le_bytes());
-    b.extend(0x00B1u16.to_le_bytes());
-    b.extend(6u16.to_le_bytes());
-    b.extend((seq as u16).to_le_bytes());
-    b.extend(data.to_le_bytes());
-    b
 }
 
 /// An encapsulation header alone (List* requests, RegisterSession), with `context`.
@@ -583,7 +419,7 @@ fn hours_of_benign_hmi_and_io_traffic_raise_nothing_after_learning() {
 }
 
 /// The nmap `enip-info` ListIdentity request (its sender context).
-const NMAP: [u8; 8] = [0xC1, 0xDE, 0xBE, 0xD1, 0, 0, 0, 0];
+const NMAP: [u8; 8] = [0, 0, 0, 0, 0xC1, 0xDE, 0xBE, 0xD1];
 
 #[test]
 fn nmap_enip_info_from_a_new_host_is_remote_system_discovery() {
@@ -689,27 +525,6 @@ fn stop_on_the_vendor_run_object_changes_the_operating_mode() {
     let stop = request(0x07, &epath(0x8E, 1, None), &[]);
     w.unconnected(ENG, &stop, Some(&reply(0x07, 0, &[], &[])));
     w.expect(t, &["T0858"]);
-}
-
-/// Execute PCCC (0x4B to class 0x67): requestor id (length 7, vendor 1, serial), then the
-/// PCCC command: CMD 0x0F, STS 0, TNS, FNC, data.
-fn pccc(fnc: u8, data: &[u8]) -> Vec<u8> {
-    let mut d = vec![0x07, 0x01, 0x00, 0x78, 0x56, 0x34, 0x12];
-    d.extend([0x0F, 0x00, 0x34, 0x12, fnc]);
-    d.extend(data);
-    request(0x4B, &[0x20, 0x67, 0x24, 0x01], &d)
-}
-
-/// An Execute PCCC reply: requestor id, CMD 0x4F (reply bit), STS 0, TNS.
-fn pccc_reply() -> Vec<u8> {
-    reply(
-        0x4B,
-        0,
-        &[],
-        &[
-            0x07, 0x01, 0x00, 0x78, 0x56, 0x34, 0x12, 0x4F, 0x00, 0x34, 0x12,
-        ],
-    )
 }
 
 #[test]
@@ -834,7 +649,7 @@ fn a_forward_open_flood_is_a_denial_of_service() {
         };
         let refused = i >= 20;
         let rep = if refused {
-            forward_open_refused(tr, 0x0113)
+            forward_open_refused(&tr.bytes(), 0x0113)
         } else {
             forward_open_reply(tr, 0x4000 + u32::from(i), 0x5000 + u32::from(i), 2_000_000)
         };
@@ -865,8 +680,8 @@ fn a_third_party_closing_the_io_connection_blocks_commands_and_reporting() {
     let t = w.now;
     w.unconnected(
         HMI,
-        &forward_close(IO_TRIAD),
-        Some(&forward_close_reply(IO_TRIAD)),
+        &forward_close(&IO_TRIAD.bytes()),
+        Some(&forward_close_reply(&IO_TRIAD.bytes())),
     );
     // The adapter stops producing: the I/O stream goes silent.
     w.io = None;
@@ -881,8 +696,8 @@ fn the_owner_closing_its_own_connection_is_not_reported_by_the_forward_close_rul
     let t = w.now;
     w.unconnected(
         SCANNER,
-        &forward_close(IO_TRIAD),
-        Some(&forward_close_reply(IO_TRIAD)),
+        &forward_close(&IO_TRIAD.bytes()),
+        Some(&forward_close_reply(&IO_TRIAD.bytes())),
     );
     let reasons: Vec<_> = w
         .explain_since(t)

@@ -380,10 +380,7 @@ impl Enip {
             CipMessage::Response(resp) => {
                 let pending = self.pairing.reply(key, ctx, &resp);
                 let remembered = self.recall(key, ctx);
-                let kind = pending.map_or_else(
-                    || ServiceKind::resolve(resp.service, &otwire_enip::cip::Path::padded(&[])),
-                    |p| p.kind,
-                );
+                let kind = pending.map_or_else(|| unpaired_kind(resp.service), |p| p.kind);
                 let body = resp.body(kind);
                 m.anomalies |= body.anomalies;
                 m.body = Some(Body::Response(body.pdu));
@@ -462,6 +459,19 @@ impl Enip {
         out.emit(ev);
         decoded
     }
+}
+
+/// What a reply's service means when its request was not seen: (Large) Forward Open is
+/// the Connection Manager's (no other object defines 0x54 / 0x5B); any other service is
+/// taken as sent to no particular class.
+fn unpaired_kind(service: u8) -> ServiceKind {
+    const CM: [u8; 4] = [0x20, 0x06, 0x24, 0x01];
+    let path: &[u8] = if matches!(service, 0x54 | 0x5B) {
+        &CM
+    } else {
+        &[]
+    };
+    ServiceKind::resolve(service, &otwire_enip::cip::Path::padded(path))
 }
 
 /// Whether the event's destination is a broadcast or multicast IPv4 address

@@ -45,8 +45,8 @@ pub const OUT_OF_CONNECTIONS: u16 = 0x0113;
 pub const IO_GAP: u32 = 1000;
 /// I/O sequence findings are reported at most once per connection in this many µs.
 pub const IO_REPORT_US: u64 = 60_000_000;
-/// The sender context nmap's `enip-info` script puts in its ListIdentity request
-/// (`\xc1\xde\xbe\xd1`, public nmap script source).
+/// The bytes nmap's `enip-info` script puts in its ListIdentity request's sender context
+/// (bytes 4-7, as in `iti_enip_test_listidentity.pcap` frame 6; either half is matched).
 pub const NMAP_CONTEXT: [u8; 4] = [0xC1, 0xDE, 0xBE, 0xD1];
 /// Anomalies that are the shape of published CIP parser exploits rather than sloppy
 /// stacks: paths deeper than any device resolves, Multiple Service Packet offsets outside
