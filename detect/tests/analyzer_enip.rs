@@ -267,6 +267,23 @@ fn a_write_inside_a_multiple_service_packet_decides_the_event() {
         Some(ResponseBody::MultipleServicePacket(_))
     ));
     assert!(ev.conformance.is_empty(), "{:?}", ev.conformance);
+    // The write refused inside the packet (privilege violation 0x0F, the packet's status
+    // 0x1E embedded service error): the event's outcome is the write's.
+    ask(&mut a, 3, 2, &batch);
+    let mut rd = reply(0x4C, 0, &[], &[0xC4, 0]);
+    rd.extend(1i32.to_le_bytes());
+    let mut replies = msp_reply(&[rd.clone(), reply(0x4D, 0x0F, &[], &[]), rd]);
+    replies[2] = 0x1E;
+    let ev = answer(&mut a, 4, 2, &replies);
+    assert_eq!(ev.outcome, Outcome::Exception(0x0F00));
+    // Reads only: the first decides, and its reply's value is the event's.
+    ask(&mut a, 5, 3, &msp(&[read_tag("A"), read_tag("C")]));
+    let mut r1 = reply(0x4C, 0, &[], &[0xC4, 0]);
+    r1.extend(77i32.to_le_bytes());
+    let mut r2 = reply(0x4C, 0, &[], &[0xC4, 0]);
+    r2.extend(88i32.to_le_bytes());
+    let ev = answer(&mut a, 6, 3, &msp_reply(&[r1, r2]));
+    assert_eq!((ev.action, ev.values), (Action::Read, Values::Single(77)));
 }
 
 #[test]

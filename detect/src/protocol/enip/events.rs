@@ -361,6 +361,9 @@ pub struct Decision<'a> {
     pub anomalies: Anomalies,
     /// Embedded requests looked at.
     pub embedded: u16,
+    /// The position of the deciding request in its Multiple Service Packet (whose reply
+    /// answers it at the same position).
+    pub index: Option<u16>,
 }
 
 impl<'a> Decision<'a> {
@@ -378,6 +381,7 @@ impl<'a> Decision<'a> {
             marks,
             anomalies: body.anomalies,
             embedded: 0,
+            index: None,
             slot: 0,
         }
     }
@@ -427,7 +431,8 @@ pub fn decide<'a>(req: Request<'a>) -> (Decision<'a>, Decision<'a>) {
                 anomalies |= Anomalies::EMBEDDED_MALFORMED;
                 continue;
             };
-            let e = Decision::of(r.pdu);
+            let mut e = Decision::of(r.pdu);
+            e.index = Some(n - 1);
             anomalies |= r.anomalies | e.anomalies;
             if worst.is_none_or(|w| danger(e.action) > danger(w.action)) {
                 worst = Some(e);

@@ -60,7 +60,7 @@ use super::framer::{Framer, Piece, stream_decoder};
 use super::{Analyzer, ConnInfo, Detail, Out, Transport, junk, unparsed};
 use crate::config::Config;
 use crate::detectors::StateExtension;
-use crate::event::{Action, Conformance, Direction, Event, Marks, Protocol, Targets};
+use crate::event::{Action, Conformance, Direction, Event, Marks, Outcome, Protocol, Targets};
 
 /// The EtherNet/IP TCP and UDP port (Vol. 2 §2-2).
 pub const PORT: u16 = otwire_enip::PORT;
@@ -209,6 +209,8 @@ pub(crate) struct Remembered {
     action: Action,
     marks: Marks,
     targets: Targets,
+    /// The deciding request's position in its Multiple Service Packet, and what it meant.
+    embedded: Option<(u16, ServiceKind)>,
 }
 
 impl Remembered {
@@ -222,6 +224,7 @@ impl Remembered {
         action: Action::Other,
         marks: Marks::NONE,
         targets: Targets::NONE,
+        embedded: None,
     };
 }
 
@@ -375,6 +378,7 @@ impl Enip {
                     action: ev.action,
                     marks: ev.marks,
                     targets: ev.targets,
+                    embedded: d.index.map(|i| (i, d.request.kind())),
                 });
             }
             CipMessage::Response(resp) => {
@@ -401,6 +405,17 @@ impl Enip {
                     ev.marks |= Marks::SESSION;
                 }
                 ev.values = events::response_values(&body.pdu);
+                if let (Some((i, kind)), ResponseBody::MultipleServicePacket(msp)) =
+                    (remembered.and_then(|r| r.embedded), body.pdu)
+                {
+                    // The deciding request's own reply, at its position.
+                    if let Some(Ok(r)) = msp.replies().nth(usize::from(i)) {
+                        ev.values = events::response_values(&r.pdu.body(kind).pdu);
+                        if ev.outcome == Outcome::Ok || resp.general_status == 0x1E {
+                            ev.outcome = cip_outcome(&r.pdu);
+                        }
+                    }
+                }
                 self.connections_reply(m, &body.pdu);
             }
         }
