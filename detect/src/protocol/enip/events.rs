@@ -34,6 +34,9 @@ pub const SYMBOL_CLASS: u32 = 0x6B;
 /// The Template object class (1756-PM020): structure definitions.
 pub const TEMPLATE_CLASS: u32 = 0x6C;
 
+/// The Identity object's Status attribute (Vol. 1 §5-2.2.1.5): the device's state.
+pub const IDENTITY_STATUS: u32 = 5;
+
 /// The neutral conformance findings of EtherNet/IP anomaly bits.
 pub(crate) fn conformance(bits: u64) -> Conformance {
     const A: fn(Anomalies) -> u64 = |a| a.bits();
@@ -84,10 +87,10 @@ pub(crate) fn conformance(bits: u64) -> Conformance {
                 | Anomalies::LOGIX_MASK_SIZE
                 | Anomalies::LOGIX_ZERO_ELEMENTS
                 | Anomalies::PCCC_REPLY_BIT
-                | Anomalies::PCCC_STATUS),
+                | Anomalies::PCCC_STATUS
+                | Anomalies::PATH_TOO_DEEP),
             Conformance::OUT_OF_SPEC,
         ),
-        (A(Anomalies::PATH_TOO_DEEP), Conformance::OVERSIZE),
         (
             A(Anomalies::EMBEDDED_MALFORMED) | !A(Anomalies::all()),
             Conformance::OTHER,
@@ -106,7 +109,7 @@ pub fn encap_function(command: Command) -> u16 {
 pub fn encap_action(command: Command) -> (Action, Marks) {
     match command {
         Command::ListIdentity | Command::ListServices | Command::ListInterfaces => {
-            (Action::Discovery, Marks::NONE)
+            (Action::Discovery, Marks::BASELINED)
         }
         Command::RegisterSession
         | Command::UnRegisterSession
@@ -187,17 +190,19 @@ pub fn action(c: &Classification<'_>) -> (Action, Marks) {
         _ => Action::Other,
     };
     let mut marks = Marks::NONE;
+    if action == Action::Discovery {
+        // Identification and tag browsing are routine for HMIs and engineering stations:
+        // judged against the clients seen doing them (EnipState).
+        marks |= Marks::BASELINED;
+    }
+    if c.operation == Operation::Identification && c.attribute == Some(IDENTITY_STATUS) {
+        marks |= Marks::READS_DEVICE_STATE;
+    }
     if c.operation == Operation::ConnectionManagement {
         marks |= Marks::SESSION;
     }
     if c.kind == ServiceKind::Pccc {
         marks |= Marks::VENDOR;
-    }
-    if matches!(
-        c.operation,
-        Operation::ProgramDownload | Operation::ProgramTransfer
-    ) {
-        marks |= Marks::MODIFIES_PROGRAM;
     }
     (action, marks)
 }
@@ -298,12 +303,23 @@ pub(crate) fn single(values: TagValues<'_>) -> Values<'static> {
     }
 }
 
-/// The values a request writes: a one-element Logix Write Tag.
+/// The values a request writes: a one-element Logix Write Tag, a Set Attribute Single of
+/// 1, 2 or 4 bytes (little-endian, unsigned).
 pub(crate) fn request_values(body: &RequestBody<'_>) -> Values<'static> {
     match body {
         RequestBody::Logix(
             LogixRequest::WriteTag { values, .. } | LogixRequest::WriteTagFragmented { values, .. },
         ) => single(*values),
+        RequestBody::SetAttributeSingle(d) => match d.len() {
+            1 | 2 | 4 => {
+                let mut w = [0u8; 4];
+                for (o, b) in w.iter_mut().zip(d.iter()) {
+                    *o = *b;
+                }
+                Values::Single(i64::from(u32::from_le_bytes(w)))
+            }
+            _ => Values::None,
+        },
         _ => Values::None,
     }
 }
@@ -330,6 +346,9 @@ pub struct Decision<'a> {
     pub classification: Classification<'a>,
     /// Its typed body.
     pub body: RequestBody<'a>,
+    /// The backplane slot an Unconnected Send routes to (port 1), 0 when not routed: the
+    /// event's `unit`.
+    pub slot: u16,
     /// The event's action.
     pub action: Action,
     /// The event's marks.
@@ -342,6 +361,9 @@ pub struct Decision<'a> {
     pub anomalies: Anomalies,
     /// Embedded requests looked at.
     pub embedded: u16,
+    /// The position of the deciding request in its Multiple Service Packet (whose reply
+    /// answers it at the same position).
+    pub index: Option<u16>,
 }
 
 impl<'a> Decision<'a> {
@@ -359,8 +381,23 @@ impl<'a> Decision<'a> {
             marks,
             anomalies: body.anomalies,
             embedded: 0,
+            index: None,
+            slot: 0,
         }
     }
+}
+
+/// The slot of the first backplane port segment (port 1) of a route path.
+pub fn backplane_slot(route: &otwire_enip::cip::Path<'_>) -> u16 {
+    route
+        .segments()
+        .find_map(|s| match s {
+            otwire_enip::cip::Segment::Port { port: 1, link, .. } => {
+                link.first().map(|&b| u16::from(b))
+            }
+            _ => None,
+        })
+        .unwrap_or(0)
 }
 
 /// Embedded requests examined in one Multiple Service Packet.
@@ -378,6 +415,7 @@ pub fn decide<'a>(req: Request<'a>) -> (Decision<'a>, Decision<'a>) {
                 let mut i = Decision::of(inner.pdu);
                 i.anomalies |= inner.anomalies | d.anomalies;
                 i.embedded = 1;
+                i.slot = backplane_slot(&us.route);
                 d = i;
             }
             Err(_) => d.anomalies |= Anomalies::EMBEDDED_MALFORMED,
@@ -393,7 +431,8 @@ pub fn decide<'a>(req: Request<'a>) -> (Decision<'a>, Decision<'a>) {
                 anomalies |= Anomalies::EMBEDDED_MALFORMED;
                 continue;
             };
-            let e = Decision::of(r.pdu);
+            let mut e = Decision::of(r.pdu);
+            e.index = Some(n - 1);
             anomalies |= r.anomalies | e.anomalies;
             if worst.is_none_or(|w| danger(e.action) > danger(w.action)) {
                 worst = Some(e);
@@ -402,6 +441,7 @@ pub fn decide<'a>(req: Request<'a>) -> (Decision<'a>, Decision<'a>) {
         if let Some(mut w) = worst {
             w.anomalies = anomalies;
             w.embedded = d.embedded.saturating_add(n);
+            w.slot = d.slot;
             d = w;
         } else {
             d.anomalies = anomalies;

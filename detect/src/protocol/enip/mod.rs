@@ -16,18 +16,22 @@
 //!   wrapper's service (0x52, 0x0A) in `sub_function`; [`ENCAP`]` | command` for
 //!   encapsulation PDUs without a CIP message (0x163 ListIdentity, 0x165
 //!   RegisterSession...); [`IO`] for I/O packets;
-//! - `unit`: the class the deciding request addresses (0 without one);
+//! - `unit`: the backplane slot an Unconnected Send routes to (port 1; 0 when not routed),
+//!   as a Modbus unit id or an S7 rack/slot says which device behind the address (the class
+//!   is the target's space: a unit per class would make every new class a new device);
 //! - `action` and `marks` from `otwire_enip::cip::classify` ([`events::action`]);
-//!   ListIdentity, ListServices and ListInterfaces are `Discovery`, session commands and
-//!   Connection Manager services `Other` marked `SESSION`, datagrams to a broadcast
-//!   address `BROADCAST`;
+//!   ListIdentity, ListServices and ListInterfaces are `Discovery` (with Identity reads and
+//!   Symbol / Template browsing marked `BASELINED`: routine for HMIs, judged by
+//!   [`EnipState`]), session commands and Connection Manager services `Other` marked
+//!   `SESSION`, datagrams to a broadcast address `BROADCAST`;
 //! - `targets`: `Other(class)` with `start = instance << 16 | attribute`, a Logix tag in
 //!   [`TAG_SPACE`] (its name hashed), a PCCC file in [`PCCC_SPACE`];
 //! - `values`: `Single` of a one-element Logix tag write or read reply;
 //! - `outcome`: `Exception(general << 8 | extended low byte)` for a failed CIP reply,
 //!   `Exception(`[`ENCAP_STATUS`]` | status)` for an encapsulation error;
 //! - `transaction`: the sender context's low 32 bits (unconnected), the CIP sequence count
-//!   (connected), the I/O packet's encapsulation sequence number.
+//!   (connected); none for I/O packets (their sequence numbers are [`EnipState`]'s) and
+//!   List* datagrams (answered from other flows).
 
 mod conns;
 mod events;
@@ -35,11 +39,14 @@ mod state;
 
 pub use conns::{CONNECTIONS, Connection};
 pub use events::{
-    Decision, ENCAP, ENCAP_STATUS, IO, MSP_SCAN, PCCC_SPACE, SYMBOL_CLASS, TAG_SPACE,
-    TEMPLATE_CLASS, action, cip_outcome, danger, decide, encap_action, encap_function,
-    encap_outcome, is_browsing, tag_hash, target,
+    Decision, ENCAP, ENCAP_STATUS, IDENTITY_STATUS, IO, MSP_SCAN, PCCC_SPACE, SYMBOL_CLASS,
+    TAG_SPACE, TEMPLATE_CLASS, action, backplane_slot, cip_outcome, danger, decide, encap_action,
+    encap_function, encap_outcome, is_browsing, tag_hash, target,
 };
-pub use state::EnipState;
+pub use state::{
+    EnipState, FLOOD_WINDOW_US, FORWARD_OPEN_FLOOD, IO_GAP, IO_REPORT_US, NMAP_CONTEXT,
+    OUT_OF_CONNECTIONS, PARSER_BUGS, REGISTER_FLOOD,
+};
 
 use otwire_enip::cip::pairing::{PairingTable, Pending as CipPending};
 use otwire_enip::cip::{
@@ -53,7 +60,7 @@ use super::framer::{Framer, Piece, stream_decoder};
 use super::{Analyzer, ConnInfo, Detail, Out, Transport, junk, unparsed};
 use crate::config::Config;
 use crate::detectors::StateExtension;
-use crate::event::{Action, Conformance, Direction, Event, Marks, Protocol, Targets};
+use crate::event::{Action, Conformance, Direction, Event, Marks, Outcome, Protocol, Targets};
 
 /// The EtherNet/IP TCP and UDP port (Vol. 2 §2-2).
 pub const PORT: u16 = otwire_enip::PORT;
@@ -202,6 +209,8 @@ pub(crate) struct Remembered {
     action: Action,
     marks: Marks,
     targets: Targets,
+    /// The deciding request's position in its Multiple Service Packet, and what it meant.
+    embedded: Option<(u16, ServiceKind)>,
 }
 
 impl Remembered {
@@ -215,6 +224,7 @@ impl Remembered {
         action: Action::Other,
         marks: Marks::NONE,
         targets: Targets::NONE,
+        embedded: None,
     };
 }
 
@@ -304,7 +314,9 @@ impl Enip {
         (ev.action, ev.marks) = encap_action(h.command);
         ev.outcome = encap_outcome(h.status);
         let ctx = u64::from_le_bytes(h.context);
-        ev.transaction = Some(ctx as u32);
+        // List* datagrams are answered by whoever hears them, from other flows.
+        let listing = ev.action == Action::Discovery;
+        ev.transaction = (!(datagram && listing)).then_some(ctx as u32);
         if datagram && is_broadcast(&ev) {
             ev.marks |= Marks::BROADCAST;
         }
@@ -349,7 +361,7 @@ impl Enip {
                     ev.sub_function = Some(u16::from(req.service));
                 }
                 ev.function = u16::from(d.request.service);
-                ev.unit = d.classification.class.map_or(0, |c| c as u16);
+                ev.unit = d.slot;
                 ev.action = d.action;
                 ev.marks = d.marks;
                 ev.targets = d.targets;
@@ -366,15 +378,13 @@ impl Enip {
                     action: ev.action,
                     marks: ev.marks,
                     targets: ev.targets,
+                    embedded: d.index.map(|i| (i, d.request.kind())),
                 });
             }
             CipMessage::Response(resp) => {
                 let pending = self.pairing.reply(key, ctx, &resp);
                 let remembered = self.recall(key, ctx);
-                let kind = pending.map_or_else(
-                    || ServiceKind::resolve(resp.service, &otwire_enip::cip::Path::padded(&[])),
-                    |p| p.kind,
-                );
+                let kind = pending.map_or_else(|| unpaired_kind(resp.service), |p| p.kind);
                 let body = resp.body(kind);
                 m.anomalies |= body.anomalies;
                 m.body = Some(Body::Response(body.pdu));
@@ -390,13 +400,22 @@ impl Enip {
                     ev.action = r.action;
                     ev.marks = r.marks;
                     ev.targets = r.targets;
-                } else if let Some(p) = pending {
-                    ev.unit = p.class.map_or(0, |c| c as u16);
                 }
                 if matches!(kind, ServiceKind::ConnectionManager(_)) {
                     ev.marks |= Marks::SESSION;
                 }
                 ev.values = events::response_values(&body.pdu);
+                if let (Some((i, kind)), ResponseBody::MultipleServicePacket(msp)) =
+                    (remembered.and_then(|r| r.embedded), body.pdu)
+                {
+                    // The deciding request's own reply, at its position.
+                    if let Some(Ok(r)) = msp.replies().nth(usize::from(i)) {
+                        ev.values = events::response_values(&r.pdu.body(kind).pdu);
+                        if ev.outcome == Outcome::Ok || resp.general_status == 0x1E {
+                            ev.outcome = cip_outcome(&r.pdu);
+                        }
+                    }
+                }
                 self.connections_reply(m, &body.pdu);
             }
         }
@@ -436,7 +455,6 @@ impl Enip {
         };
         let m = Message::new(Packet::Io(p.pdu), p.anomalies);
         ev.function = IO;
-        ev.transaction = Some(p.pdu.seq);
         if is_broadcast(&ev) {
             ev.marks |= Marks::BROADCAST;
         }
@@ -456,6 +474,19 @@ impl Enip {
         out.emit(ev);
         decoded
     }
+}
+
+/// What a reply's service means when its request was not seen: (Large) Forward Open is
+/// the Connection Manager's (no other object defines 0x54 / 0x5B); any other service is
+/// taken as sent to no particular class.
+fn unpaired_kind(service: u8) -> ServiceKind {
+    const CM: [u8; 4] = [0x20, 0x06, 0x24, 0x01];
+    let path: &[u8] = if matches!(service, 0x54 | 0x5B) {
+        &CM
+    } else {
+        &[]
+    };
+    ServiceKind::resolve(service, &otwire_enip::cip::Path::padded(path))
 }
 
 /// Whether the event's destination is a broadcast or multicast IPv4 address
