@@ -212,3 +212,41 @@ fn a_header_without_its_data_decodes_nothing_else() {
     let p = &s.report().pdus;
     assert!(p.iter().all(|r| enip(r).cip_service.is_none()), "{p:?}");
 }
+
+#[test]
+fn an_error_reply_without_data_is_a_record() {
+    let req = register_session().to_vec().unwrap();
+    let mut rep = register_session();
+    rep.header.session = 7;
+    let rep = rep.to_vec().unwrap();
+    let gaa = get_attributes_all(1, 1).to_vec().unwrap();
+    let get = otwire_enip::send_unit_data(7, 0x99, 1, &gaa)
+        .to_vec()
+        .unwrap();
+    // SendUnitData answered with encapsulation status 0x0008 and no data (cpppo does this,
+    // enip/tests/vectors/enip_unsupported.pcap), then another request and its answer.
+    let mut err = Header::new(Command::SendUnitData, 0, 7);
+    err.context = *b"_pycomm_";
+    err.status = otwire_enip::EncapStatus::from(8);
+    let err = err.to_vec().unwrap();
+    let frames = common::tcp_conversation(
+        A,
+        B,
+        44818,
+        &[
+            (true, &req),
+            (false, &rep),
+            (true, &get),
+            (false, &err),
+            (true, &get),
+            (false, &err),
+        ],
+    );
+    for n in [4, 6] {
+        let s = common::scan_frames(&frames[..n]);
+        let p = &s.report().pdus;
+        assert_eq!(p.len(), n, "{n} frames: {p:?}");
+        let last = enip(&p[n - 1]);
+        assert_eq!((last.command, last.status), (Some(0x70), Some(8)), "{p:?}");
+    }
+}
