@@ -1,7 +1,8 @@
 //! EtherNet/IP identification: port 44818 (TCP and UDP) and UDP 2222, `otwire_enip::probe`
-//! off the port, and hostile openings on 44818 (bytes that are not EtherNet/IP, junk before
-//! a message, an encapsulation header without its data). Every message is built with
-//! otwire-enip's encoders.
+//! off the port, and hostile traffic as `hostile.rs` tries it on Modbus (bytes that are not
+//! EtherNet/IP, an opening the probe rejects before real requests, junk before and between
+//! messages, a header without its data, an error reply without data). Every message is
+//! built with otwire-enip's encoders.
 
 #![allow(
     clippy::indexing_slicing,
@@ -249,4 +250,68 @@ fn an_error_reply_without_data_is_a_record() {
         let last = enip(&p[n - 1]);
         assert_eq!((last.command, last.status), (Some(0x70), Some(8)), "{p:?}");
     }
+}
+
+/// A junk opening, then RegisterSession and two Get Attributes All requests, on `port`.
+fn after_opening(port: u16, opening: &[u8]) -> Vec<PduRecord> {
+    let mut msgs: Vec<(bool, Vec<u8>)> = vec![(true, opening.to_vec())];
+    let req = register_session().to_vec().unwrap();
+    let mut rep = register_session();
+    rep.header.session = 5;
+    let gaa = get_attributes_all(1, 1).to_vec().unwrap();
+    let get = send_rr_data(5, [2; 8], &gaa).to_vec().unwrap();
+    msgs.extend([
+        (true, req),
+        (false, rep.to_vec().unwrap()),
+        (true, get.clone()),
+        (true, get),
+    ]);
+    let refs: Vec<(bool, &[u8])> = msgs.iter().map(|(c, b)| (*c, b.as_slice())).collect();
+    let s = common::scan_frames(&common::tcp_conversation(A, B, port, &refs));
+    s.report().pdus.clone()
+}
+
+#[test]
+fn a_client_on_44818_cannot_hide_requests_behind_a_rejected_opening() {
+    // An SSH banner, then EtherNet/IP: the opening is reported, every request after it is
+    // decoded.
+    let p = after_opening(44818, b"SSH-2.0-x\r\n");
+    assert_eq!(p[0].anomalies, ["NOT_ENIP"], "{p:?}");
+    assert_eq!(
+        p.iter()
+            .filter(|r| enip(r).cip_service == Some(1) && r.anomalies.is_empty())
+            .count(),
+        2,
+        "{p:?}"
+    );
+}
+
+#[test]
+fn off_the_port_probing_goes_on_after_an_unrecognised_opening() {
+    let p = after_opening(5000, b"\xff\xfe\xfd\xfc");
+    assert!(
+        p.iter().filter(|r| enip(r).cip_service == Some(1)).count() == 2,
+        "{p:?}"
+    );
+}
+
+#[test]
+fn junk_between_messages_is_skipped_and_reported() {
+    let req = register_session().to_vec().unwrap();
+    let gaa = get_attributes_all(1, 1).to_vec().unwrap();
+    let get = send_rr_data(5, [2; 8], &gaa).to_vec().unwrap();
+    let mut middle = vec![0x00, 0xFF, 0x13, 0x37, 0x42];
+    middle.extend_from_slice(&get);
+    let frames = common::tcp_conversation(A, B, 44818, &[(true, &req), (true, &middle)]);
+    let s = common::scan_frames(&frames);
+    let p = &s.report().pdus;
+    assert!(
+        p.iter().any(|r| r.anomalies.contains(&"JUNK_SKIPPED")),
+        "{p:?}"
+    );
+    assert!(
+        p.iter()
+            .any(|r| enip(r).cip_service == Some(1) && r.anomalies.is_empty()),
+        "{p:?}"
+    );
 }
