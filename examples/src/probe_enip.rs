@@ -433,12 +433,10 @@ fn tcp_steps(c: &mut Conn, report: &mut EnipReport, route: &[u8]) {
         let (p, _) = Pdu::split(&b, Direction::Reply).map_err(not_enip)?;
         list_identity_reply(&p.pdu, p.anomalies)
     });
-    if matches!(
-        report.list_identity_tcp,
-        Err(ProbeError::Io(_) | ProbeError::NotProtocol(_))
-    ) {
-        report.session = report.list_identity_tcp.clone().map(|_| String::new());
-        report.identity_object = Err(ProbeError::Io("not tried".into()));
+    // A connection that broke or a peer that is not EtherNet/IP answers nothing more.
+    if let Err(e @ (ProbeError::Io(_) | ProbeError::NotProtocol(_))) = &report.list_identity_tcp {
+        report.session = Err(e.clone());
+        report.identity_object = Err(e.clone());
         return;
     }
     let session = c.exchange(&register_session()).and_then(|b| {
