@@ -260,6 +260,17 @@ const UNKNOWN_CONNECTION: u32 = 1;
 
 impl Enip {
     fn remember(&mut self, r: Remembered) {
+        // A request pending under the same key is replaced (as the pairing table does):
+        // clients that send one constant sender context must not be answered with a
+        // request that never got its reply.
+        if let Some(old) = self
+            .pending
+            .iter_mut()
+            .find(|p| p.live && p.key == r.key && p.context == r.context)
+        {
+            *old = r;
+            return;
+        }
         let i = usize::from(self.next) % PENDING;
         if let Some(slot) = self.pending.get_mut(i) {
             *slot = r;
@@ -489,14 +500,15 @@ fn unpaired_kind(service: u8) -> ServiceKind {
     ServiceKind::resolve(service, &otwire_enip::cip::Path::padded(path))
 }
 
-/// Whether the event's destination is a broadcast or multicast IPv4 address
+/// Whether the event's destination is an IPv4 broadcast or multicast address
 /// (255.255.255.255, a .255 host part, 224.0.0.0/4).
 fn is_broadcast(ev: &Event<'_>) -> bool {
-    let ip = ev.dst().ip;
-    let v4 = ip.get(12..16).unwrap_or(&[]);
-    let mapped = ip.get(..12).is_some_and(|p| p.iter().all(|&b| b == 0))
-        || ip.get(10..12) == Some(&[0xFF, 0xFF]);
-    mapped && (v4.last() == Some(&255) || v4.first().is_some_and(|&b| (224..240).contains(&b)))
+    match crate::event::ip_from_bytes(ev.dst().ip) {
+        core::net::IpAddr::V4(v4) => {
+            v4.is_broadcast() || v4.is_multicast() || v4.octets().last() == Some(&255)
+        }
+        core::net::IpAddr::V6(v6) => v6.is_multicast(),
+    }
 }
 
 /// Sets the anomalies and conformance of `m` on `ev` and attaches it.
