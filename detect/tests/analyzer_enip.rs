@@ -450,6 +450,12 @@ fn the_captured_forward_open_reply_types_its_connection() {
     );
     let c = m.connection.unwrap();
     assert!(c.established && c.ot_id == 0xF1A2_0002);
+    // Its socket address items: O->T (0x8000) to 0.0.0.0 (the target's own address), T->O
+    // (0x8001) to the multicast group 239.192.5.128, both UDP 2222.
+    let (ot, to) = (c.ot_socket.unwrap(), c.to_socket.unwrap());
+    assert_eq!((ot.port, to.port), (2222, 2222));
+    assert_eq!(ot.addr, [0, 0, 0, 0]);
+    assert_eq!(to.addr, [239, 192, 5, 128]);
 }
 
 #[test]

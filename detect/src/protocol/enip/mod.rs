@@ -37,7 +37,7 @@ mod conns;
 mod events;
 mod state;
 
-pub use conns::{CONNECTIONS, Connection};
+pub use conns::{CONNECTIONS, Connection, IoSocket};
 pub use events::{
     Decision, ENCAP, ENCAP_STATUS, IDENTITY_STATUS, IO, MSP_SCAN, PCCC_SPACE, SYMBOL_CLASS,
     TAG_SPACE, TEMPLATE_CLASS, action, backplane_slot, cip_outcome, danger, decide, encap_action,
@@ -53,7 +53,7 @@ use otwire_enip::cip::{
     Classification, Message as CipMessage, RequestBody, ResponseBody, ServiceKind,
 };
 use otwire_enip::{
-    Anomalies, CipData, Command, Direction as EncapDir, IoPacket, Pdu, Probe, StreamDecoder,
+    Anomalies, CipData, Command, Direction as EncapDir, IoPacket, Item, Pdu, Probe, StreamDecoder,
 };
 
 use super::framer::{Framer, Piece, stream_decoder};
@@ -437,7 +437,12 @@ impl Enip {
         let routed = d.embedded > 0;
         match d.body {
             RequestBody::ForwardOpen(fo) | RequestBody::LargeForwardOpen(fo) => {
-                let c = Connection::requested(&fo, routed);
+                let (ot_socket, to_socket) = sockets(m);
+                let c = Connection {
+                    ot_socket,
+                    to_socket,
+                    ..Connection::requested(&fo, routed)
+                };
                 self.conns.open(c);
                 m.connection = Some(c);
             }
@@ -451,7 +456,9 @@ impl Enip {
     /// A Forward Open or Forward Close reply: the connection table.
     fn connections_reply(&mut self, m: &mut Message<'_>, body: &ResponseBody<'_>) {
         match body {
-            ResponseBody::ForwardOpen(r) => m.connection = Some(self.conns.established(r)),
+            ResponseBody::ForwardOpen(r) => {
+                m.connection = Some(self.conns.established(r, sockets(m)));
+            }
             ResponseBody::ForwardClose(r) => m.connection = self.conns.close(&r.triad),
             _ => {}
         }
@@ -485,6 +492,18 @@ impl Enip {
         out.emit(ev);
         decoded
     }
+}
+
+/// The O->T and T->O socket address items of a PDU's CPF (Vol. 2 §2-6.3.3).
+fn sockets(m: &Message<'_>) -> (Option<IoSocket>, Option<IoSocket>) {
+    let Some(cpf) = m.pdu().and_then(|p| p.body.cpf()) else {
+        return (None, None);
+    };
+    cpf.items().fold((None, None), |(ot, to), item| match item {
+        Item::SockaddrOt(s) => (Some(s.into()), to),
+        Item::SockaddrTo(s) => (ot, Some(s.into())),
+        _ => (ot, to),
+    })
 }
 
 /// What a reply's service means when its request was not seen: (Large) Forward Open is
