@@ -450,6 +450,12 @@ fn the_captured_forward_open_reply_types_its_connection() {
     );
     let c = m.connection.unwrap();
     assert!(c.established && c.ot_id == 0xF1A2_0002);
+    // Its socket address items: O->T (0x8000) to 0.0.0.0 (the target's own address), T->O
+    // (0x8001) to the multicast group 239.192.5.128, both UDP 2222.
+    let (ot, to) = (c.ot_socket.unwrap(), c.to_socket.unwrap());
+    assert_eq!((ot.port, to.port), (2222, 2222));
+    assert_eq!(ot.addr, [0, 0, 0, 0]);
+    assert_eq!(to.addr, [239, 192, 5, 128]);
 }
 
 #[test]
@@ -602,4 +608,26 @@ fn captures_decode_and_show_their_operations() {
     })
     .unwrap();
     assert_eq!(ctx[0][4..], [0xC1, 0xDE, 0xBE, 0xD1]);
+}
+
+#[test]
+fn a_reused_sender_context_pairs_the_reply_with_the_latest_request() {
+    let mut a = Conn::<Enip>::tcp();
+    // A write never answered, then a read with the same sender context (pycomm3 sends one
+    // constant context): the reply is the read's.
+    ask(&mut a, 1, 7, &write_tag("B", 1));
+    ask(&mut a, 2, 7, &read_tag("A"));
+    let mut d = vec![0xC4, 0x00];
+    d.extend(5i32.to_le_bytes());
+    let ev = answer(&mut a, 3, 7, &reply(0x4C, 0, &[], &d));
+    assert_eq!((ev.function, ev.action), (0x4C, Action::Read));
+    assert_eq!(ev.values, Values::Single(5));
+}
+
+#[test]
+fn a_reply_without_its_request_keeps_its_service() {
+    let mut a = Conn::<Enip>::tcp();
+    let ev = answer(&mut a, 1, 9, &reply(0x4C, 0, &[], &[0xC4, 0, 1, 0, 0, 0]));
+    assert_eq!((ev.function, ev.action), (0x4C, Action::Other));
+    assert!(detail(&ev).answers.is_none());
 }

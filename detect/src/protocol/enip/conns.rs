@@ -1,10 +1,30 @@
 //! The CIP connections of one EtherNet/IP session (Vol. 1 §3-5.5: Forward Open, Forward
 //! Close): a fixed-size table, so a session never allocates for it.
 
+use otwire_enip::Sockaddr;
 use otwire_enip::cip::cm::{ForwardClose, ForwardOpen, ForwardOpenReply, Triad};
 
 /// Connections remembered per session (the oldest is replaced when full).
 pub const CONNECTIONS: usize = 16;
+
+/// An I/O endpoint from a socket address item (Vol. 2 §2-6.3.3): IPv4 address and UDP
+/// port (kept small: it rides in every connected event's detail).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct IoSocket {
+    /// The IPv4 address (0.0.0.0: the sender's own).
+    pub addr: [u8; 4],
+    /// The UDP port (2222).
+    pub port: u16,
+}
+
+impl From<Sockaddr> for IoSocket {
+    fn from(s: Sockaddr) -> Self {
+        IoSocket {
+            addr: s.addr,
+            port: s.port,
+        }
+    }
+}
 
 /// One CIP connection as its Forward Open request and reply described it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -28,6 +48,11 @@ pub struct Connection {
     pub large: bool,
     /// Opened through an Unconnected Send (the target is behind a route).
     pub routed: bool,
+    /// Where O->T I/O goes, when the Forward Open request or reply said (a socket address
+    /// item, Vol. 2 §2-6.3.3; else the target's address, UDP 2222).
+    pub ot_socket: Option<IoSocket>,
+    /// Where T->O I/O goes (a multicast group, or the originator), when said.
+    pub to_socket: Option<IoSocket>,
 }
 
 impl Connection {
@@ -43,6 +68,8 @@ impl Connection {
             established: false,
             large: fo.large,
             routed,
+            ot_socket: None,
+            to_socket: None,
         }
     }
 
@@ -82,7 +109,11 @@ impl Table {
 
     /// A successful Forward Open reply: the ids and actual intervals; the connection
     /// (added when its request was not seen).
-    pub(crate) fn established(&mut self, r: &ForwardOpenReply<'_>) -> Connection {
+    pub(crate) fn established(
+        &mut self,
+        r: &ForwardOpenReply<'_>,
+        sockets: (Option<IoSocket>, Option<IoSocket>),
+    ) -> Connection {
         let i = match self.find_triad(&r.triad) {
             Some(i) => i,
             None => self.open(Connection {
@@ -96,6 +127,8 @@ impl Table {
         c.ot_rpi = r.ot_api;
         c.to_rpi = r.to_api;
         c.established = true;
+        c.ot_socket = sockets.0.or(c.ot_socket);
+        c.to_socket = sockets.1.or(c.to_socket);
         if let Some(s) = self.slots.get_mut(i) {
             *s = Some(c);
         }

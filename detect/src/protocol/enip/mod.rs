@@ -37,7 +37,7 @@ mod conns;
 mod events;
 mod state;
 
-pub use conns::{CONNECTIONS, Connection};
+pub use conns::{CONNECTIONS, Connection, IoSocket};
 pub use events::{
     Decision, ENCAP, ENCAP_STATUS, IDENTITY_STATUS, IO, MSP_SCAN, PCCC_SPACE, SYMBOL_CLASS,
     TAG_SPACE, TEMPLATE_CLASS, action, backplane_slot, cip_outcome, danger, decide, encap_action,
@@ -53,7 +53,7 @@ use otwire_enip::cip::{
     Classification, Message as CipMessage, RequestBody, ResponseBody, ServiceKind,
 };
 use otwire_enip::{
-    Anomalies, CipData, Command, Direction as EncapDir, IoPacket, Pdu, Probe, StreamDecoder,
+    Anomalies, CipData, Command, Direction as EncapDir, IoPacket, Item, Pdu, Probe, StreamDecoder,
 };
 
 use super::framer::{Framer, Piece, stream_decoder};
@@ -260,6 +260,17 @@ const UNKNOWN_CONNECTION: u32 = 1;
 
 impl Enip {
     fn remember(&mut self, r: Remembered) {
+        // A request pending under the same key is replaced (as the pairing table does):
+        // clients that send one constant sender context must not be answered with a
+        // request that never got its reply.
+        if let Some(old) = self
+            .pending
+            .iter_mut()
+            .find(|p| p.live && p.key == r.key && p.context == r.context)
+        {
+            *old = r;
+            return;
+        }
         let i = usize::from(self.next) % PENDING;
         if let Some(slot) = self.pending.get_mut(i) {
             *slot = r;
@@ -426,7 +437,12 @@ impl Enip {
         let routed = d.embedded > 0;
         match d.body {
             RequestBody::ForwardOpen(fo) | RequestBody::LargeForwardOpen(fo) => {
-                let c = Connection::requested(&fo, routed);
+                let (ot_socket, to_socket) = sockets(m);
+                let c = Connection {
+                    ot_socket,
+                    to_socket,
+                    ..Connection::requested(&fo, routed)
+                };
                 self.conns.open(c);
                 m.connection = Some(c);
             }
@@ -440,7 +456,9 @@ impl Enip {
     /// A Forward Open or Forward Close reply: the connection table.
     fn connections_reply(&mut self, m: &mut Message<'_>, body: &ResponseBody<'_>) {
         match body {
-            ResponseBody::ForwardOpen(r) => m.connection = Some(self.conns.established(r)),
+            ResponseBody::ForwardOpen(r) => {
+                m.connection = Some(self.conns.established(r, sockets(m)));
+            }
             ResponseBody::ForwardClose(r) => m.connection = self.conns.close(&r.triad),
             _ => {}
         }
@@ -476,6 +494,18 @@ impl Enip {
     }
 }
 
+/// The O->T and T->O socket address items of a PDU's CPF (Vol. 2 §2-6.3.3).
+fn sockets(m: &Message<'_>) -> (Option<IoSocket>, Option<IoSocket>) {
+    let Some(cpf) = m.pdu().and_then(|p| p.body.cpf()) else {
+        return (None, None);
+    };
+    cpf.items().fold((None, None), |(ot, to), item| match item {
+        Item::SockaddrOt(s) => (Some(s.into()), to),
+        Item::SockaddrTo(s) => (ot, Some(s.into())),
+        _ => (ot, to),
+    })
+}
+
 /// What a reply's service means when its request was not seen: (Large) Forward Open is
 /// the Connection Manager's (no other object defines 0x54 / 0x5B); any other service is
 /// taken as sent to no particular class.
@@ -489,14 +519,15 @@ fn unpaired_kind(service: u8) -> ServiceKind {
     ServiceKind::resolve(service, &otwire_enip::cip::Path::padded(path))
 }
 
-/// Whether the event's destination is a broadcast or multicast IPv4 address
+/// Whether the event's destination is an IPv4 broadcast or multicast address
 /// (255.255.255.255, a .255 host part, 224.0.0.0/4).
 fn is_broadcast(ev: &Event<'_>) -> bool {
-    let ip = ev.dst().ip;
-    let v4 = ip.get(12..16).unwrap_or(&[]);
-    let mapped = ip.get(..12).is_some_and(|p| p.iter().all(|&b| b == 0))
-        || ip.get(10..12) == Some(&[0xFF, 0xFF]);
-    mapped && (v4.last() == Some(&255) || v4.first().is_some_and(|&b| (224..240).contains(&b)))
+    match crate::event::ip_from_bytes(ev.dst().ip) {
+        core::net::IpAddr::V4(v4) => {
+            v4.is_broadcast() || v4.is_multicast() || v4.octets().last() == Some(&255)
+        }
+        core::net::IpAddr::V6(v6) => v6.is_multicast(),
+    }
 }
 
 /// Sets the anomalies and conformance of `m` on `ev` and attaches it.
