@@ -5,7 +5,8 @@
     feature = "modbus",
     feature = "dnp3",
     feature = "iec104",
-    feature = "s7"
+    feature = "s7",
+    feature = "enip"
 ))]
 #![allow(
     clippy::unwrap_used,

@@ -237,10 +237,18 @@ pub fn write_summary<W: Write, R: Report>(
     let assets = scanner.assets().sorted();
     writeln!(out)?;
     writeln!(out, "Assets ({})", assets.len())?;
+    // The protocols column is as wide as its longest entry.
+    let pw = assets
+        .iter()
+        .map(|(_, a)| a.protocols.iter().map(|p| p.len() + 1).sum::<usize>())
+        .max()
+        .unwrap_or(0)
+        .saturating_sub(1)
+        .max(9);
     if !assets.is_empty() {
         writeln!(
             out,
-            "  {:<16} {:<14} {:<9} {:<11} {:<9} {:>8}  IDENTITY",
+            "  {:<16} {:<14} {:<pw$} {:<11} {:<9} {:>8}  IDENTITY",
             "ADDRESS", "ROLE", "PROTOCOLS", "PORTS", "UNITS", "PDUS"
         )?;
     }
@@ -250,7 +258,7 @@ pub fn write_summary<W: Write, R: Report>(
         let units = ranges(a.units.iter().map(|&u| u32::from(u)));
         writeln!(
             out,
-            "  {:<16} {:<14} {:<9} {:<11} {:<9} {:>8}  {}",
+            "  {:<16} {:<14} {:<pw$} {:<11} {:<9} {:>8}  {}",
             ip.to_string(),
             a.role(),
             protos.join(","),

@@ -1,8 +1,10 @@
 //! What every active probe behind `otprobe` shares: how politely to probe
 //! ([`ProbeConfig`]), why a step failed ([`ProbeError`]), and target resolution. The
-//! protocol clients are in `probe_modbus`, `probe_dnp3`, `probe_iec104` and `probe_s7`.
+//! protocol clients are in `probe_modbus`, `probe_dnp3`, `probe_iec104`, `probe_s7` and
+//! `probe_enip`.
 
-use std::net::{SocketAddr, ToSocketAddrs};
+use std::io::Read;
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -101,6 +103,36 @@ pub fn pace(last: &mut Option<Instant>, min_interval: Duration) {
         }
     }
     *last = Some(Instant::now());
+}
+
+/// Connects to `addr` within the timeout: writes time out too, Nagle off.
+pub fn connect(addr: SocketAddr, config: &ProbeConfig) -> Result<TcpStream, ProbeError> {
+    let stream = TcpStream::connect_timeout(&addr, config.timeout)
+        .map_err(|e| ProbeError::Connect(e.to_string()))?;
+    stream
+        .set_write_timeout(Some(config.timeout))
+        .map_err(io_error)?;
+    let _ = stream.set_nodelay(true);
+    Ok(stream)
+}
+
+/// Reads what has arrived into `buf`, waiting until `deadline` at most: the byte count
+/// (never 0), [`ProbeError::Timeout`] past the deadline, [`ProbeError::Io`] when the peer
+/// closed the connection.
+pub fn read_before(
+    stream: &mut TcpStream,
+    deadline: Instant,
+    buf: &mut [u8],
+) -> Result<usize, ProbeError> {
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return Err(ProbeError::Timeout);
+    }
+    stream.set_read_timeout(Some(left)).map_err(io_error)?;
+    match stream.read(buf).map_err(io_error)? {
+        0 => Err(ProbeError::Io("connection closed".into())),
+        n => Ok(n),
+    }
 }
 
 /// Parses `host`, `host:port`, `[v6]:port`; the port defaults to `default_port`.

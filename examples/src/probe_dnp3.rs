@@ -5,7 +5,7 @@
 //! when a response asks for one: it acknowledges, it changes nothing.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{SocketAddr, TcpStream};
 use std::time::Instant;
 
@@ -163,15 +163,7 @@ impl Dnp3Client {
                     return Ok(t);
                 }
             }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Err(ProbeError::Timeout);
-            }
-            self.stream.set_read_timeout(Some(left)).map_err(io_error)?;
-            let n = self.stream.read(&mut buf).map_err(io_error)?;
-            if n == 0 {
-                return Err(ProbeError::Io("connection closed".into()));
-            }
+            let n = crate::probe::read_before(&mut self.stream, deadline, &mut buf)?;
             self.decoder.push(buf.get(..n).unwrap_or_default());
         }
     }

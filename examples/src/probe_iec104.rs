@@ -4,7 +4,7 @@
 //! points it reported, with types and values. It sends no command and no set-point.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{SocketAddr, TcpStream};
 use std::time::Instant;
 
@@ -159,15 +159,7 @@ impl Conn {
                     return Ok(());
                 }
             }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Err(ProbeError::Timeout);
-            }
-            self.stream.set_read_timeout(Some(left)).map_err(io_error)?;
-            let n = self.stream.read(&mut buf).map_err(io_error)?;
-            if n == 0 {
-                return Err(ProbeError::Io("connection closed".into()));
-            }
+            let n = crate::probe::read_before(&mut self.stream, deadline, &mut buf)?;
             self.decoder.push(buf.get(..n).unwrap_or_default());
         }
     }
@@ -178,12 +170,7 @@ pub const MAX_POINTS: usize = 65_536;
 
 /// Runs `otprobe iec104`: STARTDT, station interrogation of `ca`, STOPDT.
 pub fn probe(addr: SocketAddr, config: ProbeConfig, ca: u16) -> Result<Iec104Report, ProbeError> {
-    let stream = TcpStream::connect_timeout(&addr, config.timeout)
-        .map_err(|e| ProbeError::Connect(e.to_string()))?;
-    stream
-        .set_write_timeout(Some(config.timeout))
-        .map_err(io_error)?;
-    let _ = stream.set_nodelay(true);
+    let stream = crate::probe::connect(addr, &config)?;
     let mut c = Conn {
         stream,
         config,

@@ -6,7 +6,7 @@
 //! and 0x0424 operating mode, answers sent in several data units fetched with follow-up
 //! requests. Every answer is decoded with otwire-s7. Nothing is written, started or stopped.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{SocketAddr, TcpStream};
 use std::time::Instant;
 
@@ -166,12 +166,7 @@ enum Incoming {
 
 impl Conn {
     fn connect(addr: SocketAddr, config: ProbeConfig) -> Result<Self, ProbeError> {
-        let stream = TcpStream::connect_timeout(&addr, config.timeout)
-            .map_err(|e| ProbeError::Connect(e.to_string()))?;
-        stream
-            .set_write_timeout(Some(config.timeout))
-            .map_err(io_error)?;
-        let _ = stream.set_nodelay(true);
+        let stream = crate::probe::connect(addr, &config)?;
         Ok(Conn {
             stream,
             config,
@@ -236,15 +231,7 @@ impl Conn {
                     }
                 }
             }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Err(ProbeError::Timeout);
-            }
-            self.stream.set_read_timeout(Some(left)).map_err(io_error)?;
-            let n = self.stream.read(&mut buf).map_err(io_error)?;
-            if n == 0 {
-                return Err(ProbeError::Io("connection closed".into()));
-            }
+            let n = crate::probe::read_before(&mut self.stream, deadline, &mut buf)?;
             self.decoder.push(buf.get(..n).unwrap_or_default());
         }
     }

@@ -99,4 +99,5 @@ protocols! {
     Dnp3 => dnp3,
     Iec104 => iec104,
     S7 => s7,
+    Enip => enip,
 }

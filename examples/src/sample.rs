@@ -16,7 +16,11 @@
 //! - DNP3 and IEC 104 supervision of two RTUs by a SCADA front end, and the rogue host's
 //!   attacks on them ([`crate::sample_scada`]);
 //! - the HMI's read var polling of an S7-300 CPU, and the rogue host's SZL identification
-//!   of it and PLC stop ([`crate::sample_s7`]).
+//!   of it and PLC stop ([`crate::sample_s7`]);
+//! - EtherNet/IP: the HMI's connected tag reads of a ControlLogix and a set
+//!   point write in Multiple Service Packets, PCCC polling of a MicroLogix, and the
+//!   ControlLogix's class 1 I/O with a POINT I/O adapter on UDP 2222, and the rogue host's
+//!   ListIdentity of the ControlLogix ([`crate::sample_enip`]).
 
 use std::io::{self, Write};
 
@@ -162,6 +166,7 @@ pub fn write_sample<W: Write>(out: W) -> io::Result<W> {
     meter.tcp.open(&mut w, t0 + 3_000)?;
     let mut scada = Scada::open(&mut w, t0)?;
     let mut s7 = S7Polling::open(&mut w, t0)?;
+    let mut enip = crate::sample_enip::EnipPlant::open(&mut w, t0)?;
 
     // Attack steps: (second, kind), each interleaved with the polling at its time.
     let attacks: [Step; 6] = [(20, 0), (25, 1), (32, 2), (38, 3), (45, 4), (50, 5)];
@@ -260,6 +265,7 @@ pub fn write_sample<W: Write>(out: W) -> io::Result<W> {
         }
         scada.second(&mut w, sec, t)?;
         s7.second(&mut w, sec, t)?;
+        enip.second(&mut w, sec, t)?;
         if sec == S7_ATTACK {
             crate::sample_s7::rogue_identify_and_stop(&mut w, t + 520_000)?;
         }
@@ -281,6 +287,7 @@ pub fn write_sample<W: Write>(out: W) -> io::Result<W> {
     meter.tcp.close(&mut w, end + 3_000)?;
     scada.close(&mut w, end + 4_000)?;
     s7.close(&mut w, end + 6_000)?;
+    enip.close(&mut w, end + 8_000)?;
     let mut out = w.into_inner();
     out.flush()?;
     Ok(out)

@@ -48,9 +48,16 @@ fn newcomer_run_shows_assets_and_alerts() {
     let o = otscan(&[]);
     assert_eq!(o.status.code(), Some(0));
     let s = stdout(&o);
-    assert!(s.contains("Assets (10)"), "{s}");
+    assert!(s.contains("Assets (13)"), "{s}");
     assert!(
-        s.contains("dnp3 link frames") && s.contains("iec104 APDUs") && s.contains("s7comm TPKTs"),
+        s.contains("dnp3 link frames")
+            && s.contains("iec104 APDUs")
+            && s.contains("s7comm TPKTs")
+            && s.contains("enip PDUs 281"),
+        "{s}"
+    );
+    assert!(
+        s.contains("enip 1756-L73/B LOGIX5573 rev 32.011 serial 0x00c0ffee 1 connection"),
         "{s}"
     );
     assert!(s.contains("Schneider Electric"), "{s}");
@@ -81,7 +88,7 @@ fn stdin_and_file_give_the_same_records() {
         .write_all(otwire_examples::sample::SAMPLE_PCAP)
         .unwrap();
     let from_stdin = stdout(&child.wait_with_output().unwrap());
-    assert_eq!(from_file.lines().count(), 971 + 64 + 93 + 136);
+    assert_eq!(from_file.lines().count(), 971 + 64 + 93 + 136 + 281);
     assert_eq!(from_file, from_stdin);
 }
 
@@ -147,7 +154,7 @@ fn assets_output_is_one_json_record_per_address() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(recs.len(), 10);
+    assert_eq!(recs.len(), 13);
     let plc1 = recs.iter().find(|r| r["ip"] == "10.10.1.21").unwrap();
     assert_eq!(plc1["role"], "server");
     assert_eq!(plc1["identity"]["1"]["ProductName"], "Modicon M340");
@@ -155,6 +162,9 @@ fn assets_output_is_one_json_record_per_address() {
     assert_eq!(plc_s7["protocols"], serde_json::json!(["s7comm"]));
     assert_eq!(plc_s7["s7_identity"]["module_name"], "PLC_BOILER_2");
     assert_eq!(plc_s7["s7_pdu_size"], 240);
+    let clx = recs.iter().find(|r| r["ip"] == "10.10.1.26").unwrap();
+    assert_eq!(clx["enip_product_name"], "1756-L73/B LOGIX5573");
+    assert_eq!(clx["enip_vendor"], 1);
     let meter = recs.iter().find(|r| r["ip"] == "10.10.1.24").unwrap();
     assert_eq!(meter["server_ports"], serde_json::json!([5020]));
 }

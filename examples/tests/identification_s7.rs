@@ -8,11 +8,11 @@
     clippy::panic
 )] // test helpers outside #[test] fns
 
+mod common;
+
 use otwire_detect::Direction as Dir;
-use otwire_examples::capture::Packet;
 use otwire_examples::pcapw::{Flags, Host, tcp_frame};
 use otwire_examples::record::{PduRecord, ProtoFields};
-use otwire_examples::scanner::{Collect, ScanOptions, Scanner};
 
 const A: Host = Host::new([192, 168, 0, 1]);
 const B: Host = Host::new([192, 168, 0, 2]);
@@ -34,20 +34,6 @@ const SETUP_ACK: [u8; 27] = [
     3, 0, 0, 27, 2, 0xF0, 0x80, 0x32, 3, 0, 0, 0, 1, 0, 8, 0, 0, 0, 0, 0xF0, 0, 0, 1, 0, 1, 0, 0xF0,
 ];
 
-fn run(frames: &[Vec<u8>]) -> Scanner<Collect> {
-    let mut s = Scanner::new(ScanOptions::default(), Collect::default());
-    for (i, f) in frames.iter().enumerate() {
-        s.packet(&Packet {
-            frame: i as u64 + 1,
-            ts_us: i as i64,
-            linktype: 1,
-            data: f,
-        });
-    }
-    s.finish();
-    s
-}
-
 fn cotp(r: &PduRecord) -> Option<&'static str> {
     match &r.fields {
         ProtoFields::S7(f) => f.cotp,
@@ -64,33 +50,22 @@ fn rosctr(r: &PduRecord) -> Option<u8> {
 
 /// A connection from A:40000 to B:`port`: COTP connect, setup communication and its answer.
 fn session(port: u16) -> Vec<Vec<u8>> {
-    let f = Flags {
-        ack: true,
-        psh: true,
-        ..Flags::default()
-    };
-    let (mut ca, mut cb) = (100u32, 900u32);
-    let mut out = Vec::new();
-    for (client, bytes) in [
-        (true, &CR[..]),
-        (false, &CC[..]),
-        (true, &SETUP[..]),
-        (false, &SETUP_ACK[..]),
-    ] {
-        if client {
-            out.push(tcp_frame(A, B, 40000, port, ca, cb, f, bytes));
-            ca += bytes.len() as u32;
-        } else {
-            out.push(tcp_frame(B, A, port, 40000, cb, ca, f, bytes));
-            cb += bytes.len() as u32;
-        }
-    }
-    out
+    common::tcp_conversation(
+        A,
+        B,
+        port,
+        &[
+            (true, &CR),
+            (false, &CC),
+            (true, &SETUP),
+            (false, &SETUP_ACK),
+        ],
+    )
 }
 
 #[test]
 fn s7_on_port_102() {
-    let s = run(&session(102));
+    let s = common::scan_frames(&session(102));
     let p = &s.report().pdus;
     assert_eq!(p.len(), 4, "{p:?}");
     assert!(
@@ -113,7 +88,7 @@ fn s7_on_port_102() {
 
 #[test]
 fn s7_on_another_port_is_found_by_probe() {
-    let s = run(&session(1102));
+    let s = common::scan_frames(&session(1102));
     let p = &s.report().pdus;
     // The COTP connection set-up alone does not say S7 (it could be MMS); the setup job
     // does, and the bytes kept while probing are decoded then.
@@ -131,7 +106,7 @@ fn bytes_that_are_not_s7_on_port_102_are_reported() {
     };
     // A Modbus read: a TPKT length below 4, junk at once.
     let read = [0, 7, 0, 0, 0, 6, 1, 3, 0, 0, 0, 2];
-    let s = run(&[tcp_frame(A, B, 40000, 102, 100, 900, f, &read)]);
+    let s = common::scan_frames(&[tcp_frame(A, B, 40000, 102, 100, 900, f, &read)]);
     let p = &s.report().pdus;
     assert_eq!(p.len(), 1, "{p:?}");
     assert_eq!(p[0].anomalies, ["NOT_S7"]);
@@ -152,7 +127,7 @@ fn another_cotp_user_on_port_102_is_flagged_once_per_direction() {
     ];
     frames.push(tcp_frame(A, B, 40000, 102, 122, 922, f, &dt(1)));
     frames.push(tcp_frame(A, B, 40000, 102, 133, 922, f, &dt(2)));
-    let s = run(&frames);
+    let s = common::scan_frames(&frames);
     let p = &s.report().pdus;
     assert_eq!(p.len(), 4, "{p:?}");
     assert_eq!(p[2].anomalies, ["FOREIGN_PAYLOAD"]);

@@ -30,19 +30,6 @@ use otwire_s7::{
 };
 use serde_json::{Value, json};
 
-/// Runs otprobe; returns the exit code, stdout and stderr.
-fn otprobe(args: &[&str]) -> (i32, String, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_otprobe"))
-        .args(args)
-        .output()
-        .expect("run otprobe");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 #[test]
 fn otprobe_identifies_a_python_snap7_server() {
     let Some(py) = common::python_with("snap7") else {
@@ -52,7 +39,7 @@ fn otprobe_identifies_a_python_snap7_server() {
     // a free loopback port, never on 102.
     let (_peer, port) = common::start_peer(&py, "s7_server.py");
     let target = format!("127.0.0.1:{port}");
-    let (code, out, err) = otprobe(&["s7", &target, "--interval-ms", "5", "--json"]);
+    let (code, out, err) = common::otprobe_full(&["s7", &target, "--interval-ms", "5", "--json"]);
     assert_eq!(code, 0, "{out}{err}");
     let v: Value = serde_json::from_str(&out).unwrap();
     // COTP: the PG TSAPs of rack 0 slot 2 are accepted at once, with the TPDU size asked
@@ -127,7 +114,7 @@ fn otprobe_identifies_a_python_snap7_server() {
     assert_eq!(v["requests"], 4);
 
     // The table names the same facts.
-    let (code, table, _) = otprobe(&["s7", &target, "--interval-ms", "5"]);
+    let (code, table, _) = common::otprobe_full(&["s7", &target, "--interval-ms", "5"]);
     assert_eq!(code, 0);
     for want in [
         "TSAP 0x0100 -> 0x0102",
@@ -315,7 +302,7 @@ fn cpu_refusing_pg_tsaps(i: usize, mut sock: TcpStream) {
 fn otprobe_s7_falls_back_on_refusal_and_joins_data_units() {
     let port = scripted_peer(cpu_refusing_pg_tsaps);
     let target = format!("127.0.0.1:{port}");
-    let (code, out, err) = otprobe(&[
+    let (code, out, err) = common::otprobe_full(&[
         "s7",
         &target,
         "--rack",
@@ -408,7 +395,7 @@ fn otprobe_s7_fails_cleanly() {
     ];
     for (peer, want) in cases {
         let port = scripted_peer(peer);
-        let (code, out, err) = otprobe(&[
+        let (code, out, err) = common::otprobe_full(&[
             "s7",
             &format!("127.0.0.1:{port}"),
             "--timeout-ms",
@@ -426,7 +413,8 @@ fn otprobe_s7_fails_cleanly() {
         .local_addr()
         .unwrap()
         .port();
-    let (code, _, err) = otprobe(&["s7", &format!("127.0.0.1:{port}"), "--timeout-ms", "400"]);
+    let (code, _, err) =
+        common::otprobe_full(&["s7", &format!("127.0.0.1:{port}"), "--timeout-ms", "400"]);
     assert_eq!(code, 1);
     assert!(err.contains("cannot connect"), "{err}");
 }

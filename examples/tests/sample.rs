@@ -174,6 +174,64 @@ fn sample_scan_finds_the_scene() {
         ]
     );
 
+    // EtherNet/IP: the rogue host's ListIdentity and its reply (2); the HMI's session with
+    // the ControlLogix: RegisterSession and Forward Open exchanges (4), 60 Multiple Service
+    // Packets of two reads and one of a read and a write, both ways (122), UnRegisterSession
+    // (1); the MicroLogix session: RegisterSession (2), 12 Execute PCCC exchanges (24),
+    // UnRegisterSession (1); the I/O connection: RegisterSession and Forward Open (4),
+    // UnRegisterSession (1), 60 packets each way on UDP 2222 (120).
+    let enip = |r: &otwire_examples::record::PduRecord| -> otwire_examples::enip::Fields {
+        match &r.fields {
+            ProtoFields::Enip(f) => f.clone(),
+            _ => otwire_examples::enip::Fields::default(),
+        }
+    };
+    let is_enip = |r: &otwire_examples::record::PduRecord| r.proto == Protocol::Enip;
+    assert_eq!(count(&is_enip), 2 + 127 + 27 + 125);
+    assert_eq!(count(&|r| is_enip(r) && !r.anomalies.is_empty()), 0);
+    assert_eq!(count(&|r| is_enip(r) && rogue(r)), 1);
+    assert_eq!(count(&|r| is_enip(r) && enip(r).command.is_none()), 120);
+    assert_eq!(
+        count(&|r| enip(r).cip_services == Some(vec![0x4C, 0x4D])),
+        2
+    );
+    assert_eq!(
+        count(&|r| enip(r).cip_service == Some(0x0A)
+            && enip(r).cip_reply == Some(false)
+            && enip(r).symbol.as_deref() == Some("Boiler_Temp")),
+        60
+    );
+    assert_eq!(
+        count(&|r| enip(r).pccc_cmd == Some(0x0F) && enip(r).pccc_fnc == Some(0xA2)),
+        12
+    );
+    let clx = s.assets().get(&"10.10.1.26".parse().unwrap()).unwrap();
+    let f = &clx.facts.enip;
+    assert_eq!(
+        f.enip_product_name.as_deref(),
+        Some(otwire_examples::sample_enip::CLX_NAME)
+    );
+    assert_eq!(f.enip_revision.as_deref(), Some("32.011"));
+    assert_eq!(f.enip_serial.as_deref(), Some("0x00c0ffee"));
+    assert_eq!(
+        f.enip_device_type.as_deref(),
+        Some("14 Programmable Logic Controller")
+    );
+    assert_eq!(
+        f.enip_connections.iter().collect::<Vec<_>>(),
+        ["class 3 O->T 0x7e010001 T->O 0x00001b01 RPI 500 ms"]
+    );
+    let adapter = s.assets().get(&"10.10.1.28".parse().unwrap()).unwrap();
+    assert_eq!(
+        adapter
+            .facts
+            .enip
+            .enip_connections
+            .iter()
+            .collect::<Vec<_>>(),
+        ["class 1 O->T 0x06010002 T->O 0x00002c02 RPI 1000 ms"]
+    );
+
     // Assets: PLC-1 reported its identity.
     let plc1 = s.assets().get(&"10.10.1.21".parse().unwrap()).unwrap();
     assert_eq!(plc1.role(), "server");
@@ -238,6 +296,11 @@ fn sample_attacks_raise_their_techniques() {
     };
     assert!(on("T0804", Protocol::Dnp3) && on("T0816", Protocol::Dnp3));
     assert!(on("T0888", Protocol::Iec104) && on("T0855", Protocol::Iec104));
+    // The EtherNet/IP ListIdentity is identification.
+    assert!(
+        on("T0888", Protocol::Enip),
+        "T0888 not raised on ENIP: {alerts:#?}"
+    );
     // So are the S7 ones: a new client, SZL identification, the operating mode read, the
     // PLC stop.
     for id in ["T0848", "T0888", "T0868", "T0858"] {

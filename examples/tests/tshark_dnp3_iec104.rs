@@ -27,61 +27,10 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
-
-fn tshark_available() -> bool {
-    let ok = Command::new("tshark")
-        .arg("-v")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "tshark is required in CI (apt-get install tshark)"
-        );
-        eprintln!("skipped: tshark is not installed");
-    }
-    ok
-}
-
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "pcap" || e == "pcapng"))
-        .collect();
-    v.sort();
-    v
-}
-
-/// otscan's records of one protocol, by capture record number.
-fn otscan(path: &Path, proto: &str) -> BTreeMap<u64, Vec<Value>> {
-    let out = Command::new(env!("CARGO_BIN_EXE_otscan"))
-        .args(["--output", "pdus", "--no-progress"])
-        .arg(path)
-        .output()
-        .expect("run otscan");
-    assert!(
-        out.status.success(),
-        "otscan failed on {}: {}",
-        path.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mut by_frame: BTreeMap<u64, Vec<Value>> = BTreeMap::new();
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
-        let v: Value = serde_json::from_str(line).expect("JSON line");
-        if v["proto"] == proto {
-            by_frame
-                .entry(v["frame"].as_u64().unwrap())
-                .or_default()
-                .push(v);
-        }
-    }
-    by_frame
-}
 
 fn has_anomaly(records: Option<&Vec<Value>>) -> bool {
     records.is_some_and(|rs| {
@@ -316,10 +265,10 @@ fn dnp3_records_agree_with_tshark() {
         eprintln!("skipped: OTWIRE_CAPTURES is not set");
         return;
     };
-    if !tshark_available() {
+    if !common::tshark_available() {
         return;
     }
-    let files = files(&dir.join("dnp3"));
+    let files = common::capture_files(&dir.join("dnp3"));
     assert!(
         files.len() >= 40,
         "expected the DNP3 captures, found {}",
@@ -328,7 +277,7 @@ fn dnp3_records_agree_with_tshark() {
     let mut t = Tally::new();
     let (mut link_frames, mut fragments) = (0usize, 0usize);
     for path in &files {
-        let ours_by_frame = otscan(path, "dnp3");
+        let ours_by_frame = common::otscan_pdus(path, |v| v["proto"] == "dnp3");
         let theirs = tshark(
             path,
             "dnp3 || _ws.malformed",
@@ -483,10 +432,10 @@ fn iec104_records_agree_with_tshark() {
         eprintln!("skipped: OTWIRE_CAPTURES is not set");
         return;
     };
-    if !tshark_available() {
+    if !common::tshark_available() {
         return;
     }
-    let files = files(&dir.join("iec104"));
+    let files = common::capture_files(&dir.join("iec104"));
     assert!(
         files.len() >= 15,
         "expected the IEC 104 captures, found {}",
@@ -495,7 +444,7 @@ fn iec104_records_agree_with_tshark() {
     let mut t = Tally::new();
     let mut apdus = 0usize;
     for path in &files {
-        let ours_by_frame = otscan(path, "iec104");
+        let ours_by_frame = common::otscan_pdus(path, |v| v["proto"] == "iec104");
         let theirs = tshark(path, "iec60870_104 || _ws.malformed", &[], IEC104_FIELDS);
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         let mut seen = BTreeSet::new();

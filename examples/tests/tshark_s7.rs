@@ -18,64 +18,23 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
 
-fn tshark_available() -> bool {
-    let ok = Command::new("tshark")
-        .arg("-v")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "tshark is required in CI (apt-get install tshark)"
-        );
-        eprintln!("skipped: tshark is not installed");
-    }
-    ok
-}
-
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "pcap" || e == "pcapng"))
-        .collect();
-    v.sort();
-    v
-}
-
 /// otscan's S7 records, by capture record number.
 fn otscan(path: &Path) -> BTreeMap<u64, Vec<Value>> {
-    let out = Command::new(env!("CARGO_BIN_EXE_otscan"))
-        .args(["--output", "pdus", "--no-progress", "--no-detect"])
-        .arg(path)
-        .output()
-        .expect("run otscan");
-    assert!(
-        out.status.success(),
-        "otscan failed on {}: {}",
-        path.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mut by_frame: BTreeMap<u64, Vec<Value>> = BTreeMap::new();
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
-        let v: Value = serde_json::from_str(line).expect("JSON line");
-        if v["proto"] == "s7comm" || v["proto"] == "s7comm-plus" {
-            // DESIGN.md §4: a record holding an S7comm-plus PDU is named apart.
-            assert_eq!(
-                v["proto"] == "s7comm-plus",
-                v["version"].is_u64(),
-                "record name and S7comm-plus fields disagree: {v}"
-            );
-            by_frame
-                .entry(v["frame"].as_u64().unwrap())
-                .or_default()
-                .push(v);
-        }
+    let by_frame = common::otscan_pdus(path, |v| {
+        v["proto"] == "s7comm" || v["proto"] == "s7comm-plus"
+    });
+    for v in by_frame.values().flatten() {
+        // DESIGN.md §4: a record holding an S7comm-plus PDU is named apart.
+        assert_eq!(
+            v["proto"] == "s7comm-plus",
+            v["version"].is_u64(),
+            "record name and S7comm-plus fields disagree: {v}"
+        );
     }
     by_frame
 }
@@ -193,12 +152,12 @@ fn s7comm_records_agree_with_tshark() {
         eprintln!("skipped: OTWIRE_CAPTURES is not set");
         return;
     };
-    if !tshark_available() {
+    if !common::tshark_available() {
         return;
     }
     let (mut compared, mut pooled, mut plus_records) = (0u64, 0u64, 0u64);
     let mut failures = Vec::new();
-    for path in files(&dir.join("s7comm")) {
+    for path in common::capture_files(&dir.join("s7comm")) {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let ours_by_frame = otscan(&path);
         let rows = tshark(&path);

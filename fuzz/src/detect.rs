@@ -1,10 +1,11 @@
-//! otwire-detect fuzz body: arbitrary event sequences and arbitrary Modbus, DNP3, IEC 104 and S7
-//! bytes through each protocol's analyzer (TCP streams and UDP datagrams) and an engine
+//! otwire-detect fuzz body: arbitrary event sequences and arbitrary Modbus, DNP3, IEC 104, S7
+//! and EtherNet/IP bytes through each protocol's analyzer (TCP streams and UDP datagrams) and an engine
 //! with every detector on and tiny table caps. Never panics; tables never pass their caps;
 //! a saved baseline reloads identically.
 
 use otwire_detect::config::Caps;
 use otwire_detect::protocol::dnp3::Dnp3;
+use otwire_detect::protocol::enip::Enip;
 use otwire_detect::protocol::iec104::Iec104;
 use otwire_detect::protocol::modbus::Modbus;
 use otwire_detect::protocol::s7::S7;
@@ -93,6 +94,8 @@ pub fn detect_events(data: &[u8]) {
     let mut dnp3_udp = Sessions::<Dnp3>::with_capacity(Transport::Udp, CAP);
     let mut iec104 = Sessions::<Iec104>::with_capacity(Transport::Tcp, CAP);
     let mut s7 = Sessions::<S7>::with_capacity(Transport::Tcp, CAP);
+    let mut enip = Sessions::<Enip>::with_capacity(Transport::Tcp, CAP);
+    let mut enip_udp = Sessions::<Enip>::with_capacity(Transport::Udp, CAP);
     let mut ts: u64 = 1_700_000_000_000_000;
     let mut frame = 0u64;
     let mut events = 0;
@@ -255,6 +258,33 @@ pub fn detect_events(data: &[u8]) {
                 }
             }
             6 => {}
+            7 if op & 0x08 != 0 => {
+                // Raw EtherNet/IP bytes to port 44818: TCP stream bytes (a gap first when
+                // bit 5 is set), or (bit 4) a UDP datagram to 44818 or (bit 5) to 2222.
+                let n = usize::from(c.u8().unwrap_or(0));
+                let bytes = c.take(n);
+                let udp = op & 0x10 != 0;
+                let port = if udp && op & 0x20 != 0 { 2222 } else { 44818 };
+                let flow = Flow::new(
+                    flow.client,
+                    Endpoint {
+                        port,
+                        ..flow.server
+                    },
+                );
+                let meta = Meta { flow, ..meta };
+                let sessions = if udp {
+                    &mut enip_udp
+                } else {
+                    if op & 0x20 != 0 {
+                        enip.gap(flow, dir);
+                    }
+                    &mut enip
+                };
+                sessions.feed(meta, dir, bytes, |ev| {
+                    let _ = engine.observe(ev);
+                });
+            }
             _ => {
                 // Many requests at once (flood / scan shapes), from the input's first byte.
                 let n = c.u8().unwrap_or(0) % 64;

@@ -26,6 +26,8 @@ mod stream;
 
 #[cfg(feature = "dnp3")]
 pub mod dnp3;
+#[cfg(feature = "enip")]
+pub mod enip;
 #[cfg(feature = "iec104")]
 pub mod iec104;
 #[cfg(feature = "modbus")]

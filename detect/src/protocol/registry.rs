@@ -30,6 +30,9 @@ pub enum Detail<'a> {
     /// An S7 TPKT and what decoded of it (COTP, S7comm, S7comm-plus).
     #[cfg(feature = "s7")]
     S7(super::s7::Message<'a>),
+    /// An EtherNet/IP encapsulation PDU or I/O packet and the CIP message it carried.
+    #[cfg(feature = "enip")]
+    Enip(super::enip::Message<'a>),
     #[doc(hidden)]
     _Lifetime(PhantomData<&'a ()>),
 }
@@ -108,6 +111,8 @@ static REGISTRY: &[&dyn Descriptor] = &[
     &Registered::<super::iec104::Iec104>::NEW,
     #[cfg(feature = "s7")]
     &Registered::<super::s7::S7>::NEW,
+    #[cfg(feature = "enip")]
+    &Registered::<super::enip::Enip>::NEW,
 ];
 
 /// Every protocol built in, in a fixed order.

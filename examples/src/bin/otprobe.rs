@@ -1,5 +1,6 @@
 //! otprobe: a polite active scanner for OT devices (Modbus/TCP, DNP3 over TCP,
-//! IEC 60870-5-104, S7comm), in the spirit of nmap's modbus-discover and s7-info. Read-only
+//! IEC 60870-5-104, S7comm, EtherNet/IP), in the spirit of nmap's modbus-discover, s7-info
+//! and enip-info. Read-only
 //! unless told otherwise. See `otprobe --help`.
 
 use std::collections::BTreeMap;
@@ -11,6 +12,7 @@ use serde::Serialize;
 
 use otwire_examples::probe::{self, ProbeConfig, ProbeError};
 use otwire_examples::probe_dnp3::{self, Dnp3Addresses};
+use otwire_examples::probe_enip::{self, IdentityText};
 use otwire_examples::probe_iec104;
 use otwire_examples::probe_modbus::{self, DeviceId, ModbusClient, ServerId, UnitAnswer};
 use otwire_examples::probe_s7::{self, RackSlot};
@@ -23,8 +25,9 @@ Exit status:
 
 otprobe sends only read requests (device identification, report server id, reads; DNP3
 link status and reads, plus application confirms when asked; IEC 104 STARTDT, station
-interrogation, S frames, STOPDT; S7 connection, setup communication and SZL reads) unless
---allow-write is given; it waits --interval-ms
+interrogation, S frames, STOPDT; S7 connection, setup communication and SZL reads;
+EtherNet/IP ListIdentity, RegisterSession, Identity Get Attributes All, UnRegisterSession)
+unless --allow-write is given; it waits --interval-ms
 between requests and --timeout-ms for each answer. Probe only devices you are allowed to
 probe.";
 
@@ -50,6 +53,21 @@ enum Protocol {
     /// communication, SZL reads of module identification (0x0011), component
     /// identification (0x001C) and operating mode (0x0424).
     S7(S7Args),
+    /// EtherNet/IP (CIP): ListIdentity over TCP and UDP, RegisterSession, Identity object
+    /// Get Attributes All through Unconnected Send to the slot (and directly when routing
+    /// fails), UnRegisterSession.
+    Enip(EnipArgs),
+}
+
+#[derive(Args, Debug)]
+struct EnipArgs {
+    #[arg(help = "Device: host, host:port or [v6]:port (port 44818 by default)")]
+    target: String,
+    /// Backplane slot the Unconnected Send is routed to (port 1, this slot).
+    #[arg(long, default_value_t = 0)]
+    slot: u8,
+    #[command(flatten)]
+    common: Common,
 }
 
 #[derive(Args, Debug)]
@@ -192,7 +210,111 @@ fn main() -> ExitCode {
         Protocol::Dnp3(args) => dnp3(&args),
         Protocol::Iec104(args) => iec104(&args),
         Protocol::S7(args) => s7(&args),
+        Protocol::Enip(args) => enip(&args),
     }
+}
+
+fn identity_rows(rows: &mut Vec<(String, String)>, prefix: &str, id: &IdentityText) {
+    let mut push = |k: &str, v: String| rows.push((format!("{prefix}{k}"), v));
+    push("vendor", id.vendor_id.to_string());
+    push(
+        "device type",
+        match id.device_type_name {
+            Some(n) => format!("{} ({n})", id.device_type),
+            None => id.device_type.to_string(),
+        },
+    );
+    push("product name", id.product_name.clone());
+    push("product code", id.product_code.to_string());
+    push("revision", id.revision.clone());
+    push("serial number", id.serial.clone());
+    push("status", id.status.clone());
+    if let Some(s) = id.state {
+        push("state", format!("{s:#04x}"));
+    }
+}
+
+fn enip(args: &EnipArgs) -> ExitCode {
+    let addr = match probe::resolve(&args.target, otwire_enip::PORT) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("otprobe: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let report = match probe_enip::probe(addr, config(&args.common), &[0x01, args.slot]) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("otprobe: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    if args.common.json {
+        print_json(&report);
+        return ExitCode::SUCCESS;
+    }
+    let mut rows = vec![("target".to_string(), format!("{} (enip)", report.target))];
+    for (how, li) in [
+        ("tcp", &report.list_identity_tcp),
+        ("udp", &report.list_identity_udp),
+    ] {
+        let key = format!("list identity ({how})");
+        match li {
+            Ok(l) => {
+                let mut v = format!(
+                    "socket {}, encapsulation version {}",
+                    l.socket, l.encap_version
+                );
+                if !l.anomalies.is_empty() {
+                    v.push_str(&format!(" ({})", l.anomalies.join(" ")));
+                }
+                rows.push((key, v));
+                // The second reply is shown only where it differs from the first.
+                let same = how == "udp"
+                    && report
+                        .list_identity_tcp
+                        .as_ref()
+                        .is_ok_and(|t| t.identity == l.identity);
+                if same {
+                    rows.push(("  identity".into(), "as over tcp".into()));
+                } else {
+                    identity_rows(&mut rows, "  ", &l.identity);
+                }
+            }
+            Err(e) => rows.push((key, e.to_string())),
+        }
+    }
+    rows.push((
+        "session".into(),
+        match &report.session {
+            Ok(s) => format!(
+                "{s}{}",
+                if report.unregistered {
+                    " (unregistered)"
+                } else {
+                    ""
+                }
+            ),
+            Err(e) => e.to_string(),
+        },
+    ));
+    if let Some(e) = &report.routing_error {
+        rows.push(("routed request".into(), e.clone()));
+    }
+    match &report.identity_object {
+        Ok(o) => {
+            let mut v = format!("get attributes all, {}", o.via);
+            if !o.anomalies.is_empty() {
+                v.push_str(&format!(" ({})", o.anomalies.join(" ")));
+            }
+            rows.push(("identity object".into(), v));
+            identity_rows(&mut rows, "  ", &o.identity);
+        }
+        Err(e) => rows.push(("identity object".into(), e.to_string())),
+    }
+    rows.push(("messages sent".into(), report.requests.to_string()));
+    print_rows(&rows);
+    ExitCode::SUCCESS
 }
 
 fn s7(args: &S7Args) -> ExitCode {

@@ -23,15 +23,15 @@ Exit status:
 A capture cut short or corrupt part-way is scanned up to the damage, with a warning on
 stderr (and in the summary); it does not change the exit status.
 
-With no CAPTURE, otscan scans the sample capture bundled with it (Modbus and S7comm polling
-between an HMI and PLCs, DNP3 and IEC 104 supervision of two RTUs, plus a handful of
-attacks), learning a baseline from its first 15 s.
+With no CAPTURE, otscan scans the sample capture bundled with it (Modbus, S7comm and
+EtherNet/IP polling between an HMI and PLCs, DNP3 and IEC 104 supervision of two RTUs, plus a
+handful of attacks), learning a baseline from its first 15 s.
 
 Without --learn or --baseline-in, the baseline is learned during the configuration's
 learning_secs (default 3600 s of capture time); single-message detectors (dangerous function
 codes, protocol conformance) alert from the first packet either way.";
 
-/// Scan pcap / pcapng captures for OT protocol traffic (Modbus/TCP, DNP3, IEC 104, S7comm): inventory the
+/// Scan pcap / pcapng captures for OT protocol traffic (Modbus/TCP, DNP3, IEC 104, S7comm, EtherNet/IP): inventory the
 /// assets, decode every PDU, and raise ATT&CK for ICS alerts.
 #[derive(Parser, Debug)]
 #[command(version, after_help = EXIT_HELP)]

@@ -113,6 +113,12 @@ pub fn start_peer(py: &std::path::Path, script: &str) -> (Peer, u16) {
 
 /// Runs otprobe; returns the exit code and stdout.
 pub fn otprobe(args: &[&str]) -> (i32, String) {
+    let (code, out, _) = otprobe_full(args);
+    (code, out)
+}
+
+/// Runs otprobe; returns the exit code, stdout and stderr.
+pub fn otprobe_full(args: &[&str]) -> (i32, String, String) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_otprobe"))
         .args(args)
         .output()
@@ -120,5 +126,113 @@ pub fn otprobe(args: &[&str]) -> (i32, String) {
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// Whether tshark runs; without it the caller skips with a message, unless `CI` is set:
+/// then this fails.
+pub fn tshark_available() -> bool {
+    let ok = std::process::Command::new("tshark")
+        .arg("-v")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tshark is required in CI (apt-get install tshark)"
+        );
+        eprintln!("skipped: tshark is not installed");
+    }
+    ok
+}
+
+/// The pcap and pcapng files of a folder, sorted (none for a missing folder).
+pub fn capture_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut v: Vec<std::path::PathBuf> = rd
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "pcap" || e == "pcapng"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// otscan's PDU records (`--output pdus --no-detect`) that `keep` keeps, by capture record
+/// number.
+pub fn otscan_pdus(
+    path: &std::path::Path,
+    keep: impl Fn(&serde_json::Value) -> bool,
+) -> std::collections::BTreeMap<u64, Vec<serde_json::Value>> {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_otscan"))
+        .args(["--output", "pdus", "--no-progress", "--no-detect"])
+        .arg(path)
+        .output()
+        .expect("run otscan");
+    assert!(
+        out.status.success(),
+        "otscan failed on {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut by_frame: std::collections::BTreeMap<u64, Vec<serde_json::Value>> =
+        std::collections::BTreeMap::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("JSON line");
+        if keep(&v) {
+            let frame = v
+                .get("frame")
+                .and_then(serde_json::Value::as_u64)
+                .expect("frame");
+            by_frame.entry(frame).or_default().push(v);
+        }
+    }
+    by_frame
+}
+
+/// Scans Ethernet frames (frame numbers from 1, a microsecond apart) with the default
+/// options, records collected.
+pub fn scan_frames(frames: &[Vec<u8>]) -> Scanner<Collect> {
+    let mut s = Scanner::new(ScanOptions::default(), Collect::default());
+    for (i, f) in frames.iter().enumerate() {
+        s.packet(&otwire_examples::capture::Packet {
+            frame: i as u64 + 1,
+            ts_us: i as i64,
+            linktype: 1,
+            data: f,
+        });
+    }
+    s.finish();
+    s
+}
+
+/// The frames of a TCP conversation from `a`:40000 to `b`:`port` (no handshake): each
+/// message from the client (`true`) or the server, PSH+ACK, sequence numbers following.
+pub fn tcp_conversation(
+    a: otwire_examples::pcapw::Host,
+    b: otwire_examples::pcapw::Host,
+    port: u16,
+    messages: &[(bool, &[u8])],
+) -> Vec<Vec<u8>> {
+    use otwire_examples::pcapw::{Flags, tcp_frame};
+    let f = Flags {
+        ack: true,
+        psh: true,
+        ..Flags::default()
+    };
+    let (mut ca, mut cb) = (100u32, 900u32);
+    let mut out = Vec::new();
+    for &(client, bytes) in messages {
+        let n = u32::try_from(bytes.len()).expect("message length");
+        if client {
+            out.push(tcp_frame(a, b, 40000, port, ca, cb, f, bytes));
+            ca += n;
+        } else {
+            out.push(tcp_frame(b, a, port, 40000, cb, ca, f, bytes));
+            cb += n;
+        }
+    }
+    out
 }
