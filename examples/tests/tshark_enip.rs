@@ -193,21 +193,6 @@ const KNOWN: &[(&str, u64, &str)] = &[
         25,
         "Get Attribute List reply without its count: not typed by otwire-enip",
     ),
-    // cpppo's SendUnitData error replies without data (status 0x0008), the last bytes the
-    // server sends before the connection ends: otscan writes no record for them in this
-    // session, though otwire-enip's stream decoder hands them out and the same reply in a
-    // built conversation is recorded (identification_enip.rs,
-    // `an_error_reply_without_data_is_a_record`): lost in the ENIP analyzer, to be found.
-    (
-        "enip_unsupported.pcap",
-        17,
-        "SendUnitData error reply without data: no record in this session",
-    ),
-    (
-        "enip_unsupported.pcap",
-        37,
-        "SendUnitData error reply without data: no record in this session",
-    ),
 ];
 
 /// Compares one capture; pushes disagreements to `failures`.
