@@ -631,3 +631,17 @@ fn a_reply_without_its_request_keeps_its_service() {
     assert_eq!((ev.function, ev.action), (0x4C, Action::Other));
     assert!(detail(&ev).answers.is_none());
 }
+
+#[test]
+fn every_anomaly_has_a_conformance_finding_and_a_name() {
+    use otwire_detect::protocol::Analyzer;
+    for (name, flag) in Anomalies::all().iter_names() {
+        let c = Enip::conformance(flag.bits());
+        assert!(!c.is_empty(), "{name} maps to nothing");
+        assert!(
+            !c.contains(Conformance::OVERSIZE),
+            "{name}: not a size (T0814) finding"
+        );
+        assert_eq!(Enip::anomaly_names(flag.bits()).collect::<Vec<_>>(), [name]);
+    }
+}
