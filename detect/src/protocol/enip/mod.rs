@@ -479,18 +479,29 @@ impl Enip {
         finish(ev, m)
     }
 
+    /// One UDP datagram: an I/O packet on 2222 (unless it is an encapsulation message),
+    /// else an encapsulation PDU. Bytes that are neither (no CPF / no header, or an unknown
+    /// command whose length disagrees too) give no event: the stream reports the datagram
+    /// as not ENIP.
     fn datagram<'b>(&mut self, out: &mut Out<'_, 'b>, dir: Direction, data: &'b [u8]) -> bool {
         let flow = out.meta.flow;
         let io_port = flow.server.port == IO_PORT
             || (flow.client.port == IO_PORT && flow.server.port != PORT);
         let ev = if io_port && otwire_enip::probe(data) != Probe::Recognized {
-            self.io(out, dir, data)
+            let garbage = Anomalies::CPF_LAYOUT | Anomalies::CPF_TRUNCATED;
+            match IoPacket::parse(data) {
+                Ok(p) if !p.anomalies.contains(garbage) => self.io(out, dir, data),
+                _ => return false,
+            }
         } else {
-            self.encap(out, dir, data, true)
+            let garbage = Anomalies::UNKNOWN_COMMAND | Anomalies::ENCAP_LENGTH;
+            match Pdu::from_datagram(data, encap_dir(dir)) {
+                Ok(p) if !p.anomalies.contains(garbage) => self.encap(out, dir, data, true),
+                _ => return false,
+            }
         };
-        let decoded = ev.is_parsed() && !ev.conformance.contains(Conformance::NOT_PROTOCOL);
         out.emit(ev);
-        decoded
+        true
     }
 }
 
