@@ -19,16 +19,19 @@
 //! - `unit`: the backplane slot an Unconnected Send routes to (port 1; 0 when not routed),
 //!   as a Modbus unit id or an S7 rack/slot says which device behind the address (the class
 //!   is the target's space: a unit per class would make every new class a new device);
-//! - `action` and `marks` from `otwire_enip::cip::classify` ([`events::action`]);
+//! - `action` and `marks` from `otwire_enip::cip::classify` ([`action`]);
 //!   ListIdentity, ListServices and ListInterfaces are `Discovery` (with Identity reads and
 //!   Symbol / Template browsing marked `BASELINED`: routine for HMIs, judged by
 //!   [`EnipState`]), session commands and Connection Manager services `Other` marked
 //!   `SESSION`, datagrams to a broadcast address `BROADCAST`;
 //! - `targets`: `Other(class)` with `start = instance << 16 | attribute`, a Logix tag in
 //!   [`TAG_SPACE`] (its name hashed), a PCCC file in [`PCCC_SPACE`];
-//! - `values`: `Single` of a one-element Logix tag write or read reply;
+//! - `values`: `Single` of a one-element Logix tag write or read reply (for a Multiple
+//!   Service Packet reply, the deciding request's own reply), of a Set Attribute Single of
+//!   1, 2 or 4 bytes;
 //! - `outcome`: `Exception(general << 8 | extended low byte)` for a failed CIP reply,
-//!   `Exception(`[`ENCAP_STATUS`]` | status)` for an encapsulation error;
+//!   `Exception(`[`ENCAP_STATUS`]` | status)` for an encapsulation error (a Multiple
+//!   Service Packet reply: its deciding request's reply's, when that failed);
 //! - `transaction`: the sender context's low 32 bits (unconnected), the CIP sequence count
 //!   (connected); none for I/O packets (their sequence numbers are [`EnipState`]'s) and
 //!   List* datagrams (answered from other flows).
