@@ -631,3 +631,100 @@ fn a_reply_without_its_request_keeps_its_service() {
     assert_eq!((ev.function, ev.action), (0x4C, Action::Other));
     assert!(detail(&ev).answers.is_none());
 }
+
+#[test]
+fn every_anomaly_has_a_conformance_finding_and_a_name() {
+    use otwire_detect::protocol::Analyzer;
+    for (name, flag) in Anomalies::all().iter_names() {
+        let c = Enip::conformance(flag.bits());
+        assert!(!c.is_empty(), "{name} maps to nothing");
+        assert!(
+            !c.contains(Conformance::OVERSIZE),
+            "{name}: not a size (T0814) finding"
+        );
+        assert_eq!(Enip::anomaly_names(flag.bits()).collect::<Vec<_>>(), [name]);
+    }
+}
+
+mod arbitrary {
+    use super::*;
+    use otwire_detect::protocol::Session;
+    use otwire_detect::protocol::enip::DECODER_CAPACITY;
+    use proptest::prelude::*;
+
+    /// Valid messages to start from (mutated by the strategies below).
+    fn seeds() -> Vec<Vec<u8>> {
+        let mut v: Vec<Vec<u8>> = vectors::ALL.iter().map(|x| vectors::hex(x.hex)).collect();
+        v.push(rr(1, &msp(&[read_tag("A"), write_tag("B", 1)])).to_vec());
+        v.push(rr(2, &unconnected_send(&write_tag("C", 2), 1)).to_vec());
+        v
+    }
+
+    fn mutated() -> impl Strategy<Value = Vec<u8>> {
+        (
+            0..seeds().len(),
+            proptest::collection::vec((any::<u16>(), any::<u8>()), 0..6),
+            0usize..80,
+        )
+            .prop_map(|(i, flips, cut)| {
+                let mut b = seeds()[i].clone();
+                for (at, x) in flips {
+                    if !b.is_empty() {
+                        let n = b.len();
+                        b[usize::from(at) % n] ^= x;
+                    }
+                }
+                let keep = b.len().saturating_sub(cut % 8);
+                b.truncate(keep);
+                b
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Any bytes, in any chunking, both directions: no panic, every event either
+        /// decoded or flagged, buffering capped.
+        #[test]
+        fn tcp_bytes_never_panic(
+            msgs in proptest::collection::vec(prop_oneof![mutated(), proptest::collection::vec(any::<u8>(), 0..64)], 1..6),
+            split in 1usize..40,
+        ) {
+            let mut a = Conn::<Enip>::tcp();
+            let all: Vec<u8> = msgs.concat();
+            for (k, chunk) in all.chunks(split).enumerate() {
+                let dir = if k % 3 == 2 { Direction::Response } else { Direction::Request };
+                let mut s = Vec::new();
+                for ev in a.events(&mut s, meta(k as u64), dir, chunk) {
+                    prop_assert!(ev.is_parsed() || !ev.conformance.is_empty());
+                }
+                prop_assert!(a.stream.buffered() <= 2 * DECODER_CAPACITY);
+            }
+        }
+
+        /// Any datagram to 44818 or 2222: one event at most, no panic.
+        #[test]
+        fn udp_datagrams_never_panic(b in prop_oneof![mutated(), proptest::collection::vec(any::<u8>(), 0..80)], io in any::<bool>()) {
+            let mut a = Conn::<Enip>::udp();
+            let mut s = Vec::new();
+            let port = if io { 2222 } else { PORT };
+            let evs = a.events(&mut s, meta_to(1, [192, 0, 2, 9], port, port), Direction::Request, &b);
+            prop_assert!(evs.len() <= 1, "{evs:#?}");
+        }
+    }
+}
+
+#[test]
+fn a_datagram_that_is_not_enip_is_reported_once_as_not_the_protocol() {
+    let mut a = Conn::<Enip>::udp();
+    let mut s = Vec::new();
+    let dns = b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x03www\x07example\x03com\x00\x00\x01\x00\x01";
+    let ev = a.one(
+        &mut s,
+        meta_to(1, [192, 0, 2, 9], PORT, 53),
+        Direction::Request,
+        dns,
+    );
+    assert!(ev.conformance.contains(Conformance::NOT_PROTOCOL));
+    assert!(ev.enip().is_none());
+}

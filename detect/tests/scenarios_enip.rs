@@ -751,6 +751,21 @@ fn replayed_io_packets_are_adversary_in_the_middle() {
 }
 
 #[test]
+fn a_jump_in_io_sequence_numbers_is_adversary_in_the_middle() {
+    let mut w = learned();
+    let t = w.now;
+    let (_, to) = w.io.unwrap();
+    // The adapter's stream jumps 5000 packets ahead (another producer's numbering).
+    w.feed_on(
+        true,
+        io_flow(),
+        Direction::Response,
+        &io_packet(IO_TO, to + 5000, 7),
+    );
+    w.expect(t, &["T0830"]);
+}
+
+#[test]
 fn io_from_a_host_not_party_to_the_connection_is_adversary_in_the_middle() {
     let mut w = learned();
     w.run_until(w.now + 10 * SEC);

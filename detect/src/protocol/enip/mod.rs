@@ -19,16 +19,19 @@
 //! - `unit`: the backplane slot an Unconnected Send routes to (port 1; 0 when not routed),
 //!   as a Modbus unit id or an S7 rack/slot says which device behind the address (the class
 //!   is the target's space: a unit per class would make every new class a new device);
-//! - `action` and `marks` from `otwire_enip::cip::classify` ([`events::action`]);
+//! - `action` and `marks` from `otwire_enip::cip::classify` ([`action`]);
 //!   ListIdentity, ListServices and ListInterfaces are `Discovery` (with Identity reads and
 //!   Symbol / Template browsing marked `BASELINED`: routine for HMIs, judged by
 //!   [`EnipState`]), session commands and Connection Manager services `Other` marked
 //!   `SESSION`, datagrams to a broadcast address `BROADCAST`;
 //! - `targets`: `Other(class)` with `start = instance << 16 | attribute`, a Logix tag in
 //!   [`TAG_SPACE`] (its name hashed), a PCCC file in [`PCCC_SPACE`];
-//! - `values`: `Single` of a one-element Logix tag write or read reply;
+//! - `values`: `Single` of a one-element Logix tag write or read reply (for a Multiple
+//!   Service Packet reply, the deciding request's own reply), of a Set Attribute Single of
+//!   1, 2 or 4 bytes;
 //! - `outcome`: `Exception(general << 8 | extended low byte)` for a failed CIP reply,
-//!   `Exception(`[`ENCAP_STATUS`]` | status)` for an encapsulation error;
+//!   `Exception(`[`ENCAP_STATUS`]` | status)` for an encapsulation error (a Multiple
+//!   Service Packet reply: its deciding request's reply's, when that failed);
 //! - `transaction`: the sender context's low 32 bits (unconnected), the CIP sequence count
 //!   (connected); none for I/O packets (their sequence numbers are [`EnipState`]'s) and
 //!   List* datagrams (answered from other flows).
@@ -479,18 +482,29 @@ impl Enip {
         finish(ev, m)
     }
 
+    /// One UDP datagram: an I/O packet on 2222 (unless it is an encapsulation message),
+    /// else an encapsulation PDU. Bytes that are neither (no CPF / no header, or an unknown
+    /// command whose length disagrees too) give no event: the stream reports the datagram
+    /// as not ENIP.
     fn datagram<'b>(&mut self, out: &mut Out<'_, 'b>, dir: Direction, data: &'b [u8]) -> bool {
         let flow = out.meta.flow;
         let io_port = flow.server.port == IO_PORT
             || (flow.client.port == IO_PORT && flow.server.port != PORT);
         let ev = if io_port && otwire_enip::probe(data) != Probe::Recognized {
-            self.io(out, dir, data)
+            let garbage = Anomalies::CPF_LAYOUT | Anomalies::CPF_TRUNCATED;
+            match IoPacket::parse(data) {
+                Ok(p) if !p.anomalies.contains(garbage) => self.io(out, dir, data),
+                _ => return false,
+            }
         } else {
-            self.encap(out, dir, data, true)
+            let garbage = Anomalies::UNKNOWN_COMMAND | Anomalies::ENCAP_LENGTH;
+            match Pdu::from_datagram(data, encap_dir(dir)) {
+                Ok(p) if !p.anomalies.contains(garbage) => self.encap(out, dir, data, true),
+                _ => return false,
+            }
         };
-        let decoded = ev.is_parsed() && !ev.conformance.contains(Conformance::NOT_PROTOCOL);
         out.emit(ev);
-        decoded
+        true
     }
 }
 
