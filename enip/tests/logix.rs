@@ -545,3 +545,34 @@ fn tshark_agreement() {
         assert!(checked > 0, "{}: no frame compared", c.display());
     }
 }
+
+/// The template read of frame 102 inside its CIP request (0x4C, class 0x6C, instance
+/// 0x0F82 as a padded 16-bit segment): the service means Read Template there, not Read
+/// Tag, so the body is the offset and byte count, without anomalies, and the reply's
+/// data (the member list, which needs the member count from the template's attributes)
+/// is left as data.
+#[test]
+fn template_read_in_its_request() {
+    use otwire_enip::cip::{Operation, Request, RequestBody, Response, ResponseBody, Scope};
+    use otwire_enip::cip::{ServiceKind, classify};
+    let mut bytes = unhex("4c03206c2500820f").to_vec();
+    bytes.extend_from_slice(unhex(TEMPLATE_READ));
+    let req = Request::parse(&bytes).unwrap().pdu;
+    assert_eq!(req.kind(), ServiceKind::TemplateRead);
+    let body = req.body();
+    assert_eq!(body.anomalies, Anomalies::empty());
+    assert_eq!(
+        body.pdu,
+        RequestBody::TemplateRead(TemplateReadRequest {
+            offset: 0,
+            bytes: 100
+        })
+    );
+    assert_eq!(classify(&req).operation, Operation::Read(Scope::Instance));
+    let mut reply = unhex("cc000000").to_vec();
+    reply.extend_from_slice(unhex(TEMPLATE_REPLY));
+    let resp = Response::parse(&reply).unwrap().pdu;
+    let body = resp.body(ServiceKind::TemplateRead);
+    assert_eq!(body.anomalies, Anomalies::empty());
+    assert!(matches!(body.pdu, ResponseBody::Data(d) if d == unhex(TEMPLATE_REPLY)));
+}

@@ -7,7 +7,7 @@ use super::cm::{
     UnconnectedSend, UnconnectedSendError,
 };
 use super::codes::{ClassCode, ConnectionManagerService, Service};
-use super::logix::{LogixReply, LogixRequest};
+use super::logix::{LogixReply, LogixRequest, TemplateReadRequest};
 use super::message::{Request, Response};
 use super::msp::MultipleService;
 use super::path::Path;
@@ -36,6 +36,9 @@ pub enum ServiceKind {
     /// class: 0x4C Read Tag, 0x4D Write Tag, 0x4E Read-Modify-Write, 0x52 Read Tag
     /// Fragmented, 0x53 Write Tag Fragmented, 0x55 Get Instance Attribute List (pycomm3).
     Logix(u8),
+    /// Read Template (0x4C on the Template class 0x6C, 1756-PM020): a structure
+    /// definition, not a tag.
+    TemplateRead,
     /// Execute PCCC (0x4B on class 0x67).
     Pccc,
     /// Another object-specific service.
@@ -63,6 +66,7 @@ impl ServiceKind {
                 }
             }
             Some(PCCC_CLASS) if service == 0x4B => return ServiceKind::Pccc,
+            Some(TEMPLATE_CLASS) if service == 0x4C => return ServiceKind::TemplateRead,
             Some(SYMBOL_CLASS | TEMPLATE_CLASS) => return ServiceKind::Logix(service),
             _ => {}
         }
@@ -86,6 +90,7 @@ impl ServiceKind {
                 0x55 => Some("Get Instance Attribute List"),
                 _ => None,
             },
+            ServiceKind::TemplateRead => Some("Read Template"),
             ServiceKind::Pccc => Some("Execute PCCC"),
             ServiceKind::ObjectSpecific { .. } => None,
         }
@@ -122,6 +127,8 @@ pub enum RequestBody<'a> {
     SetAttributeSingle(&'a [u8]),
     /// A Logix service on a tag or on the Symbol or Template class (1756-PM020).
     Logix(LogixRequest<'a>),
+    /// Read Template (0x4C on class 0x6C): the byte offset and count of the definition.
+    TemplateRead(TemplateReadRequest),
     /// Execute PCCC (0x4B on class 0x67): the PCCC command.
     Pccc(PcccRequest<'a>),
     /// Any other service, or data that did not decode as its service's.
@@ -184,6 +191,9 @@ impl<'a> Request<'a> {
             }
             ServiceKind::Logix(service) => {
                 typed(LogixRequest::parse(service, d), RequestBody::Logix, d)
+            }
+            ServiceKind::TemplateRead => {
+                typed(TemplateReadRequest::parse(d), RequestBody::TemplateRead, d)
             }
             ServiceKind::Pccc => typed(PcccRequest::parse(d), RequestBody::Pccc, d),
             _ => Parsed::new(RequestBody::Other(d), Anomalies::empty()),

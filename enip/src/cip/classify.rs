@@ -161,7 +161,7 @@ pub fn classify<'a>(req: &Request<'a>) -> Classification<'a> {
         ServiceKind::ConnectionManager(_) => Operation::ConnectionManagement,
         ServiceKind::Logix(0x4C | 0x52) => Operation::Read(Scope::Tag),
         ServiceKind::Logix(0x4D | 0x4E | 0x53) => Operation::Write(Scope::Tag),
-        ServiceKind::Logix(_) => Operation::Read(scope(path)),
+        ServiceKind::Logix(_) | ServiceKind::TemplateRead => Operation::Read(scope(path)),
         ServiceKind::Pccc => pccc(req.data),
         ServiceKind::ObjectSpecific {
             class: Some(0x37),
