@@ -1,5 +1,6 @@
 //! otscan pipeline fuzz body: arbitrary bytes through otwire-examples' capture reader, link /
-//! IP / TCP decoding, IP and TCP reassembly, Modbus, DNP3, IEC 104 and S7 identification and
+//! IP / TCP decoding, IP and TCP reassembly, Modbus, DNP3, IEC 104, S7 and EtherNet/IP
+//! identification and
 //! decoding, the asset inventory and otwire-detect's engine.
 //!
 //! The first byte picks how the rest is used:
@@ -8,6 +9,9 @@
 //!   (length-prefixed) one segment, with fuzz-chosen direction and sequence offsets (so
 //!   retransmissions, overlaps, holes and out-of-order segments all happen);
 //! - `3`: the same on DNP3's port 20000; `4`: on IEC 104's port 2404; `5`: on S7's port 102;
+//!   `6`: on EtherNet/IP's port 44818;
+//! - `7`: as length-prefixed UDP datagrams between a client and a server, each to or from
+//!   EtherNet/IP's port 44818 or its I/O port 2222 (bits of the length byte choose);
 //! - anything else: as captured frames of fuzz-chosen link types.
 //!
 //! Shared by `fuzz_targets/otscan_pipeline.rs` (libFuzzer) and by otwire-examples'
@@ -17,7 +21,7 @@
 
 use otwire_examples::capture::{CaptureReader, Packet};
 use otwire_examples::detect_engine::{DetectArgs, build};
-use otwire_examples::pcapw::{Flags, Host, tcp_frame};
+use otwire_examples::pcapw::{Flags, Host, tcp_frame, udp_frame};
 use otwire_examples::record::{AlertRecord, PduRecord};
 use otwire_examples::scanner::{Report, ScanOptions, Scanner};
 
@@ -103,6 +107,8 @@ pub fn pipeline(data: &[u8]) {
         3 => segments(rest, 20000),
         4 => segments(rest, 2404),
         5 => segments(rest, 102),
+        6 => segments(rest, 44818),
+        7 => datagrams(rest),
         _ => frames(rest),
     }
 }
@@ -205,6 +211,30 @@ pub fn segments(rest: &[u8], port: u16) {
         {
             *sq = sq.wrapping_add(chunk.len() as u32);
         }
+        frame += 1;
+        ts += 1000;
+        packets.push((frame, ts, 1, bytes));
+    }
+    run(&packets);
+}
+
+/// `rest` as length-prefixed UDP datagrams: a control byte (bits 0-5 the length, bit 6 the
+/// direction, bit 7 port 2222 instead of 44818), then the payload.
+pub fn datagrams(rest: &[u8]) {
+    let mut packets = Vec::new();
+    let mut input = rest;
+    let mut frame = 0u64;
+    let mut ts = 1_700_000_000_000_000i64;
+    while let Some((&ctl, tail)) = input.split_first() {
+        let len = usize::from(ctl & 0x3f);
+        let (chunk, tail) = tail.split_at(len.min(tail.len()));
+        input = tail;
+        let port = if ctl & 0x80 != 0 { 2222 } else { 44818 };
+        let bytes = if ctl & 0x40 == 0 {
+            udp_frame(CLIENT, SERVER, 40000, port, chunk)
+        } else {
+            udp_frame(SERVER, CLIENT, port, 40000, chunk)
+        };
         frame += 1;
         ts += 1000;
         packets.push((frame, ts, 1, bytes));
