@@ -62,7 +62,9 @@ bitflags::bitflags! {
         const CIP_RESERVED = 1 << 16;
         /// A path runs past its declared size, or a segment is cut short (Vol. 1 App. C-1).
         const PATH_TRUNCATED = 1 << 17;
-        /// A path segment of a reserved type or format (Vol. 1 App. C-1.4).
+        /// A path segment of a reserved type or format (Vol. 1 App. C-1.4), or a port
+        /// segment whose extended port identifier (after port 15) holds a port 0-14, which
+        /// the one-byte form carries (App. C-1.4.1).
         const PATH_SEGMENT = 1 << 18;
         /// A path of more segments than [`crate::cip::path::MAX_SEGMENTS`]: the rest is not
         /// decoded.

@@ -246,6 +246,8 @@ fn decode(b: &[u8], packed: bool) -> Option<Decoded<'_>> {
             let port = if t & 0x0F == 0x0F {
                 let p = u16_at(b, i)?;
                 i += 2;
+                // Ports 0-14 have the one-byte form: the extended one does not re-encode.
+                anomalies |= Anomalies::when(p < 0x0F, Anomalies::PATH_SEGMENT);
                 p
             } else {
                 u16::from(t & 0x0F)
