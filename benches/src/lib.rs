@@ -8,7 +8,9 @@ use std::path::Path;
 use etherparse::{LaxNetSlice, LaxSlicedPacket, TransportSlice};
 use otwire_modbus::{Adu, Emit, PORT, StreamDecoder, TransactionId, UnitId};
 
+mod enip;
 mod s7;
+pub use enip::{EnipCorpus, captured_enip_corpus, enip_corpus, generated_enip_corpus};
 pub use s7::{S7_CAPTURES, S7Corpus, captured_s7_corpus, generated_s7_corpus, s7_corpus};
 
 /// A Modbus/TCP corpus: the client-to-server and server-to-client byte streams (whole MBAP
