@@ -111,13 +111,7 @@ pub fn generated_enip_corpus(pairs: usize) -> EnipCorpus {
         source: format!("generated: {pairs} request/reply pairs"),
         ..EnipCorpus::default()
     };
-    let mut rng = 0x2545_F491_4F6C_DD1Du64;
-    let mut next = move |n: u64| {
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        rng % n.max(1)
-    };
+    let mut next = super::xorshift();
     let names: Vec<String> = (0..64).map(|i| format!("Program:Main.Tag_{i}")).collect();
     for i in 0..pairs {
         let seq = i as u16;
