@@ -503,25 +503,44 @@ impl<'a> Cpf<'a> {
     }
 
     /// The first item, when it is an address item (null, connected or sequenced).
+    #[inline]
     pub fn address(&self) -> Option<Item<'a>> {
-        self.items().next().filter(|i| {
-            matches!(
-                i,
-                Item::NullAddress | Item::ConnectedAddress { .. } | Item::SequencedAddress { .. }
-            )
-        })
+        let mut rest = self.bytes;
+        let (t, d) = next_raw(&mut rest)?;
+        // Only an address type can type as an address item: the others are not built.
+        matches!(t, NULL_ADDRESS | CONNECTED_ADDRESS | SEQUENCED_ADDRESS)
+            .then(|| Item::parse(ItemType::from(t), d))
+            .filter(|i| {
+                matches!(
+                    i,
+                    Item::NullAddress
+                        | Item::ConnectedAddress { .. }
+                        | Item::SequencedAddress { .. }
+                )
+            })
     }
 
     /// The connection id of the address item, if connected.
+    #[inline]
     pub fn conn_id(&self) -> Option<u32> {
-        self.address().and_then(|i| i.conn_id())
+        let mut rest = self.bytes;
+        match next_raw(&mut rest)? {
+            (CONNECTED_ADDRESS, d) if d.len() == 4 => le32(d, 0),
+            (SEQUENCED_ADDRESS, d) if d.len() == 8 => le32(d, 0),
+            _ => None,
+        }
     }
 
     /// The second item, when it is a data item (connected or unconnected).
+    #[inline]
     pub fn data_item(&self) -> Option<Item<'a>> {
-        self.items()
-            .nth(1)
-            .filter(|i| matches!(i, Item::UnconnectedData(_) | Item::ConnectedData { .. }))
+        let mut rest = self.bytes;
+        next_raw(&mut rest)?;
+        match next_raw(&mut rest)? {
+            (UNCONNECTED_DATA, d) => Some(Item::UnconnectedData(d)),
+            (CONNECTED_DATA, data) => Some(Item::ConnectedData { data }),
+            _ => None,
+        }
     }
 
     /// The CIP message an unconnected data item carries.

@@ -304,6 +304,7 @@ impl<'a> Pdu<'a> {
     /// SendUnitData's connected data item after its 16-bit sequence count (Vol. 2 §2-6.3,
     /// §3-2.2). `None` for other commands and for a CPF without a data item. Parse the bytes
     /// with [`cip::Message::parse`](crate::cip::Message::parse).
+    #[inline]
     pub fn cip(&self) -> Option<CipData<'a>> {
         let cpf = match &self.body {
             Body::SendRrData(d) | Body::SendUnitData(d) => d.cpf,
