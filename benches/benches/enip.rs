@@ -34,6 +34,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // bench harness
 
 use std::hint::black_box;
+use std::sync::OnceLock;
 
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use otwire_benches::{EnipCorpus, enip_corpus};
@@ -109,17 +110,29 @@ fn otwire_encap(c: &EnipCorpus) -> usize {
 }
 
 /// What a reply's service means: connected (class 3) messages are Logix services on tags,
-/// unconnected ones Connection Manager services; Execute PCCC by its code.
+/// unconnected ones Connection Manager services; Execute PCCC by its code. Resolved once
+/// per service code (a real decoder takes it from its pairing table), so that the rows
+/// measure the decoding, not this guess.
 fn reply_kind(service: u8, connected: bool) -> ServiceKind {
-    const CM: Path<'static> = Path::padded(&[0x20, 0x06, 0x24, 0x01]);
-    const PCCC: Path<'static> = Path::padded(&[0x20, 0x67, 0x24, 0x01]);
-    const TAG: Path<'static> = Path::padded(&[0x91, 0x01, b'T', 0x00]);
-    let path = match service {
-        0x4B => &PCCC,
-        _ if connected => &TAG,
-        _ => &CM,
-    };
-    ServiceKind::resolve(service, path)
+    static KINDS: OnceLock<[[ServiceKind; 128]; 2]> = OnceLock::new();
+    let kinds = KINDS.get_or_init(|| {
+        const CM: Path<'static> = Path::padded(&[0x20, 0x06, 0x24, 0x01]);
+        const PCCC: Path<'static> = Path::padded(&[0x20, 0x67, 0x24, 0x01]);
+        const TAG: Path<'static> = Path::padded(&[0x91, 0x01, b'T', 0x00]);
+        let kind = |s: u8, connected: bool| {
+            let path = match s {
+                0x4B => &PCCC,
+                _ if connected => &TAG,
+                _ => &CM,
+            };
+            ServiceKind::resolve(s, path)
+        };
+        [
+            std::array::from_fn(|s| kind(s as u8, false)),
+            std::array::from_fn(|s| kind(s as u8, true)),
+        ]
+    });
+    kinds[usize::from(connected)][usize::from(service & 0x7F)]
 }
 
 /// The whole CIP decode of one message's CIP bytes.
