@@ -127,6 +127,10 @@ bitflags::bitflags! {
         const PCCC_UNKNOWN_MODE = 1 << 45;
         /// A request whose STS byte is not 0 (1770-6.5.16 §6: STS is zero in a command).
         const PCCC_STATUS = 1 << 46;
+        /// A PCCC address field in the three-byte form (0xFF then 16 bits) holding a value
+        /// below 255, which the one-byte form carries (1770-6.5.16 ch. 7 "logical binary
+        /// addressing"): the address does not re-encode to its bytes.
+        const PCCC_ADDRESS_FORM = 1 << 47;
 
         // Bits 48-63: sessions, connections and I/O (kept free for detection-facing rules).
     }

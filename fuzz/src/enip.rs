@@ -445,6 +445,28 @@ fn drain(dec: &mut StreamDecoder, frames: &mut Vec<Vec<u8>>, budget: usize) -> u
     panic!("StreamDecoder::next_frame did not settle within {budget} calls");
 }
 
+/// A message of a known command other than NOP whose data types without a structural
+/// flag (as a request when empty, else as a reply, the way List* messages go).
+fn well_formed(f: &[u8]) -> bool {
+    let Ok((frame, _)) = split_frame(f) else {
+        return false;
+    };
+    let dir = if frame.data.is_empty() {
+        Direction::Request
+    } else {
+        Direction::Reply
+    };
+    let structure = Anomalies::COMMAND_DATA
+        | Anomalies::CPF_COUNT
+        | Anomalies::CPF_TRUNCATED
+        | Anomalies::CPF_ITEM_LENGTH
+        | Anomalies::CPF_LAYOUT
+        | Anomalies::ENCAP_OPTIONS
+        | Anomalies::UNKNOWN_COMMAND;
+    frame.header.command != otwire_enip::Command::Nop
+        && Pdu::parse(&frame, dir).is_ok_and(|p| !p.anomalies.intersects(structure))
+}
+
 /// The frames `split_frame` takes off the front of `s`, one after another.
 fn split_all(s: &[u8]) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
@@ -472,10 +494,15 @@ pub fn stream(data: &[u8]) {
     whole.finish();
     want_errors += drain(&mut whole, &mut want, budget);
 
-    // The frames split_frame gives on the whole stream, when it takes all of it, are the
-    // decoder's frames.
+    // The frames split_frame gives on the whole stream, when it takes all of it and every
+    // one is well formed, are the decoder's frames. (Where a length frames something
+    // implausible, an unknown command with options set, a NOP, data that does not fit its
+    // command, the decoder's resynchronising rules may call it junk and find the messages
+    // inside it: split_frame trusts every length.)
     let split = split_all(stream);
-    if split.iter().map(Vec::len).sum::<usize>() == stream.len() {
+    if split.iter().map(Vec::len).sum::<usize>() == stream.len()
+        && split.iter().all(|f| well_formed(f))
+    {
         assert_eq!(want, split, "StreamDecoder and split_frame disagree");
         assert_eq!(want_errors, 0, "junk skipped in a stream of whole frames");
     }
