@@ -445,8 +445,10 @@ fn drain(dec: &mut StreamDecoder, frames: &mut Vec<Vec<u8>>, budget: usize) -> u
     panic!("StreamDecoder::next_frame did not settle within {budget} calls");
 }
 
-/// A message of a known command other than NOP whose data types without a structural
-/// flag (as a request when empty, else as a reply, the way List* messages go).
+/// A message of a known command other than NOP that the probe recognises (RegisterSession
+/// version 1, SendRRData/SendUnitData interface handle 0 and 1-16 items, options 0) and whose
+/// data types without a structural flag (as a request when empty, else as a reply, the way
+/// List* messages go): the messages the decoder trusts to enclose others.
 fn well_formed(f: &[u8]) -> bool {
     let Ok((frame, _)) = split_frame(f) else {
         return false;
@@ -464,6 +466,7 @@ fn well_formed(f: &[u8]) -> bool {
         | Anomalies::ENCAP_OPTIONS
         | Anomalies::UNKNOWN_COMMAND;
     frame.header.command != otwire_enip::Command::Nop
+        && probe(f) == otwire_enip::Probe::Recognized
         && Pdu::parse(&frame, dir).is_ok_and(|p| !p.anomalies.intersects(structure))
 }
 
