@@ -8,7 +8,20 @@ use std::path::Path;
 use etherparse::{LaxNetSlice, LaxSlicedPacket, TransportSlice};
 use otwire_modbus::{Adu, Emit, PORT, StreamDecoder, TransactionId, UnitId};
 
+mod enip;
+
+/// A deterministic xorshift generator of the generated corpora: `next(n)` is in `0..n`.
+pub(crate) fn xorshift() -> impl FnMut(u64) -> u64 {
+    let mut rng = 0x2545_F491_4F6C_DD1Du64;
+    move |n: u64| {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng % n.max(1)
+    }
+}
 mod s7;
+pub use enip::{EnipCorpus, captured_enip_corpus, enip_corpus, generated_enip_corpus};
 pub use s7::{S7_CAPTURES, S7Corpus, captured_s7_corpus, generated_s7_corpus, s7_corpus};
 
 /// A Modbus/TCP corpus: the client-to-server and server-to-client byte streams (whole MBAP

@@ -91,13 +91,7 @@ pub fn generated_s7_corpus(pairs: usize) -> S7Corpus {
         source: format!("generated: {pairs} job/answer pairs"),
         ..S7Corpus::default()
     };
-    let mut rng = 0x2545_F491_4F6C_DD1Du64;
-    let mut next = move |n: u64| {
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        rng % n.max(1)
-    };
+    let mut next = super::xorshift();
     let mut add = |bytes: Vec<u8>| {
         c.bytes.extend_from_slice(&bytes);
         c.frames += 1;

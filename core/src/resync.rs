@@ -206,9 +206,11 @@ fn look_back<F: Framing + ?Sized>(f: &F, last: &[u8], view: &[u8], end: bool) ->
             continue;
         }
         match verdict(f, here, false, end) {
-            Verdict::Frame(_) => return Some(Step::Rewind { back }),
+            // Only a frame that runs on past the end of `last` shows that `last` was junk
+            // whose length ended inside it: one wholly inside `last` is `last`'s data.
+            Verdict::Frame(n) if n > back => return Some(Step::Rewind { back }),
             Verdict::Wait => return Some(Step::Wait),
-            Verdict::Junk => {}
+            Verdict::Frame(_) | Verdict::Junk => {}
         }
     }
     None

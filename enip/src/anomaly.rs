@@ -62,7 +62,9 @@ bitflags::bitflags! {
         const CIP_RESERVED = 1 << 16;
         /// A path runs past its declared size, or a segment is cut short (Vol. 1 App. C-1).
         const PATH_TRUNCATED = 1 << 17;
-        /// A path segment of a reserved type or format (Vol. 1 App. C-1.4).
+        /// A path segment of a reserved type or format (Vol. 1 App. C-1.4), or a port
+        /// segment whose extended port identifier (after port 15) holds a port 0-14, which
+        /// the one-byte form carries (App. C-1.4.1).
         const PATH_SEGMENT = 1 << 18;
         /// A path of more segments than [`crate::cip::path::MAX_SEGMENTS`]: the rest is not
         /// decoded.
@@ -125,6 +127,10 @@ bitflags::bitflags! {
         const PCCC_UNKNOWN_MODE = 1 << 45;
         /// A request whose STS byte is not 0 (1770-6.5.16 §6: STS is zero in a command).
         const PCCC_STATUS = 1 << 46;
+        /// A PCCC address field in the three-byte form (0xFF then 16 bits) holding a value
+        /// below 255, which the one-byte form carries (1770-6.5.16 ch. 7 "logical binary
+        /// addressing"): the address does not re-encode to its bytes.
+        const PCCC_ADDRESS_FORM = 1 << 47;
 
         // Bits 48-63: sessions, connections and I/O (kept free for detection-facing rules).
     }

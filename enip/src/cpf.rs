@@ -408,17 +408,49 @@ pub struct Items<'a> {
 impl<'a> Iterator for Items<'a> {
     type Item = Item<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<Item<'a>> {
-        let (h, body) = self.rest.split_first_chunk::<ITEM_HEADER_LEN>()?;
-        let type_id = ItemType::from(u16::from_le_bytes([h[0], h[1]]));
-        let len = usize::from(u16::from_le_bytes([h[2], h[3]]));
-        let Some((d, rest)) = body.split_at_checked(len) else {
-            self.rest = &[];
-            return None;
-        };
-        self.rest = rest;
-        Some(Item::parse(type_id, d))
+        let (type_id, d) = next_raw(&mut self.rest)?;
+        Some(Item::parse(ItemType::from(type_id), d))
     }
+}
+
+/// The next item's raw type id and data off the front of `rest` (the item iterators' one
+/// step); `None`, emptying `rest`, when an item runs past the end.
+#[inline(always)]
+pub(crate) fn next_raw<'a>(rest: &mut &'a [u8]) -> Option<(u16, &'a [u8])> {
+    let (h, body) = rest.split_first_chunk::<ITEM_HEADER_LEN>()?;
+    let type_id = u16::from_le_bytes([h[0], h[1]]);
+    let len = usize::from(u16::from_le_bytes([h[2], h[3]]));
+    let Some((d, tail)) = body.split_at_checked(len) else {
+        *rest = &[];
+        return None;
+    };
+    *rest = tail;
+    Some((type_id, d))
+}
+
+/// The type ids of the address and data items of explicit and I/O messaging, for matching
+/// raw item headers.
+pub(crate) const NULL_ADDRESS: u16 = ItemType::NullAddress.value();
+pub(crate) const CONNECTED_ADDRESS: u16 = ItemType::ConnectedAddress.value();
+pub(crate) const SEQUENCED_ADDRESS: u16 = ItemType::SequencedAddress.value();
+pub(crate) const CONNECTED_DATA: u16 = ItemType::ConnectedData.value();
+pub(crate) const UNCONNECTED_DATA: u16 = ItemType::UnconnectedData.value();
+
+/// What [`Item::parse`] then [`Item::anomalies`] give, without building the item for the
+/// address and data items of explicit and I/O messaging (the hot path of every
+/// SendRRData, SendUnitData and I/O packet).
+#[inline]
+fn raw_item_anomalies(type_id: u16, d: &[u8]) -> Anomalies {
+    let fits = match type_id {
+        NULL_ADDRESS => d.is_empty(),
+        CONNECTED_ADDRESS => d.len() == 4,
+        SEQUENCED_ADDRESS => d.len() == 8,
+        CONNECTED_DATA | UNCONNECTED_DATA => true,
+        _ => return Item::parse(ItemType::from(type_id), d).anomalies(),
+    };
+    Anomalies::when(!fits, Anomalies::CPF_ITEM_LENGTH)
 }
 
 /// A Common Packet Format (Vol. 2 §2-6.1): the declared item count and the item bytes,
@@ -436,6 +468,7 @@ impl<'a> Cpf<'a> {
     /// Decodes a CPF that fills `input`: `Malformed` only when the count is not there;
     /// items that run past the end, a count that disagrees with the items, unknown types
     /// and item lengths that do not fit their type are flagged.
+    #[inline]
     pub fn parse(input: &'a [u8]) -> Result<Parsed<Self>, Error> {
         let Some((c, bytes)) = input.split_first_chunk::<2>() else {
             return Err(Error::malformed(Layer::Cpf, input.len()));
@@ -453,14 +486,16 @@ impl<'a> Cpf<'a> {
     }
 
     /// The item structure's anomalies (see [`Cpf::parse`]).
+    #[inline]
     pub fn anomalies(&self) -> Anomalies {
         let mut a = Anomalies::empty();
         let mut n = 0usize;
         let mut used = 0usize;
-        for item in self.items() {
+        let mut rest = self.bytes;
+        while let Some((type_id, d)) = next_raw(&mut rest) {
             n += 1;
-            used += ITEM_HEADER_LEN + item.data_len();
-            a |= item.anomalies();
+            used += ITEM_HEADER_LEN + d.len();
+            a |= raw_item_anomalies(type_id, d);
         }
         let truncated = used != self.bytes.len();
         a | Anomalies::when(truncated, Anomalies::CPF_TRUNCATED)
@@ -468,25 +503,44 @@ impl<'a> Cpf<'a> {
     }
 
     /// The first item, when it is an address item (null, connected or sequenced).
+    #[inline]
     pub fn address(&self) -> Option<Item<'a>> {
-        self.items().next().filter(|i| {
-            matches!(
-                i,
-                Item::NullAddress | Item::ConnectedAddress { .. } | Item::SequencedAddress { .. }
-            )
-        })
+        let mut rest = self.bytes;
+        let (t, d) = next_raw(&mut rest)?;
+        // Only an address type can type as an address item: the others are not built.
+        matches!(t, NULL_ADDRESS | CONNECTED_ADDRESS | SEQUENCED_ADDRESS)
+            .then(|| Item::parse(ItemType::from(t), d))
+            .filter(|i| {
+                matches!(
+                    i,
+                    Item::NullAddress
+                        | Item::ConnectedAddress { .. }
+                        | Item::SequencedAddress { .. }
+                )
+            })
     }
 
     /// The connection id of the address item, if connected.
+    #[inline]
     pub fn conn_id(&self) -> Option<u32> {
-        self.address().and_then(|i| i.conn_id())
+        let mut rest = self.bytes;
+        match next_raw(&mut rest)? {
+            (CONNECTED_ADDRESS, d) if d.len() == 4 => le32(d, 0),
+            (SEQUENCED_ADDRESS, d) if d.len() == 8 => le32(d, 0),
+            _ => None,
+        }
     }
 
     /// The second item, when it is a data item (connected or unconnected).
+    #[inline]
     pub fn data_item(&self) -> Option<Item<'a>> {
-        self.items()
-            .nth(1)
-            .filter(|i| matches!(i, Item::UnconnectedData(_) | Item::ConnectedData { .. }))
+        let mut rest = self.bytes;
+        next_raw(&mut rest)?;
+        match next_raw(&mut rest)? {
+            (UNCONNECTED_DATA, d) => Some(Item::UnconnectedData(d)),
+            (CONNECTED_DATA, data) => Some(Item::ConnectedData { data }),
+            _ => None,
+        }
     }
 
     /// The CIP message an unconnected data item carries.

@@ -1,6 +1,8 @@
 //! nom 8 parser functions (feature `nom`) over this crate's encapsulation framing (CIP
-//! Vol. 2 §2-3), message typing (§2-4), Common Packet Format (§2-6) and I/O packets (Vol. 2
-//! §3-3), for users who compose parsers with nom.
+//! Vol. 2 §2-3), message typing (§2-4), Common Packet Format (§2-6), I/O packets (Vol. 2
+//! §3-3), and the CIP layer (Vol. 1 §2-4 messages, App. C EPATH, § Multiple Service
+//! Packet, Logix services of 1756-PM020, Execute PCCC), for users who compose parsers with
+//! nom.
 //!
 //! Each function is a thin wrapper over the slice-based function it names, which stays the
 //! hot path (plain slice splitting measured faster than nom 8's number parsers, see
@@ -9,8 +11,10 @@
 //! - the output comes first and the remaining input is what follows the message (nothing
 //!   for the complete parsers, which decode all of their input);
 //! - `Error::Incomplete(Needed::Size(n))` becomes `nom::Err::Incomplete(nom::Needed::Size(n))`.
-//!   Only [`header`], [`tcp_frame`] and [`tcp_pdu`] say `Incomplete`; [`cpf`],
-//!   [`io_packet`] and [`datagram`] never do;
+//!   Only the framing functions say `Incomplete`: [`header`], [`tcp_frame`], [`tcp_pdu`]
+//!   and [`epath`] (a size-prefixed path); the complete ones ([`cpf`], [`io_packet`],
+//!   [`datagram`], [`cip_message`], [`multiple_service`], [`logix_request`],
+//!   [`logix_reply`], [`pccc_request`], [`pccc_reply`]) never do;
 //! - every other [`Error`] becomes `nom::Err::Error(E::from_external_error(input,
 //!   ErrorKind::Verify, error))`, `input` being the input the function was given.
 //!
@@ -40,6 +44,9 @@ use ::nom::IResult;
 use ::nom::error::{ErrorKind, FromExternalError, ParseError};
 
 use crate::anomaly::Parsed;
+use crate::cip::logix::{LogixReply, LogixRequest};
+use crate::cip::pccc::{PcccReply, PcccRequest};
+use crate::cip::{Message, MultipleService, Path};
 use crate::cpf::{Cpf, IoPacket};
 use crate::error::{Error, Needed};
 use crate::frame::{Frame, HEADER_LEN, Header, split_frame};
@@ -113,4 +120,76 @@ pub fn io_packet<'a, E: NomError<'a>>(
     input: &'a [u8],
 ) -> IResult<&'a [u8], Parsed<IoPacket<'a>>, E> {
     whole(input, IoPacket::parse(input))
+}
+
+/// A CIP request or response filling `input` (Vol. 1 §2-4, the bytes of a CPF data item):
+/// [`Message::parse`]. Complete.
+pub fn cip_message<'a, E: NomError<'a>>(
+    input: &'a [u8],
+) -> IResult<&'a [u8], Parsed<Message<'a>>, E> {
+    whole(input, Message::parse(input))
+}
+
+/// A padded EPATH with its size in 16-bit words in front (Vol. 1 App. C-1.3; the request
+/// path of a Message Router request, after the service byte): the path, with
+/// [`Path::check`]'s anomalies, and the rest after it. Streaming: `Incomplete` until the
+/// size byte and the whole path are there (a request's path, unlike [`Request::parse`]'s
+/// flagged one, is then never cut short).
+///
+/// [`Request::parse`]: crate::cip::Request::parse
+pub fn epath<'a, E: NomError<'a>>(input: &'a [u8]) -> IResult<&'a [u8], Parsed<Path<'a>>, E> {
+    let r = match input.split_first() {
+        None => Err(Error::Incomplete(Needed::new(1))),
+        Some((&words, rest)) => {
+            let n = usize::from(words) * 2;
+            match rest.split_at_checked(n) {
+                Some((path, rest)) => {
+                    let path = Path::padded(path);
+                    Ok((Parsed::new(path, path.check()), rest))
+                }
+                None => Err(Error::Incomplete(Needed::new(n - rest.len()))),
+            }
+        }
+    };
+    streaming(input, r)
+}
+
+/// The service data of a Multiple Service Packet request or reply filling `input` (Vol. 1
+/// § ): [`MultipleService::parse`]. Complete.
+pub fn multiple_service<'a, E: NomError<'a>>(
+    input: &'a [u8],
+) -> IResult<&'a [u8], Parsed<MultipleService<'a>>, E> {
+    whole(input, MultipleService::parse(input))
+}
+
+/// A Logix request's data of `service` filling `input` (1756-PM020):
+/// [`LogixRequest::parse`]. Complete.
+pub fn logix_request<'a, E: NomError<'a>>(
+    service: u8,
+) -> impl FnMut(&'a [u8]) -> IResult<&'a [u8], Parsed<LogixRequest<'a>>, E> {
+    move |input| whole(input, LogixRequest::parse(service, input))
+}
+
+/// A Logix reply's data of `service` with its general status, filling `input`
+/// (1756-PM020): [`LogixReply::parse`]. Complete.
+pub fn logix_reply<'a, E: NomError<'a>>(
+    service: u8,
+    general_status: u8,
+) -> impl FnMut(&'a [u8]) -> IResult<&'a [u8], Parsed<LogixReply<'a>>, E> {
+    move |input| whole(input, LogixReply::parse(service, general_status, input))
+}
+
+/// Execute PCCC request data filling `input` (CIP Vol. 1 PCCC object; 1770-6.5.16):
+/// [`PcccRequest::parse`]. Complete.
+pub fn pccc_request<'a, E: NomError<'a>>(
+    input: &'a [u8],
+) -> IResult<&'a [u8], Parsed<PcccRequest<'a>>, E> {
+    whole(input, PcccRequest::parse(input))
+}
+
+/// Execute PCCC reply data filling `input`: [`PcccReply::parse`]. Complete.
+pub fn pccc_reply<'a, E: NomError<'a>>(
+    input: &'a [u8],
+) -> IResult<&'a [u8], Parsed<PcccReply<'a>>, E> {
+    whole(input, PcccReply::parse(input))
 }

@@ -3,6 +3,9 @@
 
 use crate::anomaly::{Anomalies, Parsed};
 use crate::codes::{Command, EncapStatus, ItemType};
+use crate::cpf::{
+    CONNECTED_ADDRESS, CONNECTED_DATA, NULL_ADDRESS, SEQUENCED_ADDRESS, UNCONNECTED_DATA, next_raw,
+};
 use crate::cpf::{Cpf, ITEM_HEADER_LEN, Item};
 use crate::error::{EmitError, Error};
 use crate::frame::{Frame, HEADER_LEN, Header, le16, le32};
@@ -92,6 +95,7 @@ pub enum Body<'a> {
 
 impl<'a> Body<'a> {
     /// Types `data` as the data of `command` sent in `dir`.
+    #[inline]
     pub fn parse(command: Command, dir: Direction, data: &'a [u8]) -> Parsed<Self> {
         let request = dir == Direction::Request;
         let list = |req: Body<'a>, rep: fn(Cpf<'a>) -> Body<'a>| -> Parsed<Body<'a>> {
@@ -203,6 +207,7 @@ fn reply_item(command: Command, t: ItemType) -> bool {
 
 /// SendRRData/SendUnitData data: interface handle, timeout, CPF, and the item layout
 /// (an address item, then a data item of the command's kind).
+#[inline]
 fn send_data(data: &[u8], connected: bool) -> Option<Parsed<SendData<Cpf<'_>>>> {
     let (Some(interface_handle), Some(timeout), Some(cpf_bytes)) =
         (le32(data, 0), le16(data, 4), data.get(6..))
@@ -213,13 +218,15 @@ fn send_data(data: &[u8], connected: bool) -> Option<Parsed<SendData<Cpf<'_>>>> 
         pdu: cpf,
         anomalies,
     } = Cpf::parse(cpf_bytes).ok()?;
-    let mut items = cpf.items();
-    let layout_ok = match (items.next(), items.next()) {
-        (Some(Item::NullAddress), Some(Item::UnconnectedData(_))) => !connected,
-        (
-            Some(Item::ConnectedAddress { .. } | Item::SequencedAddress { .. }),
-            Some(Item::ConnectedData { .. }),
-        ) => connected,
+    // The first two items' type ids and lengths, as `Item::parse` types them: a null
+    // address (empty) and unconnected data, or a connected (4 bytes) or sequenced (8 bytes)
+    // address and connected data.
+    let mut rest = cpf.bytes;
+    let first = next_raw(&mut rest).map(|(t, d)| (t, d.len()));
+    let second = next_raw(&mut rest).map(|(t, _)| t);
+    let layout_ok = match (first, second) {
+        (Some((NULL_ADDRESS, 0)), Some(UNCONNECTED_DATA)) => !connected,
+        (Some((CONNECTED_ADDRESS, 4) | (SEQUENCED_ADDRESS, 8)), Some(CONNECTED_DATA)) => connected,
         _ => false,
     };
     // SendUnitData's timeout "shall be 0", but Rockwell clients send their SendRRData
@@ -263,6 +270,7 @@ pub struct Pdu<'a> {
 impl<'a> Pdu<'a> {
     /// Types a frame's data by its command and `dir`. Never `Err` today (every header
     /// decodes to something); kept a `Result` for the crate's one API shape.
+    #[inline]
     pub fn parse(frame: &Frame<'a>, dir: Direction) -> Result<Parsed<Self>, Error> {
         let h = frame.header;
         let Parsed {
@@ -296,6 +304,7 @@ impl<'a> Pdu<'a> {
     /// SendUnitData's connected data item after its 16-bit sequence count (Vol. 2 §2-6.3,
     /// §3-2.2). `None` for other commands and for a CPF without a data item. Parse the bytes
     /// with [`cip::Message::parse`](crate::cip::Message::parse).
+    #[inline]
     pub fn cip(&self) -> Option<CipData<'a>> {
         let cpf = match &self.body {
             Body::SendRrData(d) | Body::SendUnitData(d) => d.cpf,

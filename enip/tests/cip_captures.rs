@@ -24,47 +24,14 @@
     clippy::panic
 )]
 
-#[path = "../../s7/tests/common/mod.rs"]
 mod common;
 
 use std::collections::HashMap;
 use std::process::Command;
 
+use common::cip::{enip_captures, segment_cip_messages};
 use otwire_enip::cip::body::RequestBody;
 use otwire_enip::cip::{Message, MultipleService, Request};
-
-/// The CIP messages of one encapsulation stream chunk.
-fn cip_messages(mut b: &[u8]) -> Vec<(bool, &[u8])> {
-    let mut out = Vec::new();
-    while b.len() >= 24 {
-        let cmd = u16::from_le_bytes([b[0], b[1]]);
-        let len = usize::from(u16::from_le_bytes([b[2], b[3]]));
-        let Some(body) = b.get(24..24 + len) else {
-            break;
-        };
-        b = &b[24 + len..];
-        if cmd != 0x6F && cmd != 0x70 || body.len() < 8 {
-            continue;
-        }
-        let count = u16::from_le_bytes([body[6], body[7]]);
-        let mut items = &body[8..];
-        for _ in 0..count {
-            if items.len() < 4 {
-                break;
-            }
-            let t = u16::from_le_bytes([items[0], items[1]]);
-            let l = usize::from(u16::from_le_bytes([items[2], items[3]]));
-            let Some(d) = items.get(4..4 + l) else { break };
-            items = &items[4 + l..];
-            match t {
-                0xB2 => out.push((false, d)),
-                0xB1 if d.len() >= 2 => out.push((true, &d[2..])),
-                _ => {}
-            }
-        }
-    }
-    out
-}
 
 fn num(s: &str) -> Option<u64> {
     let s = s.trim();
@@ -137,19 +104,13 @@ fn have_tshark() -> bool {
 
 #[test]
 fn captures_parse_and_agree_with_tshark() {
-    let Some(dir) = common::captures_dir("cip_captures") else {
+    let Some(files) = enip_captures("cip_captures") else {
         return;
     };
-    let dir = dir.join("enip");
     let use_tshark = have_tshark();
     if !use_tshark {
         eprintln!("cip_captures: tshark not on PATH, parsing only");
     }
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
     let (mut messages, mut compared, mut mismatches) = (0usize, 0usize, Vec::new());
     for f in &files {
         let bytes = common::read(f);
@@ -158,7 +119,7 @@ fn captures_parse_and_agree_with_tshark() {
             let Some(seg) = common::tcp_segment(&rec) else {
                 continue;
             };
-            let msgs = cip_messages(seg.payload);
+            let msgs = segment_cip_messages(seg.payload);
             for (_, m) in &msgs {
                 messages += 1;
                 if let Ok(p) = Message::parse(m) {

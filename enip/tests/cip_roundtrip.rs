@@ -219,3 +219,27 @@ proptest! {
         let _ = Path::padded(&b).segments().count();
     }
 }
+
+/// Fuzz finding (enip_roundtrip): a port segment in the extended form (port id 15, then a
+/// 16-bit port) holding port 7 decodes to `Port { port: 7 }`, which re-encodes in the
+/// one-byte form; the long form is flagged so that only clean paths promise their bytes.
+#[test]
+fn extended_port_of_a_small_port_is_flagged() {
+    // 0x0F: port segment, extended port; 0x0007: port 7; 0x00: link address 0; pad.
+    let b = [0x0F, 0x07, 0x00, 0x00];
+    let p = Path::padded(&b);
+    assert_eq!(
+        p.segments().collect::<Vec<_>>(),
+        [Segment::Port {
+            port: 7,
+            link: &[0],
+            extended_link: false
+        }]
+    );
+    assert_eq!(p.check(), Anomalies::PATH_SEGMENT);
+    // Port 15 and up need the extended form: not flagged.
+    assert_eq!(
+        Path::padded(&[0x0F, 0x0F, 0x00, 0x01]).check(),
+        Anomalies::empty()
+    );
+}

@@ -19,9 +19,9 @@
     clippy::indexing_slicing
 )] // test code
 
-mod cip_capture;
+mod common;
 
-use cip_capture::{cip_messages, enip_captures, hex, is_logix, tshark_fields, unhex};
+use common::cip::{cip_messages, enip_captures, hex, is_logix, tshark_fields, unhex};
 use otwire_enip::cip::logix::*;
 use otwire_enip::{Anomalies, Emit, Error};
 use proptest::prelude::*;

@@ -17,9 +17,9 @@
     clippy::indexing_slicing
 )] // test code
 
-mod cip_capture;
+mod common;
 
-use cip_capture::{cip_messages, enip_captures, hex, tshark_fields, unhex};
+use common::cip::{cip_messages, enip_captures, hex, tshark_fields, unhex};
 use otwire_enip::cip::pccc::*;
 use otwire_enip::{Anomalies, Emit, Error};
 use proptest::prelude::*;
@@ -591,4 +591,24 @@ fn classification() {
         Operation::ProgramUpload
     );
     assert_eq!(op(&[0x07]), Operation::Pccc);
+}
+
+/// Fuzz finding (enip_roundtrip): an address field in the three-byte form (0xFF, then 16
+/// bits) holding a value below 255 decodes to the same address as the one-byte form, which
+/// is what it re-encodes to; it is flagged so that only clean requests promise their bytes.
+#[test]
+fn long_form_of_a_small_address_field_is_flagged() {
+    // Requestor id, CMD 0x0F, STS 0, TNS 0xC562, FNC 0xA2 (typed logical read, 3 fields):
+    // byte size 2, file number 0xFF 0x0007 (7 in the long form), type 0x89, element 0,
+    // sub-element 0.
+    let long = unhex("07 4d00 e0312b3d | 0f | 00 | 62c5 | a2 | 02 ff0700 89 00 00");
+    let p = PcccRequest::parse(long).unwrap();
+    assert_eq!(p.pdu.address().unwrap().file_number, 7);
+    assert_eq!(p.anomalies, Anomalies::PCCC_ADDRESS_FORM);
+    // The one-byte form: the same address, not flagged, and it round-trips.
+    let short = unhex("07 4d00 e0312b3d | 0f | 00 | 62c5 | a2 | 02 07 89 00 00");
+    let q = PcccRequest::parse(short).unwrap();
+    assert_eq!(q.pdu.address(), p.pdu.address());
+    assert!(q.anomalies.is_empty());
+    assert_eq!(q.pdu.to_vec().unwrap(), short);
 }

@@ -340,3 +340,25 @@ fn an_error_reply_without_data_comes_out_at_once() {
     assert_eq!(p.pdu.header.status.value(), 8);
     assert_eq!(p.anomalies, Anomalies::empty());
 }
+
+/// Fuzz finding (enip_stream): a whole message whose data ends with the bytes of another
+/// whole message (here a ListInterfaces request, 0x64 and zeros) comes out once at the end
+/// of the stream; the look back after it only rewinds to a message that runs on past its
+/// end (otwire-core's `resync`), so the enclosed one is not handed out a second time.
+#[test]
+fn an_enclosed_message_at_the_end_is_not_repeated() {
+    let mut cip = vec![0x4C, 0x02, 0x20, 0x6B, 0x24, 0x00];
+    cip.extend([0x64, 0, 0, 0]);
+    cip.extend([0; 20]);
+    let msg = send_unit_data(0x1305_0200, 0x8000_C68D, 1, &cip)
+        .to_vec()
+        .unwrap();
+    let mut d = StreamDecoder::new();
+    d.push(&msg);
+    d.finish();
+    let mut frames = Vec::new();
+    while let Ok(Some(f)) = d.next_frame() {
+        frames.push(f.to_vec());
+    }
+    assert_eq!(frames, [msg]);
+}

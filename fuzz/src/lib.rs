@@ -5,6 +5,7 @@
 
 pub mod detect;
 pub mod dnp3;
+pub mod enip;
 pub mod iec104;
 pub mod modbus;
 pub mod otscan;

@@ -10,7 +10,7 @@ use super::codes::{ClassCode, ConnectionManagerService, Service};
 use super::logix::{LogixReply, LogixRequest, TemplateReadRequest};
 use super::message::{Request, Response};
 use super::msp::MultipleService;
-use super::path::Path;
+use super::path::{LogicalType, Path, Segment};
 use super::pccc::{PcccReply, PcccRequest};
 use crate::{Anomalies, Parsed};
 
@@ -52,12 +52,29 @@ pub enum ServiceKind {
 
 impl ServiceKind {
     /// Resolves `service` (reply bit clear) sent to `path`.
+    #[inline]
     pub fn resolve(service: u8, path: &Path<'_>) -> ServiceKind {
         let service = service & 0x7F;
         if service < 0x32 {
             return ServiceKind::Common(Service::from(service));
         }
-        let class = path.class();
+        // One walk of the path for both what it addresses: the first class, and whether it
+        // names a tag ([`Path::class`], [`Path::is_symbolic`]).
+        let (mut class, mut symbolic) = (None, false);
+        for seg in path.segments() {
+            match seg {
+                Segment::Logical {
+                    kind: LogicalType::Class,
+                    value,
+                    ..
+                } if class.is_none() => class = Some(value),
+                Segment::AnsiSymbol(_) | Segment::Symbolic(_) => symbolic = true,
+                _ => {}
+            }
+            if class.is_some() && symbolic {
+                break;
+            }
+        }
         match class {
             Some(CM_CLASS) => {
                 let s = ConnectionManagerService::from(service);
@@ -70,7 +87,7 @@ impl ServiceKind {
             Some(SYMBOL_CLASS | TEMPLATE_CLASS) => return ServiceKind::Logix(service),
             _ => {}
         }
-        if path.is_symbolic() && matches!(service, 0x4C..=0x4E | 0x52 | 0x53 | 0x55) {
+        if symbolic && matches!(service, 0x4C..=0x4E | 0x52 | 0x53 | 0x55) {
             return ServiceKind::Logix(service);
         }
         ServiceKind::ObjectSpecific { class, service }

@@ -83,6 +83,7 @@ pub enum Message<'a> {
 
 impl<'a> Message<'a> {
     /// Parses a CIP message (the bytes of a CPF data item).
+    #[inline]
     pub fn parse(bytes: &'a [u8]) -> Result<Parsed<Message<'a>>, Error> {
         match bytes.first() {
             Some(s) if s & REPLY_BIT != 0 => Ok(Response::parse(bytes)?.map(Message::Response)),
@@ -103,6 +104,7 @@ impl<'a> Message<'a> {
 impl<'a> Request<'a> {
     /// Parses a request: at least the service and path size bytes. A path running past the
     /// message is kept as far as it goes ([`Anomalies::PATH_TRUNCATED`], no data).
+    #[inline]
     pub fn parse(bytes: &'a [u8]) -> Result<Parsed<Request<'a>>, Error> {
         let Some((&[service, words], rest)) = bytes.split_first_chunk::<2>() else {
             return Err(Error::malformed(Layer::Cip, bytes.len()));
@@ -146,6 +148,7 @@ impl<'a> Request<'a> {
 impl<'a> Response<'a> {
     /// Parses a response: at least the 4 header bytes. Additional status running past the
     /// message is kept as far as it goes ([`Anomalies::STATUS_TRUNCATED`], no data).
+    #[inline]
     pub fn parse(bytes: &'a [u8]) -> Result<Parsed<Response<'a>>, Error> {
         let Some((&[service, reserved, general_status, words], rest)) =
             bytes.split_first_chunk::<4>()

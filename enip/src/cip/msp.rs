@@ -62,6 +62,7 @@ impl<'a> MultipleService<'a> {
     /// Parses the service data of a Multiple Service Packet request or reply: at least the
     /// count. Offsets outside the body, inside the offset table or decreasing are flagged
     /// ([`Anomalies::MSP_OFFSET`]); an offset table cut short too.
+    #[inline]
     pub fn parse(data: &'a [u8]) -> Result<Parsed<MultipleService<'a>>, Error> {
         let Some((c, _)) = data.split_first_chunk::<2>() else {
             return Err(Error::malformed(Layer::Service, data.len()));

@@ -247,6 +247,8 @@ fn decode(b: &[u8], packed: bool) -> Option<Decoded<'_>> {
             let port = if t & 0x0F == 0x0F {
                 let p = u16_at(b, i)?;
                 i += 2;
+                // Ports 0-14 have the one-byte form: the extended one does not re-encode.
+                anomalies |= Anomalies::when(p < 0x0F, Anomalies::PATH_SEGMENT);
                 p
             } else {
                 u16::from(t & 0x0F)
@@ -429,7 +431,23 @@ fn decode(b: &[u8], packed: bool) -> Option<Decoded<'_>> {
 }
 
 /// One step of the walk: the segment, the bytes it took and its anomalies.
+#[inline]
 fn step(rest: &[u8], packed: bool) -> Decoded<'_> {
+    // The common case first: an 8-bit class, instance, member, connection point or
+    // attribute (0x20-0x30, two bytes in both forms), as `decode` reads it.
+    if let [t @ (0x20 | 0x24 | 0x28 | 0x2C | 0x30), v, ..] = *rest {
+        if let Some(kind) = LogicalType::from_bits((t >> 2) & 7) {
+            return Decoded {
+                seg: Segment::Logical {
+                    kind,
+                    format: LogicalFormat::Bits8,
+                    value: u32::from(v),
+                },
+                len: 2,
+                anomalies: Anomalies::empty(),
+            };
+        }
+    }
     decode(rest, packed).unwrap_or(Decoded {
         seg: Segment::Malformed(rest),
         len: rest.len(),
@@ -440,6 +458,7 @@ fn step(rest: &[u8], packed: bool) -> Decoded<'_> {
 impl<'a> Iterator for Segments<'a> {
     type Item = Segment<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<Segment<'a>> {
         if self.rest.is_empty() || self.count >= MAX_SEGMENTS {
             return None;

@@ -1,7 +1,9 @@
 //! Test support shared by the integration tests that read real captures: finding
 //! `$OTWIRE_CAPTURES`, reading pcap/pcapng records, decoding link/IP/TCP with etherparse, and
 //! reassembling each TCP direction in sequence order; UDP datagrams too (copied from
-//! s7/tests/common, with `udp_datagram` added).
+//! s7/tests/common, with `udp_datagram` added); and in [`cip`] the CIP messages of the
+//! EtherNet/IP captures, walked with a minimal decoder of their own. The one capture walker
+//! of every enip test (`mod common;`).
 #![allow(
     dead_code,
     unreachable_pub,
@@ -18,6 +20,8 @@ use std::path::{Path, PathBuf};
 use etherparse::{LaxNetSlice, LaxSlicedPacket, TransportSlice};
 use pcap_parser::pcapng::Block;
 use pcap_parser::{Linktype, PcapCapture, PcapNGCapture};
+
+pub mod cip;
 
 /// The captures folder from `$OTWIRE_CAPTURES`: `None` (with a message) when unset, a
 /// failure when set to a folder that does not exist.

@@ -42,6 +42,7 @@ pub enum ReplyBody<'a> {
 impl<'a> LogixReply<'a> {
     /// Parses the reply data of `service` (with or without the reply bit) given the
     /// reply's general status.
+    #[inline]
     pub fn parse(
         service: u8,
         general_status: u8,

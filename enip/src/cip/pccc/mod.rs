@@ -115,9 +115,13 @@ pub struct Address {
     pub sub_element: Option<u16>,
 }
 
-fn read_num(rd: &mut Rd<'_>) -> Result<u16, Error> {
+fn read_num(rd: &mut Rd<'_>, a: &mut Anomalies) -> Result<u16, Error> {
     match rd.u8()? {
-        0xFF => rd.u16(),
+        0xFF => {
+            let n = rd.u16()?;
+            *a |= Anomalies::when(n < 0xFF, Anomalies::PCCC_ADDRESS_FORM);
+            Ok(n)
+        }
         n => Ok(u16::from(n)),
     }
 }
@@ -133,12 +137,12 @@ fn write_num<S: Sink + ?Sized>(s: &mut S, n: u16) -> Result<(), EmitError> {
 }
 
 impl Address {
-    fn read(rd: &mut Rd<'_>, three: bool) -> Result<Self, Error> {
+    fn read(rd: &mut Rd<'_>, three: bool, a: &mut Anomalies) -> Result<Self, Error> {
         let byte_size = rd.u8()?;
-        let file_number = read_num(rd)?;
+        let file_number = read_num(rd, a)?;
         let file_type = FileType::from(rd.u8()?);
-        let element = read_num(rd)?;
-        let sub_element = if three { Some(read_num(rd)?) } else { None };
+        let element = read_num(rd, a)?;
+        let sub_element = if three { Some(read_num(rd, a)?) } else { None };
         Ok(Address {
             byte_size,
             file_number,
@@ -265,11 +269,11 @@ impl<'a> PcccRequest<'a> {
         use ExtendedFunction as F;
         Ok(match f {
             F::TypedLogicalRead2 | F::TypedLogicalRead3 => Body::TypedLogical {
-                address: Address::read(rd, f == F::TypedLogicalRead3)?,
+                address: Address::read(rd, f == F::TypedLogicalRead3, a)?,
                 data: &[],
             },
             F::TypedLogicalWrite2 | F::TypedLogicalWrite3 => {
-                let address = Address::read(rd, f == F::TypedLogicalWrite3)?;
+                let address = Address::read(rd, f == F::TypedLogicalWrite3, a)?;
                 let data = rd.rest();
                 *a |= Anomalies::when(
                     data.len() != usize::from(address.byte_size),
@@ -278,7 +282,7 @@ impl<'a> PcccRequest<'a> {
                 Body::TypedLogical { address, data }
             }
             F::TypedLogicalMaskedWrite3 => Body::MaskedWrite {
-                address: Address::read(rd, true)?,
+                address: Address::read(rd, true, a)?,
                 mask_and_data: rd.rest(),
             },
             F::WordRangeRead | F::WordRangeWrite | F::TypedRead | F::TypedWrite => Body::Ranged {

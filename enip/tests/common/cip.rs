@@ -1,20 +1,10 @@
-//! Test support for the Logix and PCCC tests: the CIP messages of the EtherNet/IP
-//! captures in `$OTWIRE_CAPTURES/enip`, with just enough encapsulation (Vol. 2 §2-3), CPF
-//! (§2-6), CIP header and EPATH (Vol. 1 §2-4, App. C) decoding written here, so that these
-//! tests do not depend on the other layers' types. Multiple Service Packets (0x0A) and
-//! Unconnected Sends (0x52 on class 6) are opened; replies are matched to requests by
-//! sender context (SendRRData) or connection sequence count (SendUnitData).
-#![allow(
-    dead_code,
-    unreachable_pub,
-    clippy::indexing_slicing,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic
-)]
-
-#[path = "../../../s7/tests/common/mod.rs"]
-pub mod pcap;
+//! The CIP messages of the EtherNet/IP captures in `$OTWIRE_CAPTURES/enip`, with just
+//! enough encapsulation (Vol. 2 §2-3), CPF (§2-6), CIP header and EPATH (Vol. 1 §2-4,
+//! App. C) decoding written here, so that these tests do not depend on the other layers'
+//! types. [`cip_messages`] opens Multiple Service Packets (0x0A) and Unconnected Sends (0x52
+//! on class 6) and matches replies to requests by sender context (SendRRData) or connection
+//! sequence count (SendUnitData); [`segment_cip_messages`] is the simpler walk of one TCP
+//! payload that `cip_captures.rs` compares with tshark.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -167,13 +157,13 @@ fn reply(frame: u64, msg: &[u8], out: &mut Vec<CipMsg>, reqs: &mut std::vec::Int
 
 /// The CIP messages of one capture, in frame order.
 pub fn cip_messages(file: &Path) -> Vec<CipMsg> {
-    let bytes = pcap::read(file);
-    let mut reasm = pcap::Reassembler::default();
-    let mut bufs: HashMap<(pcap::Endpoint, pcap::Endpoint), Vec<u8>> = HashMap::new();
-    let mut pending: HashMap<(pcap::Endpoint, pcap::Endpoint, u64), Vec<Req>> = HashMap::new();
+    let bytes = super::read(file);
+    let mut reasm = super::Reassembler::default();
+    let mut bufs: HashMap<(super::Endpoint, super::Endpoint), Vec<u8>> = HashMap::new();
+    let mut pending: HashMap<(super::Endpoint, super::Endpoint, u64), Vec<Req>> = HashMap::new();
     let mut out = vec![];
-    for rec in pcap::records(&bytes) {
-        let Some(seg) = pcap::tcp_segment(&rec) else {
+    for rec in super::records(&bytes) {
+        let Some(seg) = super::tcp_segment(&rec) else {
             continue;
         };
         if seg.src.1 != 44818 && seg.dst.1 != 44818 {
@@ -242,7 +232,7 @@ pub fn cip_messages(file: &Path) -> Vec<CipMsg> {
 /// The EtherNet/IP captures (`$OTWIRE_CAPTURES/enip/*.pcap*`), sorted; `None` when the
 /// variable is unset.
 pub fn enip_captures(test: &str) -> Option<Vec<PathBuf>> {
-    let dir = pcap::captures_dir(test)?.join("enip");
+    let dir = super::captures_dir(test)?.join("enip");
     let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap().path())
@@ -310,4 +300,39 @@ pub fn tshark_fields(
             })
             .collect(),
     )
+}
+
+/// The CIP messages of the whole encapsulation messages at the front of one TCP payload
+/// (a minimal walk: 24-byte header, interface handle, timeout, item count, items), each
+/// with whether it came in a connected data item (its sequence count removed).
+pub fn segment_cip_messages(mut b: &[u8]) -> Vec<(bool, &[u8])> {
+    let mut out = Vec::new();
+    while b.len() >= 24 {
+        let cmd = u16::from_le_bytes([b[0], b[1]]);
+        let len = usize::from(u16::from_le_bytes([b[2], b[3]]));
+        let Some(body) = b.get(24..24 + len) else {
+            break;
+        };
+        b = &b[24 + len..];
+        if cmd != 0x6F && cmd != 0x70 || body.len() < 8 {
+            continue;
+        }
+        let count = u16::from_le_bytes([body[6], body[7]]);
+        let mut items = &body[8..];
+        for _ in 0..count {
+            if items.len() < 4 {
+                break;
+            }
+            let t = u16::from_le_bytes([items[0], items[1]]);
+            let l = usize::from(u16::from_le_bytes([items[2], items[3]]));
+            let Some(d) = items.get(4..4 + l) else { break };
+            items = &items[4 + l..];
+            match t {
+                0xB2 => out.push((false, d)),
+                0xB1 if d.len() >= 2 => out.push((true, &d[2..])),
+                _ => {}
+            }
+        }
+    }
+    out
 }
