@@ -73,7 +73,8 @@ pub(crate) fn conformance(bits: u64) -> Conformance {
                 | Anomalies::PATH_PAD
                 | Anomalies::CM_RESERVED
                 | Anomalies::UNCONNECTED_SEND_PAD
-                | Anomalies::PATH_SEGMENT),
+                | Anomalies::PATH_SEGMENT
+                | Anomalies::PCCC_ADDRESS_FORM),
             Conformance::RESERVED,
         ),
         (
