@@ -2,7 +2,8 @@
 //! point 4, "alerts a person can act on").
 //!
 //! Findings are grouped by (detector, technique, reason, protocol, target), the target
-//! being the destination host and unit ([`crate::config::AggregateBy::Target`], the default;
+//! being the destination host and unit (no unit when the event's bytes are not the
+//! protocol, junk or malformed: a unit read from them is noise) ([`crate::config::AggregateBy::Target`], the default;
 //! a finding about what its source does, such as a scan, marked
 //! [`Finding::by_source`](crate::Finding::by_source), is grouped by its source host instead).
 //! The first finding of a group is an alert at once and opens a window of
@@ -31,7 +32,7 @@ use serde_json::{Map, Value};
 use crate::alert::{Alert, Finding, Severity, Timestamp};
 use crate::catalog;
 use crate::config::AggregateBy;
-use crate::event::{Endpoint, Event, Ip, Protocol, ip_from_bytes};
+use crate::event::{Conformance, Endpoint, Event, Ip, Protocol, ip_from_bytes};
 use crate::table::TableStats;
 
 /// Registers of a sketch (2^8: the top byte of a hash picks one).
@@ -327,7 +328,16 @@ impl Aggregator {
                 AggregateBy::Target => [0; 16],
                 AggregateBy::Pair => peer,
             },
-            unit: f.unit,
+            // A unit read from bytes that are not the protocol, junk or a malformed PDU is
+            // noise, not a target.
+            unit: if ev
+                .conformance
+                .intersects(Conformance::NOT_PROTOCOL | Conformance::JUNK | Conformance::MALFORMED)
+            {
+                None
+            } else {
+                f.unit
+            },
         };
         let at = self
             .index
