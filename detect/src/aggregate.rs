@@ -470,13 +470,21 @@ fn aggregate(g: &Group, now: u64, ctx: &Ctx<'_>) -> Alert {
         .iter()
         .map(|ip| ip_from_bytes(*ip))
         .collect();
-    let peer_count = peers.len() as u64 + g.peers.others();
+    // An estimate never says more peers or ports than findings.
+    let room = g.count.saturating_sub(peers.len() as u64);
+    let peers_others = g.peers.others().min(room);
+    let ports_others = g
+        .ports
+        .others()
+        .min(g.count.saturating_sub(g.ports.listed().len() as u64));
+    let peer_count = peers.len() as u64 + peers_others;
+    let about = if peers_others > 0 { "about " } else { "" };
     let host = ip_from_bytes(g.key.host);
     let span = g.last_ts.saturating_sub(g.first_ts) as f64 / 1e6;
     let plural = |n: u64| if n == 1 { "" } else { "s" };
     let summary = if g.key.by_source {
         format!(
-            "{} more {} ({}) from {host} to {peer_count} host{} in {span:.1} s; last: {last_summary}",
+            "{} more {} ({}) from {host} to {about}{peer_count} host{} in {span:.1} s; last: {last_summary}",
             g.count,
             t.id,
             t.name,
@@ -484,7 +492,7 @@ fn aggregate(g: &Group, now: u64, ctx: &Ctx<'_>) -> Alert {
         )
     } else {
         format!(
-            "{} more {} ({}) against {host} ({}) from {peer_count} source{} in {span:.1} s; last: {last_summary}",
+            "{} more {} ({}) against {host} ({}) from {about}{peer_count} source{} in {span:.1} s; last: {last_summary}",
             g.count,
             t.id,
             t.name,
@@ -493,9 +501,9 @@ fn aggregate(g: &Group, now: u64, ctx: &Ctx<'_>) -> Alert {
         )
     };
     let (sources, sources_others, hosts, hosts_others) = if g.key.by_source {
-        (Vec::new(), 0, peers, g.peers.others())
+        (Vec::new(), 0, peers, peers_others)
     } else {
-        (peers, g.peers.others(), Vec::new(), 0)
+        (peers, peers_others, Vec::new(), 0)
     };
     Alert {
         ts: Timestamp(now),
@@ -522,7 +530,7 @@ fn aggregate(g: &Group, now: u64, ctx: &Ctx<'_>) -> Alert {
         hosts,
         hosts_others,
         ports: g.ports.listed().to_vec(),
-        ports_others: g.ports.others(),
+        ports_others,
     }
 }
 
