@@ -1,5 +1,6 @@
 //! The alert record (DESIGN.md §4 "The alert record"): one JSON object per alert.
 
+use core::net::IpAddr;
 use std::borrow::Cow;
 use std::fmt;
 use std::string::String;
@@ -153,6 +154,10 @@ pub struct Finding {
     pub summary: String,
     /// Structured evidence.
     pub evidence: Map<String, Value>,
+    /// True when the finding is about what its source does (a scan, a sweep, a flood by
+    /// one client): the engine aggregates it by source host instead of by target
+    /// (`crate::config::Aggregation`).
+    pub by_source: bool,
     /// A stable name for why (`"address_walk"`), part of the aggregation key: findings
     /// differing only in reason are separate alerts.
     pub reason: &'static str,
@@ -177,8 +182,16 @@ impl Finding {
             unit: Some(ev.unit),
             summary,
             evidence: Map::new(),
+            by_source: false,
             reason: "",
         }
+    }
+
+    /// Marks the finding as about what its source does: aggregated by source host, the
+    /// aggregate listing the destination hosts and ports it touched.
+    pub fn by_source(mut self) -> Self {
+        self.by_source = true;
+        self
     }
 
     /// Sets the reason (also added to the evidence as `reason`).
@@ -228,13 +241,49 @@ pub struct Alert {
     pub summary: String,
     /// Structured evidence.
     pub evidence: Map<String, Value>,
-    /// First occurrence aggregated into this alert.
-    pub first_seen: Timestamp,
-    /// Last occurrence aggregated into this alert.
-    pub last_seen: Timestamp,
-    /// Occurrences aggregated into this alert: 1, plus the repeats suppressed since the
-    /// previous alert with the same key.
+    /// The first occurrence this alert stands for (its `ts` unless it is an aggregate).
+    #[serde(alias = "first_seen")]
+    pub first_ts: Timestamp,
+    /// The last occurrence this alert stands for.
+    #[serde(alias = "last_seen")]
+    pub last_ts: Timestamp,
+    /// Occurrences this alert stands for: 1, or the findings an aggregate folded. The
+    /// counts of a group's alerts add up to the findings raised.
     pub count: u64,
+    /// True for an aggregate: the findings of one (detector, technique, reason, target)
+    /// after the alert that opened its window, emitted when the window closes, the group
+    /// is evicted, or at [`Engine::finish`](crate::Engine::finish). Written only when true.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub aggregate: bool,
+    /// An aggregate by target: the distinct source hosts, at most `aggregation.listed`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<IpAddr>,
+    /// The distinct sources not listed (estimated past a few hundred: a HyperLogLog with a standard error of 6.5 %).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub sources_others: u64,
+    /// An aggregate by source: the distinct destination hosts, at most
+    /// `aggregation.listed`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hosts: Vec<IpAddr>,
+    /// The distinct destination hosts not listed (estimated like `sources_others`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub hosts_others: u64,
+    /// An aggregate: the distinct destination ports, at most `aggregation.listed`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ports: Vec<u16>,
+    /// The distinct destination ports not listed (estimated like `sources_others`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub ports_others: u64,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Alert {

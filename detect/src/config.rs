@@ -7,6 +7,9 @@
 //! points = 100000
 //! [rate]
 //! window_secs = 10
+//! [aggregation]
+//! by = "target"
+//! listed = 16
 //! ```
 
 use core::net::IpAddr;
@@ -23,8 +26,14 @@ pub struct Config {
     /// Learning lasts this many seconds of event time from the first event (0: until
     /// [`Engine::finish_learning`](crate::Engine::finish_learning) is called).
     pub learning_secs: u64,
-    /// Repeats of one alert key within this many seconds are counted, not re-emitted.
+    /// The aggregation window: the first finding of a group (detector, technique, reason,
+    /// target) is an alert at once; the group's findings in the next this many seconds are
+    /// counted into one aggregate alert, emitted when the window closes (0: every finding
+    /// is an alert). See [`Aggregation`].
     pub suppress_secs: u64,
+    /// How alerts are aggregated (the window is `suppress_secs`, the table's cap
+    /// `caps.alerts`).
+    pub aggregation: Aggregation,
     /// Known HMIs and engineering stations: exempt from the new-talker and allowlist
     /// families and from new-signature reports (single-message matchers, value ranges,
     /// rates and conformance still judge them).
@@ -48,6 +57,7 @@ impl Default for Config {
         Self {
             learning_secs: 3600,
             suppress_secs: 300,
+            aggregation: Aggregation::default(),
             trusted_clients: Vec::new(),
             caps: Caps::default(),
             enable: Enable::default(),
@@ -92,7 +102,7 @@ pub struct Caps {
     pub sources: usize,
     /// Servers with learned anomaly sets (conformance).
     pub conformance: usize,
-    /// Alert aggregation keys.
+    /// Open alert aggregation groups (a full table emits and evicts the oldest).
     pub alerts: usize,
 }
 
@@ -123,6 +133,39 @@ impl Caps {
             sources: n,
             conformance: n,
             alerts: n,
+        }
+    }
+}
+
+/// What an alert group's target is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AggregateBy {
+    /// The destination host (with the protocol and unit): a storm of one kind against one
+    /// target from any number of sources is one group. Findings marked
+    /// [`Finding::by_source`](crate::Finding::by_source) are grouped by their source host.
+    Target,
+    /// The pair of hosts (with the protocol and unit): each source's findings are a group
+    /// of their own.
+    Pair,
+}
+
+/// Alert aggregation (DESIGN.md §3 `Engine`; `crate::Engine` documents the windows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Aggregation {
+    /// What a group's target is.
+    pub by: AggregateBy,
+    /// Distinct sources (or destination hosts) and ports an aggregate lists (at most 256);
+    /// the others are counted.
+    pub listed: usize,
+}
+
+impl Default for Aggregation {
+    fn default() -> Self {
+        Self {
+            by: AggregateBy::Target,
+            listed: 16,
         }
     }
 }

@@ -1,58 +1,33 @@
 //! The `Engine`: runs detectors, switches from learning to detecting, aggregates and
 //! suppresses alerts, saves and loads baselines (DESIGN.md §3 `Engine`).
 
-use std::borrow::Cow;
-
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::Error;
-use crate::alert::{Alert, Finding, Timestamp};
-use crate::catalog;
+use crate::aggregate::{Aggregator, Ctx};
+use crate::alert::{Alert, Finding};
 use crate::config::Config;
 use crate::detector::{Detector, Mode, Sink};
-use crate::event::{Event, Ip, Marks};
+use crate::event::{Event, Marks};
 use crate::protocol::Enrich;
-use crate::table::{BoundedMap, TableStats};
-
-/// The key alerts are aggregated by: one detector, one technique, one pair of hosts, one unit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-struct AggKey {
-    detector: u8,
-    technique: u16,
-    src: Ip,
-    dst: Ip,
-    unit: Option<u16>,
-    reason: u32,
-}
-
-/// FNV-1a of a reason name (a small, stable aggregation key part).
-fn reason_key(r: &str) -> u32 {
-    r.bytes().fold(0x811c_9dc5u32, |h, b| {
-        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-    })
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-struct AggState {
-    last_emit: u64,
-    since: u64,
-    last_seen: u64,
-    suppressed: u64,
-}
+use crate::table::TableStats;
 
 /// Counters of an engine's work.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct EngineStats {
     /// Events observed.
     pub events: u64,
-    /// Alerts emitted.
+    /// Alerts emitted (aggregates included).
     pub alerts: u64,
-    /// Findings folded into an earlier alert (suppressed repeats).
+    /// Aggregates emitted.
+    pub aggregates: u64,
+    /// Findings folded into an aggregate instead of alerting at once.
     pub suppressed: u64,
     /// Per detector: its name and table counters.
     pub tables: Vec<(String, TableStats)>,
-    /// The aggregation table's counters.
+    /// The aggregation table's counters (open groups; evictions are groups closed early
+    /// for room, their aggregates emitted).
     pub aggregation: TableStats,
 }
 
@@ -90,7 +65,9 @@ pub struct Engine {
     first_ts: Option<u64>,
     clock: u64,
     learn_until: Option<u64>,
-    aggregation: BoundedMap<AggKey, AggState>,
+    aggregation: Aggregator,
+    /// Each detector's name, by index.
+    names: Vec<&'static str>,
     out: Vec<Alert>,
     stats: EngineStats,
     /// What each detector took on the last batch run on threads (the order they start in).
@@ -123,7 +100,6 @@ impl Engine {
 
     /// An engine with no detector (add them with [`Engine::add`]), in learning mode.
     pub fn empty(config: Config) -> Self {
-        let cap = config.caps.alerts;
         Self {
             config,
             detectors: Vec::new(),
@@ -136,7 +112,8 @@ impl Engine {
             first_ts: None,
             clock: 0,
             learn_until: None,
-            aggregation: BoundedMap::new(cap),
+            aggregation: Aggregator::default(),
+            names: Vec::new(),
             out: Vec::new(),
             stats: EngineStats::default(),
             costs: Vec::new(),
@@ -146,6 +123,7 @@ impl Engine {
     /// Adds a detector (at most 255).
     pub fn add(&mut self, detector: Box<dyn Detector>) {
         if self.detectors.len() < usize::from(u8::MAX) {
+            self.names.push(detector.name());
             self.detectors.push(detector);
             self.costs.push(0);
         }
@@ -226,26 +204,59 @@ impl Engine {
         };
         self.tick(ev.ts);
         self.sink.set_mode(self.mode);
-        let window = self.config.suppress_secs.saturating_mul(1_000_000);
-        for (i, d) in self.detectors.iter_mut().enumerate() {
-            d.observe(ev, &mut self.sink);
-            if self.sink.findings().is_empty() {
+        let Self {
+            config,
+            detectors,
+            sink,
+            aggregation,
+            names,
+            out,
+            stats,
+            ..
+        } = self;
+        let ctx = ctx(config, names);
+        let mut emit = |a: Alert| {
+            count(stats, &a);
+            out.push(a);
+        };
+        aggregation.advance(ev.ts, &ctx, &mut emit);
+        let mut folded = 0;
+        for (i, d) in detectors.iter_mut().enumerate() {
+            d.observe(ev, sink);
+            if sink.findings().is_empty() {
                 continue;
             }
-            let name = d.name();
-            for f in self.sink.drain() {
-                aggregate(
-                    &mut self.aggregation,
-                    &mut self.out,
-                    &mut self.stats,
-                    window,
+            for f in sink.drain() {
+                folded += fold(
+                    aggregation,
+                    &ctx,
                     u8::try_from(i).unwrap_or(u8::MAX),
-                    name,
                     ev,
                     f,
+                    &mut emit,
                 );
             }
         }
+        self.stats.suppressed += folded;
+        &self.out
+    }
+
+    /// Ends the input: emits the aggregate of every open group that folded something
+    /// (oldest first) and closes them all. The slice is valid until the next call.
+    pub fn finish(&mut self) -> &[Alert] {
+        self.out.clear();
+        let Self {
+            config,
+            aggregation,
+            names,
+            out,
+            stats,
+            ..
+        } = self;
+        aggregation.flush(&ctx(config, names), &mut |a| {
+            count(stats, &a);
+            out.push(a);
+        });
         &self.out
     }
 
@@ -299,10 +310,10 @@ impl Engine {
             list.extend(enriched.iter().map(|(i, e)| (*i, e)));
             list.sort_unstable_by_key(|(i, _)| *i);
             let last = switch.and_then(|_| list.pop());
-            self.judge(events, &list, mode, threads, &mut f);
+            self.judge(&list, mode, threads, &mut f);
             if let Some(last) = last {
                 let new_mode = self.mode;
-                self.judge(events, &[last], new_mode, 1, &mut f);
+                self.judge(&[last], new_mode, 1, &mut f);
                 learned(self);
             }
             start = i;
@@ -312,7 +323,6 @@ impl Engine {
     /// Runs the detectors on `list` in `mode`, then aggregates their findings in order.
     fn judge(
         &mut self,
-        events: &[&Event<'_>],
         list: &[(usize, &Event<'_>)],
         mode: Mode,
         threads: usize,
@@ -322,33 +332,28 @@ impl Engine {
             return;
         }
         let findings = self.run_detectors(list, mode, threads);
-        let window = self.config.suppress_secs.saturating_mul(1_000_000);
-        for (i, d, finding) in findings {
-            let Some(ev) = list
-                .binary_search_by_key(&i, |(j, _)| *j)
-                .ok()
-                .and_then(|k| list.get(k))
-                .map(|(_, e)| *e)
-                .or_else(|| events.get(i).copied())
-            else {
-                continue;
+        let Self {
+            config,
+            aggregation,
+            names,
+            stats,
+            ..
+        } = self;
+        let ctx = ctx(config, names);
+        let mut findings = findings.into_iter().peekable();
+        let mut folded = 0;
+        // In event order: the windows the event's time closes, then its findings.
+        for &(i, ev) in list {
+            let mut emit = |a: Alert| {
+                count(stats, &a);
+                f(i, &a);
             };
-            let name = self.detectors.get(usize::from(d)).map_or("", |d| d.name());
-            self.out.clear();
-            aggregate(
-                &mut self.aggregation,
-                &mut self.out,
-                &mut self.stats,
-                window,
-                d,
-                name,
-                ev,
-                finding,
-            );
-            for a in &self.out {
-                f(i, a);
+            aggregation.advance(ev.ts, &ctx, &mut emit);
+            while let Some((_, d, finding)) = findings.next_if(|(j, _, _)| *j == i) {
+                folded += fold(aggregation, &ctx, d, ev, finding, &mut emit);
             }
         }
+        self.stats.suppressed += folded;
         self.out.clear();
     }
 
@@ -432,7 +437,7 @@ impl Engine {
             .iter()
             .map(|d| (d.name().to_string(), d.stats()))
             .collect();
-        s.aggregation = self.aggregation.stats();
+        s.aggregation = self.aggregation.stats(self.config.caps.alerts);
         s
     }
 
@@ -455,7 +460,9 @@ impl Engine {
             clock: self.clock,
             learn_until: self.learn_until,
             events: self.stats.events,
-            aggregation: serde_json::to_value(&self.aggregation)
+            aggregation: self
+                .aggregation
+                .save()
                 .map_err(|e| Error::Baseline(e.to_string()))?,
             detectors,
         })
@@ -481,7 +488,7 @@ impl Engine {
             ));
         }
         let aggregation =
-            serde_json::from_value(b.aggregation).map_err(|e| Error::Baseline(e.to_string()))?;
+            Aggregator::load(b.aggregation).map_err(|e| Error::Baseline(e.to_string()))?;
         for ((_, state), d) in b.detectors.into_iter().zip(self.detectors.iter_mut()) {
             d.load(state)?;
         }
@@ -506,80 +513,37 @@ impl Engine {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn aggregate(
-    table: &mut BoundedMap<AggKey, AggState>,
-    out: &mut Vec<Alert>,
-    stats: &mut EngineStats,
-    window: u64,
+/// Aggregation's view of the configuration.
+fn ctx<'a>(config: &Config, names: &'a [&'static str]) -> Ctx<'a> {
+    Ctx {
+        window: config.suppress_secs.saturating_mul(1_000_000),
+        cap: config.caps.alerts,
+        listed: config.aggregation.listed,
+        by: config.aggregation.by,
+        names,
+    }
+}
+
+/// Counts an emitted alert.
+fn count(stats: &mut EngineStats, a: &Alert) {
+    stats.alerts += 1;
+    stats.aggregates += u64::from(a.aggregate);
+}
+
+/// One finding through aggregation: an alert at once (0), or folded (1).
+fn fold(
+    aggregation: &mut Aggregator,
+    ctx: &Ctx<'_>,
     detector: u8,
-    name: &'static str,
     ev: &Event<'_>,
     f: Finding,
-) {
-    let ts = ev.ts;
-    let key = AggKey {
-        detector,
-        technique: catalog::index_of(f.technique),
-        src: f.src.ip,
-        dst: f.dst.ip,
-        unit: f.unit,
-        reason: reason_key(f.reason),
-    };
-    let fresh = AggState {
-        last_emit: ts,
-        since: ts,
-        last_seen: ts,
-        suppressed: 0,
-    };
-    let (count, first_seen) = match table.get_or_insert_with(key, || fresh) {
-        Some((st, true)) => {
-            *st = fresh;
-            (1, ts)
+    emit: &mut impl FnMut(Alert),
+) -> u64 {
+    match aggregation.fold(detector, ev, f, ctx, emit) {
+        Some(a) => {
+            emit(a);
+            0
         }
-        Some((st, false)) => {
-            if ts.saturating_sub(st.last_emit) < window {
-                if st.suppressed == 0 {
-                    st.since = ts;
-                }
-                st.suppressed += 1;
-                st.last_seen = ts;
-                stats.suppressed += 1;
-                return;
-            }
-            let r = (
-                1 + st.suppressed,
-                if st.suppressed > 0 { st.since } else { ts },
-            );
-            *st = fresh;
-            r
-        }
-        None => (1, ts),
-    };
-    stats.alerts += 1;
-    out.push(Alert {
-        ts: Timestamp(ts),
-        frame: ev.frame,
-        flow: ev.flow_id,
-        src: f.src,
-        dst: f.dst,
-        proto: f.proto,
-        unit: f.unit,
-        detector: Cow::Borrowed(name),
-        technique_id: Cow::Borrowed(f.technique.id),
-        technique_name: Cow::Borrowed(f.technique.name),
-        tactics: f
-            .technique
-            .tactics
-            .iter()
-            .map(|t| Cow::Borrowed(*t))
-            .collect(),
-        severity: f.severity,
-        confidence: f.confidence,
-        summary: f.summary,
-        evidence: f.evidence,
-        first_seen: Timestamp(first_seen),
-        last_seen: Timestamp(ts),
-        count,
-    });
+        None => 1,
+    }
 }

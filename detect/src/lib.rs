@@ -9,6 +9,7 @@
 //! - [`detectors`]: single-message matchers and the seven stateful families.
 //! - [`Engine`], [`Config`], [`Alert`].
 
+mod aggregate;
 pub mod alert;
 pub mod catalog;
 pub mod config;

@@ -278,7 +278,15 @@ pub fn write_summary<W: Write, R: Report>(
 
     let alerts = scanner.alerts();
     writeln!(out)?;
-    writeln!(out, "Alerts by technique ({} alerts)", s.alerts)?;
+    if s.findings == s.alerts {
+        writeln!(out, "Alerts by technique ({} alerts)", s.alerts)?;
+    } else {
+        writeln!(
+            out,
+            "Alerts by technique ({} alerts, aggregates included, for {} occurrences)",
+            s.alerts, s.findings
+        )?;
+    }
     let mut by: Vec<_> = alerts.by_technique.iter().collect();
     by.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     for ((id, name), n) in by {

@@ -127,8 +127,10 @@ pub struct ScanStats {
     pub truncated: u64,
     /// Per protocol (by name).
     pub protocols: BTreeMap<&'static str, ProtoStats>,
-    /// Alerts raised.
+    /// Alerts raised (aggregates included).
     pub alerts: u64,
+    /// The findings they stand for (the sum of their counts).
+    pub findings: u64,
     /// Flow table counters (all shards).
     pub flows: FlowStats,
     /// IP reassembly counters.
@@ -148,27 +150,15 @@ pub struct AlertStats {
     index: std::collections::HashMap<(String, String, String, String, String), usize>,
 }
 
-/// An alert without its evidence and tactics: what the summary prints.
+/// An alert without its evidence, tactics and lists: what the summary prints.
 fn slim(a: &AlertRecord) -> AlertRecord {
     AlertRecord {
-        ts: a.ts,
-        frame: a.frame,
-        flow: a.flow,
-        src: a.src,
-        dst: a.dst,
-        proto: a.proto,
-        unit: a.unit,
-        detector: a.detector.clone(),
-        technique_id: a.technique_id.clone(),
-        technique_name: a.technique_name.clone(),
         tactics: Vec::new(),
-        severity: a.severity,
-        confidence: a.confidence,
-        summary: a.summary.clone(),
         evidence: serde_json::Map::new(),
-        first_seen: a.first_seen,
-        last_seen: a.last_seen,
-        count: a.count,
+        sources: Vec::new(),
+        hosts: Vec::new(),
+        ports: Vec::new(),
+        ..a.clone()
     }
 }
 
@@ -429,5 +419,6 @@ impl<R: Report> Back<R> {
         for (s, o) in self.shards.iter_mut().zip(outputs) {
             s.reclaim(o);
         }
+        self.sink.finish();
     }
 }

@@ -69,9 +69,26 @@ impl<R: Report> Sink<R> {
             }
         };
         for (_, a) in &alerts {
-            self.stats.alerts += 1;
-            self.alerts.add(a);
-            self.report.alert(a);
+            self.alert(a);
+        }
+    }
+
+    fn alert(&mut self, a: &otwire_detect::Alert) {
+        self.stats.alerts += 1;
+        self.stats.findings += a.count;
+        self.alerts.add(a);
+        self.report.alert(a);
+    }
+
+    /// End of input (after the last batch): detection emits the aggregates still open.
+    pub(crate) fn finish(&mut self) {
+        let alerts = self
+            .detection
+            .as_mut()
+            .map(|d| d.engine.finish().to_vec())
+            .unwrap_or_default();
+        for a in &alerts {
+            self.alert(a);
         }
     }
 

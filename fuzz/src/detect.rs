@@ -324,4 +324,11 @@ pub fn detect_events(data: &[u8]) {
         let line = a.to_json_line();
         assert!(!line.contains('\n'));
     }
+    // The end of the input: every open aggregate comes out, and the table is empty.
+    for a in engine.finish() {
+        assert!(a.aggregate && a.count >= 1);
+        assert!(a.first_ts <= a.last_ts && a.last_ts <= a.ts);
+        assert!(!a.to_json_line().contains('\n'));
+    }
+    assert_eq!(engine.stats().aggregation.len, 0);
 }

@@ -130,6 +130,7 @@ impl Periodicity {
                     k.proto, k.function, s.mean, silent
                 ),
                 evidence: serde_json::Map::new(),
+                by_source: false,
                 reason: "",
             }
             .because(if k.dir == Direction::Request { "request_missing" } else { "response_missing" })

@@ -319,10 +319,12 @@ impl Detector for RateScan {
             .with("learned_max", learned)
             .with("window_s", cfg.window_secs);
             // Flow-level: the source is the client whichever way the PDU went.
+            // Aggregated by source: the aggregate lists the servers and ports it touched.
             let f = Finding {
                 src: ev.flow.client,
                 dst: ev.flow.server,
                 unit: None,
+                by_source: true,
                 ..f
             };
             sink.report(f);
