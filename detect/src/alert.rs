@@ -242,11 +242,9 @@ pub struct Alert {
     /// Structured evidence.
     pub evidence: Map<String, Value>,
     /// The first occurrence this alert stands for (its `ts` unless it is an aggregate).
-    #[serde(alias = "first_seen")]
-    pub first_ts: Timestamp,
+    pub first_seen: Timestamp,
     /// The last occurrence this alert stands for.
-    #[serde(alias = "last_seen")]
-    pub last_ts: Timestamp,
+    pub last_seen: Timestamp,
     /// Occurrences this alert stands for: 1, or the findings an aggregate folded. The
     /// counts of a group's alerts add up to the findings raised.
     pub count: u64,

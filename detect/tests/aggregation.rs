@@ -125,8 +125,8 @@ fn storm_against_one_target_is_one_aggregate() {
     assert_eq!(a.technique_id, "T0885");
     assert_eq!(a.detector, "every");
     assert_eq!(a.dst, Endpoint::v4([10, 0, 0, 2], 502));
-    assert_eq!(a.first_ts.0, T0 + 50_000);
-    assert_eq!(a.last_ts.0, T0 + 999 * 50_000);
+    assert_eq!(a.first_seen.0, T0 + 50_000);
+    assert_eq!(a.last_seen.0, T0 + 999 * 50_000);
     assert_eq!(a.sources.len(), 16);
     assert_eq!(a.sources[0], v4([10, 64, 0, 1]));
     let distinct = a.sources.len() as u64 + a.sources_others;
@@ -141,7 +141,7 @@ fn storm_against_one_target_is_one_aggregate() {
     for k in [
         "\"aggregate\":true",
         "\"sources\":[\"10.64.0.1\"",
-        "\"first_ts\"",
+        "\"first_seen\"",
         "\"ports\":[502]",
     ] {
         assert!(line.contains(k), "{k} in {line}");
@@ -226,8 +226,8 @@ fn windows_close_on_time() {
     // At 0 s the alert; at 60 s the aggregate of 1..=59; at 120 s that of 60..=119.
     assert_eq!(kinds, vec![(false, 1), (true, 59), (true, 60)]);
     assert_eq!(out[1].ts.0, T0 + 60 * SEC);
-    assert_eq!(out[1].first_ts.0, T0 + SEC);
-    assert_eq!(out[1].last_ts.0, T0 + 59 * SEC);
+    assert_eq!(out[1].first_seen.0, T0 + SEC);
+    assert_eq!(out[1].last_seen.0, T0 + 59 * SEC);
     // 100 s of silence (an unrelated event closes the window holding 120..=149).
     let quiet = e.observe(&ev(T0 + 250 * SEC, 999, 4, 20000, 1)).to_vec();
     assert_eq!(

@@ -348,7 +348,7 @@ fn repeats_are_suppressed_and_counted() {
     assert_eq!(aggregates.len(), 1);
     assert_eq!(aggregates[0].count, 4);
     assert_eq!(aggregates[0].sources.len(), 1);
-    assert!(aggregates[0].first_ts.0 > t && aggregates[0].last_ts.0 < t + 5 * SEC);
+    assert!(aggregates[0].first_seen.0 > t && aggregates[0].last_seen.0 < t + 5 * SEC);
     // The window after the aggregate folded nothing: the next repeat alerts at once.
     w.advance(301 * SEC);
     let t2 = w.now;

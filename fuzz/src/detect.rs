@@ -327,7 +327,7 @@ pub fn detect_events(data: &[u8]) {
     // The end of the input: every open aggregate comes out, and the table is empty.
     for a in engine.finish() {
         assert!(a.aggregate && a.count >= 1);
-        assert!(a.first_ts <= a.last_ts && a.last_ts <= a.ts);
+        assert!(a.first_seen <= a.last_seen && a.last_seen <= a.ts);
         assert!(!a.to_json_line().contains('\n'));
     }
     assert_eq!(engine.stats().aggregation.len, 0);
