@@ -17,7 +17,7 @@ pub use crate::json::{Rfc3339, rfc3339};
 pub use crate::protocols::ProtoFields;
 
 /// One alert (`otscan --output alerts`): `otwire-detect`'s alert, whose JSON form is
-/// DESIGN.md §4's alert record (plus `unit`, `first_ts`, `last_ts` and `count`, and on an
+/// DESIGN.md §4's alert record (plus `unit`, `first_seen`, `last_seen` and `count`, and on an
 /// aggregate `aggregate`, `sources`, `sources_others`, `hosts`, `hosts_others`, `ports` and
 /// `ports_others`; examples/README.md).
 pub type AlertRecord = otwire_detect::Alert;
