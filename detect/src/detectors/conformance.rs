@@ -1,7 +1,11 @@
 //! Family 7: protocol conformance from the parsers' anomalies: other protocols on a
 //! protocol's port (T0869, T0885), undecodable PDUs (T0866), oversize frames (T0814; a
 //! low-severity T0866 note for oversize UMAS frames in Modbus function 90, which real
-//! engineering sessions send), and anomalies a host never showed while learning (T0866).
+//! engineering sessions send), anomalies a host never showed while learning (T0866), and
+//! PDUs whose bytes were sent twice with different content (T0830: the caller's TCP
+//! reassembly found a segment resending a range with other bytes,
+//! [`Conformance::OVERLAP_CONFLICT`], the way an on-path host injects a command into a live
+//! session or an evader hides one from the monitor).
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -107,7 +111,19 @@ impl Detector for ConformanceCheck {
     }
 
     fn observe(&mut self, ev: &Event<'_>, sink: &mut Sink) {
-        let c = ev.conformance;
+        if ev.conformance.contains(Conformance::OVERLAP_CONFLICT) {
+            report_with(
+                sink,
+                ev,
+                &catalog::T0830,
+                Severity::High,
+                0.8,
+                "overlap_conflict",
+                "TCP bytes resent with different content (injected or evading)",
+            );
+        }
+        // The conflict is a fact about the transport, not an anomaly of the PDU to learn.
+        let c = Conformance(ev.conformance.0 & !Conformance::OVERLAP_CONFLICT.0);
         if c.is_empty() {
             return;
         }
