@@ -82,37 +82,20 @@ fn scan(port: u16, pkts: &[Pkt], policy: OverlapPolicy) -> Collect {
         );
         let mut sseq = SISN + 1;
         for p in pkts {
-            match p {
+            let (src, dst, sp, dp, seq, ack, data) = match p {
                 Pkt::C(off, data) => {
                     let seq = CISN + 1 + *off as u32;
-                    let fr = tcp_frame(
-                        MASTER,
-                        SLAVE,
-                        CPORT,
-                        port,
-                        seq,
-                        sseq,
-                        f(false, true, true),
-                        data,
-                    );
-                    put(&mut w, fr);
+                    (MASTER, SLAVE, CPORT, port, seq, sseq, data)
                 }
                 Pkt::S(data, acked) => {
-                    let ack = CISN + 1 + *acked as u32;
-                    let fr = tcp_frame(
-                        SLAVE,
-                        MASTER,
-                        port,
-                        CPORT,
-                        sseq,
-                        ack,
-                        f(false, true, true),
-                        data,
-                    );
-                    put(&mut w, fr);
+                    let seq = sseq;
                     sseq += data.len() as u32;
+                    let ack = CISN + 1 + *acked as u32;
+                    (SLAVE, MASTER, port, CPORT, seq, ack, data)
                 }
-            }
+            };
+            let psh = f(false, true, true);
+            put(&mut w, tcp_frame(src, dst, sp, dp, seq, ack, psh, data));
         }
     }
     let d = build(&DetectArgs {
