@@ -460,6 +460,8 @@ impl<A: FlowApp> FlowTable<A> {
         } else {
             seg.seq
         };
+        // A window of recent bytes only for conversations (see `HalfStream::keep_recent`).
+        mine.keep_recent(peer.has_data());
         mine.segment(seq, seg.payload, seg.declared, &mut |e| {
             dispatch(app, ctx, info, side, meta, e)
         });

@@ -102,6 +102,19 @@ struct Recent {
     head: usize,
 }
 
+/// What a direction keeps for overlap conflicts, boxed and made on first need so that a
+/// direction without it costs a pointer.
+#[derive(Debug, Default)]
+struct Overlaps {
+    /// The last bytes delivered, to compare retransmissions with.
+    recent: Recent,
+    /// Delivered bytes go to `recent`.
+    keep: bool,
+    /// Stream position of the first conflicting byte still queued, reported when it is
+    /// delivered.
+    conflict_at: Option<u64>,
+}
+
 impl Recent {
     /// Appends delivered bytes, keeping the last `cap`.
     fn push(&mut self, data: &[u8], cap: usize) {
@@ -169,21 +182,51 @@ pub struct HalfStream {
     idle_seq: Option<u32>,
     ooo: BTreeMap<u64, Vec<u8>>,
     ooo_bytes: usize,
-    /// The last bytes delivered, to compare retransmissions with.
-    recent: Recent,
-    /// Stream position of the first conflicting byte still queued, reported when it is
-    /// delivered.
-    conflict_at: Option<u64>,
+    /// The window of recent bytes and the pending conflict report (none until needed).
+    overlaps: Option<Box<Overlaps>>,
     limits: TcpLimits,
     stats: TcpStats,
 }
 
 impl HalfStream {
-    /// A direction with the given limits.
+    /// A direction with the given limits (no window of recent bytes until
+    /// [`HalfStream::keep_recent`]).
     pub fn new(limits: TcpLimits) -> Self {
         Self {
             limits,
             ..Self::default()
+        }
+    }
+
+    /// Whether bytes delivered from now on are kept in the window of recent bytes to
+    /// compare retransmissions with. The flow table keeps them only once the other
+    /// direction has sent data too (a conversation), so that a flood of one-sided flows
+    /// (a SYN and a segment each, from many sources) costs no window.
+    pub fn keep_recent(&mut self, on: bool) {
+        if on && self.limits.recent_bytes > 0 {
+            self.overlaps_mut().keep = true;
+        } else if let Some(o) = self.overlaps.as_mut() {
+            o.keep = on;
+        }
+    }
+
+    fn overlaps_mut(&mut self) -> &mut Overlaps {
+        self.overlaps.get_or_insert_with(Box::default)
+    }
+
+    fn recent(&self) -> Option<&Recent> {
+        self.overlaps.as_deref().map(|o| &o.recent)
+    }
+
+    /// Notes a conflict to report before the byte at `at` is delivered.
+    fn conflict_at(&mut self, at: u64) {
+        let o = self.overlaps_mut();
+        o.conflict_at = Some(o.conflict_at.map_or(at, |c| c.min(at)));
+    }
+
+    fn clear_recent(&mut self) {
+        if let Some(o) = self.overlaps.as_mut() {
+            o.recent.clear();
         }
     }
 
@@ -199,7 +242,7 @@ impl HalfStream {
 
     /// Bytes held: the out-of-order queue and the window of recent bytes (its allocation).
     pub fn held(&self) -> usize {
-        self.ooo_bytes + self.recent.buf.capacity()
+        self.ooo_bytes + self.recent().map_or(0, |r| r.buf.capacity())
     }
 
     /// Whether a SYN (or any data) fixed the stream origin.
@@ -276,13 +319,13 @@ impl HalfStream {
                     OverlapPolicy::First => {
                         // Reported when the queued (winning) bytes are delivered.
                         let at = pos.max(next) as u64;
-                        self.conflict_at = Some(self.conflict_at.map_or(at, |c| c.min(at)));
+                        self.conflict_at(at);
                         return;
                     }
                     OverlapPolicy::Last => {
                         let (a, b) = (pos.max(next) as u64, (pos + payload.len() as i64) as u64);
                         self.unqueue(a, b);
-                        self.conflict_at = Some(self.conflict_at.map_or(a, |c| c.min(a)));
+                        self.conflict_at(a);
                     }
                 }
             }
@@ -302,7 +345,7 @@ impl HalfStream {
                 // The capture cut this segment: the rest is a hole.
                 self.stats.gaps += 1;
                 f(StreamEvent::Gap);
-                self.recent.clear();
+                self.clear_recent();
                 self.next = end as u64;
             }
             self.drain(f);
@@ -334,12 +377,14 @@ impl HalfStream {
     fn conflicts(&self, pos: i64, data: &[u8]) -> (bool, bool) {
         let end = pos + data.len() as i64;
         let next = self.next as i64;
-        let oldest = next - self.recent.len() as i64;
+        let empty = Recent::default();
+        let recent = self.recent().unwrap_or(&empty);
+        let oldest = next - recent.len() as i64;
         let (a, b) = (pos.max(oldest), end.min(next));
         let delivered = a < b
             && data
                 .get((a - pos) as usize..(b - pos) as usize)
-                .is_some_and(|d| self.recent.differs((a - oldest) as usize, d));
+                .is_some_and(|d| recent.differs((a - oldest) as usize, d));
         let from = pos.max(next).max(0) as u64;
         let to = end.max(0) as u64;
         let queued = from < to
@@ -399,9 +444,13 @@ impl HalfStream {
         let end = start + data.len() as u64;
         self.stats.bytes += data.len() as u64;
         self.next = end;
-        self.recent.push(data, self.limits.recent_bytes);
-        let at = self.conflict_at.filter(|&c| c < end)?;
-        self.conflict_at = None;
+        let cap = self.limits.recent_bytes;
+        let o = self.overlaps.as_deref_mut()?;
+        if o.keep {
+            o.recent.push(data, cap);
+        }
+        let at = o.conflict_at.filter(|&c| c < end)?;
+        o.conflict_at = None;
         Some(at.saturating_sub(start) as usize)
     }
 
@@ -436,7 +485,7 @@ impl HalfStream {
         {
             self.stats.gaps += 1;
             f(StreamEvent::Gap);
-            self.recent.clear();
+            self.clear_recent();
             self.next = first;
         }
         self.drain(f);
@@ -465,10 +514,16 @@ impl HalfStream {
         while !self.ooo.is_empty() {
             self.skip_hole(f);
         }
-        if self.conflict_at.take().is_some() {
+        if self
+            .overlaps
+            .as_mut()
+            .and_then(|o| o.conflict_at.take())
+            .is_some()
+        {
             f(StreamEvent::Conflict);
         }
-        self.recent = Recent::default();
+        // The stream ended: the window goes.
+        self.overlaps = None;
     }
 }
 
@@ -517,6 +572,7 @@ mod tests {
     #[test]
     fn in_order_out_of_order_and_retransmission() {
         let mut h = HalfStream::new(TcpLimits::default());
+        h.keep_recent(true);
         h.syn(99);
         let out = run(
             &mut h,
@@ -613,6 +669,7 @@ mod tests {
             overlap: policy,
             ..TcpLimits::default()
         });
+        h.keep_recent(true);
         h.syn(0);
         h
     }
@@ -739,6 +796,7 @@ mod tests {
             recent_bytes: 4,
             ..TcpLimits::default()
         });
+        h.keep_recent(true);
         h.syn(0);
         let out = run(&mut h, &[(1, b"ABCDEFGH"), (1, b"abcd"), (4, b"dEf")]);
         assert_eq!(out, ["ABCDEFGH", "!"]);

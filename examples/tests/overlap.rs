@@ -260,21 +260,24 @@ fn modbus_overlaps_at_every_offset_of_a_frame() {
     }
 }
 
-/// An injected command resent over a delivered request, longer than it: reported, dropped
-/// whole whatever the policy, no junk, no "not the protocol".
-fn injection(port: u16, first: Vec<u8>, injected: Vec<u8>, next: Vec<u8>, answers: [Vec<u8>; 2]) {
-    let n1 = first.len();
+/// Three requests, each answered; an injected command resent over the second (delivered)
+/// request, longer than it: reported, dropped whole whatever the policy, no junk, no "not
+/// the protocol".
+fn injection(port: u16, reqs: [Vec<u8>; 3], injected: Vec<u8>, answers: [Vec<u8>; 3]) {
+    let (n1, n2) = (reqs[0].len(), reqs[1].len());
     let pkts = vec![
-        Pkt::C(0, first.clone()),
-        Pkt::C(0, injected),
+        Pkt::C(0, reqs[0].clone()),
         Pkt::S(answers[0].clone(), n1),
-        Pkt::C(n1, next.clone()),
-        Pkt::S(answers[1].clone(), n1 + next.len()),
+        Pkt::C(n1, reqs[1].clone()),
+        Pkt::C(n1, injected),
+        Pkt::S(answers[1].clone(), n1 + n2),
+        Pkt::C(n1 + n2, reqs[2].clone()),
+        Pkt::S(answers[2].clone(), n1 + n2 + reqs[2].len()),
     ];
     let plain: Vec<Pkt> = pkts
         .iter()
         .enumerate()
-        .filter(|(i, _)| *i != 1)
+        .filter(|(i, _)| *i != 3)
         .map(|(_, p)| p.clone())
         .collect();
     for policy in [OverlapPolicy::First, OverlapPolicy::Last] {
@@ -296,8 +299,9 @@ fn injection(port: u16, first: Vec<u8>, injected: Vec<u8>, next: Vec<u8>, answer
 #[test]
 fn modbus_injected_write_over_a_read_is_t0830_not_junk() {
     // Write multiple registers (FC 16, 2 registers at 0x0010): 17 bytes over a 12-byte read.
-    let injected = vec![0, 1, 0, 0, 0, 11, 1, 16, 0, 0x10, 0, 2, 4, 0, 1, 0, 2];
-    injection(502, read(1), injected, read(2), [answer(1), answer(2)]);
+    let injected = vec![0, 2, 0, 0, 0, 11, 1, 16, 0, 0x10, 0, 2, 4, 0, 1, 0, 2];
+    let reqs = [read(1), read(2), read(3)];
+    injection(502, reqs, injected, [answer(1), answer(2), answer(3)]);
 }
 
 fn dnp3(master: bool, seq: u8, kind: Option<MasterRequest>) -> Vec<u8> {
@@ -322,22 +326,26 @@ fn dnp3(master: bool, seq: u8, kind: Option<MasterRequest>) -> Vec<u8> {
 
 #[test]
 fn dnp3_injected_restart_over_a_poll_is_t0830_not_junk() {
-    let poll = dnp3(true, 0, Some(MasterRequest::IntegrityPoll));
-    let restart = dnp3(true, 0, Some(MasterRequest::ColdRestart));
+    let poll = |seq| dnp3(true, seq, Some(MasterRequest::IntegrityPoll));
+    let restart = dnp3(true, 1, Some(MasterRequest::ColdRestart));
     let direct = dnp3(
         true,
-        0,
+        1,
         Some(MasterRequest::AnalogOutput {
             function: FunctionCode::DirectOperate,
             index: 3,
             value: otwire_dnp3::AnalogValue::F64(7.5),
         }),
     );
-    assert_ne!(poll.len(), restart.len());
-    let next = dnp3(true, 1, Some(MasterRequest::IntegrityPoll));
-    let answers = [dnp3(false, 0, None), dnp3(false, 1, None)];
-    injection(20_000, poll.clone(), restart, next.clone(), answers.clone());
+    assert_ne!(poll(1).len(), restart.len());
+    let reqs = [poll(0), poll(1), poll(2)];
+    let answers = [
+        dnp3(false, 0, None),
+        dnp3(false, 1, None),
+        dnp3(false, 2, None),
+    ];
+    injection(20_000, reqs.clone(), restart, answers.clone());
     // Longer than the poll: its tail is not read as the poll's continuation.
-    assert!(direct.len() > poll.len());
-    injection(20_000, poll, direct, next, answers);
+    assert!(direct.len() > poll(1).len());
+    injection(20_000, reqs, direct, answers);
 }

@@ -302,4 +302,51 @@ mod tests {
             Some("T0814")
         );
     }
+
+    /// The route from a caller's reassembly: `Sessions::conflict` before the bytes of the
+    /// range puts `OVERLAP_CONFLICT` on the next event of that direction (or on one of its
+    /// own at close), which is T0830 and nothing else, in learning as in detection.
+    #[cfg(feature = "modbus")]
+    #[test]
+    fn overlap_conflict_is_adversary_in_the_middle() {
+        use crate::protocol::{Sessions, Transport, modbus::Modbus};
+        let read = [0, 1, 0, 0, 0, 6, 1, 3, 0, 0, 0, 2];
+        let mut a = Sessions::<Modbus>::new(Transport::Tcp);
+        let mut got = Vec::new();
+        let mut run = |a: &mut Sessions<Modbus>, conflict: bool, got: &mut Vec<_>| {
+            if conflict {
+                a.conflict(meta().flow, Direction::Request);
+            }
+            a.feed(meta(), Direction::Request, &read, |ev| {
+                assert!(ev.is_parsed());
+                got.push((
+                    ev.conformance.contains(Conformance::OVERLAP_CONFLICT),
+                    judge(ev, Mode::Detecting),
+                    judge(ev, Mode::Learning),
+                ));
+            });
+        };
+        run(&mut a, false, &mut got);
+        run(&mut a, true, &mut got);
+        run(&mut a, false, &mut got);
+        let t0830 = vec![("T0830", Severity::High, "overlap_conflict")];
+        assert_eq!(
+            got,
+            [
+                (false, vec![], vec![]),
+                (true, t0830.clone(), t0830.clone()),
+                (false, vec![], vec![]),
+            ]
+        );
+        // No event after the conflict: the close reports it in one of its own.
+        a.conflict(meta().flow, Direction::Request);
+        let mut closed = Vec::new();
+        a.close(meta(), |ev| {
+            closed.push((ev.conformance, ev.direction, judge(ev, Mode::Detecting)));
+        });
+        assert_eq!(
+            closed,
+            [(Conformance::OVERLAP_CONFLICT, Direction::Request, t0830)]
+        );
+    }
 }

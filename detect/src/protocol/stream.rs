@@ -118,20 +118,29 @@ impl<A: Analyzer> Stream<A> {
         &self.analyzer
     }
 
+    /// Decodes `data` (see `decode_identify`); a pending overlap conflict of `dir` goes on
+    /// the first event of `dir` that comes out.
+    fn decode<'b>(&mut self, out: &mut Out<'_, 'b>, dir: Direction, data: &'b [u8]) {
+        let start = out.len();
+        self.decode_identify(out, dir, data);
+        if let Some(s) = self.seen.get_mut(index(dir)) {
+            if s.conflict && out.mark_first(start, dir, Conformance::OVERLAP_CONFLICT) {
+                s.conflict = false;
+            }
+        }
+    }
+
     /// Decodes `data`. A direction whose first bytes are not the protocol (its first
     /// pieces are junk, or a datagram decodes to nothing) is reported once as not the
     /// protocol, in place of that junk; decoding goes on, and the junk it meets is not
     /// reported again until something decodes.
-    fn decode<'b>(&mut self, out: &mut Out<'_, 'b>, dir: Direction, data: &'b [u8]) {
+    fn decode_identify<'b>(&mut self, out: &mut Out<'_, 'b>, dir: Direction, data: &'b [u8]) {
         let i = index(dir);
         let start = out.len();
         let decoded = self.analyzer.decode(out, dir, data);
         let Some(s) = self.seen.get_mut(i) else {
             return;
         };
-        if s.conflict && out.mark_first(start, dir, Conformance::OVERLAP_CONFLICT) {
-            s.conflict = false;
-        }
         s.bytes |= !data.is_empty();
         let undecided = !s.frames && !s.reported;
         let silent = !s.frames && s.reported;
