@@ -313,7 +313,7 @@ mod tests {
         let read = [0, 1, 0, 0, 0, 6, 1, 3, 0, 0, 0, 2];
         let mut a = Sessions::<Modbus>::new(Transport::Tcp);
         let mut got = Vec::new();
-        let mut run = |a: &mut Sessions<Modbus>, conflict: bool, got: &mut Vec<_>| {
+        let run = |a: &mut Sessions<Modbus>, conflict: bool, got: &mut Vec<_>| {
             if conflict {
                 a.conflict(meta().flow, Direction::Request);
             }
