@@ -12,9 +12,11 @@
 //! bounded window of the last bytes delivered ([`TcpLimits::recent_bytes`]). One copy wins,
 //! by one explicit policy ([`OverlapPolicy`], the first copy by default), the conflict is
 //! counted ([`TcpStats::conflicts`]) and reported to the consumer
-//! ([`StreamEvent::Conflict`], just before the bytes of the range it concerns), and the
-//! losing copy is dropped whole, so that the consumer never sees the tail of one copy
-//! spliced after the other (which a decoder can only read as junk).
+//! ([`StreamEvent::Conflict`], just before the bytes of the range it concerns, or before the
+//! next bytes when the range was delivered already), and the losing copy is dropped whole,
+//! so that the consumer never sees the tail of one copy spliced after the other (which a
+//! decoder can only read as junk). A one-byte segment just before the next byte is a
+//! keep-alive probe (RFC 9293 §3.8.4), whatever its content, never a conflict.
 
 use std::collections::BTreeMap;
 
@@ -43,9 +45,10 @@ pub struct TcpLimits {
     /// Segments held in the out-of-order queue.
     pub max_ooo_segments: usize,
     /// The last delivered bytes kept to compare retransmissions with (0: none; a resent
-    /// range older than this is taken as a plain retransmission). Allocated on the first
-    /// delivered byte, grown as bytes come (never past what was delivered), freed when the
-    /// stream ends.
+    /// range older than this is taken as a plain retransmission). Kept from when
+    /// [`HalfStream::keep_recent`] says (the flow table: once both directions sent data),
+    /// allocated as bytes are delivered (at most twice what was delivered), freed when the
+    /// stream ends; counted in [`HalfStream::held`].
     pub recent_bytes: usize,
     /// Which copy wins an overlap conflict.
     pub overlap: OverlapPolicy,
