@@ -322,6 +322,10 @@ flags16! {
         OTHER = 8,
         /// Bytes skipped between frames while resynchronising (with `MALFORMED`).
         JUNK = 9,
+        /// The PDU's bytes were sent twice with different content (a TCP segment resent a
+        /// sequence range with other bytes: an overlap conflict in reassembly), the mark of
+        /// an injection by a host on the path or of IDS evasion: T0830.
+        OVERLAP_CONFLICT = 10,
     }
 }
 

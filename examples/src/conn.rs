@@ -223,6 +223,12 @@ impl FlowApp for Conn {
         }
     }
 
+    fn conflict(&mut self, _ctx: &mut Ctx<'_>, info: &FlowInfo, dir: Direction, _meta: PacketMeta) {
+        for s in self.sessions(info).iter_mut() {
+            s.conflict(dir);
+        }
+    }
+
     fn buffered(&self) -> usize {
         self.sessions.iter().flatten().map(|s| s.buffered()).sum()
     }

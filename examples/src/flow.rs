@@ -122,6 +122,18 @@ pub trait FlowApp: Sized {
     );
     /// Bytes sent in `dir` are missing before the next `data` (TCP only).
     fn gap(&mut self, ctx: &mut Self::Ctx<'_>, info: &FlowInfo, dir: Direction, meta: PacketMeta);
+    /// A segment sent in `dir` resent bytes with different content (an overlap conflict,
+    /// TCP only): called just before the stream bytes of the range it concerns, or before
+    /// the next bytes when the range was delivered already (see [`crate::tcp`]).
+    fn conflict(
+        &mut self,
+        ctx: &mut Self::Ctx<'_>,
+        info: &FlowInfo,
+        dir: Direction,
+        meta: PacketMeta,
+    ) {
+        let _ = (ctx, info, dir, meta);
+    }
     /// Bytes the application layer holds for this flow (decoder buffers), for the table's
     /// memory budget.
     fn buffered(&self) -> usize {
@@ -142,7 +154,8 @@ pub struct FlowLimits {
     pub closed_idle_us: i64,
     /// Reassembly limits per direction.
     pub tcp: TcpLimits,
-    /// Bytes all flows together may hold in reassembly queues and decoder buffers; past it,
+    /// Bytes all flows together may hold in reassembly queues, windows of recent bytes and
+    /// decoder buffers; past it,
     /// the flow that just grew is flushed (its queued bytes delivered with gaps, its
     /// decoders told of a gap), so memory stays bounded whatever the number of flows.
     pub max_buffered: usize,
@@ -177,6 +190,8 @@ pub struct FlowStats {
     pub out_of_order: u64,
     /// Gaps (bytes missing from the capture) reported to the decoders.
     pub gaps: u64,
+    /// Segments that resent bytes with different content (overlap conflicts).
+    pub overlap_conflicts: u64,
     /// Flows flushed because all flows together held more than `max_buffered` bytes.
     pub pressure_flushes: u64,
     /// Bytes held in reassembly queues and decoder buffers now.
@@ -194,6 +209,7 @@ impl FlowStats {
             retransmissions: self.retransmissions + o.retransmissions,
             out_of_order: self.out_of_order + o.out_of_order,
             gaps: self.gaps + o.gaps,
+            overlap_conflicts: self.overlap_conflicts + o.overlap_conflicts,
             pressure_flushes: self.pressure_flushes + o.pressure_flushes,
             buffered: self.buffered + o.buffered,
         }
@@ -444,6 +460,8 @@ impl<A: FlowApp> FlowTable<A> {
         } else {
             seg.seq
         };
+        // A window of recent bytes only for conversations (see `HalfStream::keep_recent`).
+        mine.keep_recent(peer.has_data());
         mine.segment(seq, seg.payload, seg.declared, &mut |e| {
             dispatch(app, ctx, info, side, meta, e)
         });
@@ -604,9 +622,9 @@ impl<A: FlowApp> FlowTable<A> {
     }
 }
 
-/// Bytes a flow holds: its reassembly queues and its decoders' buffers.
+/// Bytes a flow holds: its reassembly queues and windows and its decoders' buffers.
 fn held<A: FlowApp>(f: &Flow<A>) -> usize {
-    f.half.iter().map(HalfStream::queued).sum::<usize>() + f.app.buffered()
+    f.half.iter().map(HalfStream::held).sum::<usize>() + f.app.buffered()
 }
 
 fn add_half_stats(s: &mut FlowStats, half: &[HalfStream; 2]) {
@@ -616,6 +634,7 @@ fn add_half_stats(s: &mut FlowStats, half: &[HalfStream; 2]) {
         s.retransmissions += t.retransmissions;
         s.out_of_order += t.out_of_order;
         s.gaps += t.gaps;
+        s.overlap_conflicts += t.conflicts;
     }
 }
 
@@ -632,6 +651,7 @@ fn dispatch<'b, A: FlowApp>(
         StreamEvent::Data(d) => app.data(ctx, info, dir, meta, d),
         StreamEvent::Queued(d) => app.queued(ctx, info, dir, meta, d),
         StreamEvent::Gap => app.gap(ctx, info, dir, meta),
+        StreamEvent::Conflict => app.conflict(ctx, info, dir, meta),
     }
 }
 

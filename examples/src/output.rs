@@ -207,6 +207,13 @@ pub fn write_summary<W: Write, R: Report>(
         "  flows {} · TCP gaps {} · retransmissions {} · out of order {}",
         s.flows.flows, s.flows.gaps, s.flows.retransmissions, s.flows.out_of_order
     )?;
+    if s.flows.overlap_conflicts > 0 {
+        writeln!(
+            out,
+            "  TCP overlap conflicts {} (segments resending bytes with different content)",
+            s.flows.overlap_conflicts
+        )?;
+    }
     let protocols: Vec<String> = crate::protocols::PROTOCOLS
         .iter()
         .filter_map(|p| {

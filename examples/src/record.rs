@@ -7,7 +7,7 @@
 
 use std::net::SocketAddr;
 
-use otwire_detect::protocol::{Detail, JUNK_SKIPPED, MALFORMED, describe};
+use otwire_detect::protocol::{Detail, JUNK_SKIPPED, MALFORMED, OVERLAP_CONFLICT, describe};
 use otwire_detect::{Conformance, Direction, Event, Outcome, Protocol};
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
@@ -54,8 +54,16 @@ pub struct PduRecord {
 
 /// The names of an event's anomalies as records list them: bytes that are not the protocol
 /// (`NOT_MODBUS`...), junk skipped (`JUNK_SKIPPED`), or the parser's flags followed by
-/// `MALFORMED` when nothing decoded.
+/// `MALFORMED` when nothing decoded; then `TCP_OVERLAP_CONFLICT` when the PDU's bytes were
+/// resent with different content (see [`crate::tcp`]).
 pub fn anomaly_names(ev: &Event<'_>, out: &mut Vec<&'static str>) {
+    protocol_anomaly_names(ev, out);
+    if ev.conformance.contains(Conformance::OVERLAP_CONFLICT) {
+        out.push(OVERLAP_CONFLICT);
+    }
+}
+
+fn protocol_anomaly_names(ev: &Event<'_>, out: &mut Vec<&'static str>) {
     let Some(p) = describe(ev.protocol) else {
         return;
     };

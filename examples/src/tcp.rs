@@ -5,8 +5,37 @@
 //! are known to be missing from the capture (the queue is full, the peer acknowledged bytes
 //! that were never seen, the snap length cut a segment, or the stream ends with a hole) the
 //! consumer is told about the gap and delivery continues after it.
+//!
+//! A segment that resends a range with *different* bytes (an overlap conflict: the classic
+//! IDS-evasion trick, and how an on-path attacker slips a command into a live session) is
+//! told apart from a plain retransmission by comparing it with what is queued and with a
+//! bounded window of the last bytes delivered ([`TcpLimits::recent_bytes`]). One copy wins,
+//! by one explicit policy ([`OverlapPolicy`], the first copy by default), the conflict is
+//! counted ([`TcpStats::conflicts`]) and reported to the consumer
+//! ([`StreamEvent::Conflict`], just before the bytes of the range it concerns, or before the
+//! next bytes when the range was delivered already), and the losing copy is dropped whole,
+//! so that the consumer never sees the tail of one copy spliced after the other (which a
+//! decoder can only read as junk). A one-byte segment just before the next byte is a
+//! keep-alive probe (RFC 9293 §3.8.4), whatever its content, never a conflict.
 
 use std::collections::BTreeMap;
+
+/// Which copy wins when a segment resends a sequence range with different bytes (Suricata's
+/// per-target `stream.reassembly` overlap policies "first" and "last" are the models).
+///
+/// Bytes already delivered cannot be taken back: a copy that conflicts with them is dropped
+/// whatever the policy (after being reported). The policy decides between copies that are
+/// still queued (out of order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OverlapPolicy {
+    /// The copy seen first wins: a conflicting copy is dropped whole (its part beyond the
+    /// overlap too, which continues that copy, not the winning one).
+    #[default]
+    First,
+    /// The copy seen last wins: it replaces the queued bytes it overlaps (the queued
+    /// copies' bytes outside its range are kept).
+    Last,
+}
 
 /// Limits of one direction's reassembly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,6 +44,14 @@ pub struct TcpLimits {
     pub max_ooo_bytes: usize,
     /// Segments held in the out-of-order queue.
     pub max_ooo_segments: usize,
+    /// The last delivered bytes kept to compare retransmissions with (0: none; a resent
+    /// range older than this is taken as a plain retransmission). Kept from when
+    /// [`HalfStream::keep_recent`] says (the flow table: once both directions sent data),
+    /// allocated as bytes are delivered (at most twice what was delivered), freed when the
+    /// stream ends; counted in [`HalfStream::held`].
+    pub recent_bytes: usize,
+    /// Which copy wins an overlap conflict.
+    pub overlap: OverlapPolicy,
 }
 
 impl Default for TcpLimits {
@@ -22,6 +59,8 @@ impl Default for TcpLimits {
         Self {
             max_ooo_bytes: 256 << 10,
             max_ooo_segments: 1024,
+            recent_bytes: 4 << 10,
+            overlap: OverlapPolicy::First,
         }
     }
 }
@@ -36,6 +75,10 @@ pub enum StreamEvent<'p, 'q> {
     Queued(&'q [u8]),
     /// Bytes are missing here; the next bytes do not continue the previous ones.
     Gap,
+    /// A segment resent bytes of the stream with different content (an overlap conflict).
+    /// Reported just before the next bytes delivered when the conflict concerns bytes
+    /// delivered already, else just before the (winning copy's) bytes of the range.
+    Conflict,
 }
 
 /// Counters of one direction.
@@ -49,6 +92,83 @@ pub struct TcpStats {
     pub out_of_order: u64,
     /// Gaps reported.
     pub gaps: u64,
+    /// Segments whose bytes differed from a copy delivered or queued (overlap conflicts).
+    pub conflicts: u64,
+}
+
+/// The last bytes delivered: a ring allocated on first use, grown as bytes come up to its
+/// capacity (exactly what was delivered at first, then doubling), wrapping once full.
+#[derive(Debug, Default)]
+struct Recent {
+    buf: Vec<u8>,
+    /// Index in `buf` of the oldest byte (0 until `buf` is full).
+    head: usize,
+}
+
+/// What a direction keeps for overlap conflicts, boxed and made on first need so that a
+/// direction without it costs a pointer.
+#[derive(Debug, Default)]
+struct Overlaps {
+    /// The last bytes delivered, to compare retransmissions with.
+    recent: Recent,
+    /// Delivered bytes go to `recent`.
+    keep: bool,
+    /// Stream position of the first conflicting byte still queued, reported when it is
+    /// delivered.
+    conflict_at: Option<u64>,
+}
+
+impl Recent {
+    /// Appends delivered bytes, keeping the last `cap`.
+    fn push(&mut self, data: &[u8], cap: usize) {
+        let mut data = data
+            .get(data.len().saturating_sub(cap)..)
+            .unwrap_or_default();
+        let room = cap.saturating_sub(self.buf.len());
+        if room > 0 {
+            let (now, rest) = data.split_at(data.len().min(room));
+            let need = self.buf.len() + now.len();
+            if need > self.buf.capacity() {
+                let grown = self.buf.capacity().saturating_mul(2).min(cap).max(need);
+                self.buf.reserve_exact(grown - self.buf.len());
+            }
+            self.buf.extend_from_slice(now);
+            data = rest;
+        }
+        let len = self.buf.len();
+        while !data.is_empty() && len > 0 {
+            let head = self.head.min(len - 1);
+            let n = (len - head).min(data.len());
+            let (now, rest) = data.split_at(n);
+            if let Some(dst) = self.buf.get_mut(head..head + n) {
+                dst.copy_from_slice(now);
+            }
+            self.head = (head + n) % len;
+            data = rest;
+        }
+    }
+
+    /// Bytes held.
+    fn len(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// Whether `data` differs from the bytes held from logical index `from` (0: the oldest).
+    fn differs(&self, from: usize, data: &[u8]) -> bool {
+        let (newer, older) = self.buf.split_at(self.head.min(self.buf.len()));
+        !older
+            .iter()
+            .chain(newer)
+            .skip(from)
+            .take(data.len())
+            .eq(data.iter())
+    }
+
+    /// Forgets the bytes (after a gap they no longer end where the stream is).
+    fn clear(&mut self) {
+        self.buf.clear();
+        self.head = 0;
+    }
 }
 
 /// Reassembly state of one direction.
@@ -65,16 +185,51 @@ pub struct HalfStream {
     idle_seq: Option<u32>,
     ooo: BTreeMap<u64, Vec<u8>>,
     ooo_bytes: usize,
+    /// The window of recent bytes and the pending conflict report (none until needed).
+    overlaps: Option<Box<Overlaps>>,
     limits: TcpLimits,
     stats: TcpStats,
 }
 
 impl HalfStream {
-    /// A direction with the given limits.
+    /// A direction with the given limits (no window of recent bytes until
+    /// [`HalfStream::keep_recent`]).
     pub fn new(limits: TcpLimits) -> Self {
         Self {
             limits,
             ..Self::default()
+        }
+    }
+
+    /// Whether bytes delivered from now on are kept in the window of recent bytes to
+    /// compare retransmissions with. The flow table keeps them only once the other
+    /// direction has sent data too (a conversation), so that a flood of one-sided flows
+    /// (a SYN and a segment each, from many sources) costs no window.
+    pub fn keep_recent(&mut self, on: bool) {
+        if on && self.limits.recent_bytes > 0 {
+            self.overlaps_mut().keep = true;
+        } else if let Some(o) = self.overlaps.as_mut() {
+            o.keep = on;
+        }
+    }
+
+    fn overlaps_mut(&mut self) -> &mut Overlaps {
+        self.overlaps.get_or_insert_with(Box::default)
+    }
+
+    fn recent(&self) -> Option<&Recent> {
+        self.overlaps.as_deref().map(|o| &o.recent)
+    }
+
+    /// Notes a conflict to report before the byte at `at` is delivered.
+    fn conflict_at(&mut self, at: u64) {
+        let o = self.overlaps_mut();
+        o.conflict_at = Some(o.conflict_at.map_or(at, |c| c.min(at)));
+    }
+
+    fn clear_recent(&mut self) {
+        if let Some(o) = self.overlaps.as_mut() {
+            o.recent.clear();
         }
     }
 
@@ -86,6 +241,11 @@ impl HalfStream {
     /// Bytes waiting in the out-of-order queue.
     pub fn queued(&self) -> usize {
         self.ooo_bytes
+    }
+
+    /// Bytes held: the out-of-order queue and the window of recent bytes (its allocation).
+    pub fn held(&self) -> usize {
+        self.ooo_bytes + self.recent().map_or(0, |r| r.buf.capacity())
     }
 
     /// Whether a SYN (or any data) fixed the stream origin.
@@ -146,6 +306,33 @@ impl HalfStream {
         let declared = declared.max(payload.len());
         let end = pos + declared as i64;
         let next = self.next as i64;
+        // A keep-alive probe (RFC 9293 §3.8.4) resends the byte before the next with any
+        // content: a retransmission, not a conflict.
+        let keep_alive = declared <= 1 && pos + 1 == next;
+        if !keep_alive && (pos < next || !self.ooo.is_empty()) {
+            let (delivered, queued) = self.conflicts(pos, payload);
+            if delivered || queued {
+                self.stats.conflicts += 1;
+                if delivered {
+                    // Too late to choose: the first copy was delivered.
+                    f(StreamEvent::Conflict);
+                    return;
+                }
+                match self.limits.overlap {
+                    OverlapPolicy::First => {
+                        // Reported when the queued (winning) bytes are delivered.
+                        let at = pos.max(next) as u64;
+                        self.conflict_at(at);
+                        return;
+                    }
+                    OverlapPolicy::Last => {
+                        let (a, b) = (pos.max(next) as u64, (pos + payload.len() as i64) as u64);
+                        self.unqueue(a, b);
+                        self.conflict_at(a);
+                    }
+                }
+            }
+        }
         if end <= next {
             self.stats.retransmissions += 1;
             return;
@@ -154,14 +341,14 @@ impl HalfStream {
             let skip = (next - pos) as usize;
             let fresh = payload.get(skip..).unwrap_or(&[]);
             if !fresh.is_empty() {
-                self.stats.bytes += fresh.len() as u64;
-                self.next += fresh.len() as u64;
-                f(StreamEvent::Data(fresh));
+                let split = self.take(fresh);
+                emit(f, fresh, split, StreamEvent::Data, StreamEvent::Conflict);
             }
             if (declared - payload.len()) > 0 {
                 // The capture cut this segment: the rest is a hole.
                 self.stats.gaps += 1;
                 f(StreamEvent::Gap);
+                self.clear_recent();
                 self.next = end as u64;
             }
             self.drain(f);
@@ -173,16 +360,12 @@ impl HalfStream {
             return;
         }
         self.stats.out_of_order += 1;
-        let longer = self
+        if self
             .ooo
             .get(&pos)
-            .is_none_or(|old| old.len() < payload.len());
-        if longer {
-            let old = self
-                .ooo
-                .insert(pos, payload.to_vec())
-                .map_or(0, |o| o.len());
-            self.ooo_bytes = self.ooo_bytes + payload.len() - old;
+            .is_none_or(|old| old.len() < payload.len())
+        {
+            self.enqueue(pos, payload.to_vec());
         }
         if self.ooo_bytes > self.limits.max_ooo_bytes
             || self.ooo.len() > self.limits.max_ooo_segments
@@ -190,6 +373,88 @@ impl HalfStream {
             self.skip_hole(f);
         }
         self.skip_lost(f);
+    }
+
+    /// Whether `data` at stream position `pos` differs from bytes delivered (those the
+    /// window still holds) and from bytes queued at the same positions.
+    fn conflicts(&self, pos: i64, data: &[u8]) -> (bool, bool) {
+        let end = pos + data.len() as i64;
+        let next = self.next as i64;
+        let empty = Recent::default();
+        let recent = self.recent().unwrap_or(&empty);
+        let oldest = next - recent.len() as i64;
+        let (a, b) = (pos.max(oldest), end.min(next));
+        let delivered = a < b
+            && data
+                .get((a - pos) as usize..(b - pos) as usize)
+                .is_some_and(|d| recent.differs((a - oldest) as usize, d));
+        let from = pos.max(next).max(0) as u64;
+        let to = end.max(0) as u64;
+        let queued = from < to
+            && self.ooo.range(..to).any(|(&q, old)| {
+                let (a, b) = (q.max(from), (q + old.len() as u64).min(to));
+                a < b
+                    && match (
+                        old.get((a - q) as usize..(b - q) as usize),
+                        data.get((a as i64 - pos) as usize..(b as i64 - pos) as usize),
+                    ) {
+                        (Some(x), Some(y)) => x != y,
+                        _ => false,
+                    }
+            });
+        (delivered, queued)
+    }
+
+    /// Removes the queued bytes of stream positions `a..b` (the parts of queued segments
+    /// outside it stay queued).
+    fn unqueue(&mut self, a: u64, b: u64) {
+        let hits: Vec<u64> = self
+            .ooo
+            .range(..b)
+            .filter(|(q, d)| **q + d.len() as u64 > a)
+            .map(|(q, _)| *q)
+            .collect();
+        for q in hits {
+            let Some(old) = self.ooo.remove(&q) else {
+                continue;
+            };
+            self.ooo_bytes = self.ooo_bytes.saturating_sub(old.len());
+            let head = old.get(..a.saturating_sub(q) as usize).unwrap_or_default();
+            if !head.is_empty() {
+                self.enqueue(q, head.to_vec());
+            }
+            let tail = old.get((b - q) as usize..).unwrap_or_default();
+            if !tail.is_empty() {
+                self.enqueue(b, tail.to_vec());
+            }
+        }
+    }
+
+    /// Queues `data` at `pos` unless a longer segment is queued there.
+    fn enqueue(&mut self, pos: u64, data: Vec<u8>) {
+        let longer = self.ooo.get(&pos).is_none_or(|old| old.len() < data.len());
+        if longer {
+            let len = data.len();
+            let old = self.ooo.insert(pos, data).map_or(0, |o| o.len());
+            self.ooo_bytes = self.ooo_bytes + len - old;
+        }
+    }
+
+    /// Accounts for `data` delivered as the next bytes of the stream; returns where in it a
+    /// pending conflict report goes (before that byte).
+    fn take(&mut self, data: &[u8]) -> Option<usize> {
+        let start = self.next;
+        let end = start + data.len() as u64;
+        self.stats.bytes += data.len() as u64;
+        self.next = end;
+        let cap = self.limits.recent_bytes;
+        let o = self.overlaps.as_deref_mut()?;
+        if o.keep {
+            o.recent.push(data, cap);
+        }
+        let at = o.conflict_at.filter(|&c| c < end)?;
+        o.conflict_at = None;
+        Some(at.saturating_sub(start) as usize)
     }
 
     /// Skips every hole the peer has acknowledged past: those bytes were sent and received
@@ -223,6 +488,7 @@ impl HalfStream {
         {
             self.stats.gaps += 1;
             f(StreamEvent::Gap);
+            self.clear_recent();
             self.next = first;
         }
         self.drain(f);
@@ -240,9 +506,8 @@ impl HalfStream {
             if let Some(fresh) = data.get(skip..)
                 && !fresh.is_empty()
             {
-                self.stats.bytes += fresh.len() as u64;
-                self.next += fresh.len() as u64;
-                f(StreamEvent::Queued(fresh));
+                let split = self.take(fresh);
+                emit(f, fresh, split, StreamEvent::Queued, StreamEvent::Conflict);
             }
         }
     }
@@ -252,6 +517,36 @@ impl HalfStream {
         while !self.ooo.is_empty() {
             self.skip_hole(f);
         }
+        if self
+            .overlaps
+            .as_mut()
+            .and_then(|o| o.conflict_at.take())
+            .is_some()
+        {
+            f(StreamEvent::Conflict);
+        }
+        // The stream ended: the window goes.
+        self.overlaps = None;
+    }
+}
+
+/// Hands `data` to `f`, with a conflict report before byte `split` when there is one.
+fn emit<'a, E>(
+    f: &mut impl FnMut(E),
+    data: &'a [u8],
+    split: Option<usize>,
+    wrap: fn(&'a [u8]) -> E,
+    conflict: E,
+) {
+    match split.and_then(|k| data.split_at_checked(k)) {
+        Some((before, after)) => {
+            if !before.is_empty() {
+                f(wrap(before));
+            }
+            f(conflict);
+            f(wrap(after));
+        }
+        None => f(wrap(data)),
     }
 }
 
@@ -273,12 +568,14 @@ mod tests {
                 String::from_utf8_lossy(d).into_owned()
             }
             StreamEvent::Gap => "|".into(),
+            StreamEvent::Conflict => "!".into(),
         }
     }
 
     #[test]
     fn in_order_out_of_order_and_retransmission() {
         let mut h = HalfStream::new(TcpLimits::default());
+        h.keep_recent(true);
         h.syn(99);
         let out = run(
             &mut h,
@@ -288,10 +585,14 @@ mod tests {
                 (102, b"cd"),
                 (100, b"ab"),
                 (103, b"dEFg"),
+                (103, b"defg"),
             ],
         );
-        assert_eq!(out, ["ab", "cd", "ef", "g"]);
+        // "dEFg" resends "def" as "dEF": a conflict, dropped whole (its "g" continues the
+        // other copy); "defg" agrees with what was delivered and brings "g".
+        assert_eq!(out, ["ab", "cd", "ef", "!", "g"]);
         assert_eq!(h.stats().retransmissions, 1);
+        assert_eq!(h.stats().conflicts, 1);
     }
 
     #[test]
@@ -327,6 +628,7 @@ mod tests {
         let mut h = HalfStream::new(TcpLimits {
             max_ooo_bytes: 4,
             max_ooo_segments: 10,
+            ..TcpLimits::default()
         });
         h.syn(0);
         let out = run(&mut h, &[(1, b"a"), (5, b"xyz"), (8, b"uv")]);
@@ -363,5 +665,187 @@ mod tests {
         let mut out = run(&mut h, &[(1000, b"a"), (1005, b"f"), (1010, b"k")]);
         h.finish(&mut |e| out.push(ev(e)));
         assert_eq!(out, ["a", "|", "f", "|", "k"]);
+    }
+
+    fn with(policy: OverlapPolicy) -> HalfStream {
+        let mut h = HalfStream::new(TcpLimits {
+            overlap: policy,
+            ..TcpLimits::default()
+        });
+        h.keep_recent(true);
+        h.syn(0);
+        h
+    }
+
+    /// The bytes delivered (gaps as `|`) and the number of conflict reports.
+    fn joined(out: &[String]) -> (String, usize) {
+        let conflicts = out.iter().filter(|e| *e == "!").count();
+        let data = out.iter().filter(|e| *e != "!").cloned().collect();
+        (data, conflicts)
+    }
+
+    const FRAME: &[u8] = b"ABCDEFGH";
+
+    /// `FRAME` with bytes `k..e` changed.
+    fn altered(k: usize, e: usize) -> Vec<u8> {
+        let mut v = FRAME.to_vec();
+        for b in v.get_mut(k..e).unwrap() {
+            *b = b.to_ascii_lowercase();
+        }
+        v
+    }
+
+    #[test]
+    fn overlaps_with_the_same_bytes_at_every_offset_are_retransmissions() {
+        for policy in [OverlapPolicy::First, OverlapPolicy::Last] {
+            for k in 0..FRAME.len() {
+                for e in k + 1..=FRAME.len() {
+                    let part = &FRAME[k..e];
+                    // In order: the frame and the next byte, the part again, the next.
+                    // (One byte just before the next is a keep-alive probe whatever its
+                    // content, RFC 9293 §3.8.4: the next byte keeps the frame clear of it.)
+                    let mut h = with(policy);
+                    let segs = [(1, FRAME), (9, b"I"), (1 + k as u32, part), (10, b"J")];
+                    let out = run(&mut h, &segs);
+                    assert_eq!(joined(&out), ("ABCDEFGHIJ".into(), 0), "{k}..{e}");
+                    assert_eq!(h.stats().conflicts, 0);
+                    // Out of order: the frame queued, its part, then the bytes before it.
+                    let mut h = with(policy);
+                    let out = run(&mut h, &[(2, FRAME), (2 + k as u32, part), (1, b"_")]);
+                    assert_eq!(joined(&out), ("_ABCDEFGH".into(), 0), "{k}..{e}");
+                    assert_eq!(h.stats().conflicts, 0);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn overlaps_with_other_bytes_at_every_offset_are_conflicts() {
+        for policy in [OverlapPolicy::First, OverlapPolicy::Last] {
+            for k in 0..FRAME.len() {
+                for e in k + 1..=FRAME.len() {
+                    let other = altered(k, e);
+                    let part = &other[k..e];
+                    // In order: the frame was delivered; whatever the policy it stays.
+                    let mut h = with(policy);
+                    let segs = [(1, FRAME), (9, b"I"), (1 + k as u32, part), (10, b"J")];
+                    let out = run(&mut h, &segs);
+                    assert_eq!(
+                        joined(&out),
+                        ("ABCDEFGHIJ".into(), 1),
+                        "{policy:?} {k}..{e}"
+                    );
+                    assert_eq!(out.get(2).map(String::as_str), Some("!"));
+                    assert_eq!(h.stats().conflicts, 1);
+                    assert_eq!(h.stats().retransmissions, 0);
+                    // Out of order: the policy decides; the report comes just before the
+                    // first byte of the range.
+                    let mut h = with(policy);
+                    let out = run(&mut h, &[(2, FRAME), (2 + k as u32, part), (1, b"_")]);
+                    let want = match policy {
+                        OverlapPolicy::First => FRAME.to_vec(),
+                        OverlapPolicy::Last => other.clone(),
+                    };
+                    let want = format!("_{}", String::from_utf8(want).unwrap());
+                    assert_eq!(joined(&out), (want.clone(), 1), "{policy:?} {k}..{e}");
+                    let before: String = out.iter().take_while(|e| *e != "!").cloned().collect();
+                    assert_eq!(before, want[..1 + k], "{policy:?} {k}..{e}");
+                    assert_eq!(h.stats().conflicts, 1);
+                    // And the other way round: the part queued first, the frame after.
+                    let mut h = with(policy);
+                    let out = run(&mut h, &[(2 + k as u32, part), (2, FRAME), (1, b"_")]);
+                    let want = match policy {
+                        OverlapPolicy::First => {
+                            // The whole later frame conflicts and is dropped: the part
+                            // stays, the rest of the frame is a hole.
+                            let mut s = String::from("_");
+                            if k > 0 {
+                                s.push('|');
+                            }
+                            s.push_str(std::str::from_utf8(part).unwrap());
+                            s
+                        }
+                        OverlapPolicy::Last => "_ABCDEFGH".into(),
+                    };
+                    let mut out = out;
+                    h.finish(&mut |e| out.push(ev(e)));
+                    assert_eq!(joined(&out), (want, 1), "{policy:?} {k}..{e}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_conflicting_copy_is_dropped_whole_with_its_tail() {
+        // "CD" resent as "xy" with a tail "zw" beyond the delivered bytes: the tail
+        // continues the other copy, so it is not delivered after "ABCD".
+        let mut h = with(OverlapPolicy::First);
+        let out = run(&mut h, &[(1, b"ABCD"), (3, b"xyzw"), (5, b"EF")]);
+        assert_eq!(out, ["ABCD", "!", "EF"]);
+        let mut h = with(OverlapPolicy::Last);
+        let out = run(&mut h, &[(1, b"ABCD"), (3, b"xyzw"), (5, b"EF")]);
+        assert_eq!(out, ["ABCD", "!", "EF"]);
+    }
+
+    #[test]
+    fn keep_alive_garbage_and_old_bytes_are_no_conflict() {
+        // A keep-alive probe resends the byte before the next with any content.
+        let mut h = with(OverlapPolicy::First);
+        let out = run(&mut h, &[(1, b"ABCD"), (4, b"\0"), (5, b"E")]);
+        assert_eq!(out, ["ABCD", "E"]);
+        assert_eq!(h.stats().conflicts, 0);
+        // Bytes older than the window cannot be compared: a plain retransmission.
+        let mut h = HalfStream::new(TcpLimits {
+            recent_bytes: 4,
+            ..TcpLimits::default()
+        });
+        h.keep_recent(true);
+        h.syn(0);
+        let out = run(&mut h, &[(1, b"ABCDEFGH"), (1, b"abcd"), (4, b"dEf")]);
+        assert_eq!(out, ["ABCDEFGH", "!"]);
+        assert_eq!(h.stats().retransmissions, 1);
+        assert_eq!(h.stats().conflicts, 1);
+        // After a gap the window starts again.
+        let mut h = with(OverlapPolicy::First);
+        let mut out = Vec::new();
+        h.segment(1, b"ab", 4, &mut |e| out.push(ev(e)));
+        h.segment(1, b"xy", 2, &mut |e| out.push(ev(e)));
+        assert_eq!(out, ["ab", "|"]);
+        assert_eq!(h.stats().conflicts, 0);
+    }
+
+    #[test]
+    fn window_grows_as_bytes_come_and_is_freed_at_the_end() {
+        let mut h = with(OverlapPolicy::First);
+        assert_eq!(h.held(), 0);
+        run(&mut h, &[(1, b"ABCD")]);
+        assert_eq!(h.held(), 4);
+        let big = vec![7u8; 10_000];
+        run(&mut h, &[(5, &big)]);
+        assert_eq!(h.held(), 4096);
+        h.finish(&mut |_| {});
+        assert_eq!(h.held(), 0);
+    }
+
+    #[test]
+    fn recent_keeps_the_last_bytes_in_any_chunking() {
+        let all: Vec<u8> = (0..=255u8).cycle().take(3000).collect();
+        for cap in [1, 7, 64, 1000] {
+            for chunk in [1, 3, 50, 999, 3000] {
+                let mut r = Recent::default();
+                let mut n = 0;
+                for c in all.chunks(chunk) {
+                    r.push(c, cap);
+                    n += c.len();
+                    let want = &all[n.saturating_sub(cap)..n];
+                    assert_eq!(r.len(), want.len());
+                    assert!(!r.differs(0, want), "cap {cap} chunk {chunk} at {n}");
+                    if let Some(last) = want.last() {
+                        assert!(r.differs(want.len() - 1, &[last.wrapping_add(1)]));
+                    }
+                }
+                assert!(r.buf.capacity() <= cap.max(1) * 2);
+            }
+        }
     }
 }

@@ -1,7 +1,11 @@
 //! Family 7: protocol conformance from the parsers' anomalies: other protocols on a
 //! protocol's port (T0869, T0885), undecodable PDUs (T0866), oversize frames (T0814; a
 //! low-severity T0866 note for oversize UMAS frames in Modbus function 90, which real
-//! engineering sessions send), and anomalies a host never showed while learning (T0866).
+//! engineering sessions send), anomalies a host never showed while learning (T0866), and
+//! PDUs whose bytes were sent twice with different content (T0830: the caller's TCP
+//! reassembly found a segment resending a range with other bytes,
+//! [`Conformance::OVERLAP_CONFLICT`], the way an on-path host injects a command into a live
+//! session or an evader hides one from the monitor).
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -107,7 +111,19 @@ impl Detector for ConformanceCheck {
     }
 
     fn observe(&mut self, ev: &Event<'_>, sink: &mut Sink) {
-        let c = ev.conformance;
+        if ev.conformance.contains(Conformance::OVERLAP_CONFLICT) {
+            report_with(
+                sink,
+                ev,
+                &catalog::T0830,
+                Severity::High,
+                0.8,
+                "overlap_conflict",
+                "TCP bytes resent with different content (injected or evading)",
+            );
+        }
+        // The conflict is a fact about the transport, not an anomaly of the PDU to learn.
+        let c = Conformance(ev.conformance.0 & !Conformance::OVERLAP_CONFLICT.0);
         if c.is_empty() {
             return;
         }
@@ -284,6 +300,53 @@ mod tests {
         assert_eq!(
             judge(&ev, Mode::Detecting).first().map(|g| g.0),
             Some("T0814")
+        );
+    }
+
+    /// The route from a caller's reassembly: `Sessions::conflict` before the bytes of the
+    /// range puts `OVERLAP_CONFLICT` on the next event of that direction (or on one of its
+    /// own at close), which is T0830 and nothing else, in learning as in detection.
+    #[cfg(feature = "modbus")]
+    #[test]
+    fn overlap_conflict_is_adversary_in_the_middle() {
+        use crate::protocol::{Sessions, Transport, modbus::Modbus};
+        let read = [0, 1, 0, 0, 0, 6, 1, 3, 0, 0, 0, 2];
+        let mut a = Sessions::<Modbus>::new(Transport::Tcp);
+        let mut got = Vec::new();
+        let run = |a: &mut Sessions<Modbus>, conflict: bool, got: &mut Vec<_>| {
+            if conflict {
+                a.conflict(meta().flow, Direction::Request);
+            }
+            a.feed(meta(), Direction::Request, &read, |ev| {
+                assert!(ev.is_parsed());
+                got.push((
+                    ev.conformance.contains(Conformance::OVERLAP_CONFLICT),
+                    judge(ev, Mode::Detecting),
+                    judge(ev, Mode::Learning),
+                ));
+            });
+        };
+        run(&mut a, false, &mut got);
+        run(&mut a, true, &mut got);
+        run(&mut a, false, &mut got);
+        let t0830 = vec![("T0830", Severity::High, "overlap_conflict")];
+        assert_eq!(
+            got,
+            [
+                (false, vec![], vec![]),
+                (true, t0830.clone(), t0830.clone()),
+                (false, vec![], vec![]),
+            ]
+        );
+        // No event after the conflict: the close reports it in one of its own.
+        a.conflict(meta().flow, Direction::Request);
+        let mut closed = Vec::new();
+        a.close(meta(), |ev| {
+            closed.push((ev.conformance, ev.direction, judge(ev, Mode::Detecting)));
+        });
+        assert_eq!(
+            closed,
+            [(Conformance::OVERLAP_CONFLICT, Direction::Request, t0830)]
         );
     }
 }

@@ -74,6 +74,9 @@ pub const NOT_PROTOCOL: &str = "NOT_PROTOCOL";
 pub const MALFORMED: &str = "MALFORMED";
 /// The record name of bytes skipped between frames while resynchronising.
 pub const JUNK_SKIPPED: &str = "JUNK_SKIPPED";
+/// The record name of a PDU whose bytes a TCP segment resent with different content
+/// ([`Conformance::OVERLAP_CONFLICT`]).
+pub const OVERLAP_CONFLICT: &str = "TCP_OVERLAP_CONFLICT";
 
 /// Where an analyzer puts what it decodes: the events, and the arena for bytes that must
 /// outlive the call.
@@ -139,6 +142,24 @@ impl<'o, 'b> Out<'o, 'b> {
             .iter()
             .take_while(|ev| ev.conformance.contains(Conformance::JUNK))
             .count()
+    }
+
+    /// Adds `c` to the first event of direction `dir` handed out from index `start` on;
+    /// returns whether there was one.
+    pub(crate) fn mark_first(&mut self, start: usize, dir: Direction, c: Conformance) -> bool {
+        let ev = self
+            .events
+            .get_mut(start..)
+            .unwrap_or_default()
+            .iter_mut()
+            .find(|ev| ev.direction == dir);
+        match ev {
+            Some(ev) => {
+                ev.conformance |= c;
+                true
+            }
+            None => false,
+        }
     }
 
     /// Replaces the `n` events from index `start` by `ev`.

@@ -91,6 +91,16 @@ impl<A: Analyzer> Sessions<A> {
         }
     }
 
+    /// Bytes of one direction of `flow` were resent with different content (a TCP overlap
+    /// conflict the caller's reassembly found), just before the bytes it concerns: the
+    /// next event of `dir` carries [`Conformance::OVERLAP_CONFLICT`](crate::Conformance)
+    /// (see [`Session::conflict`]).
+    pub fn conflict(&mut self, flow: Flow, dir: Direction) {
+        if let Some(s) = self.flows.get_mut(&flow) {
+            s.conflict(dir);
+        }
+    }
+
     /// The flow ended; `f` sees what its close reports.
     pub fn close(&mut self, meta: Meta, mut f: impl FnMut(&Event<'_>)) {
         let Some(mut stream) = self.flows.remove(&meta.flow) else {

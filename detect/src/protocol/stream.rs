@@ -33,6 +33,12 @@ pub trait Session: Send {
     fn data<'b>(&mut self, out: &mut Out<'_, 'b>, dir: Direction, data: &'b [u8]);
     /// Bytes of `dir` are missing before the next `data`.
     fn gap(&mut self, dir: Direction);
+    /// Bytes of `dir` were resent with different content (a TCP overlap conflict the
+    /// caller's reassembly found, just before the bytes it concerns): the first event of
+    /// `dir` decoded after it carries [`Conformance::OVERLAP_CONFLICT`]; when none comes
+    /// before the connection ends, `close` reports it in an event of its own (once the
+    /// direction is identified as the protocol).
+    fn conflict(&mut self, dir: Direction);
     /// The connection ended.
     fn close<'b>(&mut self, out: &mut Out<'_, 'b>);
     /// Bytes held (probe buffers, partial frames, fragments in progress).
@@ -63,6 +69,8 @@ struct Seen {
     reported: bool,
     /// This direction sent bytes.
     bytes: bool,
+    /// An overlap conflict waits for the next event of this direction.
+    conflict: bool,
 }
 
 /// One connection of protocol `A`, with identification.
@@ -110,11 +118,23 @@ impl<A: Analyzer> Stream<A> {
         &self.analyzer
     }
 
+    /// Decodes `data` (see `decode_identify`); a pending overlap conflict of `dir` goes on
+    /// the first event of `dir` that comes out.
+    fn decode<'b>(&mut self, out: &mut Out<'_, 'b>, dir: Direction, data: &'b [u8]) {
+        let start = out.len();
+        self.decode_identify(out, dir, data);
+        if let Some(s) = self.seen.get_mut(index(dir)) {
+            if s.conflict && out.mark_first(start, dir, Conformance::OVERLAP_CONFLICT) {
+                s.conflict = false;
+            }
+        }
+    }
+
     /// Decodes `data`. A direction whose first bytes are not the protocol (its first
     /// pieces are junk, or a datagram decodes to nothing) is reported once as not the
     /// protocol, in place of that junk; decoding goes on, and the junk it meets is not
     /// reported again until something decodes.
-    fn decode<'b>(&mut self, out: &mut Out<'_, 'b>, dir: Direction, data: &'b [u8]) {
+    fn decode_identify<'b>(&mut self, out: &mut Out<'_, 'b>, dir: Direction, data: &'b [u8]) {
         let i = index(dir);
         let start = out.len();
         let decoded = self.analyzer.decode(out, dir, data);
@@ -247,8 +267,37 @@ impl<A: Analyzer> Session for Stream<A> {
         }
     }
 
+    fn conflict(&mut self, dir: Direction) {
+        if let Some(s) = self.seen.get_mut(index(dir)) {
+            s.conflict = true;
+        }
+    }
+
     fn close<'b>(&mut self, out: &mut Out<'_, 'b>) {
+        let start = out.len();
         self.analyzer.close(out);
+        // A conflict no event carried yet: on the close's events, else on one of its own
+        // (in a direction decoded as the protocol; off the port a connection never
+        // recognised is not this protocol's to report).
+        for dir in [Direction::Request, Direction::Response] {
+            let i = index(dir);
+            let decoding = matches!(self.sides.get(i), Some(Side::Decoding));
+            let Some(s) = self.seen.get_mut(i) else {
+                continue;
+            };
+            if !s.conflict || !decoding {
+                continue;
+            }
+            s.conflict = false;
+            if !out.mark_first(start, dir, Conformance::OVERLAP_CONFLICT) {
+                let ev = super::unparsed(
+                    out.event(A::PROTOCOL, dir),
+                    Conformance::OVERLAP_CONFLICT,
+                    0,
+                );
+                out.emit(ev);
+            }
+        }
         // On the port, a direction that sent bytes of which nothing decoded and that was
         // not reported yet (too few bytes for the probe to judge) is not the protocol.
         if self.info.on_port && self.info.transport == Transport::Tcp {

@@ -72,6 +72,12 @@ struct Args {
     #[arg(long, default_value_t = 65_536)]
     max_flows: usize,
 
+    /// Which copy wins when a TCP segment resends bytes with different content (an overlap
+    /// conflict, always reported): the first seen, or the last (replacing bytes still
+    /// queued; delivered bytes are never taken back).
+    #[arg(long, value_enum, default_value_t = Overlap::First)]
+    overlap: Overlap,
+
     /// Worker threads flows are spread over (default: one per core). The output is the
     /// same whatever the number.
     #[arg(long, value_name = "N")]
@@ -92,6 +98,12 @@ enum Output {
     Alerts,
     Pdus,
     Assets,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Overlap {
+    First,
+    Last,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -134,6 +146,13 @@ fn run(args: &Args) -> Result<ExitCode, String> {
     let options = ScanOptions {
         flows: otwire_examples::flow::FlowLimits {
             max_flows: args.max_flows.max(1),
+            tcp: otwire_examples::tcp::TcpLimits {
+                overlap: match args.overlap {
+                    Overlap::First => otwire_examples::tcp::OverlapPolicy::First,
+                    Overlap::Last => otwire_examples::tcp::OverlapPolicy::Last,
+                },
+                ..Default::default()
+            },
             ..Default::default()
         },
         threads: args.threads.unwrap_or(0),
