@@ -411,8 +411,24 @@ impl<'a> Iterator for Items<'a> {
     #[inline]
     fn next(&mut self) -> Option<Item<'a>> {
         let (type_id, d) = next_raw(&mut self.rest)?;
-        Some(Item::parse(ItemType::from(type_id), d))
+        // The address and data items of explicit messaging typed inline, on the raw id;
+        // every other item (and a misfit length) out of line: the same `Item::parse` gives.
+        Some(match (type_id, d.len()) {
+            (UNCONNECTED_DATA, _) => Item::UnconnectedData(d),
+            (CONNECTED_DATA, _) => Item::ConnectedData { data: d },
+            (NULL_ADDRESS, 0) => Item::NullAddress,
+            (CONNECTED_ADDRESS, 4) => Item::ConnectedAddress {
+                conn_id: le32(d, 0).unwrap_or_default(),
+            },
+            _ => parse_other(type_id, d),
+        })
     }
+}
+
+/// [`Item::parse`] of the items [`Items::next`] does not type inline.
+#[inline(never)]
+fn parse_other(type_id: u16, d: &[u8]) -> Item<'_> {
+    Item::parse(ItemType::from(type_id), d)
 }
 
 /// The next item's raw type id and data off the front of `rest` (the item iterators' one

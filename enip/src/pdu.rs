@@ -8,7 +8,7 @@ use crate::cpf::{
 };
 use crate::cpf::{Cpf, ITEM_HEADER_LEN, Item};
 use crate::error::{EmitError, Error};
-use crate::frame::{Frame, HEADER_LEN, Header, le16, le32};
+use crate::frame::{Frame, HEADER_LEN, Header, MAX_DATA_LEN, le16, le32};
 use otwire_core::{Emit, Sink, emit_via_encode};
 
 /// The encapsulation protocol version this crate speaks (Vol. 2 §2-4.4.1).
@@ -205,10 +205,59 @@ fn reply_item(command: Command, t: ItemType) -> bool {
     }
 }
 
+/// The common shape of SendRRData/SendUnitData data, recognised without walking the
+/// items: interface handle 0, two items, a null address and unconnected data (SendRRData)
+/// or a connected address and connected data (SendUnitData), the data item ending the
+/// message. Such data has no anomaly (neither [`Cpf::anomalies`] nor the layout check of
+/// [`send_data_general`] finds one); gives the timeout and the CPF's bytes after the count.
+#[inline(always)]
+fn send_data_fast(data: &[u8], connected: bool) -> Option<(u16, &[u8])> {
+    let (head, rest) = data.split_first_chunk::<12>()?;
+    let [h0, h1, h2, h3, t0, t1, n0, n1, a0, a1, l0, l1] = *head;
+    let handle = u32::from_le_bytes([h0, h1, h2, h3]);
+    let count = u16::from_le_bytes([n0, n1]);
+    let addr = u16::from_le_bytes([a0, a1]);
+    let addr_len = usize::from(u16::from_le_bytes([l0, l1]));
+    let (want_addr, want_len, want_data) = if connected {
+        (CONNECTED_ADDRESS, 4, CONNECTED_DATA)
+    } else {
+        (NULL_ADDRESS, 0, UNCONNECTED_DATA)
+    };
+    if !((handle == 0) & (count == 2) & (addr == want_addr) & (addr_len == want_len)) {
+        return None;
+    }
+    let (d, body) = rest
+        .get(want_len..)?
+        .split_first_chunk::<ITEM_HEADER_LEN>()?;
+    let [d0, d1, dl0, dl1] = *d;
+    let fits = (u16::from_le_bytes([d0, d1]) == want_data)
+        & (usize::from(u16::from_le_bytes([dl0, dl1])) == body.len());
+    if !fits {
+        return None;
+    }
+    Some((u16::from_le_bytes([t0, t1]), data.get(8..)?))
+}
+
 /// SendRRData/SendUnitData data: interface handle, timeout, CPF, and the item layout
 /// (an address item, then a data item of the command's kind).
 #[inline]
 fn send_data(data: &[u8], connected: bool) -> Option<Parsed<SendData<Cpf<'_>>>> {
+    match send_data_fast(data, connected) {
+        Some((timeout, bytes)) => Some(Parsed::new(
+            SendData {
+                interface_handle: 0,
+                timeout,
+                cpf: Cpf { count: 2, bytes },
+            },
+            Anomalies::empty(),
+        )),
+        None => send_data_general(data, connected),
+    }
+}
+
+/// [`send_data`] of any shape.
+#[inline(never)]
+fn send_data_general(data: &[u8], connected: bool) -> Option<Parsed<SendData<Cpf<'_>>>> {
     let (Some(interface_handle), Some(timeout), Some(cpf_bytes)) =
         (le32(data, 0), le16(data, 4), data.get(6..))
     else {
@@ -272,6 +321,42 @@ impl<'a> Pdu<'a> {
     /// decodes to something); kept a `Result` for the crate's one API shape.
     #[inline]
     pub fn parse(frame: &Frame<'a>, dir: Direction) -> Result<Parsed<Self>, Error> {
+        // The common shape (explicit messaging, [`send_data_fast`]) is built in place: its
+        // body has no anomaly, so only the header's are computed, as selects. Every other
+        // message takes `parse_general`, out of line.
+        let h = frame.header;
+        let connected = h.command == Command::SendUnitData;
+        if connected || h.command == Command::SendRrData {
+            if let Some((timeout, bytes)) = send_data_fast(frame.data, connected) {
+                let data = SendData {
+                    interface_handle: 0,
+                    timeout,
+                    cpf: Cpf { count: 2, bytes },
+                };
+                let body = if connected {
+                    Body::SendUnitData(data)
+                } else {
+                    Body::SendRrData(data)
+                };
+                let request = dir == Direction::Request;
+                let ok = h.status == EncapStatus::Success;
+                let length = usize::from(h.length);
+                let a = Anomalies::when(h.options != 0, Anomalies::ENCAP_OPTIONS)
+                    | Anomalies::when(
+                        (length > MAX_DATA_LEN) | (frame.data.len() != length),
+                        Anomalies::ENCAP_LENGTH,
+                    )
+                    | Anomalies::when(request & !ok, Anomalies::STATUS_ON_REQUEST)
+                    | Anomalies::when((h.session == 0) & (request | ok), Anomalies::SESSION_HANDLE);
+                return Ok(Parsed::new(Pdu { header: h, body }, a));
+            }
+        }
+        Self::parse_general(frame, dir)
+    }
+
+    /// [`Pdu::parse`] of any message.
+    #[inline(never)]
+    fn parse_general(frame: &Frame<'a>, dir: Direction) -> Result<Parsed<Self>, Error> {
         let h = frame.header;
         let Parsed {
             pdu: body,

@@ -165,12 +165,14 @@ fn typed<'a, T>(
 
 impl<'a> Request<'a> {
     /// What the service means on this path.
+    #[inline]
     pub fn kind(&self) -> ServiceKind {
         ServiceKind::resolve(self.service, &self.path)
     }
 
     /// The typed body (never fails: data that does not decode as its service's is
     /// [`RequestBody::Other`] with [`Anomalies::SERVICE_DATA_SHORT`]).
+    #[inline]
     pub fn body(&self) -> Parsed<RequestBody<'a>> {
         let d = self.data;
         let none = |b: RequestBody<'a>| {
@@ -246,6 +248,7 @@ pub enum ResponseBody<'a> {
 impl<'a> Response<'a> {
     /// The typed body, given what the request meant (from a
     /// [`pairing`](crate::cip::pairing) table, or [`ServiceKind::resolve`] on the request).
+    #[inline]
     pub fn body(&self, kind: ServiceKind) -> Parsed<ResponseBody<'a>> {
         use ConnectionManagerService as Cm;
         let d = self.data;

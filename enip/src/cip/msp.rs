@@ -24,6 +24,7 @@ pub struct Entries<'a> {
     count: u16,
 }
 
+#[inline]
 fn offset(body: &[u8], i: u16) -> Option<usize> {
     let at = 2 + usize::from(i) * 2;
     let b = body.get(at..at + 2)?;
@@ -32,6 +33,7 @@ fn offset(body: &[u8], i: u16) -> Option<usize> {
 
 impl<'a> Iterator for Entries<'a> {
     type Item = &'a [u8];
+    #[inline]
     fn next(&mut self) -> Option<&'a [u8]> {
         while self.index < self.count {
             let i = self.index;

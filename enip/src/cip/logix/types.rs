@@ -117,6 +117,7 @@ pub enum TagType {
 
 impl TagType {
     /// Reads the type word and, for a structure, its handle.
+    #[inline]
     pub(crate) fn read(rd: &mut Rd<'_>, anomalies: &mut Anomalies) -> Result<Self, Error> {
         let ty = DataType::from(rd.u16()?);
         if ty == DataType::Structure {

@@ -40,6 +40,7 @@ pub struct RequestorId<'a> {
 }
 
 impl<'a> RequestorId<'a> {
+    #[inline]
     fn read(rd: &mut Rd<'a>, a: &mut Anomalies) -> Result<Self, Error> {
         let len = usize::from(rd.u8()?);
         *a |= Anomalies::when(len < 7, Anomalies::PCCC_REQUESTOR_ID);
@@ -225,6 +226,7 @@ pub struct PcccRequest<'a> {
 
 impl<'a> PcccRequest<'a> {
     /// Parses Execute PCCC request data.
+    #[inline]
     pub fn parse(data: &'a [u8]) -> Result<Parsed<PcccRequest<'a>>, Error> {
         let mut a = Anomalies::empty();
         let mut rd = Rd::new(data, Layer::Pccc);
@@ -461,6 +463,7 @@ pub struct PcccReply<'a> {
 
 impl<'a> PcccReply<'a> {
     /// Parses Execute PCCC reply data.
+    #[inline]
     pub fn parse(data: &'a [u8]) -> Result<Parsed<PcccReply<'a>>, Error> {
         let mut a = Anomalies::empty();
         let mut rd = Rd::new(data, Layer::Pccc);
