@@ -1,4 +1,6 @@
 //! Typed attributes, classification, pairing and builders.
+// `to_vec` and the pairing table need `alloc`.
+#![cfg(feature = "alloc")]
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
 use otwire_enip::Anomalies;

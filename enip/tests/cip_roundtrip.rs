@@ -1,6 +1,8 @@
 //! Round trips: `parse(emit(x)) == x` for paths, requests, responses, Multiple Service
 //! Packets and Forward Opens, and `emit(parse(b)) == b` for canonical bytes; arbitrary bytes
 //! never panic.
+// `to_vec` and the pairing table need `alloc`.
+#![cfg(feature = "alloc")]
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 use otwire_enip::Anomalies;

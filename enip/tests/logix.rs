@@ -11,7 +11,8 @@
 //! internal services, not Read Tag (the symbolic or Symbol-class path is what makes a
 //! Logix tag request). So the comparison is on the data bytes tshark reports for each
 //! symbolic request.
-
+// `to_vec` and the pairing table need `alloc`.
+#![cfg(feature = "alloc")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -9,7 +9,8 @@
 //! there either (here: `PCCC_UNKNOWN_FUNCTION`, data kept); the masked write 0xAB and
 //! unknown functions show their whole data after FNC as `cip.pccc.data`, address
 //! included; a reply whose request it did not see (frame 1) is not decoded as PCCC.
-
+// `to_vec` and the pairing table need `alloc`.
+#![cfg(feature = "alloc")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
