@@ -402,6 +402,31 @@ struct Saved<K, V> {
     slots: Vec<Slot<K, V>>,
 }
 
+/// A bounded set of facts learned from traffic (what a client did, which client asked).
+impl<K: Copy + Eq + Hash> BoundedMap<K, ()> {
+    /// While `learning`, remembers `k` and says whether it is new; afterwards says whether
+    /// it was not learned.
+    pub fn first_or_unlearned(&mut self, k: K, learning: bool) -> bool {
+        if learning {
+            self.get_or_insert_with(k, || ())
+                .is_some_and(|(_, inserted)| inserted)
+        } else {
+            !self.contains(&k)
+        }
+    }
+
+    /// While `learning`, remembers `k` (and says yes); afterwards says whether it was
+    /// learned.
+    pub fn learned(&mut self, k: K, learning: bool) -> bool {
+        if learning {
+            let _ = self.get_or_insert_with(k, || ());
+            true
+        } else {
+            self.contains(&k)
+        }
+    }
+}
+
 impl<K: Copy + Eq + Hash + Serialize, V: Serialize> Serialize for BoundedMap<K, V> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         #[derive(Serialize)]

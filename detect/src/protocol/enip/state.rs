@@ -167,23 +167,12 @@ impl EnipState {
     /// While learning, remembers `k` and says whether it is new; afterwards says whether
     /// it was not learned.
     fn first_or_unlearned(&mut self, k: Known, sink: &Sink) -> bool {
-        if sink.is_learning() {
-            self.known
-                .get_or_insert_with(k, || ())
-                .is_some_and(|(_, inserted)| inserted)
-        } else {
-            !self.known.contains(&k)
-        }
+        self.known.first_or_unlearned(k, sink.is_learning())
     }
 
     /// While learning, remembers `k`; afterwards says whether it was learned.
     fn learned(&mut self, k: Known, sink: &Sink) -> bool {
-        if sink.is_learning() {
-            let _ = self.known.get_or_insert_with(k, || ());
-            true
-        } else {
-            self.known.contains(&k)
-        }
+        self.known.learned(k, sink.is_learning())
     }
 
     fn pair_state(&mut self, ev: &Event<'_>) -> Option<&mut PairState> {
