@@ -1,4 +1,4 @@
-//! otscan's outputs: JSON lines (`--output pdus|alerts|assets`) and the human summary.
+//! otscan's outputs: JSON lines (`--output pdus|alerts|assets|ecs|eve`) and the human summary.
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use crate::assets::Asset;
 use crate::record::{AlertRecord, PduRecord, rfc3339};
 use crate::scanner::{Report, Scanner};
+use crate::siem::AlertFormat;
 
 /// Writes PDU records and / or alerts as JSON lines. After the first write error (a closed
 /// pipe) it stops writing and keeps the error.
@@ -15,6 +16,7 @@ pub struct JsonLines<W: Write> {
     buf: Vec<u8>,
     pdus: bool,
     alerts: bool,
+    format: AlertFormat,
     /// The first write error.
     pub error: Option<io::Error>,
 }
@@ -27,20 +29,15 @@ impl<W: Write> JsonLines<W> {
             buf: Vec::with_capacity(512),
             pdus,
             alerts,
+            format: AlertFormat::Otwire,
             error: None,
         }
     }
 
-    fn line<T: serde::Serialize>(&mut self, v: &T) {
-        if self.error.is_some() {
-            return;
-        }
-        let r = serde_json::to_writer(&mut self.out, v)
-            .map_err(io::Error::from)
-            .and_then(|()| self.out.write_all(b"\n"));
-        if let Err(e) = r {
-            self.error = Some(e);
-        }
+    /// Writes alerts in `format` (otwire's record, ECS or EVE) instead of otwire's record.
+    pub fn with_alert_format(mut self, format: AlertFormat) -> Self {
+        self.format = format;
+        self
     }
 
     /// Flushes the writer.
@@ -73,7 +70,17 @@ impl<W: Write> Report for JsonLines<W> {
     }
     fn alert(&mut self, alert: &AlertRecord) {
         if self.alerts {
-            self.line(alert);
+            if self.error.is_some() {
+                return;
+            }
+            let r = self
+                .format
+                .write(&mut self.out, alert)
+                .map_err(io::Error::from)
+                .and_then(|()| self.out.write_all(b"\n"));
+            if let Err(e) = r {
+                self.error = Some(e);
+            }
         }
     }
     fn failed(&self) -> bool {
@@ -174,6 +181,8 @@ pub struct InputsSummary {
     pub warnings: Vec<String>,
     /// First and last capture time.
     pub span: Option<(i64, i64)>,
+    /// A live capture (`--interface`): the interface and the kernel's counts.
+    pub live: Option<crate::live::LiveSummary>,
 }
 
 /// Writes the human summary.
@@ -185,13 +194,20 @@ pub fn write_summary<W: Write, R: Report>(
 ) -> io::Result<()> {
     let s = scanner.stats();
     let mb = s.bytes as f64 / 1e6;
-    write!(
-        out,
-        "otscan: {} capture file{}, {} packets, {mb:.1} MB",
-        inputs.files,
-        if inputs.files == 1 { "" } else { "s" },
-        s.packets
-    )?;
+    match &inputs.live {
+        Some(l) => write!(
+            out,
+            "otscan: live capture on {}, {} packets, {mb:.1} MB",
+            l.interface, s.packets
+        )?,
+        None => write!(
+            out,
+            "otscan: {} capture file{}, {} packets, {mb:.1} MB",
+            inputs.files,
+            if inputs.files == 1 { "" } else { "s" },
+            s.packets
+        )?,
+    }
     if let Some((a, b)) = inputs.span {
         let secs = (b - a) as f64 / 1e6;
         write!(
@@ -202,6 +218,13 @@ pub fn write_summary<W: Write, R: Report>(
         )?;
     }
     writeln!(out)?;
+    if let Some(l) = &inputs.live {
+        writeln!(
+            out,
+            "  kernel: {} packets received, {} dropped (buffer full), {} dropped by the interface",
+            l.received, l.dropped, l.if_dropped
+        )?;
+    }
     writeln!(
         out,
         "  flows {} · TCP gaps {} · retransmissions {} · out of order {}",

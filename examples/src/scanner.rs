@@ -281,6 +281,13 @@ impl<R: Report> Scanner<R> {
         }
     }
 
+    /// Runs the packets read so far now, without waiting for a full batch: a live capture
+    /// calls it when the wire goes quiet, so records and alerts do not wait for [`BATCH`]
+    /// packets. The output is the same whatever the batch boundaries.
+    pub fn run_pending(&mut self) {
+        self.run_batch();
+    }
+
     /// Runs the packets read so far through the shards and handles what they decoded.
     fn run_batch(&mut self) {
         let fresh = self.back.spare.take().unwrap_or_default();

@@ -5,6 +5,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{Parser, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -13,6 +14,7 @@ use otwire_examples::capture::{CaptureError, CaptureReader, Packet};
 use otwire_examples::output::{InputsSummary, JsonLines, write_assets, write_summary};
 use otwire_examples::record::Severity;
 use otwire_examples::scanner::{Report, ScanOptions, Scanner};
+use otwire_examples::siem::AlertFormat;
 
 const EXIT_HELP: &str = "\
 Exit status:
@@ -38,11 +40,21 @@ codes, protocol conformance) alert from the first packet either way.";
 struct Args {
     /// Capture files (pcap or pcapng); `-` reads standard input. Scanned in order as one
     /// capture (flows continue across files; frame numbers restart in each file).
+    #[arg(conflicts_with = "interface")]
     captures: Vec<PathBuf>,
 
-    /// What to print: a human summary, or JSON lines (one record per alert, per PDU, or per asset).
+    /// What to print: a human summary, or JSON lines (one record per alert, per PDU, or per
+    /// asset; ecs and eve: alerts as Elastic Common Schema documents or Suricata EVE records).
     #[arg(long, short, value_enum, default_value_t = Output::Summary)]
     output: Output,
+
+    /// Write the JSON lines of --output to FILE instead of standard output; the summary
+    /// then prints on standard output.
+    #[arg(long, value_name = "FILE")]
+    output_file: Option<PathBuf>,
+
+    #[command(flatten)]
+    live: otwire_examples::live::LiveArgs,
 
     /// Learn a baseline during the first SECONDS of capture time, then detect deviations from it.
     #[arg(long, value_name = "SECONDS")]
@@ -98,6 +110,8 @@ enum Output {
     Alerts,
     Pdus,
     Assets,
+    Ecs,
+    Eve,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -142,7 +156,22 @@ fn main() -> ExitCode {
     }
 }
 
+/// Set by Ctrl-C (or SIGTERM) during a live capture.
+static STOP: AtomicBool = AtomicBool::new(false);
+
 fn run(args: &Args) -> Result<ExitCode, String> {
+    if args.live.list_interfaces {
+        let list = otwire_examples::live::list_interfaces()?;
+        otwire_examples::live::write_interfaces(&mut io::stdout().lock(), &list)
+            .map_err(|e| format!("writing output: {e}"))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.output_file.is_some() && args.output == Output::Summary {
+        return Err(
+            "--output-file writes JSON lines: give --output alerts|pdus|assets|ecs|eve".into(),
+        );
+    }
+    let live = args.live.options();
     let options = ScanOptions {
         flows: otwire_examples::flow::FlowLimits {
             max_flows: args.max_flows.max(1),
@@ -160,7 +189,8 @@ fn run(args: &Args) -> Result<ExitCode, String> {
     };
     // The bundled sample is one minute long: learn its first 15 s unless told otherwise.
     let sample_learning =
-        (args.captures.is_empty() && args.baseline_in.is_none()).then_some(SAMPLE_LEARN_SECS);
+        (args.captures.is_empty() && live.is_none() && args.baseline_in.is_none())
+            .then_some(SAMPLE_LEARN_SECS);
     let detection = if args.no_detect {
         None
     } else {
@@ -172,20 +202,45 @@ fn run(args: &Args) -> Result<ExitCode, String> {
             },
         )?)
     };
-    let stdout = io::stdout();
-    let out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let out: Box<dyn Write> = match &args.output_file {
+        Some(p) => Box::new(File::create(p).map_err(|e| format!("{}: {e}", p.display()))?),
+        None => Box::new(io::stdout().lock()),
+    };
+    let out = BufWriter::with_capacity(1 << 16, out);
     let report = JsonLines::new(
         out,
         args.output == Output::Pdus,
-        args.output == Output::Alerts,
-    );
+        matches!(args.output, Output::Alerts | Output::Ecs | Output::Eve),
+    )
+    .with_alert_format(match args.output {
+        Output::Ecs => AlertFormat::Ecs,
+        Output::Eve => AlertFormat::Eve,
+        _ => AlertFormat::Otwire,
+    });
     let mut scanner = match detection {
         Some(d) => Scanner::with_detection(options, report, d),
         None => Scanner::new(options, report),
     };
     let mut inputs = InputsSummary::default();
 
-    if args.captures.is_empty() {
+    if let Some(opts) = &live {
+        let mut cap = otwire_examples::live::open(opts)?;
+        ctrlc::set_handler(|| STOP.store(true, Ordering::Relaxed))
+            .map_err(|e| format!("cannot handle Ctrl-C: {e}"))?;
+        eprintln!(
+            "otscan: capturing on {}{}; Ctrl-C stops",
+            opts.interface,
+            opts.filter
+                .as_ref()
+                .map(|f| format!(" (filter {f:?})"))
+                .unwrap_or_default()
+        );
+        let summary = otwire_examples::live::capture(&mut cap, opts, &mut scanner, &STOP, |s| {
+            let _ = s.report_mut().get_mut().flush();
+        })?;
+        inputs.span = summary.span;
+        inputs.live = Some(summary);
+    } else if args.captures.is_empty() {
         scan(
             &mut scanner,
             "(bundled sample)",
@@ -221,6 +276,13 @@ fn run(args: &Args) -> Result<ExitCode, String> {
             .is_some_and(|s| s >= f.severity())
     {
         code = ExitCode::from(1);
+    }
+    if args.output_file.is_some() {
+        // The JSON lines go to the file, the summary to the terminal.
+        let mut buf = Vec::new();
+        write_summary(&mut buf, &scanner, &inputs, args.top)
+            .and_then(|()| io::stdout().lock().write_all(&buf))
+            .map_err(|e| format!("writing the summary: {e}"))?;
     }
     let mut buf = Vec::new();
     let result = match args.output {

@@ -1,0 +1,191 @@
+//! Alerts for SIEMs and pipelines: `otscan --output ecs` ([`ecs`], Elastic Common Schema
+//! 9.4 documents) and `--output eve` ([`eve`], Suricata EVE `alert` records). Both are
+//! built from the same [`AlertRecord`](crate::record::AlertRecord); what they share (the
+//! ATT&CK for ICS tactics, the transport, the observer) is here.
+
+pub mod ecs;
+pub mod eve;
+
+use otwire_detect::Protocol;
+use otwire_detect::protocol::{Transport, describe};
+
+use crate::record::AlertRecord;
+
+/// How alerts are written as JSON lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AlertFormat {
+    /// otwire's own alert record (DESIGN.md §4, `--output alerts`).
+    #[default]
+    Otwire,
+    /// An Elastic Common Schema document ([`ecs::document`]).
+    Ecs,
+    /// A Suricata EVE `alert` record ([`eve::eve`]).
+    Eve,
+}
+
+impl AlertFormat {
+    /// Writes one alert in this format as JSON (no newline).
+    pub fn write<W: std::io::Write>(self, out: W, a: &AlertRecord) -> serde_json::Result<()> {
+        match self {
+            AlertFormat::Otwire => serde_json::to_writer(out, a),
+            AlertFormat::Ecs => serde_json::to_writer(out, &ecs::document(a)),
+            AlertFormat::Eve => serde_json::to_writer(out, &eve::eve(a)),
+        }
+    }
+}
+
+/// The vendor, product and version observers name (ECS `observer.*`).
+pub const VENDOR: &str = "otwire";
+/// The product that raised the alerts.
+pub const PRODUCT: &str = "otscan";
+/// The framework alerts are classified in (ECS `threat.framework`).
+pub const FRAMEWORK: &str = "MITRE ATT&CK for ICS";
+
+/// One ATT&CK for ICS tactic: its id and its name (attack.mitre.org/tactics/ics/).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tactic {
+    /// `"TA0106"`.
+    pub id: &'static str,
+    /// `"Impair Process Control"`.
+    pub name: &'static str,
+}
+
+impl Tactic {
+    /// `https://attack.mitre.org/tactics/TA0106/`.
+    pub fn reference(self) -> String {
+        format!("https://attack.mitre.org/tactics/{}/", self.id)
+    }
+}
+
+/// The ICS matrix's tactics by their ATT&CK short name (the form otwire-detect's catalog
+/// keeps, `"impair-process-control"`).
+const TACTICS: [(&str, Tactic); 12] = [
+    (
+        "collection",
+        Tactic {
+            id: "TA0100",
+            name: "Collection",
+        },
+    ),
+    (
+        "command-and-control",
+        Tactic {
+            id: "TA0101",
+            name: "Command and Control",
+        },
+    ),
+    (
+        "discovery",
+        Tactic {
+            id: "TA0102",
+            name: "Discovery",
+        },
+    ),
+    (
+        "evasion",
+        Tactic {
+            id: "TA0103",
+            name: "Evasion",
+        },
+    ),
+    (
+        "execution",
+        Tactic {
+            id: "TA0104",
+            name: "Execution",
+        },
+    ),
+    (
+        "impact",
+        Tactic {
+            id: "TA0105",
+            name: "Impact",
+        },
+    ),
+    (
+        "impair-process-control",
+        Tactic {
+            id: "TA0106",
+            name: "Impair Process Control",
+        },
+    ),
+    (
+        "inhibit-response-function",
+        Tactic {
+            id: "TA0107",
+            name: "Inhibit Response Function",
+        },
+    ),
+    (
+        "initial-access",
+        Tactic {
+            id: "TA0108",
+            name: "Initial Access",
+        },
+    ),
+    (
+        "lateral-movement",
+        Tactic {
+            id: "TA0109",
+            name: "Lateral Movement",
+        },
+    ),
+    (
+        "persistence",
+        Tactic {
+            id: "TA0110",
+            name: "Persistence",
+        },
+    ),
+    (
+        "privilege-escalation",
+        Tactic {
+            id: "TA0111",
+            name: "Privilege Escalation",
+        },
+    ),
+];
+
+/// The tactic of a short name (`"impair-process-control"`), `None` when not in the matrix.
+pub fn tactic(short: &str) -> Option<Tactic> {
+    TACTICS.iter().find(|(s, _)| *s == short).map(|&(_, t)| t)
+}
+
+/// The tactics of an alert, in its order; a short name not in the matrix is kept as its
+/// own name with no id.
+pub fn tactics(a: &AlertRecord) -> Vec<(Option<Tactic>, String)> {
+    a.tactics
+        .iter()
+        .map(|s| match tactic(s) {
+            Some(t) => (Some(t), t.name.to_string()),
+            None => (None, s.to_string()),
+        })
+        .collect()
+}
+
+/// `https://attack.mitre.org/techniques/T0855/`.
+pub fn technique_reference(id: &str) -> String {
+    format!("https://attack.mitre.org/techniques/{id}/")
+}
+
+/// The transport of an alert's traffic. An alert does not carry it, so it is read from the
+/// protocol's well-known ports: UDP when one end is on a port the protocol uses on UDP and
+/// not on TCP (EtherNet/IP I/O on 2222), else TCP (every protocol's usual transport;
+/// DNP3 over UDP on 20000 is reported as TCP).
+pub fn transport(a: &AlertRecord) -> Transport {
+    let Some(d) = describe(a.proto) else {
+        return Transport::Tcp;
+    };
+    let udp_only =
+        |p: u16| d.ports(Transport::Udp).contains(&p) && !d.ports(Transport::Tcp).contains(&p);
+    if udp_only(a.dst.port) || udp_only(a.src.port) {
+        Transport::Udp
+    } else {
+        Transport::Tcp
+    }
+}
+
+/// The name of a protocol as SIEMs label it (`network.protocol`, EVE `app_proto`).
+pub fn app_proto(p: Protocol) -> &'static str {
+    p.name()
+}
