@@ -11,11 +11,18 @@ use std::time::{Duration, Instant};
 use crate::capture::Packet;
 use crate::scanner::{Report, Scanner};
 
-/// libpcap's read timeout: how long a read waits for a packet before the loop looks at the
-/// clock, the stop flag and the partial batch.
-pub const READ_TIMEOUT_MS: i32 = 100;
+/// How long the loop waits for the capture to become readable before it looks at the
+/// clock, the stop flag and the partial batch. The capture is non-blocking and the loop
+/// polls its descriptor: libpcap's own read timeout does not fire on Linux while no packet
+/// arrives at all.
+pub const READ_TIMEOUT_MS: u16 = 100;
 /// The longest a packet's records and alerts wait in a partial batch.
 pub const FLUSH_INTERVAL: Duration = Duration::from_millis(250);
+/// The kernel's capture buffer. Not immediate mode: libpcap then keeps packets in
+/// variable-sized slots of this buffer (TPACKET_V3 blocks handed over when full or after the
+/// read timeout), where immediate mode would give each packet a slot of the whole snaplen
+/// and drop bursts after a few packets.
+pub const BUFFER_BYTES: i32 = 16 << 20;
 /// The default snapshot length (libpcap's own, enough for any frame).
 pub const DEFAULT_SNAPLEN: i32 = 262_144;
 
@@ -121,10 +128,11 @@ pub fn open(opts: &LiveOptions) -> Result<pcap::Capture<pcap::Active>, String> {
         .and_then(|c| {
             c.promisc(opts.promisc)
                 .snaplen(opts.snaplen)
-                .timeout(READ_TIMEOUT_MS)
-                .immediate_mode(true)
+                .timeout(i32::from(READ_TIMEOUT_MS))
+                .buffer_size(BUFFER_BYTES)
                 .open()
         })
+        .and_then(pcap::Capture::setnonblock)
         .map_err(|e| open_error(iface, &e))?;
     if let Some(f) = &opts.filter {
         cap.filter(f, true)
@@ -178,6 +186,7 @@ pub fn capture<R: Report>(
                 pending += 1;
                 false
             }
+            // Non-blocking: nothing to read now.
             Err(pcap::Error::TimeoutExpired) => true,
             // Ctrl-C interrupts a blocked read on some systems.
             Err(_) if stop.load(Ordering::Relaxed) => break Stop::Interrupted,
@@ -189,6 +198,9 @@ pub fn capture<R: Report>(
             flushed(scanner);
             pending = 0;
             last_flush = Instant::now();
+        }
+        if quiet {
+            wait_readable(cap);
         }
     };
     let stats = cap.stats().unwrap_or(pcap::Stat {
@@ -276,4 +288,14 @@ pub fn write_interfaces<W: std::io::Write>(out: &mut W, list: &[Interface]) -> s
         )?;
     }
     Ok(())
+}
+
+/// Waits until the capture has something to read, at most [`READ_TIMEOUT_MS`] (a signal,
+/// Ctrl-C, ends the wait early).
+fn wait_readable(cap: &pcap::Capture<pcap::Active>) {
+    use nix::poll::{PollFd, PollFlags, poll};
+    use std::os::fd::AsFd;
+    let mut fds = [PollFd::new(cap.as_fd(), PollFlags::POLLIN)];
+    // EINTR (Ctrl-C) and timeouts alike: the loop looks at the flag and the clock.
+    let _ = poll(&mut fds, READ_TIMEOUT_MS);
 }
