@@ -1,6 +1,6 @@
 //! Alerts for SIEMs and pipelines: `otscan --output ecs` ([`ecs`], Elastic Common Schema
 //! 9.4 documents) and `--output eve` ([`eve`], Suricata EVE `alert` records). Both are
-//! built from the same [`AlertRecord`](crate::record::AlertRecord); what they share (the
+//! built from the same [`AlertRecord`]; what they share (the
 //! ATT&CK for ICS tactics, the transport, the observer) is here.
 
 pub mod ecs;
