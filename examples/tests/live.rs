@@ -64,7 +64,7 @@ fn capture_without_permission_is_a_clear_error() {
         eprintln!("skipped: needs root and setpriv to drop to an unprivileged user");
         return;
     }
-    let dir = std::env::temp_dir().join(format!("otscan-live-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("otscan-unprivileged-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let bin = dir.join("otscan");
     std::fs::copy(OTSCAN, &bin).unwrap();
