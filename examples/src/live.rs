@@ -54,6 +54,16 @@ pub enum Stop {
     Interrupted,
 }
 
+impl std::fmt::Display for Stop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Stop::Count => "--count packets captured",
+            Stop::Duration => "--duration elapsed",
+            Stop::Interrupted => "interrupted",
+        })
+    }
+}
+
 /// What a live capture saw: the packets it read and the kernel's counts (`pcap_stats`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LiveSummary {

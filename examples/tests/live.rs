@@ -208,16 +208,18 @@ fn without_ts(jsonl: &[u8]) -> Vec<Value> {
         .collect()
 }
 
-#[test]
-fn live_capture_of_a_replayed_capture_equals_the_file_scan() {
-    let ns = Netns(format!("otwire-live-{}", std::process::id()));
+/// A network namespace holding a veth pair `va` / `vb`, up, with no IPv6 (no router
+/// solicitations) and no addresses (no ARP): only frames the test sends cross it. `None`
+/// (skip) when namespaces cannot be made, outside CI.
+fn veth_netns(name: &str) -> Option<Netns> {
+    let ns = Netns(format!("otwire-{name}-{}", std::process::id()));
     if !ip(&["netns", "add", &ns.0]) {
         assert!(
             std::env::var_os("CI").is_none(),
             "CI runs as root: network namespaces are possible"
         );
         eprintln!("skipped: cannot create a network namespace (needs root and iproute2)");
-        return;
+        return None;
     }
     let n = ns.0.as_str();
     // No IPv6 (no router solicitations), no addresses (no ARP): only the replayed frames
@@ -243,50 +245,80 @@ fn live_capture_of_a_replayed_capture_equals_the_file_scan() {
     ]));
     assert!(ip(&["-n", n, "link", "set", "va", "up"]));
     assert!(ip(&["-n", n, "link", "set", "vb", "up"]));
+    Some(ns)
+}
 
+/// The sample's frames, and its PDU records as a file scan writes them.
+fn sample_scan() -> (u64, Vec<Value>) {
     let mut frames = 0u64;
     let mut reader = CaptureReader::new(SAMPLE_PCAP).unwrap();
     while reader.next_packet().unwrap().is_some() {
         frames += 1;
     }
-    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample.pcap");
-    let dir = std::env::temp_dir().join(format!("otscan-live-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let records = dir.join("live.jsonl");
-    let count = frames.to_string();
-    // --duration only guards against a hang when frames are lost; --count ends the run.
-    let mut child = Command::new("ip")
+    let file = without_ts(&otscan(&["--no-detect", "--output", "pdus", SAMPLE_FILE]).stdout);
+    assert!(file.len() > 1000);
+    (frames, file)
+}
+
+const SAMPLE_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample.pcap");
+
+/// Sends the sample's frames on `vb` of the namespace.
+fn inject_sample(ns: &str) {
+    let sent = Command::new("ip")
         .args([
             "netns",
             "exec",
-            n,
+            ns,
+            "python3",
+            "-c",
+            INJECT,
+            "vb",
+            SAMPLE_FILE,
+        ])
+        .status()
+        .unwrap();
+    assert!(sent.success(), "injecting the sample");
+}
+
+/// otscan capturing on `va` of the namespace, only IP (`ip netns exec`).
+fn live_otscan(ns: &str, args: &[&str]) -> Child {
+    Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            ns,
             OTSCAN,
             "--interface",
             "va",
             "--filter",
             "ip",
         ])
-        .args([
-            "--count",
-            &count,
-            "--duration",
-            "300",
-            "--no-detect",
-            "--output",
-            "pdus",
-        ])
-        .arg("--output-file")
-        .arg(&records)
+        .args(["--no-detect", "--output", "pdus"])
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn live_capture_of_a_replayed_capture_equals_the_file_scan() {
+    let Some(ns) = veth_netns("replay") else {
+        return;
+    };
+    let (frames, file) = sample_scan();
+    let dir = std::env::temp_dir().join(format!("otscan-live-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let records = dir.join("live.jsonl");
+    // --count ends the run; --duration only guards against a hang should frames be lost.
+    let count = frames.to_string();
+    let out = records.to_str().unwrap();
+    let mut child = live_otscan(
+        &ns.0,
+        &["--count", &count, "--duration", "300", "--output-file", out],
+    );
     let _err = wait_capturing(&mut child);
-    let sent = Command::new("ip")
-        .args(["netns", "exec", n, "python3", "-c", INJECT, "vb", sample])
-        .status()
-        .unwrap();
-    assert!(sent.success(), "injecting the sample");
+    inject_sample(&ns.0);
     let o = child.wait_with_output().unwrap();
     let summary = String::from_utf8_lossy(&o.stdout);
     assert_eq!(o.status.code(), Some(0), "{summary}");
@@ -298,11 +330,8 @@ fn live_capture_of_a_replayed_capture_equals_the_file_scan() {
         summary.contains(&format!("kernel: {frames} packets received, 0 dropped")),
         "{summary}"
     );
-
     let live = without_ts(&std::fs::read(&records).unwrap());
-    let file = without_ts(&otscan(&["--no-detect", "--output", "pdus", sample]).stdout);
     let _ = std::fs::remove_dir_all(&dir);
-    assert!(file.len() > 1000);
     assert_eq!(
         live.len(),
         file.len(),
@@ -314,4 +343,35 @@ fn live_capture_of_a_replayed_capture_equals_the_file_scan() {
             "record {i}: frame numbers, flows, fields all the same"
         );
     }
+}
+
+#[test]
+fn records_stream_while_the_capture_runs() {
+    // No --count: every record must arrive while otscan still captures, which only Ctrl-C
+    // (sent once they are all read) ends; the --duration guard would say so otherwise.
+    let Some(ns) = veth_netns("stream") else {
+        return;
+    };
+    let (_, file) = sample_scan();
+    let mut child = live_otscan(&ns.0, &["--duration", "300"]);
+    let mut err = wait_capturing(&mut child);
+    inject_sample(&ns.0);
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut live = Vec::new();
+    let mut line = String::new();
+    while live.len() < file.len() {
+        line.clear();
+        assert!(out.read_line(&mut line).unwrap() > 0, "otscan ended first");
+        live.extend(without_ts(line.as_bytes()));
+    }
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut err, &mut rest).unwrap();
+    assert!(rest.contains("stopped: interrupted"), "{rest}");
+    assert_eq!(live, file);
 }

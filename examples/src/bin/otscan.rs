@@ -238,6 +238,10 @@ fn run(args: &Args) -> Result<ExitCode, String> {
         let summary = otwire_examples::live::capture(&mut cap, opts, &mut scanner, &STOP, |s| {
             let _ = s.report_mut().get_mut().flush();
         })?;
+        eprintln!(
+            "otscan: capture on {} stopped: {}",
+            opts.interface, summary.stop
+        );
         inputs.span = summary.span;
         inputs.live = Some(summary);
     } else if args.captures.is_empty() {
