@@ -574,7 +574,9 @@ mod tests {
         // Five sites, two roles each; one edge per site.
         assert_eq!((s.boxes, s.edges), (10, 5));
         assert!(
-            svg.contains("data-subnet=\"10.1.3.0&#x2F;24\" data-role=\"servers\" data-hosts=\"30\"")
+            svg.contains(
+                "data-subnet=\"10.1.3.0&#x2F;24\" data-role=\"servers\" data-hosts=\"30\""
+            )
         );
         assert!(!svg.contains("class=\"node"));
     }
