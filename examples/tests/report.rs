@@ -131,3 +131,41 @@ fn a_plant_of_hundreds_of_hosts_is_drawn_as_groups_and_stays_small() {
         usize::from(sites)
     );
 }
+
+#[test]
+fn ten_thousand_hosts_stay_a_few_mb_and_a_few_dozen_groups() {
+    // 100 sites of 100 PLCs: 100 /24s are too many boxes; /22s (25 of them) are not.
+    let (sites, plcs) = (100, 100);
+    let mut pcap = Vec::new();
+    write_plant(&mut pcap, sites, plcs).expect("plant");
+    let (html, assets) = common::report_of(&pcap);
+    assert_eq!(assets, plant_hosts(sites, plcs));
+    eprintln!("{assets} hosts: report of {} bytes", html.len());
+    assert!(html.len() < 3 << 20, "{} bytes", html.len());
+    let groups = html.matches("<g class=\"group ").count();
+    assert!(groups <= MAX_GROUPS, "{groups} groups");
+    assert!(html.contains(&format!(
+        "{assets} hosts are drawn as {groups} groups</b> (by /22 subnet"
+    )));
+    // Inventory rows are capped; the rest are counted.
+    assert_eq!(
+        html.matches("<tr data-ip=").count(),
+        otwire_examples::report::inventory::MAX_ROWS
+    );
+}
+
+#[test]
+fn the_report_is_the_same_whatever_the_thread_count() {
+    let dir = std::env::temp_dir().join(format!("otscan-report-threads-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let mut reports = Vec::new();
+    for n in ["1", "3"] {
+        let path = dir.join(format!("t{n}.html"));
+        let out = otscan(&["--threads", n, "--report", path.to_str().expect("path")]);
+        assert!(out.status.success());
+        reports.push(std::fs::read(&path).expect("report"));
+    }
+    assert!(reports[0].len() > 10_000);
+    assert!(reports[0] == reports[1], "the reports differ");
+    let _ = std::fs::remove_dir_all(&dir);
+}

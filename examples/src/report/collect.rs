@@ -14,19 +14,90 @@ use crate::record::{AlertRecord, Severity};
 
 /// Most (client, server, protocol) edges kept; later ones are counted in
 /// [`Comms::dropped`].
-pub const MAX_EDGES: usize = 8_192;
+pub const MAX_EDGES: usize = 65_536;
 /// Most alerts kept for the timeline and the evidence, in all.
-pub const MAX_ALERTS: usize = 2_000;
+pub const MAX_ALERTS: usize = 1_000;
 /// Most alerts kept per technique (so that one noisy technique does not crowd out the
 /// others).
-pub const MAX_ALERTS_PER_TECHNIQUE: usize = 100;
+pub const MAX_ALERTS_PER_TECHNIQUE: usize = 50;
+
+/// detect's `Action` names, in the order the report lists them; a name not here counts as
+/// the last, "other".
+const ACTION_NAMES: [&str; 13] = [
+    "read",
+    "write",
+    "command",
+    "program_download",
+    "program_upload",
+    "mode_change",
+    "restart",
+    "discovery",
+    "diagnostic",
+    "time_sync",
+    "file_transfer",
+    "config",
+    "other",
+];
+
+/// A set of the kinds of operation seen (detect's `Action`s by name), as bits: an edge
+/// costs no allocation for it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Actions(u16);
+
+impl Actions {
+    fn bit(name: &str) -> u16 {
+        let i = ACTION_NAMES
+            .iter()
+            .position(|n| *n == name)
+            .unwrap_or(ACTION_NAMES.len() - 1);
+        1 << i
+    }
+
+    /// Adds an action by name.
+    pub fn insert(&mut self, name: &str) {
+        self.0 |= Self::bit(name);
+    }
+
+    /// Whether the action `name` is in the set.
+    pub fn contains(self, name: &str) -> bool {
+        self.0 & Self::bit(name) != 0
+    }
+
+    /// Both sets.
+    pub fn union(self, other: Self) -> Self {
+        Actions(self.0 | other.0)
+    }
+
+    /// The names, read first, other last.
+    pub fn names(self) -> impl Iterator<Item = &'static str> {
+        ACTION_NAMES
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| self.0 & (1 << i) != 0)
+            .map(|(_, n)| *n)
+    }
+
+    /// The names joined by ", ".
+    pub fn join(self) -> String {
+        self.names().collect::<Vec<_>>().join(", ")
+    }
+}
+
+impl<'a> FromIterator<&'a str> for Actions {
+    fn from_iter<I: IntoIterator<Item = &'a str>>(iter: I) -> Self {
+        let mut a = Actions::default();
+        for n in iter {
+            a.insert(n);
+        }
+        a
+    }
+}
 
 /// One edge of the communication map: a client's traffic to a server in one protocol.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Edge {
-    /// The kinds of operation seen (detect's `Action` names: "read", "write",
-    /// "program_download", "mode_change"...).
-    pub actions: BTreeSet<&'static str>,
+    /// The kinds of operation seen.
+    pub actions: Actions,
     /// PDUs both ways.
     pub pdus: u64,
     /// First PDU (µs).
@@ -207,6 +278,19 @@ mod tests {
         let mut c = Comms::default();
         c.observe(&event([10, 0, 0, 1], Action::Write));
         assert!(c.is_empty());
+    }
+
+    #[test]
+    fn actions_keep_the_report_order_and_fold_unknown_names_into_other() {
+        let a: Actions = ["mode_change", "read", "no_such_action"]
+            .into_iter()
+            .collect();
+        assert_eq!(a.join(), "read, mode_change, other");
+        assert!(a.contains("read") && !a.contains("write"));
+        assert_eq!(
+            a.union(["write"].into_iter().collect()).join(),
+            "read, write, mode_change, other"
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::net::IpAddr;
 
-use super::collect::{Edge, EdgeKey};
+use super::collect::{Actions, Edge, EdgeKey};
 use super::esc;
 
 /// Most hosts drawn one by one; past it the map draws groups.
@@ -109,7 +109,16 @@ pub struct MapSummary {
 }
 
 /// Subnet prefixes tried in turn: (IPv4, IPv6).
-const LEVELS: [(u8, u8); 4] = [(24, 64), (16, 48), (8, 32), (0, 0)];
+const LEVELS: [(u8, u8); 8] = [
+    (24, 64),
+    (22, 60),
+    (20, 56),
+    (18, 52),
+    (16, 48),
+    (12, 40),
+    (8, 32),
+    (0, 0),
+];
 
 /// The network of `ip` at `level` of [`LEVELS`]: (network address, prefix length).
 fn network(ip: IpAddr, level: usize) -> (IpAddr, u8) {
@@ -147,14 +156,23 @@ struct Box_ {
 /// One drawn edge: between two boxes, its protocols' actions.
 #[derive(Default)]
 struct Link {
-    protocols: BTreeMap<&'static str, BTreeSet<&'static str>>,
+    protocols: BTreeMap<&'static str, Actions>,
     pdus: u64,
     pairs: u64,
 }
 
+impl Link {
+    /// The actions of every protocol.
+    fn all(&self) -> Actions {
+        self.protocols
+            .values()
+            .fold(Actions::default(), |a, b| a.union(*b))
+    }
+}
+
 /// How dangerous an edge's operations are: 2 changes the program or the controller's
 /// state, 1 writes process data, 0 reads or watches.
-fn danger(actions: &BTreeSet<&'static str>) -> u8 {
+fn danger(actions: Actions) -> u8 {
     let high = [
         "program_download",
         "mode_change",
@@ -162,9 +180,9 @@ fn danger(actions: &BTreeSet<&'static str>) -> u8 {
         "file_transfer",
     ];
     let medium = ["write", "command", "config", "time_sync", "program_upload"];
-    if actions.iter().any(|a| high.contains(a)) {
+    if high.iter().any(|a| actions.contains(a)) {
         2
-    } else if actions.iter().any(|a| medium.contains(a)) {
+    } else if medium.iter().any(|a| actions.contains(a)) {
         1
     } else {
         0
@@ -276,18 +294,15 @@ pub fn write_svg(nodes: &[MapNode], edges: &[(EdgeKey, &Edge)], out: &mut String
             continue;
         };
         let l = links.entry((a, b)).or_default();
-        l.protocols
-            .entry(proto)
-            .or_default()
-            .extend(e.actions.iter().copied());
+        let acts = l.protocols.entry(proto).or_default();
+        *acts = acts.union(e.actions);
         l.pdus += e.pdus;
         l.pairs += 1;
     }
     let mut order: Vec<(&(usize, usize), &Link)> = links.iter().collect();
     order.sort_by_key(|(k, l)| {
-        let all: BTreeSet<&str> = l.protocols.values().flatten().copied().collect();
         (
-            std::cmp::Reverse(danger(&all)),
+            std::cmp::Reverse(danger(l.all())),
             std::cmp::Reverse(l.pdus),
             **k,
         )
@@ -445,15 +460,13 @@ fn write_edge(a: &Box_, b: &Box_, l: &Link, grouped: bool, labelled: bool, out: 
         let bulge = 60 + (y3 - y0).abs() / 6;
         (c1, c2) = ((x0 + bulge, y0), (x3 + bulge, y3));
     }
-    let all: BTreeSet<&str> = l.protocols.values().flatten().copied().collect();
-    let level = danger(&all);
+    let level = danger(l.all());
     let mut text = String::new();
     for (p, actions) in &l.protocols {
         if !text.is_empty() {
             text.push_str(" · ");
         }
-        let acts: Vec<&str> = actions.iter().copied().collect();
-        let _ = write!(text, "{p}: {}", acts.join(", "));
+        let _ = write!(text, "{p}: {}", actions.join());
     }
     let width = 1.0 + (l.pdus.max(1) as f64).log10().min(4.0);
     let (src, dst) = (&a.key, &b.key);
@@ -508,8 +521,9 @@ mod tests {
     fn network_masks_by_level() {
         let ip = IpAddr::from([10, 20, 30, 40]);
         assert_eq!(network(ip, 0), (IpAddr::from([10, 20, 30, 0]), 24));
-        assert_eq!(network(ip, 1), (IpAddr::from([10, 20, 0, 0]), 16));
-        assert_eq!(network(ip, 3), (IpAddr::from([0, 0, 0, 0]), 0));
+        assert_eq!(network(ip, 2), (IpAddr::from([10, 20, 16, 0]), 20));
+        assert_eq!(network(ip, 4), (IpAddr::from([10, 20, 0, 0]), 16));
+        assert_eq!(network(ip, 7), (IpAddr::from([0, 0, 0, 0]), 0));
         let v6: IpAddr = "2001:db8:1:2:3::4".parse().unwrap();
         assert_eq!(
             network(v6, 0).0,
@@ -583,13 +597,13 @@ mod tests {
 
     #[test]
     fn too_many_subnets_widen_the_groups() {
-        // 200 servers, each in a /24 of its own, in two /16s.
+        // 200 servers, each in a /24 of its own, in two /16s: 100 /22s, then 26 /20s.
         let nodes: Vec<MapNode> = (0..200u8)
             .map(|i| node([10, i % 2, i, 1], Column::Servers))
             .collect();
         let mut svg = String::new();
         let s = write_svg(&nodes, &[], &mut svg);
         assert!(s.grouped);
-        assert_eq!((s.prefix, s.boxes), (16, 2));
+        assert_eq!((s.prefix, s.boxes), (20, 26));
     }
 }

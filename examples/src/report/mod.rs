@@ -243,7 +243,6 @@ fn write_edge_table(edges: &[(collect::EdgeKey, &collect::Edge)], out: &mut Stri
         edges.len()
     );
     for ((c, s, proto), e) in edges.iter().take(MAX_EDGE_ROWS) {
-        let acts: Vec<&str> = e.actions.iter().copied().collect();
         let _ = write!(
             out,
             "<tr><td class=\"mono\" data-sort=\"{}\">{c}</td><td class=\"mono\" data-sort=\"{}\">{s}</td>\
@@ -251,7 +250,7 @@ fn write_edge_table(edges: &[(collect::EdgeKey, &collect::Edge)], out: &mut Stri
             inventory::sort_key(*c),
             inventory::sort_key(*s),
             esc(proto),
-            esc(&acts.join(", ")),
+            esc(&e.actions.join()),
             e.pdus,
             time_cell(e.first_us),
             time_cell(e.last_us),
