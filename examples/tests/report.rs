@@ -95,15 +95,23 @@ fn strings_from_a_hostile_capture_are_escaped() {
     assert_eq!(html.matches("<script>").count(), 2);
 }
 
-#[test]
-fn a_plant_of_hundreds_of_hosts_is_drawn_as_groups_and_stays_small() {
-    let (sites, plcs) = (12, 30);
+/// The report of `gen-sample --plant sites --plcs plcs`, checked to hold every host and to
+/// stay under 3 MB, and its number of assets.
+fn plant_report(sites: u8, plcs: u8) -> (String, usize) {
     let mut pcap = Vec::new();
     write_plant(&mut pcap, sites, plcs).expect("plant");
     let (html, assets) = common::report_of(&pcap);
     assert_eq!(assets, plant_hosts(sites, plcs));
-    assert!(assets > MAX_NODES * 5, "{assets} hosts");
+    eprintln!("{assets} hosts: report of {} bytes", html.len());
     assert!(html.len() < 3 << 20, "{} bytes", html.len());
+    (html, assets)
+}
+
+#[test]
+fn a_plant_of_hundreds_of_hosts_is_drawn_as_groups_and_stays_small() {
+    let sites = 12;
+    let (html, assets) = plant_report(sites, 30);
+    assert!(assets > MAX_NODES * 5, "{assets} hosts");
     eprintln!("{assets} hosts: report of {} bytes", html.len());
     // Grouped: no host box, at most MAX_GROUPS group boxes, holding every host.
     assert!(!html.contains("<g class=\"node"));
@@ -135,13 +143,7 @@ fn a_plant_of_hundreds_of_hosts_is_drawn_as_groups_and_stays_small() {
 #[test]
 fn ten_thousand_hosts_stay_a_few_mb_and_a_few_dozen_groups() {
     // 100 sites of 100 PLCs: 100 /24s are too many boxes; /22s (25 of them) are not.
-    let (sites, plcs) = (100, 100);
-    let mut pcap = Vec::new();
-    write_plant(&mut pcap, sites, plcs).expect("plant");
-    let (html, assets) = common::report_of(&pcap);
-    assert_eq!(assets, plant_hosts(sites, plcs));
-    eprintln!("{assets} hosts: report of {} bytes", html.len());
-    assert!(html.len() < 3 << 20, "{} bytes", html.len());
+    let (html, assets) = plant_report(100, 100);
     let groups = html.matches("<g class=\"group ").count();
     assert!(groups <= MAX_GROUPS, "{groups} groups");
     assert!(html.contains(&format!(
