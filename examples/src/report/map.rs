@@ -309,6 +309,12 @@ pub fn write_svg(nodes: &[MapNode], edges: &[(EdgeKey, &Edge)], out: &mut String
     });
     let hidden = order.len().saturating_sub(MAX_DRAWN_EDGES);
     order.truncate(MAX_DRAWN_EDGES);
+    // Labels placed so far (when edges are few enough to label), to keep them apart.
+    // The boxes are in the way too (as three lines of text each).
+    let mut placed: Vec<Label> = boxes
+        .iter()
+        .flat_map(|b| [4, 17, 30, 43].map(|dy| (b.x + BOX_W / 2, b.y + dy, BOX_W / 2)))
+        .collect();
     let labelled = order.len() <= MAX_LABELLED_EDGES;
 
     let _ = write!(
@@ -329,7 +335,7 @@ pub fn write_svg(nodes: &[MapNode], edges: &[(EdgeKey, &Edge)], out: &mut String
         let (Some(pa), Some(pb)) = (boxes.get(*a), boxes.get(*b)) else {
             continue;
         };
-        write_edge(pa, pb, l, grouped, labelled, out);
+        write_edge(pa, pb, l, grouped, labelled.then_some(&mut placed), out);
     }
     out.push_str("</g><g class=\"boxes\">");
     for b in &boxes {
@@ -437,7 +443,36 @@ fn write_bands(boxes: &[Box_], width: i64, out: &mut String) {
 
 /// One edge: a curve from the client's box to the server's, an arrow at the server, its
 /// label at the middle of the curve.
-fn write_edge(a: &Box_, b: &Box_, l: &Link, grouped: bool, labelled: bool, out: &mut String) {
+/// A placed label: centre x, baseline y, half width.
+type Label = (i64, i64, i64);
+
+/// Where a label of `chars` characters centred at (`x`, `y`) goes: there, or up to three
+/// lines above or below, the first place that overlaps no label placed before.
+fn place_label(x: i64, y: i64, chars: usize, placed: &mut Vec<Label>) -> (i64, i64) {
+    const LINE: i64 = 13;
+    let half = (chars as i64 * 6) / 2 + 2;
+    let free = |y: i64, placed: &[Label]| {
+        placed
+            .iter()
+            .all(|&(px, py, ph)| (px - x).abs() >= ph + half || (py - y).abs() >= LINE)
+    };
+    let y = [0, 1, -1, 2, -2, 3, -3]
+        .into_iter()
+        .map(|k| y + k * LINE)
+        .find(|&y| free(y, placed))
+        .unwrap_or(y);
+    placed.push((x, y, half));
+    (x, y)
+}
+
+fn write_edge(
+    a: &Box_,
+    b: &Box_,
+    l: &Link,
+    grouped: bool,
+    labels: Option<&mut Vec<Label>>,
+    out: &mut String,
+) {
     let mid_y = |x: &Box_| x.y + BOX_H / 2;
     let (x0, y0, x3, y3, c1, c2);
     if a.x < b.x {
@@ -490,16 +525,17 @@ fn write_edge(a: &Box_, b: &Box_, l: &Link, grouped: bool, labelled: bool, out: 
         c2.0,
         c2.1,
     );
-    if labelled {
+    if let Some(placed) = labels {
         // Two thirds along the curve, where edges from one host have fanned out:
         // B(t) = (1-t)^3 P0 + 3 (1-t)^2 t P1 + 3 (1-t) t^2 P2 + t^3 P3, t = 2/3, times 27.
         let mx = (x0 + 6 * c1.0 + 12 * c2.0 + 8 * x3) / 27;
         let my = (y0 + 6 * c1.1 + 12 * c2.1 + 8 * y3) / 27;
+        let label = clip(&text, 48);
+        let (lx, ly) = place_label(mx, my - 3, label.chars().count(), placed);
         let _ = write!(
             out,
-            "<text class=\"elabel\" x=\"{mx}\" y=\"{}\">{}</text>",
-            my - 3,
-            esc(&clip(&text, 48))
+            "<text class=\"elabel\" x=\"{lx}\" y=\"{ly}\">{}</text>",
+            esc(&label)
         );
     }
     out.push_str("</g>");
@@ -593,6 +629,17 @@ mod tests {
             )
         );
         assert!(!svg.contains("class=\"node"));
+    }
+
+    #[test]
+    fn labels_that_would_overlap_move_a_line_apart() {
+        let mut placed = Vec::new();
+        assert_eq!(place_label(100, 50, 20, &mut placed), (100, 50));
+        // Same place: one line below; then above.
+        assert_eq!(place_label(110, 52, 20, &mut placed), (110, 65));
+        assert_eq!(place_label(90, 50, 20, &mut placed), (90, 37));
+        // Far enough to the side: where asked.
+        assert_eq!(place_label(300, 50, 20, &mut placed), (300, 50));
     }
 
     #[test]
