@@ -121,6 +121,7 @@ fn plant(start: u64, secs: u64, seed: u64) -> Vec<Rec> {
             }
         };
         let meta = Meta {
+            link: Default::default(),
             ts: t,
             frame: out.len() as u64 + 1,
             flow_id: 0,
@@ -132,6 +133,7 @@ fn plant(start: u64, secs: u64, seed: u64) -> Vec<Rec> {
             bytes: Adu::new(TransactionId(tid), unit, &req).to_vec().unwrap(),
         });
         let meta = Meta {
+            link: Default::default(),
             ts: t + 1_500,
             ..meta
         };
@@ -250,6 +252,7 @@ fn bench(c: &mut Criterion) {
             let mut alerts = 0;
             for r in &batch {
                 let meta = Meta {
+                    link: Default::default(),
                     ts: r.meta.ts + shift,
                     ..r.meta
                 };

@@ -66,7 +66,7 @@ impl Sink {
     }
 }
 
-/// The seven detector families of DESIGN.md §3, plus single-message matchers.
+/// The detector families of DESIGN.md §3, plus single-message matchers and the path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Family {
@@ -86,6 +86,8 @@ pub enum Family {
     Rate,
     /// 7: protocol conformance.
     Conformance,
+    /// 8: the path below the protocols: link addresses, TTLs and ARP bindings (T0830).
+    Path,
 }
 
 /// A detector: sees every event, reports findings to the sink. Object-safe, so an
@@ -100,6 +102,12 @@ pub trait Detector: Send {
 
     /// The family.
     fn family(&self) -> Family;
+
+    /// Whether the detector reads network events ([`crate::net`]): the engine hands them
+    /// only to detectors that say so (the protocol detectors never see them).
+    fn network(&self) -> bool {
+        false
+    }
 
     /// Looks at one event.
     fn observe(&mut self, event: &Event<'_>, sink: &mut Sink);

@@ -221,7 +221,11 @@ impl Engine {
         };
         aggregation.advance(ev.ts, &ctx, &mut emit);
         let mut folded = 0;
+        let network = ev.is_network();
         for (i, d) in detectors.iter_mut().enumerate() {
+            if network && !d.network() {
+                continue;
+            }
             d.observe(ev, sink);
             if sink.findings().is_empty() {
                 continue;
@@ -369,7 +373,11 @@ impl Engine {
             let mut sink = Sink::new(mode);
             let mut out = Vec::new();
             let d = u8::try_from(d).unwrap_or(u8::MAX);
+            let network = det.network();
             for &(i, ev) in list {
+                if ev.is_network() && !network {
+                    continue;
+                }
                 det.observe(ev, &mut sink);
                 if !sink.findings().is_empty() {
                     out.extend(sink.drain().map(|f| (i, d, f)));

@@ -10,6 +10,7 @@ use core::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::net::Link;
 use crate::protocol::Detail;
 
 /// An IP address as 16 bytes: IPv6, or IPv4 mapped into `::ffff:0:0/96` (RFC 4291 §2.5.5.2).
@@ -145,6 +146,14 @@ pub enum Protocol {
     Enip,
     /// Bytes on a protocol's port that are not that protocol.
     Unknown,
+    /// A TCP network event (connection attempts and outcomes, [`crate::net`]).
+    Tcp,
+    /// A UDP network event (a datagram to an OT port without a message, [`crate::net`]).
+    Udp,
+    /// An ICMP or ICMPv6 network event ([`crate::net`]).
+    Icmp,
+    /// An ARP network event ([`crate::net`]).
+    Arp,
 }
 
 impl Protocol {
@@ -157,6 +166,10 @@ impl Protocol {
             Self::S7 => "s7comm",
             Self::Enip => "enip",
             Self::Unknown => "unknown",
+            Self::Tcp => "tcp",
+            Self::Udp => "udp",
+            Self::Icmp => "icmp",
+            Self::Arp => "arp",
         }
     }
 }
@@ -553,6 +566,8 @@ pub struct Meta {
     pub flow_id: u64,
     /// Client and server.
     pub flow: Flow,
+    /// Link and IP metadata of the packet that completed the PDU, where the caller has them.
+    pub link: Link,
 }
 
 /// One application PDU, protocol-neutral (DESIGN.md §3). Borrowing; building one allocates
@@ -568,6 +583,8 @@ pub struct Event<'a> {
     pub flow_id: u64,
     /// Client and server.
     pub flow: Flow,
+    /// Link and IP metadata (MACs, TTL) of the packet that completed the PDU.
+    pub link: Link,
     /// The protocol.
     pub protocol: Protocol,
     /// Request or response.
@@ -618,6 +635,7 @@ impl<'a> Event<'a> {
             frame: meta.frame,
             flow_id: meta.flow_id,
             flow: meta.flow,
+            link: meta.link,
             protocol,
             direction,
             unit: 0,

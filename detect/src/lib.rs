@@ -3,6 +3,7 @@
 //! # Modules
 //!
 //! - [`event`]: the protocol-neutral [`Event`] (DESIGN.md §3).
+//! - [`net`]: network events (TCP attempts, UDP, ICMP, ARP) and link metadata.
 //! - [`protocol`]: one analyzer per protocol (bytes of one direction in, events with the
 //!   typed message out), identification, and the registry of protocols.
 //! - [`catalog`]: ATT&CK for ICS v18.1 techniques.
@@ -17,6 +18,7 @@ mod detector;
 pub mod detectors;
 mod engine;
 pub mod event;
+pub mod net;
 pub mod protocol;
 pub mod table;
 
@@ -29,6 +31,7 @@ pub use event::{
     Action, Conformance, Direction, Endpoint, Event, Flow, Marks, Meta, Outcome, Protocol, Space,
     Target, Targets, Values,
 };
+pub use net::{Link, NetEvent};
 
 /// What can go wrong outside the hot path: configuration and baselines.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -73,6 +73,7 @@ fn engine(config: Config) -> Engine {
 fn ev(ts: u64, c: u32, server: u8, port: u16, unit: u16) -> Event<'static> {
     let [_, _, a, b] = c.to_be_bytes();
     let meta = Meta {
+        link: Default::default(),
         ts,
         frame: u64::from(c) + 1,
         flow_id: u64::from(c),

@@ -37,6 +37,7 @@ fn engine_and_sessions_allocate_nothing_per_event() {
     let feed = |i: usize, engine: &mut Engine, sessions: &mut Sessions<Modbus>| {
         let (ts, flow, dir, bytes) = &rec[i];
         let meta = Meta {
+            link: Default::default(),
             ts: *ts,
             frame: i as u64,
             flow_id: 0,

@@ -89,6 +89,7 @@ fn enip_sessions_and_engine_allocate_nothing_per_event() {
     let mut feed = |i: usize, engine: &mut Engine| {
         let (ts, is_udp, flow, dir, bytes) = &rec[i];
         let meta = Meta {
+            link: Default::default(),
             ts: *ts,
             frame: i as u64,
             flow_id: u64::from(*is_udp),

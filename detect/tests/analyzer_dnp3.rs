@@ -25,6 +25,7 @@ use otwire_dnp3::{
 
 fn meta() -> Meta {
     Meta {
+        link: Default::default(),
         ts: 1_700_000_000_000_000,
         frame: 1,
         flow_id: 0,

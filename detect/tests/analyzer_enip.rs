@@ -55,6 +55,7 @@ fn capture_events<T>(name: &str, mut f: impl FnMut(&Event<'_>) -> Option<T>) -> 
                 (dst, src)
             };
             Meta {
+                link: Default::default(),
                 ts: rec.frame * 1000,
                 frame: rec.frame,
                 flow_id: 0,
@@ -93,6 +94,7 @@ fn capture_events<T>(name: &str, mut f: impl FnMut(&Event<'_>) -> Option<T>) -> 
 
 fn meta(ts: u64) -> Meta {
     Meta {
+        link: Default::default(),
         ts,
         frame: 7,
         flow_id: 3,
@@ -105,6 +107,7 @@ fn meta(ts: u64) -> Meta {
 
 fn meta_to(ts: u64, server: [u8; 4], port: u16, client_port: u16) -> Meta {
     Meta {
+        link: Default::default(),
         flow: Flow::new(
             Endpoint::v4([192, 0, 2, 1], client_port),
             Endpoint::v4(server, port),

@@ -22,6 +22,7 @@ use otwire_iec104::{Cause, CommonAddress, Emit, Ioa, Qoi, Qrp, SeqNum};
 
 fn meta() -> Meta {
     Meta {
+        link: Default::default(),
         ts: 1_700_000_000_000_000,
         frame: 1,
         flow_id: 0,

@@ -20,6 +20,7 @@ use otwire_detect::{
 
 fn meta(ts: u64) -> Meta {
     Meta {
+        link: Default::default(),
         ts,
         frame: 7,
         flow_id: 3,

@@ -77,6 +77,7 @@ fn million_flows_stay_within_caps() {
             engine.finish_learning();
         }
         let meta = Meta {
+            link: Default::default(),
             ts: T0 + u64::from(i) * 1000,
             frame: u64::from(i),
             flow_id: u64::from(i),
@@ -184,6 +185,7 @@ fn reloaded_baseline_decides_identically() {
             b = Some(e);
         }
         let meta = Meta {
+            link: Default::default(),
             ts: *ts,
             frame: i as u64 + 1,
             flow_id: 0,
@@ -397,6 +399,7 @@ fn custom_detector_in_the_engine() {
     engine.add(boxed);
     engine.finish_learning();
     let meta = Meta {
+        link: Default::default(),
         ts: T0,
         frame: 1,
         flow_id: 0,
@@ -463,6 +466,7 @@ fn batches_on_threads_equal_one_event_at_a_time() {
             })
         });
         let meta = Meta {
+            link: Default::default(),
             ts: *ts,
             frame: i as u64 + 1,
             flow_id: 0,

@@ -163,6 +163,7 @@ impl World {
     fn feed_frame(&mut self, ts: u64, flow: Flow, dir: Direction, bytes: &[u8]) {
         self.frame += 1;
         let meta = Meta {
+            link: Default::default(),
             ts,
             frame: self.frame,
             flow_id: 0,

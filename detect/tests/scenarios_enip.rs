@@ -194,6 +194,7 @@ impl World {
     fn feed_on(&mut self, udp: bool, flow: Flow, dir: Direction, bytes: &[u8]) {
         self.frame += 1;
         let meta = Meta {
+            link: Default::default(),
             ts: self.now,
             frame: self.frame,
             flow_id: u64::from(flow.client.port) << 8 | u64::from(flow.client.ip[15]),

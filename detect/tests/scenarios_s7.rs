@@ -103,6 +103,7 @@ impl World {
     fn feed_on(&mut self, flow: Flow, dir: Direction, bytes: &[u8]) {
         self.frame += 1;
         let meta = Meta {
+            link: Default::default(),
             ts: self.now,
             frame: self.frame,
             flow_id: u64::from(flow.client.port),
@@ -903,6 +904,7 @@ fn the_s7_baseline_saves_and_reloads_identically() {
     for engine in [&mut w.engine, &mut again] {
         let mut sessions = Sessions::<S7>::new(Transport::Tcp);
         let meta = Meta {
+            link: Default::default(),
             ts: w.now + SEC,
             frame: 1,
             flow_id: 9,

@@ -128,6 +128,7 @@ fn candidates(info: &FlowInfo) -> Vec<Box<dyn Session>> {
 
 fn meta(info: &FlowInfo, m: PacketMeta) -> Meta {
     Meta {
+        link: Default::default(),
         ts: u64::try_from(m.ts_us).unwrap_or(0),
         frame: m.frame,
         flow_id: info.first_seq,

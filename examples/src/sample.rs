@@ -66,13 +66,13 @@ pub const PLC1_IDENTITY: [(u8, &str); 8] = [
 ];
 
 /// A Modbus/TCP ADU.
-fn adu<P: Emit>(tid: u16, unit: u8, pdu: P) -> io::Result<Vec<u8>> {
+pub(crate) fn adu<P: Emit>(tid: u16, unit: u8, pdu: P) -> io::Result<Vec<u8>> {
     Adu::new(TransactionId(tid), UnitId(unit), pdu)
         .to_vec()
         .map_err(|e| io::Error::other(e.to_string()))
 }
 
-fn registers(values: &[u16]) -> Vec<u8> {
+pub(crate) fn registers(values: &[u16]) -> Vec<u8> {
     values.iter().flat_map(|v| v.to_be_bytes()).collect()
 }
 

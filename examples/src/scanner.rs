@@ -367,6 +367,21 @@ impl<R: Report> Scanner<R> {
         &self.back.sink.assets
     }
 
+    /// Collects, from now on, what the HTML report needs beyond the inventory and the
+    /// counters: the communication map's edges and the alerts with their evidence
+    /// ([`crate::report`]). Off unless called (it costs a table lookup per PDU).
+    pub fn collect_for_report(&mut self) {
+        self.back
+            .sink
+            .collected
+            .get_or_insert_with(Default::default);
+    }
+
+    /// What [`collect_for_report`](Scanner::collect_for_report) collected.
+    pub fn collected(&self) -> Option<&crate::report::Collected> {
+        self.back.sink.collected.as_ref()
+    }
+
     /// Alert counts.
     pub fn alerts(&self) -> &AlertStats {
         &self.back.sink.alerts

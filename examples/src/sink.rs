@@ -10,6 +10,7 @@ use crate::assets::Assets;
 use crate::conn::ItemKind;
 use crate::detect_engine::DetectEngine;
 use crate::record::PduRecord;
+use crate::report::Collected;
 use crate::scanner::{AlertStats, Report, ScanStats};
 use crate::shard::Output;
 
@@ -20,6 +21,8 @@ pub(crate) struct Sink<R: Report> {
     pub(crate) assets: Assets,
     pub(crate) alerts: AlertStats,
     pub(crate) stats: ScanStats,
+    /// What the HTML report needs beyond the inventory (when it was asked for).
+    pub(crate) collected: Option<Collected>,
     /// Flow index of each open flow, by the index of its first packet.
     ids: HashMap<u64, u64>,
     next_id: u64,
@@ -34,6 +37,7 @@ impl<R: Report> Sink<R> {
             assets: Assets::default(),
             alerts: AlertStats::default(),
             stats: ScanStats::default(),
+            collected: None,
             ids: HashMap::new(),
             next_id: 0,
         }
@@ -48,12 +52,13 @@ impl<R: Report> Sink<R> {
         }
         let events = self.merge(outputs);
         let (stats, assets, report) = (&mut self.stats, &mut self.assets, &mut self.report);
+        let mut collected = self.collected.as_mut();
         let alerts = match self.detection.as_mut() {
             // Detection on threads of its own while this one does the records.
             Some(d) if threads > 1 => std::thread::scope(|s| {
                 let job = s.spawn(|| d.observe_batch(&events, threads));
                 for ev in &events {
-                    record(stats, assets, report, ev);
+                    record(stats, assets, report, collected.as_deref_mut(), ev);
                 }
                 match job.join() {
                     Ok(a) => a,
@@ -63,7 +68,7 @@ impl<R: Report> Sink<R> {
             d => {
                 let alerts = d.map(|d| d.observe_batch(&events, 1)).unwrap_or_default();
                 for ev in &events {
-                    record(stats, assets, report, ev);
+                    record(stats, assets, report, collected.as_deref_mut(), ev);
                 }
                 alerts
             }
@@ -77,6 +82,9 @@ impl<R: Report> Sink<R> {
         self.stats.alerts += 1;
         self.stats.findings += a.count;
         self.alerts.add(a);
+        if let Some(c) = self.collected.as_mut() {
+            c.alerts.add(a);
+        }
         self.report.alert(a);
     }
 
@@ -136,14 +144,23 @@ impl<R: Report> Sink<R> {
     }
 }
 
-/// One event: statistics, inventory, record.
-fn record<R: Report>(stats: &mut ScanStats, assets: &mut Assets, report: &mut R, ev: &Event<'_>) {
+/// One event: statistics, inventory, the report's map, record.
+fn record<R: Report>(
+    stats: &mut ScanStats,
+    assets: &mut Assets,
+    report: &mut R,
+    collected: Option<&mut Collected>,
+    ev: &Event<'_>,
+) {
     let s = stats.protocols.entry(ev.protocol.name()).or_default();
     s.pdus += 1;
     if anomalous(ev) {
         s.anomalous += 1;
     }
     assets.observe(ev);
+    if let Some(c) = collected {
+        c.comms.observe(ev);
+    }
     if report.wants_pdus() {
         report.pdu(&PduRecord::of(ev));
     }

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::IpAddr;
 use std::process::Command;
 
-use otwire_detect::Timestamp;
+use otwire_detect::{Protocol, Timestamp};
 use otwire_examples::record::AlertRecord;
 use otwire_examples::siem::{ecs, eve};
 use serde::Deserialize;
@@ -350,4 +350,72 @@ fn output_file_takes_the_stream_and_the_summary_stays_on_stdout() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn transport_and_application_protocol_follow_the_alert() {
+    let Some(fields) = ecs_fields() else { return };
+    let base = sample_alerts()
+        .into_iter()
+        .find(|a| a.proto == Protocol::Modbus)
+        .unwrap();
+    // (protocol, destination port) -> ECS network.transport, iana_number, network.protocol;
+    // EVE proto, app_proto.
+    for (proto, port, transport, iana, app, eve_proto) in [
+        (
+            Protocol::Modbus,
+            502,
+            Some("tcp"),
+            Some("6"),
+            Some("modbus"),
+            Some("TCP"),
+        ),
+        (
+            Protocol::Enip,
+            2222,
+            Some("udp"),
+            Some("17"),
+            Some("enip"),
+            Some("UDP"),
+        ),
+        (
+            Protocol::Enip,
+            44818,
+            Some("tcp"),
+            Some("6"),
+            Some("enip"),
+            Some("TCP"),
+        ),
+        (
+            Protocol::Udp,
+            20000,
+            Some("udp"),
+            Some("17"),
+            None,
+            Some("UDP"),
+        ),
+        (
+            Protocol::Icmp,
+            0,
+            Some("icmp"),
+            Some("1"),
+            None,
+            Some("ICMP"),
+        ),
+        (Protocol::Arp, 0, None, None, None, None),
+    ] {
+        let mut a = base.clone();
+        a.proto = proto;
+        a.dst.port = port;
+        let doc = ecs::document(&a);
+        let errors = ecs_errors(&doc, &fields);
+        assert!(errors.is_empty(), "{proto:?}: {errors:#?}");
+        let net = &doc["network"];
+        assert_eq!(net["transport"].as_str(), transport, "{proto:?}");
+        assert_eq!(net["iana_number"].as_str(), iana, "{proto:?}");
+        assert_eq!(net["protocol"].as_str(), app, "{proto:?}");
+        let rec = serde_json::to_value(eve::eve(&a)).unwrap();
+        assert_eq!(rec["proto"].as_str(), eve_proto, "{proto:?}");
+        assert_eq!(rec["app_proto"].as_str(), app, "{proto:?}");
+    }
 }

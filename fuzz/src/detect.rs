@@ -119,6 +119,7 @@ pub fn detect_events(data: &[u8]) {
             Endpoint::v4([10, 0, 1, hosts >> 4], 502),
         );
         let meta = Meta {
+            link: Default::default(),
             ts,
             frame,
             flow_id: u64::from(hosts),
@@ -300,6 +301,7 @@ pub fn detect_events(data: &[u8]) {
                         transaction: Some(u32::from(i)),
                         ..Event::new(
                             Meta {
+                                link: Default::default(),
                                 ts: ts + u64::from(i),
                                 ..meta
                             },
@@ -315,6 +317,7 @@ pub fn detect_events(data: &[u8]) {
     }
     for a in engine.observe(&Event::new(
         Meta {
+            link: Default::default(),
             ts,
             ..Meta::default()
         },

@@ -229,6 +229,7 @@ mod tests {
 
     fn meta() -> Meta {
         Meta {
+            link: Default::default(),
             ts: 1_427_906_557_314_428,
             frame: 19,
             flow_id: 0,

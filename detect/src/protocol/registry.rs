@@ -33,6 +33,8 @@ pub enum Detail<'a> {
     /// An EtherNet/IP encapsulation PDU or I/O packet and the CIP message it carried.
     #[cfg(feature = "enip")]
     Enip(super::enip::Message<'a>),
+    /// A network event: what the packet layer saw below the protocols ([`crate::net`]).
+    Net(crate::net::NetEvent),
     #[doc(hidden)]
     _Lifetime(PhantomData<&'a ()>),
 }

@@ -215,6 +215,7 @@ impl World {
             r.push((ts, flow, dir, bytes.to_vec()));
         }
         let meta = Meta {
+            link: Default::default(),
             ts,
             frame: self.frame,
             flow_id: 0,

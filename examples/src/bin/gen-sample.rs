@@ -3,7 +3,8 @@
 //! a real Ethernet capture as distinct conversations (each copy later in time, its ephemeral
 //! ports shifted), so that every copy is decoded, not taken for retransmissions; or with
 //! `--flood N` a hostile capture of N distinct TCP flows to port 502 (a SYN and random
-//! bytes each) for memory tests.
+//! bytes each) for memory tests; or with `--plant SITES` a plant of many hosts in many
+//! subnets (Modbus polling) for the HTML report's map.
 //!
 //! ```text
 //! cargo run -p otwire-examples --bin gen-sample                       # regenerate the sample
@@ -11,6 +12,7 @@
 //! cargo run --release -p otwire-examples --bin gen-sample -- --repeat 70 \
 //!     --from ../shared/captures/modbus/plant1_ModbusTCP.pcap --out /tmp/plant70.pcap
 //! cargo run --release -p otwire-examples --bin gen-sample -- --flood 600000 --out /tmp/flood.pcap
+//! cargo run -p otwire-examples --bin gen-sample -- --plant 12 --plcs 30 --out /tmp/plant.pcap
 //! ```
 
 use std::fs::File;
@@ -30,9 +32,13 @@ struct Args {
     /// Write a polling capture of at least this size instead (e.g. 500M, 2G, 10000000).
     #[arg(long, value_parser = parse_size)]
     bulk: Option<u64>,
-    /// Servers polled in the bulk capture.
+    /// Servers polled in the bulk capture (per site with --plant).
     #[arg(long, default_value_t = 20)]
     plcs: u8,
+    /// Write a plant of this many /24 sites instead, each an HMI polling --plcs PLCs, and a
+    /// historian reading every site (many hosts, for the HTML report's map).
+    #[arg(long, value_name = "SITES")]
+    plant: Option<u8>,
     /// Write this many copies of `--from` (an Ethernet pcap or pcapng) instead.
     #[arg(long, requires = "from")]
     repeat: Option<u32>,
@@ -71,6 +77,10 @@ fn main() -> ExitCode {
         }
     };
     let result = match (args.repeat, &args.from, args.bulk) {
+        _ if args.plant.is_some() => {
+            let sites = args.plant.unwrap_or(0);
+            otwire_examples::sample_plant::write_plant(file, sites, args.plcs).map(|n| n as usize)
+        }
         _ if args.flood.is_some() => {
             let flows = args.flood.unwrap_or(0);
             otwire_examples::flood::write_flood(file, flows, 502, 7).map(|n| n as usize)

@@ -102,6 +102,11 @@ struct Args {
     /// Never show a progress bar.
     #[arg(long)]
     no_progress: bool,
+
+    /// Also write a self-contained HTML report (asset inventory, communication map, alert
+    /// timeline and ATT&CK for ICS table, statistics) to FILE.
+    #[arg(long, value_name = "FILE.html")]
+    report: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -221,6 +226,9 @@ fn run(args: &Args) -> Result<ExitCode, String> {
         Some(d) => Scanner::with_detection(options, report, d),
         None => Scanner::new(options, report),
     };
+    if args.report.is_some() {
+        scanner.collect_for_report();
+    }
     let mut inputs = InputsSummary::default();
 
     if let Some(opts) = &live {
@@ -271,6 +279,9 @@ fn run(args: &Args) -> Result<ExitCode, String> {
     if let Some(path) = &args.baseline_out {
         otwire_examples::detect_engine::save_baseline(scanner.detection(), path)?;
     }
+    if let Some(path) = &args.report {
+        write_report(path, &scanner, &inputs, &args.captures)?;
+    }
 
     let mut code = ExitCode::SUCCESS;
     if let Some(f) = args.fail_on
@@ -302,6 +313,27 @@ fn run(args: &Args) -> Result<ExitCode, String> {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(code),
         Err(e) => Err(format!("writing output: {e}")),
     }
+}
+
+/// Writes `--report FILE.html`.
+fn write_report<R: otwire_examples::scanner::Report>(
+    path: &std::path::Path,
+    scanner: &Scanner<R>,
+    inputs: &InputsSummary,
+    captures: &[PathBuf],
+) -> Result<(), String> {
+    let source = if let Some(l) = &inputs.live {
+        format!("live capture on {}", l.interface)
+    } else if captures.is_empty() {
+        "(bundled sample)".to_string()
+    } else {
+        let names: Vec<String> = captures.iter().map(|p| p.display().to_string()).collect();
+        names.join(", ")
+    };
+    let err = |e: io::Error| format!("{}: {e}", path.display());
+    let mut out = BufWriter::new(File::create(path).map_err(err)?);
+    otwire_examples::report::write_html(&mut out, scanner, inputs, &source).map_err(err)?;
+    out.flush().map_err(err)
 }
 
 fn scan<'r, R: Read + Send + 'r, W: Write>(

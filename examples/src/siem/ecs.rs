@@ -7,10 +7,11 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use otwire_detect::protocol::Transport;
 use serde_json::{Map, Value, json};
 
-use super::{FRAMEWORK, PRODUCT, VENDOR, app_proto, tactics, technique_reference, transport};
+use super::{
+    FRAMEWORK, PRODUCT, VENDOR, app_proto, iana_number, tactics, technique_reference, transport,
+};
 use crate::record::{AlertRecord, Severity};
 
 /// The ECS version the documents follow (`ecs.version`).
@@ -41,7 +42,7 @@ pub fn risk_score(s: Severity) -> f64 {
 pub fn rule_name(a: &AlertRecord) -> String {
     format!(
         "OTWIRE {} {} {} ({})",
-        super::app_proto(a.proto).to_uppercase(),
+        a.proto.name().to_uppercase(),
         a.technique_id,
         a.technique_name,
         a.detector
@@ -89,10 +90,21 @@ pub fn document(a: &AlertRecord) -> Value {
     let src = SocketAddr::from(a.src);
     let dst = SocketAddr::from(a.dst);
     let tactics = tactics(a);
-    let (transport, iana) = match transport(a) {
-        Transport::Tcp => ("tcp", "6"),
-        Transport::Udp => ("udp", "17"),
-    };
+    let transport = transport(a);
+    let mut network = Map::new();
+    if let Some(p) = app_proto(a.proto) {
+        network.insert("protocol".into(), p.into());
+    }
+    if let Some(t) = transport {
+        network.insert("transport".into(), t.into());
+        if let Some(n) = iana_number(t, dst.is_ipv6()) {
+            network.insert("iana_number".into(), n.into());
+        }
+    }
+    network.insert(
+        "type".into(),
+        if dst.is_ipv4() { "ipv4" } else { "ipv6" }.into(),
+    );
     let mut tags = vec!["otwire", "ot"];
     if a.aggregate {
         tags.push("aggregate");
@@ -133,12 +145,7 @@ pub fn document(a: &AlertRecord) -> Value {
         },
         "source": endpoint(src),
         "destination": endpoint(dst),
-        "network": {
-            "protocol": app_proto(a.proto),
-            "transport": transport,
-            "iana_number": iana,
-            "type": if dst.is_ipv4() { "ipv4" } else { "ipv6" },
-        },
+        "network": network,
         "related": { "ip": related_ips(a, src.ip(), dst.ip()) },
         "rule": {
             "id": a.detector,

@@ -10,7 +10,6 @@ use std::net::SocketAddr;
 
 use std::collections::BTreeMap;
 
-use otwire_detect::protocol::Transport;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -69,10 +68,13 @@ pub struct EveAlert<'a> {
     pub dest_ip: String,
     /// Receiver port.
     pub dest_port: u16,
-    /// `"TCP"` or `"UDP"`.
-    pub proto: &'static str,
-    /// The application protocol (`"modbus"`, `"dnp3"`, `"s7comm"`...).
-    pub app_proto: &'static str,
+    /// `"TCP"`, `"UDP"` or `"ICMP"` (absent for ARP).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proto: Option<&'static str>,
+    /// The application protocol (`"modbus"`, `"dnp3"`, `"s7comm"`...; absent for network
+    /// events).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_proto: Option<&'static str>,
     /// The rule that matched.
     pub alert: EveAlertBody,
     /// otwire's own fields.
@@ -153,10 +155,11 @@ pub fn eve(a: &AlertRecord) -> EveAlert<'_> {
         src_port: src.port(),
         dest_ip: dst.ip().to_string(),
         dest_port: dst.port(),
-        proto: match transport(a) {
-            Transport::Tcp => "TCP",
-            Transport::Udp => "UDP",
-        },
+        proto: transport(a).map(|t| match t {
+            "udp" => "UDP",
+            "icmp" => "ICMP",
+            _ => "TCP",
+        }),
         app_proto: app_proto(a.proto),
         alert: EveAlertBody {
             action: "allowed",

@@ -168,24 +168,50 @@ pub fn technique_reference(id: &str) -> String {
     format!("https://attack.mitre.org/techniques/{id}/")
 }
 
-/// The transport of an alert's traffic. An alert does not carry it, so it is read from the
-/// protocol's well-known ports: UDP when one end is on a port the protocol uses on UDP and
-/// not on TCP (EtherNet/IP I/O on 2222), else TCP (every protocol's usual transport;
-/// DNP3 over UDP on 20000 is reported as TCP).
-pub fn transport(a: &AlertRecord) -> Transport {
+/// The transport of an alert's traffic, lower case (`"tcp"`, `"udp"`, `"icmp"`), `None`
+/// for ARP. A network event's protocol is its transport. An OT protocol's alert does not
+/// carry it, so it is read from the protocol's well-known ports: UDP when one end is on a
+/// port the protocol uses on UDP and not on TCP (EtherNet/IP I/O on 2222), else TCP (every
+/// OT protocol's usual transport; DNP3 over UDP on 20000 is reported as TCP).
+pub fn transport(a: &AlertRecord) -> Option<&'static str> {
+    match a.proto {
+        Protocol::Tcp => return Some("tcp"),
+        Protocol::Udp => return Some("udp"),
+        Protocol::Icmp => return Some("icmp"),
+        Protocol::Arp => return None,
+        _ => {}
+    }
     let Some(d) = describe(a.proto) else {
-        return Transport::Tcp;
+        return Some("tcp");
     };
     let udp_only =
         |p: u16| d.ports(Transport::Udp).contains(&p) && !d.ports(Transport::Tcp).contains(&p);
-    if udp_only(a.dst.port) || udp_only(a.src.port) {
-        Transport::Udp
+    Some(if udp_only(a.dst.port) || udp_only(a.src.port) {
+        "udp"
     } else {
-        Transport::Tcp
+        "tcp"
+    })
+}
+
+/// The IANA protocol number of a transport (`"6"`), as ECS `network.iana_number` keeps it.
+pub fn iana_number(transport: &str, ipv6: bool) -> Option<&'static str> {
+    match (transport, ipv6) {
+        ("tcp", _) => Some("6"),
+        ("udp", _) => Some("17"),
+        ("icmp", false) => Some("1"),
+        ("icmp", true) => Some("58"),
+        _ => None,
     }
 }
 
-/// The name of a protocol as SIEMs label it (`network.protocol`, EVE `app_proto`).
-pub fn app_proto(p: Protocol) -> &'static str {
-    p.name()
+/// The application protocol of an alert as SIEMs label it (`network.protocol`, EVE
+/// `app_proto`): the OT protocol's name; `None` for network events (TCP, UDP, ICMP, ARP)
+/// and for bytes that are not the protocol of their port.
+pub fn app_proto(p: Protocol) -> Option<&'static str> {
+    match p {
+        Protocol::Modbus | Protocol::Dnp3 | Protocol::Iec104 | Protocol::S7 | Protocol::Enip => {
+            Some(p.name())
+        }
+        _ => None,
+    }
 }

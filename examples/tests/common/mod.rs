@@ -236,3 +236,56 @@ pub fn tcp_conversation(
     }
     out
 }
+
+/// Scans `pcap` with the report collection on and returns the report's HTML and the number
+/// of assets.
+pub fn report_of(pcap: &[u8]) -> (String, usize) {
+    let mut scanner = Scanner::new(ScanOptions::default(), ());
+    scanner.collect_for_report();
+    let mut reader = otwire_examples::capture::CaptureReader::new(pcap).expect("capture");
+    while let Some(p) = reader.next_packet().expect("packet") {
+        scanner.packet(&p);
+    }
+    scanner.finish();
+    let mut out = Vec::new();
+    otwire_examples::report::write_html(
+        &mut out,
+        &scanner,
+        &otwire_examples::output::InputsSummary::default(),
+        "test",
+    )
+    .expect("write");
+    (
+        String::from_utf8(out).expect("UTF-8"),
+        scanner.assets().len(),
+    )
+}
+
+/// A Modbus device identification (FC 43/14) exchange whose server reports `vendor`.
+pub fn hostile_capture(vendor: &[u8]) -> Vec<u8> {
+    let mbap = |tid: u8, pdu: &[u8]| {
+        let len = u8::try_from(pdu.len() + 1).expect("short");
+        let mut v = vec![0, tid, 0, 0, 0, len, 1];
+        v.extend_from_slice(pdu);
+        v
+    };
+    let req = mbap(1, &[0x2B, 0x0E, 0x01, 0x00]);
+    let mut rsp_pdu = vec![0x2B, 0x0E, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00];
+    rsp_pdu.push(u8::try_from(vendor.len()).expect("short"));
+    rsp_pdu.extend_from_slice(vendor);
+    let rsp = mbap(1, &rsp_pdu);
+    let frames = tcp_conversation(
+        otwire_examples::pcapw::Host::new([10, 0, 0, 1]),
+        otwire_examples::pcapw::Host::new([10, 0, 0, 2]),
+        502,
+        &[(true, &req), (false, &rsp)],
+    );
+    let mut w = otwire_examples::pcapw::PcapWriter::new(Vec::new(), 1).expect("pcap");
+    for (i, f) in frames.iter().enumerate() {
+        w.packet(1_000_000 + i as i64, f).expect("write");
+    }
+    w.into_inner()
+}
+
+/// What a hostile device reports as its name.
+pub const HOSTILE: &str = "<script>document.body.dataset.pwned=1</script><img src=x onerror=\"document.body.dataset.pwned=2\">";
