@@ -369,7 +369,7 @@ pub struct Net {
     /// Gratuitous ARPs from one MAC in one window that make a storm.
     pub gratuitous_per_window: u32,
     /// Distinct IPs one MAC claims in one window that are too many (unless it claimed as
-    /// many while learning, as a proxy-ARP router does).
+    /// many while learning, as a proxy-ARP router does). Claims are counted up to 8.
     pub ips_per_mac: u32,
 }
 

@@ -17,7 +17,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{Bits256, MacSet, fold_ip, load, save};
+use super::{MacSet, load, save};
 use crate::Error;
 use crate::alert::{Finding, Severity};
 use crate::catalog;
@@ -27,12 +27,16 @@ use crate::event::{Endpoint, Event, Ip, ip_from_bytes};
 use crate::net::{Arp, Mac, NetEvent};
 use crate::table::{BoundedMap, TableStats};
 
+/// Distinct IPs counted per MAC and window (a MAC claiming more is counted as claiming
+/// this many).
+const CLAIMED: usize = 8;
+
 /// One MAC's claims in the current window, and what it claimed at most while learning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 struct Claimer {
     start: u64,
-    /// Distinct IPs claimed (sketch).
-    ips: Bits256,
+    /// The distinct IPs claimed, exactly up to [`CLAIMED`] (counting stops there).
+    ips: [Ip; CLAIMED],
     distinct: u32,
     gratuitous: u32,
     /// The most distinct IPs claimed in one learning window.
@@ -163,8 +167,12 @@ impl Detector for ArpWatch {
                 ..Claimer::default()
             };
         }
-        if c.ips.set((fold_ip(&a.sender_ip) & 255) as u8) {
-            c.distinct = c.distinct.saturating_add(1);
+        let n = (c.distinct as usize).min(CLAIMED);
+        if !c.ips.get(..n).unwrap_or(&[]).contains(&a.sender_ip) {
+            if let Some(slot) = c.ips.get_mut(n) {
+                *slot = a.sender_ip;
+                c.distinct += 1;
+            }
         }
         if a.is_gratuitous() {
             c.gratuitous = c.gratuitous.saturating_add(1);
@@ -240,5 +248,38 @@ mod tests {
         b.learn([2, 0, 0, 0, 0, 9]);
         assert!(b.full);
         assert_eq!(mac_str(&[0xaa, 0, 1, 2, 3, 0xff]), "aa:00:01:02:03:ff");
+    }
+}
+
+#[cfg(test)]
+mod claims {
+    use super::*;
+    use crate::detector::Mode;
+    use crate::event::Meta;
+
+    #[test]
+    fn one_mac_claiming_three_ips_is_many_ips() {
+        let mut d = ArpWatch::new(&Config::default());
+        let mut sink = Sink::new(Mode::Detecting);
+        for (i, last) in [2u8, 10, 1].into_iter().enumerate() {
+            let a = Arp {
+                op: Arp::REPLY,
+                sender_mac: [2, 0, 0, 0, 0, 66],
+                sender_ip: Endpoint::v4([10, 0, 0, last], 0).ip,
+                target_mac: [0; 6],
+                target_ip: Endpoint::v4([10, 0, 0, 9], 0).ip,
+            };
+            let m = Meta {
+                ts: 1_000_000 + i as u64,
+                ..Meta::default()
+            };
+            d.observe(&Event::network(m, NetEvent::Arp(a)), &mut sink);
+        }
+        let reasons: Vec<_> = sink.findings().iter().map(|f| f.reason).collect();
+        assert_eq!(
+            reasons,
+            ["many_ips"],
+            "new bindings are recorded, not reported"
+        );
     }
 }

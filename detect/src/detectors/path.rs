@@ -5,8 +5,9 @@
 //! messages learns the Ethernet source addresses (up to four; more and the pair's MAC is
 //! not judged) and the IP TTLs (all 256 values, exactly) its packets came with: normal
 //! variation (a master on two interfaces, two routes of different lengths) is learned, not
-//! guessed. Afterwards a learned pair's message with a source MAC (`new_mac`) or a TTL
-//! (`new_ttl`) never seen is a finding: a machine in the middle forwards with its own MAC,
+//! guessed. Afterwards a learned pair's message with a source MAC its sender never used
+//! while learning, with any receiver (`new_mac`: a device replaced while learning is no
+//! finding), or a TTL the pair never had (`new_ttl`) is a finding: a machine in the middle forwards with its own MAC,
 //! and a routing one decrements the TTL. Pairs first seen after learning, and events
 //! without link metadata, are never judged (the new-talker family covers new pairs).
 
@@ -47,6 +48,8 @@ impl Seen {
 #[derive(Debug, Clone)]
 pub struct PathWatch {
     pairs: BoundedMap<(Ip, Ip), Seen>,
+    /// The source MACs each sender used with any receiver while learning.
+    hosts: BoundedMap<Ip, MacSet>,
     hints: HintCache<256>,
 }
 
@@ -55,6 +58,7 @@ impl PathWatch {
     pub fn new(config: &Config) -> Self {
         Self {
             pairs: BoundedMap::new(config.caps.assets),
+            hosts: BoundedMap::new(config.caps.assets),
             hints: HintCache::new(),
         }
     }
@@ -82,6 +86,11 @@ impl Detector for PathWatch {
             if let Some((s, _)) = self.pairs.get_or_insert_with_hint(hint, key, Seen::default) {
                 s.learn(link.src_mac, link.ttl);
             }
+            if let Some(m) = link.src_mac {
+                if let Some((h, _)) = self.hosts.get_or_insert_with(key.0, MacSet::default) {
+                    h.learn(m);
+                }
+            }
             return;
         }
         let Some(s) = self.pairs.get_mut_with_hint(hint, &key) else {
@@ -93,7 +102,9 @@ impl Detector for PathWatch {
             "server"
         };
         if let Some(mac) = link.src_mac {
-            if !s.macs.is_empty() && !s.macs.full && !s.macs.knows(&mac) {
+            let host = self.hosts.get(&key.0);
+            let elsewhere = host.is_some_and(|h| h.full || h.knows(&mac));
+            if !s.macs.is_empty() && !s.macs.full && !s.macs.knows(&mac) && !elsewhere {
                 let known = s.macs.names();
                 let f = Finding::new(
                     ev,
@@ -137,15 +148,15 @@ impl Detector for PathWatch {
     }
 
     fn stats(&self) -> TableStats {
-        self.pairs.stats()
+        self.pairs.stats().merge(self.hosts.stats())
     }
 
     fn save(&self) -> Result<Value, Error> {
-        save(&self.pairs)
+        save(&(&self.pairs, &self.hosts))
     }
 
     fn load(&mut self, state: Value) -> Result<(), Error> {
-        self.pairs = load(state)?;
+        (self.pairs, self.hosts) = load(state)?;
         Ok(())
     }
 }

@@ -7,7 +7,8 @@
 //! PLC that reboots under its master, a monitoring station's pings are learned pairs and
 //! never probes. Per source, a fixed window of `net.scan_window_secs` (an hour by default,
 //! so that slow scans add up) scores the distinct ports probed on each host (a port scan)
-//! and the distinct hosts probed on each port (a sweep), OT ports weighing `net.ot_weight`.
+//! and the distinct hosts probed on each port (a sweep), exactly (a table of the probes
+//! made, bounded by `caps.assets`), OT ports weighing `net.ot_weight`.
 //! The first window to reach its threshold is one finding with the ports or hosts touched
 //! so far; each later new port or host of the window is one more finding of the same
 //! group, which the engine folds into one aggregate (by source: hosts, ports, counts, first
@@ -16,7 +17,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{Bits256, fold_ip, load, mix, save};
+use super::{load, save};
 use crate::Error;
 use crate::alert::{Finding, Severity};
 use crate::catalog::{self, Technique};
@@ -54,11 +55,9 @@ struct Tally<T> {
     start: u64,
     /// The first probe of the window (µs).
     first: u64,
-    /// Distinct items, as a 256-bit linear-counting sketch.
-    seen: Bits256,
     /// Weighted distinct items.
     score: u32,
-    /// Distinct items (as the sketch counts them).
+    /// Distinct items.
     distinct: u32,
     /// Probes.
     probes: u32,
@@ -70,9 +69,9 @@ struct Tally<T> {
 }
 
 impl<T: Copy + Default + PartialEq> Tally<T> {
-    /// Counts a probe of `item` (hash `h`, weight `w`) at `ts`; true if the item is new in
-    /// the window.
-    fn add(&mut self, ts: u64, window: u64, item: T, h: u64, w: u32) -> bool {
+    /// Counts a probe of `item` (weight `w`) at `ts`, whose exact (source, host, port) was
+    /// last probed at `prev`; true if the item is new in the window.
+    fn add(&mut self, ts: u64, window: u64, item: T, prev: Option<u64>, w: u32) -> bool {
         if ts.saturating_sub(self.start) >= window || self.probes == 0 {
             *self = Self {
                 start: ts,
@@ -81,7 +80,7 @@ impl<T: Copy + Default + PartialEq> Tally<T> {
             };
         }
         self.probes = self.probes.saturating_add(1);
-        if !self.seen.set((h & 255) as u8) {
+        if prev.is_some_and(|p| p >= self.start) {
             return false;
         }
         self.score = self.score.saturating_add(w);
@@ -122,6 +121,9 @@ struct Probe {
 pub struct NetScan {
     /// (source, host, kind, port) used while learning.
     known: BoundedMap<(Ip, Ip, u8, u16), ()>,
+    /// (source, host, kind, port) probed since, and when last: what makes a port or host
+    /// new in a window, exactly (until the table evicts).
+    probed: BoundedMap<(Ip, Ip, u8, u16), u64>,
     /// Per (source, host): distinct ports.
     vertical: BoundedMap<(Ip, Ip), Tally<u16>>,
     /// Per (source, kind, port): distinct hosts.
@@ -135,6 +137,7 @@ pub struct NetScan {
 #[derive(Serialize, Deserialize)]
 struct Saved {
     known: BoundedMap<(Ip, Ip, u8, u16), ()>,
+    probed: BoundedMap<(Ip, Ip, u8, u16), u64>,
     vertical: BoundedMap<(Ip, Ip), Tally<u16>>,
     horizontal: BoundedMap<(Ip, u8, u16), Tally<Ip>>,
 }
@@ -153,6 +156,7 @@ impl NetScan {
         ot.dedup();
         Self {
             known: BoundedMap::new(config.caps.assets),
+            probed: BoundedMap::new(config.caps.assets),
             vertical: BoundedMap::new(config.caps.sources),
             horizontal: BoundedMap::new(config.caps.sources),
             ot,
@@ -276,19 +280,22 @@ impl Detector for NetScan {
         if p.src == crate::event::UNSPECIFIED || self.known.contains(&key) {
             return;
         }
+        let prev = match self.probed.get_or_insert_with(key, || ev.ts) {
+            Some((last, false)) => Some(core::mem::replace(last, ev.ts)),
+            _ => None,
+        };
         let window = self.cfg.scan_window_secs.max(1).saturating_mul(1_000_000);
         let w = self.weight(p.kind, p.port);
         let src = ip_from_bytes(p.src);
         let host = ip_from_bytes(p.host);
         // Vertical: the ports of one host (TCP and UDP only).
         if p.kind == TCP || p.kind == UDP {
-            let h = mix(u64::from(p.port) << 8 | u64::from(p.kind));
             let thr = self.cfg.port_scan_score;
             if let Some((t, _)) = self
                 .vertical
                 .get_or_insert_with((p.src, p.host), Tally::default)
             {
-                let new = t.add(ev.ts, window, p.port, h, w);
+                let new = t.add(ev.ts, window, p.port, prev, w);
                 if !t.fired && t.score >= thr {
                     t.fired = true;
                     let f = finding(
@@ -317,7 +324,6 @@ impl Detector for NetScan {
             }
         }
         // Horizontal: the hosts probed on one port (or pinged, or ARPed for).
-        let h = fold_ip(&p.host);
         let thr = self.cfg.sweep_score;
         let (reason, what) = match p.kind {
             ICMP => ("ping_sweep", "pinged"),
@@ -328,7 +334,7 @@ impl Detector for NetScan {
             .horizontal
             .get_or_insert_with((p.src, p.kind, p.port), Tally::default)
         {
-            let new = t.add(ev.ts, window, p.host, h, w);
+            let new = t.add(ev.ts, window, p.host, prev, w);
             if !t.fired && t.score >= thr {
                 t.fired = true;
                 let hosts: Vec<String> = t
@@ -368,6 +374,7 @@ impl Detector for NetScan {
     fn stats(&self) -> TableStats {
         self.known
             .stats()
+            .merge(self.probed.stats())
             .merge(self.vertical.stats())
             .merge(self.horizontal.stats())
     }
@@ -375,6 +382,7 @@ impl Detector for NetScan {
     fn save(&self) -> Result<Value, Error> {
         save(&Saved {
             known: self.known.clone(),
+            probed: self.probed.clone(),
             vertical: self.vertical.clone(),
             horizontal: self.horizontal.clone(),
         })
@@ -383,6 +391,7 @@ impl Detector for NetScan {
     fn load(&mut self, state: Value) -> Result<(), Error> {
         let s: Saved = load(state)?;
         self.known = s.known;
+        self.probed = s.probed;
         self.vertical = s.vertical;
         self.horizontal = s.horizontal;
         Ok(())
@@ -407,13 +416,14 @@ mod tests {
     #[test]
     fn tally_counts_distinct_items_and_restarts_with_the_window() {
         let mut t = Tally::<u16>::default();
-        assert!(t.add(10, 100, 502, mix(502), 4));
-        assert!(!t.add(20, 100, 502, mix(502), 4), "a repeat is not new");
-        assert!(t.add(30, 100, 80, mix(80), 1));
+        assert!(t.add(10, 100, 502, None, 4));
+        assert!(!t.add(20, 100, 502, Some(10), 4), "a repeat is not new");
+        assert!(t.add(30, 100, 80, None, 1));
         assert_eq!((t.score, t.distinct, t.probes), (5, 2, 3));
         assert_eq!(t.listed(), &[502, 80]);
-        // The window ends: the tally starts again.
-        assert!(t.add(110, 100, 502, mix(502), 4));
+        // The window ends: the tally starts again, and the port probed in the last one is
+        // new in this one.
+        assert!(t.add(110, 100, 502, Some(20), 4));
         assert_eq!((t.score, t.distinct, t.probes, t.first), (4, 1, 1, 110));
     }
 }
