@@ -399,3 +399,70 @@ fn master_behind_a_new_router_hop_is_a_new_ttl() {
     assert!(a.iter().all(|a| a.evidence["reason"] == "new_ttl"));
     assert_eq!(with(&a, "T0830").iter().map(|a| a.count).sum::<u64>(), 60);
 }
+
+#[test]
+fn net_thresholds_and_switches_load_from_toml() {
+    let c = otwire_detect::Config::from_toml(
+        "[net]\nport_scan_score = 40\not_ports = [1234]\n[enable]\npath = false\n",
+    )
+    .unwrap();
+    assert_eq!(
+        (c.net.port_scan_score, c.net.ot_ports.clone()),
+        (40, vec![1234])
+    );
+    assert_eq!(c.net.sweep_score, 16, "the rest keep their defaults");
+    let names = otwire_detect::Engine::new(c).detector_names();
+    assert!(names.contains(&"scan") && names.contains(&"arp") && !names.contains(&"path"));
+    // A score of 40 needs ten OT ports: the five-port connect scan passes unseen.
+    let mut c = config();
+    c.net.port_scan_score = 40;
+    let mut n = learned(c);
+    let t = n.now;
+    for p in [502, 102, 2404, 20000, 44818] {
+        connect_probe(&mut n, PLC1, p);
+    }
+    n.run_for(10);
+    n.finish();
+    assert!(n.alerts_since(t).is_empty());
+}
+
+#[test]
+fn a_reloaded_baseline_detects_the_same_scan_and_spoof() {
+    let run = |n: &mut Net| {
+        n.run_with(3, |n, i| {
+            if i == 0 {
+                for p in [502, 102, 2404, 20000, 44818] {
+                    connect_probe(n, PLC1, p);
+                }
+            }
+        });
+        spoof(n, 10, true);
+        n.finish();
+    };
+    let mut a = learned(config());
+    let json = a.engine.save_baseline_json().unwrap();
+    let t = a.now;
+    let mut b = Net::new(config());
+    b.engine.load_baseline_json(&json).unwrap();
+    assert_eq!(
+        b.engine.save_baseline_json().unwrap(),
+        json,
+        "a reload saves identically"
+    );
+    b.now = a.now;
+    b.secs = a.secs;
+    b.frame = a.frame;
+    b.flow = a.flow;
+    b.tid = a.tid;
+    b.plant = a.plant.clone();
+    run(&mut a);
+    run(&mut b);
+    let lines =
+        |n: &Net| -> Vec<String> { n.alerts_since(t).iter().map(|a| a.to_json_line()).collect() };
+    assert_eq!(
+        a.techniques_since(t),
+        set(&["T0830", "T0840"]),
+        "the scan and the spoof"
+    );
+    assert_eq!(lines(&a), lines(&b));
+}
