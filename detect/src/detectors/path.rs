@@ -102,9 +102,14 @@ impl Detector for PathWatch {
             "server"
         };
         if let Some(mac) = link.src_mac {
-            let host = self.hosts.get(&key.0);
-            let elsewhere = host.is_some_and(|h| h.full || h.knows(&mac));
-            if !s.macs.is_empty() && !s.macs.full && !s.macs.knows(&mac) && !elsewhere {
+            // The sender's other pairs are asked only when this pair does not know the MAC.
+            let new = !s.macs.is_empty() && !s.macs.full && !s.macs.knows(&mac);
+            if new
+                && !self
+                    .hosts
+                    .get(&key.0)
+                    .is_some_and(|h| h.full || h.knows(&mac))
+            {
                 let known = s.macs.names();
                 let f = Finding::new(
                     ev,
