@@ -50,6 +50,8 @@ pub struct Config {
     pub rate: Rate,
     /// Protocol state thresholds.
     pub state: State,
+    /// Replayed commands and spoofed reports.
+    pub replay: Replay,
 }
 
 impl Default for Config {
@@ -65,6 +67,7 @@ impl Default for Config {
             value: ValueRange::default(),
             rate: Rate::default(),
             state: State::default(),
+            replay: Replay::default(),
         }
     }
 }
@@ -190,6 +193,8 @@ pub struct Enable {
     pub rate: bool,
     /// Family 7.
     pub conformance: bool,
+    /// Replayed commands (family 4) and spoofed reports (family 5).
+    pub replay: bool,
 }
 
 impl Default for Enable {
@@ -203,6 +208,7 @@ impl Default for Enable {
             value: true,
             rate: true,
             conformance: true,
+            replay: true,
         }
     }
 }
@@ -324,6 +330,37 @@ impl Default for State {
         Self {
             pending_secs: 10.0,
             answered_secs: 10.0,
+        }
+    }
+}
+
+/// Replayed commands and spoofed reports (`detectors::Replay`, `detectors::SpoofedReport`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Replay {
+    /// An operation sent again more than this many seconds after its content was last sent
+    /// is not judged a replay.
+    pub window_secs: u64,
+    /// Intervals an operation must show while learning to have a cadence.
+    pub min_repeats: u32,
+    /// A repeat at least this fraction of the shortest learned interval after the
+    /// operation's last send is on its cadence.
+    pub cadence_factor: f64,
+    /// Changes a report target must show while learning (without any recurrence) to be
+    /// judged.
+    pub min_changes: u32,
+    /// Recurring old reports in a row, in their first-reported order, before an alert.
+    pub series: u32,
+}
+
+impl Default for Replay {
+    fn default() -> Self {
+        Self {
+            window_secs: 900,
+            min_repeats: 3,
+            cadence_factor: 0.5,
+            min_changes: 8,
+            series: 3,
         }
     }
 }

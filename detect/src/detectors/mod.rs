@@ -6,6 +6,8 @@ mod conformance;
 mod new_asset;
 mod periodicity;
 mod rate;
+mod replay;
+mod spoof;
 mod state;
 mod stateless;
 mod value;
@@ -15,6 +17,8 @@ pub use conformance::ConformanceCheck;
 pub use new_asset::NewAsset;
 pub use periodicity::Periodicity;
 pub use rate::RateScan;
+pub use replay::Replay;
+pub use spoof::SpoofedReport;
 pub use state::{RING, StateExtension, Transactions};
 pub use stateless::Matchers;
 pub use value::ValueRange;
@@ -60,6 +64,10 @@ pub fn builtin(config: &Config) -> Vec<Box<dyn Detector>> {
     if e.conformance {
         v.push(Box::new(ConformanceCheck::new(config)));
     }
+    if e.replay {
+        v.push(Box::new(Replay::new(config)));
+        v.push(Box::new(SpoofedReport::new(config)));
+    }
     v
 }
 
@@ -77,7 +85,7 @@ pub(crate) fn load<T: DeserializeOwned>(v: Value) -> Result<T, Error> {
 }
 
 /// A 64-bit mix (SplitMix64 finaliser) for sketches; deterministic across runs.
-const fn mix(mut z: u64) -> u64 {
+pub(crate) const fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)

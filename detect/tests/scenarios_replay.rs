@@ -1,0 +1,288 @@
+//! Replayed commands and spoofed reports (issue 13), Modbus/TCP on the simulated plant of
+//! `support`: 10 minutes of learning, 5 minutes of benign traffic that must raise nothing,
+//! then the attack interleaved with the plant and one more minute of it; each test asserts
+//! the exact set of techniques. The DNP3 and IEC 104 replays are in `scenarios_dnp3.rs` and
+//! `scenarios_iec104.rs`, beside the worlds they run in.
+#![cfg(feature = "modbus")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod support;
+
+use std::collections::BTreeSet;
+
+use otwire_detect::net::{Arp, NetEvent};
+use otwire_detect::{Direction, Event, Flow, Link, Meta};
+use support::*;
+
+/// The attacker's MAC address.
+const EVIL_MAC: [u8; 6] = [0x02, 0xee, 0xee, 0xee, 0xee, 0x01];
+
+fn report(w: &World, since: u64) {
+    for a in w.alerts_since(since) {
+        eprintln!("{}", a.to_json_line());
+    }
+}
+
+fn reasons(w: &World, since: u64) -> BTreeSet<String> {
+    w.alerts_since(since)
+        .iter()
+        .map(|a| {
+            let r = a.evidence.get("reason").and_then(|r| r.as_str());
+            format!("{}:{}:{}", a.technique_id, a.detector, r.unwrap_or(""))
+        })
+        .collect()
+}
+
+/// A learned world that records every ADU from now on.
+fn recording_world(seed: u64) -> World {
+    let mut w = learned_world(seed);
+    w.record = Some(Vec::new());
+    w
+}
+
+/// The recorded request and response of the last exchange from `client` whose request
+/// has function code `function`.
+fn last_exchange(w: &World, client: u8, function: u8) -> (Flow, Vec<u8>, Vec<u8>) {
+    let rec = w.record.as_ref().unwrap();
+    let i = rec
+        .iter()
+        .rposition(|(_, f, d, b)| {
+            *d == Direction::Request && f.client.ip == ep(client, 0).ip && b[7] == function
+        })
+        .expect("no such request recorded");
+    let (_, flow, _, req) = &rec[i];
+    let rsp = rec[i + 1..]
+        .iter()
+        .find(|(_, f, d, b)| f == flow && *d == Direction::Response && b[..2] == req[..2])
+        .map(|r| r.3.clone())
+        .unwrap();
+    (*flow, req.clone(), rsp)
+}
+
+/// Runs the plant in half-second steps until `client` has just sent a request with
+/// function code `function`.
+fn run_until_sent(w: &mut World, client: u8, function: u8) {
+    let start = w.now;
+    loop {
+        w.run_for(0.5);
+        let sent = w
+            .record
+            .as_ref()
+            .unwrap()
+            .iter()
+            .rev()
+            .any(|(ts, f, d, b)| {
+                *ts > start
+                    && *ts + SEC / 2 >= w.now
+                    && *d == Direction::Request
+                    && f.client.ip == ep(client, 0).ip
+                    && b[7] == function
+            });
+        if sent {
+            return;
+        }
+        assert!(w.now - start < 600 * SEC, "no such request");
+    }
+}
+
+/// The attacker claims `victim`'s address on the link: gratuitous ARP replies.
+fn arp_spoof(w: &mut World, victim: u8) {
+    for k in 0..3 {
+        let ts = w.now + k * 100_000;
+        let ip = ep(victim, 0).ip;
+        let arp = Arp {
+            op: Arp::REPLY,
+            sender_mac: EVIL_MAC,
+            sender_ip: ip,
+            target_mac: [0xff; 6],
+            target_ip: ip,
+        };
+        let meta = Meta {
+            ts,
+            frame: 0,
+            flow_id: 0,
+            flow: Flow::new(ep(victim, 0), ep(255, 0)),
+            link: Link {
+                src_mac: Some(EVIL_MAC),
+                dst_mac: Some([0xff; 6]),
+                ttl: None,
+            },
+        };
+        let alerts = w.engine.observe(&Event::network(meta, NetEvent::Arp(arp)));
+        w.alerts.extend_from_slice(alerts);
+    }
+}
+
+/// `req` and `rsp` sent again from `client`'s address on a connection of its own (port
+/// `port`), through the attacker's MAC.
+fn replay(w: &mut World, client: u8, server: u8, port: u16, req: &[u8], rsp: &[u8]) {
+    let flow = Flow::new(ep(client, port), ep(server, 502));
+    w.link = Link {
+        src_mac: Some(EVIL_MAC),
+        dst_mac: None,
+        ttl: Some(64),
+    };
+    let now = w.now;
+    w.feed(now, flow, Direction::Request, req);
+    w.feed(now + 2_000, flow, Direction::Response, rsp);
+    w.link = Link::NONE;
+}
+
+/// The engineering station's last setpoint write, replayed byte for byte from its address
+/// after an ARP spoof, a few seconds after it was sent: T0830 and T0855, from the replay
+/// detector, the write being the same operation the station makes every 30 s.
+#[test]
+fn modbus_write_replayed_byte_for_byte_after_arp_spoof() {
+    let mut w = recording_world(61);
+    run_until_sent(&mut w, ENG, 6);
+    let (_, req, rsp) = last_exchange(&w, ENG, 6);
+    let t = w.now;
+    arp_spoof(&mut w, ENG);
+    w.advance(2 * SEC);
+    replay(&mut w, ENG, PLC1, 47_001, &req, &rsp);
+    w.run_for(60.0);
+    report(&w, t);
+    assert_eq!(w.techniques_since(t), set(&["T0830", "T0855"]));
+    let r = reasons(&w, t);
+    assert!(r.contains("T0830:replay:replayed_verbatim"), "{r:?}");
+    assert!(r.contains("T0855:replay:replayed_operation"), "{r:?}");
+}
+
+/// The same write with a new transaction id, from another connection of the station's
+/// address: the content without the MBAP transaction id is what is compared.
+#[test]
+fn modbus_write_replayed_with_renewed_transaction_id() {
+    let mut w = recording_world(62);
+    run_until_sent(&mut w, ENG, 6);
+    let (_, mut req, mut rsp) = last_exchange(&w, ENG, 6);
+    req[..2].copy_from_slice(&0xbeefu16.to_be_bytes());
+    rsp[..2].copy_from_slice(&0xbeefu16.to_be_bytes());
+    let t = w.now;
+    w.advance(3 * SEC);
+    replay(&mut w, ENG, PLC1, 47_002, &req, &rsp);
+    w.run_for(60.0);
+    report(&w, t);
+    assert_eq!(w.techniques_since(t), set(&["T0830", "T0855"]));
+    assert!(reasons(&w, t).contains("T0830:replay:replayed_renewed"));
+}
+
+/// A world where SCADA writes the same value to PLC1's register 30 every 10 s and every
+/// client reconnects from new ports every 5 minutes.
+fn fixed_writer(seed: u64) -> World {
+    let mut w = World::new(scenario_config(), seed);
+    w.reconnect_every = 300 * SEC;
+    w.pollers.push(Poller {
+        client: SCADA,
+        server: PLC1,
+        unit: 1,
+        kind: Kind::WriteFixed {
+            addr: 30,
+            value: 600,
+        },
+        period: 10.0,
+        next: T0 + 3 * SEC,
+    });
+    w
+}
+
+/// Identical writes on a learned cadence, across reconnects, and identical reads every
+/// second raise nothing after learning (an hour of it).
+#[test]
+fn identical_writes_on_a_learned_cadence_raise_nothing() {
+    let mut w = fixed_writer(63);
+    w.run_until(T0 + 3600 * SEC);
+    report(&w, T0);
+    assert!(w.alerts.is_empty());
+}
+
+/// The same identical write, replayed from a second connection 2 s after the real one:
+/// inside the learned 10 s cadence, so a replay.
+#[test]
+fn write_replayed_inside_its_learned_cadence() {
+    let mut w = fixed_writer(64);
+    w.record = Some(Vec::new());
+    w.run_until(T0 + 905 * SEC);
+    assert!(w.alerts.is_empty());
+    run_until_sent(&mut w, SCADA, 6);
+    let (_, req, rsp) = last_exchange(&w, SCADA, 6);
+    let t = w.now;
+    w.advance(SEC);
+    replay(&mut w, SCADA, PLC1, 47_003, &req, &rsp);
+    w.run_for(60.0);
+    report(&w, t);
+    assert_eq!(w.techniques_since(t), set(&["T0830", "T0855"]));
+}
+
+/// A man in the middle answers the HMI's input-register polls on a second connection with
+/// responses recorded two minutes earlier, while the PLC's real answers on the HMI's own
+/// connection show the process moving: T0856 from the spoofed-report detector, and T0831
+/// from the value family, which sees the reported values jump between the real and the
+/// recorded ones faster than the process ever changed.
+#[test]
+fn spoofed_responses_repeat_a_recorded_series() {
+    let mut w = recording_world(65);
+    let from = w.now;
+    w.run_for(120.0);
+    // The HMI's input-register exchanges (FC 4) of those two minutes, in order.
+    let rec = w.record.take().unwrap();
+    let pairs: Vec<(Vec<u8>, Vec<u8>)> = rec
+        .iter()
+        .enumerate()
+        .filter(|(_, (ts, f, d, b))| {
+            *ts >= from && f.client.ip == ep(HMI, 0).ip && *d == Direction::Request && b[7] == 4
+        })
+        .map(|(i, (_, f, _, req))| {
+            let rsp = rec[i + 1..]
+                .iter()
+                .find(|(_, g, d, b)| g == f && *d == Direction::Response && b[..2] == req[..2])
+                .unwrap();
+            (req.clone(), rsp.3.clone())
+        })
+        .collect();
+    assert!(pairs.len() > 60);
+    let t = w.now;
+    for (req, rsp) in pairs.iter().take(20) {
+        w.advance(SEC);
+        replay(&mut w, HMI, PLC1, 47_004, req, rsp);
+    }
+    w.run_for(60.0);
+    report(&w, t);
+    assert_eq!(w.techniques_since(t), set(&["T0831", "T0856"]));
+    assert!(reasons(&w, t).contains("T0856:spoofed_report:report_series_repeated"));
+}
+
+/// The same recorded series replayed on the HMI's own connection with nothing new beside
+/// it is a process that repeats itself, as far as the wire can tell: nothing.
+#[test]
+fn old_reports_without_a_changing_process_beside_them_raise_nothing() {
+    let mut w = recording_world(66);
+    w.run_for(30.0);
+    let rec = w.record.take().unwrap();
+    let t = w.now;
+    // PLC2's unit 2 input registers, polled by SCADA: played back on SCADA's connection
+    // while SCADA is not polling (the poller is removed).
+    w.pollers.retain(|p| !(p.client == SCADA && p.unit == 2));
+    let flow = w.flow(SCADA, PLC2);
+    let series = rec
+        .iter()
+        .filter(|(_, f, _, b)| f.server.ip == ep(PLC2, 0).ip && b[6] == 2);
+    for (_, _, d, b) in series {
+        if *d == Direction::Request {
+            w.advance(SEC);
+        }
+        let now = w.now;
+        w.feed(now, flow, *d, b);
+    }
+    w.run_for(10.0);
+    report(&w, t);
+    assert!(
+        !w.techniques_since(t).contains("T0856"),
+        "{:?}",
+        w.techniques_since(t)
+    );
+}
