@@ -1,8 +1,9 @@
 //! Replayed commands and spoofed reports (issue 13), Modbus/TCP on the simulated plant of
 //! `support`: 10 minutes of learning, 5 minutes of benign traffic that must raise nothing,
 //! then the attack interleaved with the plant and one more minute of it; each test asserts
-//! the exact set of techniques. The DNP3 and IEC 104 replays are in `scenarios_dnp3.rs` and
-//! `scenarios_iec104.rs`, beside the worlds they run in.
+//! the exact set of techniques. An S7 HMI (its own small world, below) shows a write var
+//! replayed with a renewed PDU reference. The DNP3 and IEC 104 replays are in
+//! `scenarios_dnp3.rs` and `scenarios_iec104.rs`, beside the worlds they run in.
 #![cfg(feature = "modbus")]
 #![allow(
     clippy::unwrap_used,
@@ -12,11 +13,16 @@
 )]
 
 mod support;
+#[path = "../../s7/tests/vectors/mod.rs"]
+mod vectors;
 
 use std::collections::BTreeSet;
 
 use otwire_detect::net::{Arp, NetEvent};
-use otwire_detect::{Direction, Event, Flow, Link, Meta};
+use otwire_detect::protocol::s7::S7;
+use otwire_detect::protocol::{Sessions, Transport};
+use otwire_detect::{Alert, Direction, Engine, Event, Flow, Link, Meta};
+use otwire_s7::Emit as _;
 use support::*;
 
 /// The attacker's MAC address.
@@ -285,4 +291,107 @@ fn old_reports_without_a_changing_process_beside_them_raise_nothing() {
         "{:?}",
         w.techniques_since(t)
     );
+}
+
+/// An S7 HMI polling a PLC every second and writing MB0-3 every 10 s, on connections it
+/// opens with COTP and setup communication.
+struct S7World {
+    engine: Engine,
+    sessions: Sessions<S7>,
+    now: u64,
+    pdu_ref: u16,
+    alerts: Vec<Alert>,
+}
+
+impl S7World {
+    fn flow(port: u16) -> Flow {
+        Flow::new(ep(HMI, port), ep(PLC1, 102))
+    }
+
+    fn feed(&mut self, port: u16, dir: Direction, bytes: &[u8]) {
+        let meta = Meta {
+            ts: self.now,
+            frame: 0,
+            flow_id: u64::from(port),
+            flow: Self::flow(port),
+            link: Link::NONE,
+        };
+        let (engine, alerts) = (&mut self.engine, &mut self.alerts);
+        self.sessions.feed(meta, dir, bytes, |ev| {
+            alerts.extend_from_slice(engine.observe(ev));
+        });
+    }
+
+    /// A job and its answer 3 ms later, with the next PDU reference (TPKT offset 11).
+    fn exchange(&mut self, port: u16, job: &[u8], answer: &[u8]) {
+        self.pdu_ref = self.pdu_ref.wrapping_add(1);
+        let r = self.pdu_ref.to_be_bytes();
+        let (mut job, mut answer) = (job.to_vec(), answer.to_vec());
+        job[11..13].copy_from_slice(&r);
+        answer[11..13].copy_from_slice(&r);
+        self.feed(port, Direction::Request, &job);
+        self.now += 3_000;
+        self.feed(port, Direction::Response, &answer);
+    }
+
+    fn connect(&mut self, port: u16) {
+        self.feed(port, Direction::Request, vectors::CR);
+        self.feed(port, Direction::Response, vectors::CC);
+        let setup = otwire_s7::frame(otwire_s7::Pdu::setup(0, 480))
+            .to_vec()
+            .unwrap();
+        self.exchange(port, &setup, vectors::SETUP_ACK);
+    }
+
+    /// Learned for 10 minutes, then 5 minutes more that raise nothing.
+    fn learned() -> Self {
+        let mut w = Self {
+            engine: otwire_detect::Engine::new(scenario_config()),
+            sessions: Sessions::new(Transport::Tcp),
+            now: T0,
+            pdu_ref: 0,
+            alerts: Vec::new(),
+        };
+        w.connect(50_000);
+        w.run_for(900);
+        assert!(w.alerts.is_empty(), "{:#?}", w.alerts);
+        w
+    }
+
+    fn run_for(&mut self, secs: u64) {
+        for _ in 0..secs {
+            self.now += SEC;
+            self.exchange(50_000, vectors::READ_JOB, vectors::READ_ACK);
+            if (self.now - T0) / SEC % 10 == 0 {
+                self.exchange(50_000, vectors::WRITE_JOB, vectors::WRITE_ACK);
+            }
+        }
+    }
+}
+
+/// The HMI's write var, replayed 2 s after the real one from a second connection of its
+/// address, with a renewed PDU reference: T0830 and T0855 from the replay detector.
+#[test]
+fn s7_write_replayed_with_a_renewed_pdu_reference() {
+    let mut w = S7World::learned();
+    while (w.now - T0) / SEC % 10 != 0 {
+        w.run_for(1);
+    }
+    let t = w.now;
+    w.now += 2 * SEC;
+    w.connect(50_001);
+    w.exchange(50_001, vectors::WRITE_JOB, vectors::WRITE_ACK);
+    w.run_for(60);
+    let techniques: BTreeSet<String> = w
+        .alerts
+        .iter()
+        .filter(|a| a.ts.0 >= t)
+        .map(|a| a.technique_id.to_string())
+        .collect();
+    for a in &w.alerts {
+        eprintln!("{}", a.to_json_line());
+    }
+    assert_eq!(techniques, set(&["T0830", "T0855"]));
+    assert!(w.alerts.iter().any(|a| a.detector == "replay"
+        && a.evidence.get("reason").and_then(|r| r.as_str()) == Some("replayed_renewed")));
 }
