@@ -27,6 +27,8 @@
 
 #[path = "support/enip.rs"]
 mod cip;
+#[path = "support/dnp3.rs"]
+mod dnp3_frames;
 mod support;
 #[path = "../../s7/tests/vectors/mod.rs"]
 mod vectors;
@@ -39,9 +41,8 @@ use otwire_detect::protocol::s7::S7;
 use otwire_detect::protocol::{Analyzer, Sessions, Transport};
 use otwire_detect::{Alert, Config, Direction, Event, Flow, Link, Meta, Mode};
 use otwire_dnp3::{
-    Address, AppControl, ControlCode, Crob, FragmentWriter, FunctionCode, Iin, LinkControl,
-    LinkHeader, MasterRequest, OpType, PrimaryFunction, Request as DnpRequest, TransportFrames,
-    TripCloseCode,
+    AppControl, ControlCode, Crob, FragmentWriter, FunctionCode, Iin, MasterRequest, OpType,
+    Request as DnpRequest, TripCloseCode,
 };
 use otwire_iec104::builders::{self, Request as Asdu};
 use otwire_iec104::{Cause, CommonAddress, Element, Emit, Ioa, Qds, Qoi, SeqNum, TypeId};
@@ -186,21 +187,9 @@ impl Plant {
             Direction::Response => (10, 1, 2),
         };
         let first_seq = (self.conns[0].seq[k] % 64) as u8;
-        let frames = TransportFrames {
-            header: LinkHeader {
-                control: LinkControl::primary(
-                    dir == Direction::Request,
-                    PrimaryFunction::UnconfirmedUserData,
-                    false,
-                ),
-                destination: Address(dst),
-                source: Address(src),
-            },
-            first_seq,
-            fragment,
-        };
-        self.conns[0].seq[k] += frames.segments().count() as u16;
-        let bytes = frames.to_vec().unwrap();
+        let bytes = dnp3_frames::frames(dir, src, dst, first_seq, fragment);
+        // A transport segment carries up to 249 octets of the fragment (§8.2).
+        self.conns[0].seq[k] += fragment.len().div_ceil(249).max(1) as u16;
         let meta = self.conn_meta(0, ts, dir);
         Self::feed(
             &mut self.w,
