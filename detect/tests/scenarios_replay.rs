@@ -1,10 +1,10 @@
 //! Replayed commands and spoofed reports (issue 13), Modbus/TCP on the simulated plant of
 //! `support`: 10 minutes of learning, 5 minutes of benign traffic that must raise nothing,
 //! then the attack interleaved with the plant and one more minute of it; each test asserts
-//! the exact set of techniques. An S7 HMI (its own small world, below) shows a write var
-//! replayed with a renewed PDU reference. The DNP3 and IEC 104 replays are in
+//! the exact set of techniques. An S7 and an EtherNet/IP HMI (a small world of their own,
+//! below) show a write replayed with a renewed PDU reference, or in a new session. The DNP3 and IEC 104 replays are in
 //! `scenarios_dnp3.rs` and `scenarios_iec104.rs`, beside the worlds they run in.
-#![cfg(feature = "modbus")]
+#![cfg(all(feature = "modbus", feature = "s7", feature = "enip"))]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -12,6 +12,8 @@
     clippy::panic
 )]
 
+#[path = "support/enip.rs"]
+mod cip;
 mod support;
 #[path = "../../s7/tests/vectors/mod.rs"]
 mod vectors;
@@ -19,8 +21,9 @@ mod vectors;
 use std::collections::BTreeSet;
 
 use otwire_detect::net::{Arp, NetEvent};
+use otwire_detect::protocol::enip::Enip;
 use otwire_detect::protocol::s7::S7;
-use otwire_detect::protocol::{Sessions, Transport};
+use otwire_detect::protocol::{Analyzer, Sessions, Transport};
 use otwire_detect::{Alert, Direction, Engine, Event, Flow, Link, Meta};
 use otwire_s7::Emit as _;
 use support::*;
@@ -293,19 +296,38 @@ fn old_reports_without_a_changing_process_beside_them_raise_nothing() {
     );
 }
 
-/// An S7 HMI polling a PLC every second and writing MB0-3 every 10 s, on connections it
-/// opens with COTP and setup communication.
-struct S7World {
+/// A small world for one protocol: an HMI polling PLC1 every second and writing every 10 s
+/// on connections it opens itself (`open`, `poll`: the protocol's own exchanges).
+struct Mini<A: Analyzer> {
     engine: Engine,
-    sessions: Sessions<S7>,
+    sessions: Sessions<A>,
+    server_port: u16,
     now: u64,
-    pdu_ref: u16,
+    /// The protocol's running number (S7 PDU reference, ENIP sender context).
+    n: u16,
     alerts: Vec<Alert>,
+    open: fn(&mut Self, u16),
+    poll: fn(&mut Self, u16, bool),
 }
 
-impl S7World {
-    fn flow(port: u16) -> Flow {
-        Flow::new(ep(HMI, port), ep(PLC1, 102))
+impl<A: Analyzer> Mini<A> {
+    /// Learned for 10 minutes on the connection from port 50 000, then 5 minutes more that
+    /// raise nothing.
+    fn learned(server_port: u16, open: fn(&mut Self, u16), poll: fn(&mut Self, u16, bool)) -> Self {
+        let mut w = Self {
+            engine: Engine::new(scenario_config()),
+            sessions: Sessions::new(Transport::Tcp),
+            server_port,
+            now: T0,
+            n: 0,
+            alerts: Vec::new(),
+            open,
+            poll,
+        };
+        (w.open)(&mut w, 50_000);
+        w.run_for(900);
+        assert!(w.alerts.is_empty(), "{:#?}", w.alerts);
+        w
     }
 
     fn feed(&mut self, port: u16, dir: Direction, bytes: &[u8]) {
@@ -313,7 +335,7 @@ impl S7World {
             ts: self.now,
             frame: 0,
             flow_id: u64::from(port),
-            flow: Self::flow(port),
+            flow: Flow::new(ep(HMI, port), ep(PLC1, self.server_port)),
             link: Link::NONE,
         };
         let (engine, alerts) = (&mut self.engine, &mut self.alerts);
@@ -322,50 +344,73 @@ impl S7World {
         });
     }
 
-    /// A job and its answer 3 ms later, with the next PDU reference (TPKT offset 11).
-    fn exchange(&mut self, port: u16, job: &[u8], answer: &[u8]) {
-        self.pdu_ref = self.pdu_ref.wrapping_add(1);
-        let r = self.pdu_ref.to_be_bytes();
-        let (mut job, mut answer) = (job.to_vec(), answer.to_vec());
-        job[11..13].copy_from_slice(&r);
-        answer[11..13].copy_from_slice(&r);
-        self.feed(port, Direction::Request, &job);
+    /// A request and its answer 3 ms later.
+    fn exchange(&mut self, port: u16, req: &[u8], rsp: &[u8]) {
+        self.feed(port, Direction::Request, req);
         self.now += 3_000;
-        self.feed(port, Direction::Response, &answer);
-    }
-
-    fn connect(&mut self, port: u16) {
-        self.feed(port, Direction::Request, vectors::CR);
-        self.feed(port, Direction::Response, vectors::CC);
-        let setup = otwire_s7::frame(otwire_s7::Pdu::setup(0, 480))
-            .to_vec()
-            .unwrap();
-        self.exchange(port, &setup, vectors::SETUP_ACK);
-    }
-
-    /// Learned for 10 minutes, then 5 minutes more that raise nothing.
-    fn learned() -> Self {
-        let mut w = Self {
-            engine: otwire_detect::Engine::new(scenario_config()),
-            sessions: Sessions::new(Transport::Tcp),
-            now: T0,
-            pdu_ref: 0,
-            alerts: Vec::new(),
-        };
-        w.connect(50_000);
-        w.run_for(900);
-        assert!(w.alerts.is_empty(), "{:#?}", w.alerts);
-        w
+        self.feed(port, Direction::Response, rsp);
     }
 
     fn run_for(&mut self, secs: u64) {
         for _ in 0..secs {
             self.now += SEC;
-            self.exchange(50_000, vectors::READ_JOB, vectors::READ_ACK);
-            if (self.now - T0) / SEC % 10 == 0 {
-                self.exchange(50_000, vectors::WRITE_JOB, vectors::WRITE_ACK);
-            }
+            let write = (self.now - T0) / SEC % 10 == 0;
+            (self.poll)(self, 50_000, write);
         }
+    }
+
+    /// Runs until the HMI has just written, then replays the write from a second
+    /// connection (port 50 001) 2 s later; returns the techniques alerted from then on and
+    /// whether the replay detector said `replayed_renewed`.
+    fn replay_write(&mut self) -> (BTreeSet<String>, bool) {
+        while (self.now - T0) / SEC % 10 != 0 {
+            self.run_for(1);
+        }
+        let t = self.now;
+        self.now += 2 * SEC;
+        (self.open)(self, 50_001);
+        (self.poll)(self, 50_001, true);
+        self.run_for(60);
+        for a in &self.alerts {
+            eprintln!("{}", a.to_json_line());
+        }
+        let since: Vec<&Alert> = self.alerts.iter().filter(|a| a.ts.0 >= t).collect();
+        let renewed = since.iter().any(|a| {
+            a.detector == "replay"
+                && a.evidence.get("reason").and_then(|r| r.as_str()) == Some("replayed_renewed")
+        });
+        (
+            since.iter().map(|a| a.technique_id.to_string()).collect(),
+            renewed,
+        )
+    }
+}
+
+/// An S7 job and its answer with the next PDU reference (TPKT offset 11).
+fn s7_exchange(w: &mut Mini<S7>, port: u16, job: &[u8], answer: &[u8]) {
+    w.n = w.n.wrapping_add(1);
+    let r = w.n.to_be_bytes();
+    let (mut job, mut answer) = (job.to_vec(), answer.to_vec());
+    job[11..13].copy_from_slice(&r);
+    answer[11..13].copy_from_slice(&r);
+    w.exchange(port, &job, &answer);
+}
+
+fn s7_open(w: &mut Mini<S7>, port: u16) {
+    w.feed(port, Direction::Request, vectors::CR);
+    w.feed(port, Direction::Response, vectors::CC);
+    let setup = otwire_s7::frame(otwire_s7::Pdu::setup(0, 480))
+        .to_vec()
+        .unwrap();
+    s7_exchange(w, port, &setup, vectors::SETUP_ACK);
+}
+
+/// Read var every second, write var of MB0-3 every 10 s.
+fn s7_poll(w: &mut Mini<S7>, port: u16, write: bool) {
+    if write {
+        s7_exchange(w, port, vectors::WRITE_JOB, vectors::WRITE_ACK);
+    } else {
+        s7_exchange(w, port, vectors::READ_JOB, vectors::READ_ACK);
     }
 }
 
@@ -373,25 +418,58 @@ impl S7World {
 /// address, with a renewed PDU reference: T0830 and T0855 from the replay detector.
 #[test]
 fn s7_write_replayed_with_a_renewed_pdu_reference() {
-    let mut w = S7World::learned();
-    while (w.now - T0) / SEC % 10 != 0 {
-        w.run_for(1);
-    }
-    let t = w.now;
-    w.now += 2 * SEC;
-    w.connect(50_001);
-    w.exchange(50_001, vectors::WRITE_JOB, vectors::WRITE_ACK);
-    w.run_for(60);
-    let techniques: BTreeSet<String> = w
-        .alerts
-        .iter()
-        .filter(|a| a.ts.0 >= t)
-        .map(|a| a.technique_id.to_string())
-        .collect();
-    for a in &w.alerts {
-        eprintln!("{}", a.to_json_line());
-    }
+    let mut w = Mini::<S7>::learned(102, s7_open, s7_poll);
+    let (techniques, renewed) = w.replay_write();
     assert_eq!(techniques, set(&["T0830", "T0855"]));
-    assert!(w.alerts.iter().any(|a| a.detector == "replay"
-        && a.evidence.get("reason").and_then(|r| r.as_str()) == Some("replayed_renewed")));
+    assert!(renewed);
+}
+
+/// The connection's session handle: 0x100 + the HMI's port.
+fn enip_session(port: u16) -> u32 {
+    0x100 + u32::from(port)
+}
+
+/// RegisterSession (0x65) and its reply: header (command, length 4, session, status,
+/// sender context, options), then protocol version 1 and options 0.
+fn enip_open(w: &mut Mini<Enip>, port: u16) {
+    for (dir, session) in [
+        (Direction::Request, 0),
+        (Direction::Response, enip_session(port)),
+    ] {
+        let mut b = vec![0x65, 0x00, 0x04, 0x00];
+        b.extend(session.to_le_bytes());
+        b.extend([0u8; 16]);
+        b.extend([1, 0, 0, 0]);
+        w.feed(port, dir, &b);
+    }
+}
+
+/// Read tag `Level` every second, write tag `Setpoint` = 42 every 10 s (SendRRData with
+/// the next sender context).
+fn enip_poll(w: &mut Mini<Enip>, port: u16, write: bool) {
+    use otwire_enip::Emit as _;
+    w.n = w.n.wrapping_add(1);
+    let ctx = u64::from(w.n).to_le_bytes();
+    let (req, rep) = if write {
+        (
+            cip::write_tag("Setpoint", 42),
+            cip::reply(0x4D, 0, &[], &[]),
+        )
+    } else {
+        (cip::read_tag("Level"), cip::read_tag_reply(1000))
+    };
+    let s = enip_session(port);
+    let q = otwire_enip::send_rr_data(s, ctx, &req).to_vec().unwrap();
+    let a = otwire_enip::send_rr_data(s, ctx, &rep).to_vec().unwrap();
+    w.exchange(port, &q, &a);
+}
+
+/// The HMI's tag write, replayed 2 s after the real one from a second connection of its
+/// address, in its own session with a new sender context: T0830 and T0855.
+#[test]
+fn enip_write_replayed_in_a_new_session() {
+    let mut w = Mini::<Enip>::learned(44_818, enip_open, enip_poll);
+    let (techniques, renewed) = w.replay_write();
+    assert_eq!(techniques, set(&["T0830", "T0855"]));
+    assert!(renewed);
 }
