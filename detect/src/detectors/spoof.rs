@@ -135,7 +135,6 @@ impl Detector for SpoofedReport {
             function: ev.function,
             target: ev.targets.get(0).copied().unwrap_or_default(),
         };
-        let id = key.id();
         let first = Series {
             last: content,
             next: 1,
@@ -150,13 +149,15 @@ impl Detector for SpoofedReport {
         let Some((s, inserted)) = self.series.get_or_insert_with(key, || first) else {
             return;
         };
+        if !inserted && s.last == content {
+            return;
+        }
+        // Only a new target or a changed report needs the fingerprint table.
+        let id = key.id();
         if inserted {
             let _ = self
                 .seen
                 .get_or_insert_with((id, content), || Seen { n: 0, ts: ev.ts });
-            return;
-        }
-        if s.last == content {
             return;
         }
         s.last = content;
