@@ -180,6 +180,27 @@ fn modbus_write_replayed_with_renewed_transaction_id() {
     assert!(reasons(&w, t).contains("T0830:replay:replayed_renewed"));
 }
 
+/// A client that connects for each operation (every client here reconnects every second)
+/// sends its writes on a new connection by habit: the same write sent again 2 s later from
+/// yet another connection is what it always does, not judged a replay.
+#[test]
+fn a_client_that_connects_for_each_operation_is_left_alone() {
+    let mut w = World::new(scenario_config(), 67);
+    w.reconnect_every = SEC;
+    w.record = Some(Vec::new());
+    w.run_until(T0 + 900 * SEC);
+    report(&w, T0);
+    assert!(w.alerts.is_empty());
+    run_until_sent(&mut w, ENG, 6);
+    let (_, req, rsp) = last_exchange(&w, ENG, 6);
+    let t = w.now;
+    w.advance(2 * SEC);
+    replay(&mut w, ENG, PLC1, 47_005, &req, &rsp);
+    w.run_for(60.0);
+    report(&w, t);
+    assert!(w.alerts_since(t).is_empty());
+}
+
 /// A world where SCADA writes the same value to PLC1's register 30 every 10 s and every
 /// client reconnects from new ports every 5 minutes.
 fn fixed_writer(seed: u64) -> World {

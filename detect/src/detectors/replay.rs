@@ -9,7 +9,9 @@
 //! connection that sent the content last (retries, toggles and brute force belong to the
 //! state and rate families), nor one from another host (a new talker or a backup master:
 //! the new-asset and allowlist families judge who may send what), nor a repeat older than
-//! `replay.window_secs`. An operation
+//! `replay.window_secs`, nor one from a client host that sent at least half of its
+//! operations to the server while learning on a connection other than the one before (it
+//! connects for each operation). An operation
 //! (server, unit, function, target; any client) repeated at least `replay.min_repeats` times
 //! while learning has a cadence: its shortest learned interval (sends less than a second
 //! apart are one burst); a repeat that comes at least
@@ -81,6 +83,7 @@ struct Sent {
 pub struct Replay {
     ops: BoundedMap<OpKey, Cadence>,
     sent: BoundedMap<SentKey, Sent>,
+    habits: BoundedMap<(Ip, Ip, Protocol), Habit>,
     cfg: config::Replay,
 }
 
@@ -91,6 +94,7 @@ impl Replay {
         Self {
             ops: BoundedMap::new(config.caps.signatures),
             sent: BoundedMap::new(config.caps.transactions),
+            habits: BoundedMap::new(config.caps.signatures),
             cfg: config.replay,
         }
     }
@@ -124,6 +128,39 @@ impl Replay {
         }
         c.n >= self.cfg.min_repeats && gap as f64 >= c.min_gap as f64 * self.cfg.cadence_factor
     }
+
+    /// Learns how the client host connects; after learning, whether it sent at least half
+    /// of its learned operations to this server on a connection other than the one before
+    /// (a client that connects for each operation: another connection is its habit).
+    fn reconnects(&mut self, ev: &Event<'_>, learning: bool) -> bool {
+        let key = (ev.flow.client.ip, ev.flow.server.ip, ev.protocol);
+        let port = ev.flow.client.port;
+        if !learning {
+            return self.habits.get(&key).is_some_and(|h| {
+                h.ops >= self.cfg.min_repeats && h.fresh.saturating_mul(2) >= h.ops
+            });
+        }
+        let first = Habit {
+            ops: 0,
+            fresh: 0,
+            last_port: port,
+        };
+        if let Some((h, _)) = self.habits.get_or_insert_with(key, || first) {
+            h.ops = h.ops.saturating_add(1);
+            h.fresh = h.fresh.saturating_add(u32::from(h.last_port != port));
+            h.last_port = port;
+        }
+        false
+    }
+}
+
+/// How a client host sends its operations to a server: how many, and how many came on
+/// another connection than the one before (clients that connect for each operation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct Habit {
+    ops: u32,
+    fresh: u32,
+    last_port: u16,
 }
 
 /// Operations: what a replay can make happen (T0855 where the command is one).
@@ -156,6 +193,7 @@ impl Detector for Replay {
         };
         let learning = sink.is_learning();
         let on_cadence = self.on_cadence(ev, learning);
+        let reconnects = self.reconnects(ev, learning);
         let now = Sent {
             ts: ev.ts,
             client: ev.flow.client,
@@ -183,7 +221,7 @@ impl Detector for Replay {
             && (prev.client.port != now.client.port || prev.server_port != now.server_port);
         let age = ev.ts.saturating_sub(prev.ts);
         let window = self.cfg.window_secs.saturating_mul(1_000_000);
-        if learning || !second_conn || age > window || on_cadence {
+        if learning || !second_conn || age > window || on_cadence || reconnects {
             *s = now;
             return;
         }
@@ -219,17 +257,21 @@ impl Detector for Replay {
     }
 
     fn stats(&self) -> TableStats {
-        self.ops.stats().merge(self.sent.stats())
+        self.ops
+            .stats()
+            .merge(self.sent.stats())
+            .merge(self.habits.stats())
     }
 
     fn save(&self) -> Result<Value, Error> {
-        save(&(&self.ops, &self.sent))
+        save(&(&self.ops, &self.sent, &self.habits))
     }
 
     fn load(&mut self, state: Value) -> Result<(), Error> {
-        let (ops, sent) = load(state)?;
+        let (ops, sent, habits) = load(state)?;
         self.ops = ops;
         self.sent = sent;
+        self.habits = habits;
         Ok(())
     }
 }
