@@ -31,7 +31,7 @@ use crate::config::{self, Config};
 use crate::detector::{Detector, Family, Sink};
 use crate::event::{Action, Direction, Endpoint, Event, Ip, Outcome, Protocol, Target};
 use crate::protocol::Fingerprint;
-use crate::table::{BoundedMap, TableStats};
+use crate::table::{BoundedMap, HintCache, TableStats};
 
 /// What a series of reports is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -93,6 +93,8 @@ pub struct SpoofedReport {
     series: BoundedMap<SeriesKey, Series>,
     seen: BoundedMap<(u64, u64), Seen>,
     cfg: config::Replay,
+    /// Where each flow's targets were last found.
+    hints: HintCache<512>,
 }
 
 impl SpoofedReport {
@@ -103,6 +105,7 @@ impl SpoofedReport {
             series: BoundedMap::new(config.caps.signatures),
             seen: BoundedMap::new(config.caps.points),
             cfg: config.replay,
+            hints: HintCache::new(),
         }
     }
 }
@@ -124,16 +127,30 @@ impl Detector for SpoofedReport {
         {
             return;
         }
-        let Some(content) = ev.detail.content() else {
-            return;
-        };
         let learning = sink.is_learning();
+        let target = ev.targets.get(0).copied().unwrap_or_default();
         let key = SeriesKey {
             server: ev.flow.server.ip,
             unit: ev.unit,
             proto: ev.protocol,
             function: ev.function,
-            target: ev.targets.get(0).copied().unwrap_or_default(),
+            target,
+        };
+        let hint = self.hints.at(crate::table::flow_hint(ev)
+            ^ u64::from(ev.function) << 48
+            ^ u64::from(target.start) << 16
+            ^ u64::from(target.count) << 32);
+        // After learning only the judged targets matter (the fast path: one lookup).
+        if !learning
+            && !self
+                .series
+                .get_mut_with_hint(hint, &key)
+                .is_some_and(|s| s.recurrences == 0 && s.changes >= self.cfg.min_changes)
+        {
+            return;
+        }
+        let Some(content) = ev.detail.content() else {
+            return;
         };
         let first = Series {
             last: content,
@@ -146,7 +163,7 @@ impl Detector for SpoofedReport {
             run_at: 0,
             run_ts: 0,
         };
-        let Some((s, inserted)) = self.series.get_or_insert_with(key, || first) else {
+        let Some((s, inserted)) = self.series.get_or_insert_with_hint(hint, key, || first) else {
             return;
         };
         if !inserted && s.last == content {
@@ -186,7 +203,7 @@ impl Detector for SpoofedReport {
         // The process showed new content since the old one was last reported, on another
         // connection: the real reports beside the spoofed ones.
         let beside = s.fresh_on != ev.flow.client;
-        if s.recurrences > 0 || s.changes < self.cfg.min_changes || s.fresh <= old.ts || !beside {
+        if s.fresh <= old.ts || !beside {
             s.run = 0;
             return;
         }
