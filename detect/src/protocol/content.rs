@@ -74,19 +74,26 @@ impl Detail<'_> {
     /// network events, undecoded bytes).
     pub fn content(&self) -> Option<u64> {
         let mut f = Fingerprint::new();
-        let some = match self {
+        self.feed_content(&mut f).then(|| f.finish())
+    }
+
+    /// Feeds the message's content to `f` (each protocol's `Message::content`).
+    fn feed_content(&self, f: &mut Fingerprint) -> bool {
+        match self {
             #[cfg(feature = "modbus")]
-            Self::Modbus(m) => m.content(&mut f),
+            Self::Modbus(m) => m.content(f),
             #[cfg(feature = "dnp3")]
-            Self::Dnp3(m) => m.content(&mut f),
+            Self::Dnp3(m) => m.content(f),
             #[cfg(feature = "iec104")]
-            Self::Iec104(m) => m.content(&mut f),
+            Self::Iec104(m) => m.content(f),
             #[cfg(feature = "s7")]
-            Self::S7(m) => m.content(&mut f),
+            Self::S7(m) => m.content(f),
             #[cfg(feature = "enip")]
-            Self::Enip(m) => m.content(&mut f),
-            _ => false,
-        };
-        some.then(|| f.finish())
+            Self::Enip(m) => m.content(f),
+            _ => {
+                let _ = f;
+                false
+            }
+        }
     }
 }
