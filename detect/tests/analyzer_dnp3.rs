@@ -11,16 +11,18 @@
 
 #[path = "support/conn.rs"]
 mod conn;
+#[path = "support/dnp3.rs"]
+mod dnp3_frames;
 
 use conn::Conn;
+use dnp3_frames::frames;
 use otwire_detect::protocol::dnp3::Dnp3;
 use otwire_detect::{
     Action, Conformance, Direction, Endpoint, Flow, Marks, Meta, Outcome, Space, Target, Values,
 };
 use otwire_dnp3::{
-    Address, AnalogValue, AppControl, ControlCode, Crob, Emit, FragmentWriter, FunctionCode, Iin,
-    LinkControl, LinkHeader, MasterRequest, OpType, PrimaryFunction, Request, TransportFrames,
-    TripCloseCode,
+    AnalogValue, AppControl, ControlCode, Crob, Emit, FragmentWriter, FunctionCode, Iin,
+    MasterRequest, OpType, Request, TripCloseCode,
 };
 
 fn meta() -> Meta {
@@ -34,24 +36,6 @@ fn meta() -> Meta {
             Endpoint::v4([192, 0, 2, 10], 20_000),
         ),
     }
-}
-
-fn frames(dir: Direction, src: u16, dst: u16, seq: u8, fragment: &[u8]) -> Vec<u8> {
-    TransportFrames {
-        header: LinkHeader {
-            control: LinkControl::primary(
-                dir == Direction::Request,
-                PrimaryFunction::UnconfirmedUserData,
-                false,
-            ),
-            destination: Address(dst),
-            source: Address(src),
-        },
-        first_seq: seq,
-        fragment,
-    }
-    .to_vec()
-    .unwrap()
 }
 
 fn crob() -> Crob {

@@ -482,3 +482,36 @@ fn server_sweep_from_a_known_client() {
             .any(|a| a.detector == "new_asset" && a.technique_id == "T0846")
     );
 }
+
+/// A backup SCADA server, seen during a failover drill while learning, takes over the
+/// primary's polls after learning: neither the drill's end (while learning) nor the
+/// takeover is a missing message. When the backup stops and nobody carries on, its polls
+/// are missing (T0803 requests, T0804 responses).
+#[test]
+fn backup_master_takes_over_without_missing_messages() {
+    const BACKUP: u8 = 4;
+    let switch = |w: &mut World, from: u8, to: u8| {
+        for p in &mut w.pollers {
+            if p.client == from {
+                p.client = to;
+            }
+        }
+    };
+    let mut w = World::new(scenario_config(), 8);
+    w.run_until(T0 + 200 * SEC);
+    switch(&mut w, SCADA, BACKUP);
+    w.run_until(T0 + 300 * SEC);
+    switch(&mut w, BACKUP, SCADA);
+    w.run_until(T0 + 900 * SEC);
+    report(&w, T0);
+    assert!(w.alerts.is_empty());
+    switch(&mut w, SCADA, BACKUP);
+    w.run_for(600.0);
+    report(&w, T0);
+    assert!(w.alerts.is_empty());
+    let t = w.now;
+    w.pollers.retain(|p| p.client != BACKUP);
+    w.run_for(120.0);
+    report(&w, t);
+    assert_eq!(w.techniques_since(t), set(&["T0803", "T0804"]));
+}

@@ -55,6 +55,8 @@ struct World {
     uns_seq: u8,
     tseq: [u8; 256],
     alerts: Vec<Alert>,
+    /// When set, the master's messages go over a second connection from this port.
+    second: Option<u16>,
 }
 
 fn crob(on: bool) -> Crob {
@@ -111,11 +113,20 @@ impl World {
             uns_seq: 0,
             tseq: [0; 256],
             alerts: Vec::new(),
+            second: None,
         }
     }
 
     fn flow(client: u8, server: u8) -> Flow {
         Flow::new(ep(client, 40_000 + u16::from(client)), ep(server, 20_000))
+    }
+
+    /// The connection messages between `client` and `server` go over now.
+    fn conn(&self, client: u8, server: u8) -> Flow {
+        match self.second {
+            Some(port) => Flow::new(ep(client, port), ep(server, 20_000)),
+            None => Self::flow(client, server),
+        }
     }
 
     /// Sends one application fragment as link frames (one per transport segment).
@@ -156,7 +167,8 @@ impl World {
         while !rest.is_empty() {
             let (f, r) = otwire_dnp3::split_frame(rest).unwrap();
             rest = r;
-            self.feed_frame(ts, Self::flow(client, server), dir, f.raw);
+            let flow = self.conn(client, server);
+            self.feed_frame(ts, flow, dir, f.raw);
         }
     }
 
@@ -238,6 +250,25 @@ impl World {
         Request { seq, kind }.to_vec().unwrap()
     }
 
+    /// The HMI selects CROB 3 latched on or off, then 50 ms later operates it; returns the
+    /// two request fragments.
+    fn select_operate(&mut self, select_on: bool, operate_on: bool) -> (Vec<u8>, Vec<u8>) {
+        let sel = self.request(MasterRequest::Crob {
+            function: FunctionCode::Select,
+            index: 3,
+            crob: crob(select_on),
+        });
+        self.exchange(HMI, RTU, &sel, None);
+        self.now += 50_000;
+        let op = self.request(MasterRequest::Crob {
+            function: FunctionCode::Operate,
+            index: 3,
+            crob: crob(operate_on),
+        });
+        self.exchange(HMI, RTU, &op, None);
+        (sel, op)
+    }
+
     fn poll_response(&self) -> Vec<u8> {
         // g1v2 binary inputs 0-7 with flags, g30v4 16-bit analog inputs 0-3 without flag.
         let mut buf = [0u8; 64];
@@ -265,19 +296,7 @@ impl World {
             }
             Task::Crob => {
                 let on = self.rng.unit() < 0.5;
-                let sel = self.request(MasterRequest::Crob {
-                    function: FunctionCode::Select,
-                    index: 3,
-                    crob: crob(on),
-                });
-                self.exchange(HMI, RTU, &sel, None);
-                self.now += 50_000;
-                let op = self.request(MasterRequest::Crob {
-                    function: FunctionCode::Operate,
-                    index: 3,
-                    crob: crob(on),
-                });
-                self.exchange(HMI, RTU, &op, None);
+                self.select_operate(on, on);
             }
             Task::Analog => {
                 let value = 500 + (self.rng.unit() * 20.0) as i16;
@@ -459,19 +478,7 @@ fn operate_differs_from_select() {
     let mut w = learned_world(23);
     let t = w.now;
     // The HMI selects latch-on of CROB 3, then operates latch-off.
-    let sel = w.request(MasterRequest::Crob {
-        function: FunctionCode::Select,
-        index: 3,
-        crob: crob(true),
-    });
-    w.exchange(HMI, RTU, &sel, None);
-    w.now += 50_000;
-    let op = w.request(MasterRequest::Crob {
-        function: FunctionCode::Operate,
-        index: 3,
-        crob: crob(false),
-    });
-    w.exchange(HMI, RTU, &op, None);
+    w.select_operate(true, false);
     w.run_for(60.0);
     w.report(t);
     assert_eq!(w.techniques_since(t), set(&["T0855"]));
@@ -615,4 +622,54 @@ fn unsolicited_storm() {
     w.report(t);
     assert_eq!(w.techniques_since(t), set(&["T0814"]));
     assert!(w.alerts.iter().any(|a| reason(a) == "unsolicited_storm"));
+}
+
+/// A select and operate replayed byte for byte (application and transport sequence numbers
+/// included) from a second connection of the master's address 2 s after the real ones:
+/// T0830 and T0855 from the replay detector, the CROB being an operation the HMI makes
+/// every minute.
+#[test]
+fn operate_replayed_from_a_second_connection() {
+    let mut w = learned_world(29);
+    let t = w.now;
+    let before = w.tseq;
+    let (sel, op) = w.select_operate(true, true);
+    let after = w.tseq;
+    w.now += 2 * SEC;
+    w.tseq = before;
+    w.second = Some(41_000);
+    w.exchange(HMI, RTU, &sel, None);
+    w.now += 50_000;
+    w.exchange(HMI, RTU, &op, None);
+    w.second = None;
+    w.tseq = after;
+    w.run_for(60.0);
+    w.report(t);
+    assert_eq!(w.techniques_since(t), set(&["T0830", "T0855"]));
+    assert!(w.alerts.iter().any(|a| reason(a) == "replayed_verbatim"));
+}
+
+/// An old integrity poll played back into the master's connection: its application
+/// sequence number is three behind the master's (T0830).
+#[test]
+fn application_sequence_goes_backwards() {
+    let mut w = learned_world(30);
+    let t = w.now;
+    let seq = (w.app_seq + 16 - 3) % 16;
+    let req = Request {
+        seq,
+        kind: MasterRequest::IntegrityPoll,
+    }
+    .to_vec()
+    .unwrap();
+    let objs = w.poll_response();
+    w.exchange(HMI, RTU, &req, Some(&objs));
+    w.run_for(60.0);
+    w.report(t);
+    assert_eq!(w.techniques_since(t), set(&["T0830"]));
+    assert!(
+        w.alerts
+            .iter()
+            .any(|a| reason(a) == "application_sequence_backwards")
+    );
 }

@@ -557,3 +557,47 @@ fn testfr_sweep_across_hosts() {
     assert!(w.reasons(t).contains("T0846:rate:server_fan_out"));
     assert!(w.reasons(t).contains("T0846:new_asset:new_server"));
 }
+
+/// A single command's execute replayed from a second connection of the controlling
+/// station's address 2 s after the real select and execute, with its N(S)/N(R) renewed
+/// for the new connection (STARTDT, then N(S) 0): T0830 and T0855 from the replay detector.
+#[test]
+fn command_replayed_with_renewed_sequence_numbers() {
+    let mut w = learned_world(41);
+    let t = w.now;
+    w.single(SCADA, RTU1, 2001, true);
+    w.step(2 * SEC);
+    let flow = Flow::new(ep(SCADA, 51_000), ep(RTU1, 2404));
+    let exe = Request::single_command(CommonAddress(1), Ioa(2001), true, false, None);
+    let con = exe.with_cause(Cause::ActivationCon);
+    let now = w.now;
+    let frames = [
+        (
+            Direction::Request,
+            builders::startdt_act().to_vec().unwrap(),
+        ),
+        (
+            Direction::Response,
+            builders::startdt_con().to_vec().unwrap(),
+        ),
+        (
+            Direction::Request,
+            exe.i_frame(SeqNum::new(0), SeqNum::new(0))
+                .to_vec()
+                .unwrap(),
+        ),
+        (
+            Direction::Response,
+            con.i_frame(SeqNum::new(0), SeqNum::new(1))
+                .to_vec()
+                .unwrap(),
+        ),
+    ];
+    for (k, (dir, bytes)) in frames.iter().enumerate() {
+        w.feed(now + k as u64 * 1_000, flow, *dir, bytes);
+    }
+    w.run_for(60.0);
+    w.report(t);
+    assert_eq!(w.techniques_since(t), set(&["T0830", "T0855"]));
+    assert!(w.reasons(t).contains("T0830:replay:replayed_renewed"));
+}

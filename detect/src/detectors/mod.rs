@@ -8,7 +8,9 @@ mod new_asset;
 mod path;
 mod periodicity;
 mod rate;
+mod replay;
 mod scan;
+mod spoof;
 mod state;
 mod stateless;
 mod value;
@@ -20,7 +22,9 @@ pub use new_asset::NewAsset;
 pub use path::PathWatch;
 pub use periodicity::Periodicity;
 pub use rate::RateScan;
+pub use replay::Replay;
 pub use scan::{NetScan, OT_PORTS};
+pub use spoof::SpoofedReport;
 pub use state::{RING, StateExtension, Transactions};
 pub use stateless::Matchers;
 pub use value::ValueRange;
@@ -76,6 +80,10 @@ pub fn builtin(config: &Config) -> Vec<Box<dyn Detector>> {
     if e.path {
         v.push(Box::new(PathWatch::new(config)));
     }
+    if e.replay {
+        v.push(Box::new(Replay::new(config)));
+        v.push(Box::new(SpoofedReport::new(config)));
+    }
     v
 }
 
@@ -93,7 +101,7 @@ pub(crate) fn load<T: DeserializeOwned>(v: Value) -> Result<T, Error> {
 }
 
 /// A 64-bit mix (SplitMix64 finaliser) for sketches; deterministic across runs.
-const fn mix(mut z: u64) -> u64 {
+pub(crate) const fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)

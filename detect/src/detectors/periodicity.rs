@@ -28,6 +28,16 @@ struct SigKey {
     count: u32,
 }
 
+impl SigKey {
+    /// The same request (or response) to the same unit, whichever client sends it.
+    fn same_request(&self, o: &Self) -> bool {
+        Self {
+            client: o.client,
+            ..*self
+        } == *o
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 struct SigState {
     /// Intervals learned.
@@ -79,12 +89,15 @@ impl Periodicity {
         }
     }
 
-    fn sweep(&mut self, ev: &Event<'_>, sink: &mut Sink) {
+    /// Signatures overdue now, marked missing; reported unless `quiet` (while learning: a
+    /// stream that stopped before learning ended is not expected any more) or another
+    /// client carries on the same request (a backup master took over).
+    fn sweep(&mut self, ev: &Event<'_>, sink: &mut Sink, quiet: bool) {
         let now = ev.ts;
         let cfg = self.cfg;
-        for (k, s) in self.st.sigs.iter_mut() {
+        let overdue = |s: &SigState| {
             if !s.learned || s.missing || s.n < cfg.min_samples {
-                continue;
+                return None;
             }
             let sd = if s.n > 1 {
                 (s.m2 / f64::from(s.n - 1)).sqrt()
@@ -93,10 +106,42 @@ impl Periodicity {
             };
             let limit = (s.mean * cfg.missing_factor + cfg.k_sigma * sd).max(cfg.min_silence_secs);
             let silent = secs(now.saturating_sub(s.last));
-            if silent <= limit {
+            (silent > limit).then_some((sd, silent))
+        };
+        let due: Vec<SigKey> = self
+            .st
+            .sigs
+            .iter()
+            .filter(|(_, s)| overdue(s).is_some())
+            .map(|(k, _)| *k)
+            .collect();
+        if due.is_empty() {
+            return;
+        }
+        // What other clients still send, among the overdue signatures' requests.
+        let carried: Vec<SigKey> = self
+            .st
+            .sigs
+            .iter()
+            .filter(|(k, s)| {
+                due.iter()
+                    .any(|d| d.same_request(k) && d.client != k.client)
+                    && secs(now.saturating_sub(s.last))
+                        <= s.mean * cfg.missing_factor + cfg.min_silence_secs
+            })
+            .map(|(k, _)| *k)
+            .collect();
+        for k in due {
+            let Some(s) = self.st.sigs.get_mut(&k) else {
+                continue;
+            };
+            let Some((sd, silent)) = overdue(s) else {
+                continue;
+            };
+            s.missing = true;
+            if quiet || carried.iter().any(|c| c.same_request(&k)) {
                 continue;
             }
-            s.missing = true;
             let client = Endpoint {
                 ip: k.client,
                 port: s.client_port,
@@ -159,9 +204,7 @@ impl Detector for Periodicity {
             self.st.next_sweep = ev
                 .ts
                 .saturating_add(self.cfg.sweep_secs.max(1).saturating_mul(1_000_000));
-            if !learning {
-                self.sweep(ev, sink);
-            }
+            self.sweep(ev, sink, learning);
         }
         if !ev.is_parsed() {
             return;

@@ -19,6 +19,7 @@
 //! anomaly bits, the names of the pipeline's own findings ([`NOT_PROTOCOL`]...).
 
 mod arena;
+mod content;
 mod framer;
 mod registry;
 mod sessions;
@@ -36,6 +37,7 @@ pub mod modbus;
 pub mod s7;
 
 pub use arena::Arena;
+pub use content::Fingerprint;
 pub use framer::{Decoder, Fed, Framer, Piece};
 pub use registry::{Descriptor, Detail, Registered, describe, registry};
 pub use sessions::{DEFAULT_FLOWS, Sessions, recycle};

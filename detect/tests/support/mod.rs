@@ -64,10 +64,26 @@ pub const PLC2: u8 = 11;
 
 #[derive(Debug, Clone, Copy)]
 pub enum Kind {
-    ReadHr { addr: u16, qty: u16 },
-    ReadIr { addr: u16, qty: u16 },
-    ReadCoils { addr: u16, qty: u16 },
-    WriteSetpoint { addr: u16 },
+    ReadHr {
+        addr: u16,
+        qty: u16,
+    },
+    ReadIr {
+        addr: u16,
+        qty: u16,
+    },
+    ReadCoils {
+        addr: u16,
+        qty: u16,
+    },
+    WriteSetpoint {
+        addr: u16,
+    },
+    /// The same value written every period.
+    WriteFixed {
+        addr: u16,
+        value: u16,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -107,6 +123,8 @@ pub struct World {
     pub setpoints: std::collections::HashMap<(u8, u8, u16), u16>,
     /// When set, every ADU fed is also recorded here (time, flow, direction, bytes).
     pub record: Option<Vec<Recorded>>,
+    /// The link metadata every ADU is fed with (MACs, TTL).
+    pub link: otwire_detect::Link,
 }
 
 /// The benign plant: an HMI and a SCADA server polling two PLCs, an engineering station
@@ -165,6 +183,7 @@ impl World {
             reconnect_every: 3600 * SEC,
             setpoints: std::collections::HashMap::new(),
             record: None,
+            link: otwire_detect::Link::NONE,
         }
     }
 
@@ -215,7 +234,7 @@ impl World {
             r.push((ts, flow, dir, bytes.to_vec()));
         }
         let meta = Meta {
-            link: Default::default(),
+            link: self.link,
             ts,
             frame: self.frame,
             flow_id: 0,
@@ -299,18 +318,25 @@ impl World {
             }
             Kind::WriteSetpoint { addr } => {
                 let value = 500 + (self.rng.unit() * 20.0) as u16;
-                self.setpoints.insert((p.server, p.unit, addr), value);
-                let req = Request::WriteSingleRegister {
-                    address: Address(addr),
-                    value,
-                };
-                let rsp = Response::WriteSingleRegister {
-                    address: Address(addr),
-                    value,
-                };
-                self.exchange(p.client, p.server, p.unit, &req, (!silent).then_some(&rsp));
+                self.write_register(&p, addr, value, silent);
             }
+            Kind::WriteFixed { addr, value } => self.write_register(&p, addr, value, silent),
         }
+    }
+
+    /// `p`'s client writes `value` to holding register `addr` (FC 6), answered unless
+    /// `silent`.
+    fn write_register(&mut self, p: &Poller, addr: u16, value: u16, silent: bool) {
+        self.setpoints.insert((p.server, p.unit, addr), value);
+        let req = Request::WriteSingleRegister {
+            address: Address(addr),
+            value,
+        };
+        let rsp = Response::WriteSingleRegister {
+            address: Address(addr),
+            value,
+        };
+        self.exchange(p.client, p.server, p.unit, &req, (!silent).then_some(&rsp));
     }
 
     /// Runs the benign plant until `t` (absolute µs), with ±10 % jitter on every period.

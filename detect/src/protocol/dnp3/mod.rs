@@ -314,3 +314,20 @@ impl Event<'_> {
         }
     }
 }
+
+impl Message<'_> {
+    /// Feeds what the message says, for [`Detail::content`]: the link addresses and the
+    /// application fragment it completed, without the transport header (§8.2, sequence)
+    /// and with the application control octet's SEQ field cleared (§4.2.2.4; FIR, FIN,
+    /// CON and UNS kept). False for a frame that completed no fragment.
+    pub fn content(&self, f: &mut super::Fingerprint) -> bool {
+        let Some((&control, rest)) = self.fragment.and_then(<[u8]>::split_first) else {
+            return false;
+        };
+        let h = self.frame.header;
+        f.u64(u64::from(h.destination.0) << 16 | u64::from(h.source.0))
+            .u64(u64::from(control & 0xF0))
+            .bytes(rest);
+        true
+    }
+}

@@ -77,7 +77,8 @@ struct LastRequest {
 ///   Message);
 /// - an unsolicited response from an outstation (server, link address) that sent none
 ///   while learning (T0856);
-/// - transport sequence gaps, repeats and segments without FIR (T0830
+/// - transport sequence gaps, repeats and segments without FIR, and a request whose
+///   application sequence number goes back on its connection (T0830
 ///   Adversary-in-the-Middle).
 ///
 /// And single-message matchers (always): Disable Unsolicited (FC 21, T0804 Block Reporting
@@ -325,10 +326,38 @@ impl Dnp3State {
             seq,
             function: u8::try_from(ev.function).unwrap_or(u8::MAX),
         };
-        if let Some((slot, _)) = self.requests.get_or_insert_with(flow_key(ev), || last) {
-            *slot = last;
+        if let Some((slot, fresh)) = self.requests.get_or_insert_with(flow_key(ev), || last) {
+            let prev = core::mem::replace(slot, last);
+            if !fresh && !sink.is_learning() {
+                Self::sequence_backwards(ev, prev.seq, seq, sink);
+            }
         }
         self.select_operate(ev, function, seq, sink);
+    }
+
+    /// A request whose application sequence number is behind the connection's last
+    /// request's (by 1 to 7, modulo 16): masters increment it for each new request and
+    /// repeat it only on a retry (§4.2.2.4.3), so an old request was played back into the
+    /// connection (T0830).
+    fn sequence_backwards(ev: &Event<'_>, last: u8, seq: u8, sink: &mut Sink) {
+        let behind = last.wrapping_sub(seq) & 0x0f;
+        if !(1..=7).contains(&behind) {
+            return;
+        }
+        report(
+            sink,
+            ev,
+            &catalog::T0830,
+            Severity::Medium,
+            0.6,
+            "application_sequence_backwards",
+            format!(
+                "{} sends dnp3 request sequence {seq} to {} (outstation {}) after sequence {last}",
+                ev.src(),
+                ev.dst(),
+                ev.unit
+            ),
+        );
     }
 
     /// Unsolicited responses: learned per outstation; one never seen while learning is

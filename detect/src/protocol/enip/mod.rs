@@ -642,3 +642,21 @@ impl Event<'_> {
         }
     }
 }
+
+impl Message<'_> {
+    /// Feeds what the message says, for [`Detail::content`]: the encapsulation command and
+    /// the CIP message of a SendRRData / SendUnitData, without the session handle and
+    /// sender context (Vol. 2 §2-3) or a connected message's sequence count (§3-2.2).
+    /// False for other commands and for I/O packets.
+    pub fn content(&self, f: &mut super::Fingerprint) -> bool {
+        let Packet::Pdu(pdu) = &self.packet else {
+            return false;
+        };
+        let Some(cip) = pdu.cip() else {
+            return false;
+        };
+        f.u64(u64::from(pdu.header.command.value()))
+            .bytes(cip.bytes);
+        true
+    }
+}

@@ -197,3 +197,15 @@ impl Event<'_> {
         }
     }
 }
+
+impl Message<'_> {
+    /// Feeds what the message says, for [`Detail::content`]: the ASDU of an I frame, without
+    /// the control field's N(S)/N(R) (IEC 60870-5-104 §5.1). False for S and U frames.
+    pub fn content(&self, f: &mut super::Fingerprint) -> bool {
+        if self.frame.asdu.is_empty() {
+            return false;
+        }
+        f.bytes(self.frame.asdu);
+        true
+    }
+}

@@ -309,3 +309,13 @@ impl Event<'_> {
         }
     }
 }
+
+impl Message<'_> {
+    /// Feeds what the message says, for [`Detail::content`]: the unit id and the PDU,
+    /// without the MBAP transaction id (Modbus Messaging on TCP/IP §3.1.3).
+    pub fn content(&self, f: &mut super::Fingerprint) -> bool {
+        f.u64(u64::from(self.frame.header.unit_id.0))
+            .bytes(self.frame.pdu);
+        true
+    }
+}

@@ -429,3 +429,42 @@ impl Event<'_> {
         }
     }
 }
+
+impl Message<'_> {
+    /// Feeds what the message says, for [`Detail::content`]: an S7comm PDU's ROSCTR,
+    /// error fields, parameters and data without the PDU reference (and, in userdata, the
+    /// sequence number of the parameters); an S7comm-plus PDU's opcode, function and body
+    /// without its sequence number and session id. False for COTP session management and
+    /// for an S7comm PDU joined from several DTs.
+    pub fn content(&self, f: &mut super::Fingerprint) -> bool {
+        if let Some(p) = self.plus {
+            f.u64(
+                u64::from(p.opcode.value()) << 16 | u64::from(p.function.map_or(0, |x| x.value())),
+            )
+            .bytes(p.body);
+            return true;
+        }
+        let (Some(Tpdu::Data(dt)), Some(S7Message::S7comm(pdu))) = (self.tpdu, self.message) else {
+            return false;
+        };
+        let h = pdu.header;
+        let head = h.len();
+        let whole = head + usize::from(h.param_len) + usize::from(h.data_len);
+        let bytes = dt.user_data;
+        let (Some(errors), Some(body)) = (bytes.get(10..head), bytes.get(head..)) else {
+            return false;
+        };
+        if bytes.len() != whole {
+            return false;
+        }
+        f.u64(u64::from(h.rosctr.value())).bytes(errors);
+        if h.rosctr == otwire_s7::Rosctr::Userdata {
+            // Head (3), length, method, type and group, subfunction, then the sequence.
+            f.bytes(body.get(..7).unwrap_or(body))
+                .bytes(body.get(8..).unwrap_or_default());
+        } else {
+            f.bytes(body);
+        }
+        true
+    }
+}
