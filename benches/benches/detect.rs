@@ -11,7 +11,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use otwire_detect::detectors::{ConformanceCheck, Matchers};
+use otwire_detect::detectors::{ArpWatch, ConformanceCheck, Matchers, NetScan, PathWatch};
 use otwire_detect::net::{Arp, Icmp, TcpOutcome};
 use otwire_detect::protocol::modbus::Modbus;
 use otwire_detect::protocol::{Arena, ConnInfo, Out, Session, Sessions, Stream, Transport};
@@ -343,6 +343,31 @@ fn bench(c: &mut Criterion) {
         })
     });
     eprintln!("engine alerts on benign batches: {total_alerts}");
+
+    // The network detectors (scan, arp, path) alone, over the same stream.
+    let mut net_only = Engine::empty(config());
+    net_only.add(Box::new(NetScan::new(&config())));
+    net_only.add(Box::new(ArpWatch::new(&config())));
+    net_only.add(Box::new(PathWatch::new(&config())));
+    for ev in &learn_mixed {
+        net_only.observe(ev);
+    }
+    net_only.finish_learning();
+    let mut shift = 0u64;
+    g.bench_function("network_detectors_alone", |b| {
+        b.iter(|| {
+            let mut alerts = 0;
+            for ev in &mixed {
+                let e = Event {
+                    ts: ev.ts + shift,
+                    ..*ev
+                };
+                alerts += net_only.observe(black_box(&e)).len();
+            }
+            shift += span;
+            alerts
+        })
+    });
 
     // The same without the network detectors (scan, arp, path): what they cost.
     let mut lean = config();
