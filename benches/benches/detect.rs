@@ -11,7 +11,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use otwire_detect::detectors::{ConformanceCheck, Matchers};
+use otwire_detect::detectors::{ArpWatch, ConformanceCheck, Matchers, NetScan, PathWatch};
 use otwire_detect::net::{Arp, Icmp, TcpOutcome};
 use otwire_detect::protocol::modbus::Modbus;
 use otwire_detect::protocol::{Arena, ConnInfo, Out, Session, Sessions, Stream, Transport};
@@ -344,31 +344,40 @@ fn bench(c: &mut Criterion) {
     });
     eprintln!("engine alerts on benign batches: {total_alerts}");
 
-    // The same without the network detectors (scan, arp, path): what they cost.
+    // The network detectors (scan, arp, path) alone, over the same stream; then every
+    // detector but them: what they cost.
+    let mut net_only = Engine::empty(config());
+    net_only.add(Box::new(NetScan::new(&config())));
+    net_only.add(Box::new(ArpWatch::new(&config())));
+    net_only.add(Box::new(PathWatch::new(&config())));
     let mut lean = config();
     lean.enable.scan = false;
     lean.enable.arp = false;
     lean.enable.path = false;
-    let mut engine = Engine::new(lean);
-    for ev in &learn_mixed {
-        engine.observe(ev);
+    for (name, mut engine) in [
+        ("network_detectors_alone", net_only),
+        ("engine_without_network_detectors", Engine::new(lean)),
+    ] {
+        for ev in &learn_mixed {
+            engine.observe(ev);
+        }
+        engine.finish_learning();
+        let mut shift = 0u64;
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let mut alerts = 0;
+                for ev in &mixed {
+                    let e = Event {
+                        ts: ev.ts + shift,
+                        ..*ev
+                    };
+                    alerts += engine.observe(black_box(&e)).len();
+                }
+                shift += span;
+                alerts
+            })
+        });
     }
-    engine.finish_learning();
-    let mut shift = 0u64;
-    g.bench_function("engine_without_network_detectors", |b| {
-        b.iter(|| {
-            let mut alerts = 0;
-            for ev in &mixed {
-                let e = Event {
-                    ts: ev.ts + shift,
-                    ..*ev
-                };
-                alerts += engine.observe(black_box(&e)).len();
-            }
-            shift += span;
-            alerts
-        })
-    });
     g.throughput(Throughput::Elements(n));
 
     // Bytes -> analyzer -> engine, as a sensor runs it.
