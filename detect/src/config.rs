@@ -193,8 +193,10 @@ pub struct Enable {
     pub rate: bool,
     /// Family 7.
     pub conformance: bool,
-    /// Replayed commands (family 4) and spoofed reports (family 5).
+    /// Replayed commands (family 4: `replay`).
     pub replay: bool,
+    /// Spoofed reports (family 5: `spoofed_report`).
+    pub spoofed_report: bool,
 }
 
 impl Default for Enable {
@@ -209,6 +211,7 @@ impl Default for Enable {
             rate: true,
             conformance: true,
             replay: true,
+            spoofed_report: true,
         }
     }
 }

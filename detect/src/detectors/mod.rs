@@ -66,6 +66,8 @@ pub fn builtin(config: &Config) -> Vec<Box<dyn Detector>> {
     }
     if e.replay {
         v.push(Box::new(Replay::new(config)));
+    }
+    if e.spoofed_report {
         v.push(Box::new(SpoofedReport::new(config)));
     }
     v
