@@ -50,10 +50,10 @@ pub struct Config {
     pub rate: Rate,
     /// Protocol state thresholds.
     pub state: State,
-    /// Scan, ARP and path thresholds (the network detectors).
-    pub net: Net,
     /// Replayed commands and spoofed reports.
     pub replay: Replay,
+    /// Scan, ARP and path thresholds (the network detectors).
+    pub net: Net,
 }
 
 impl Default for Config {
@@ -69,8 +69,8 @@ impl Default for Config {
             value: ValueRange::default(),
             rate: Rate::default(),
             state: State::default(),
-            net: Net::default(),
             replay: Replay::default(),
+            net: Net::default(),
         }
     }
 }
@@ -197,14 +197,16 @@ pub struct Enable {
     pub rate: bool,
     /// Family 7.
     pub conformance: bool,
+    /// Replayed commands (family 4: `replay`).
+    pub replay: bool,
+    /// Spoofed reports (family 5: `spoofed_report`).
+    pub spoofed_report: bool,
     /// Network scans and sweeps (family 6, network events: `scan`).
     pub scan: bool,
     /// ARP bindings (path family: `arp`).
     pub arp: bool,
     /// Learned link addresses and TTLs of talker pairs (path family: `path`).
     pub path: bool,
-    /// Replayed commands (family 4) and spoofed reports (family 5).
-    pub replay: bool,
 }
 
 impl Default for Enable {
@@ -218,10 +220,11 @@ impl Default for Enable {
             value: true,
             rate: true,
             conformance: true,
+            replay: true,
+            spoofed_report: true,
             scan: true,
             arp: true,
             path: true,
-            replay: true,
         }
     }
 }
@@ -347,6 +350,37 @@ impl Default for State {
     }
 }
 
+/// Replayed commands and spoofed reports (`detectors::Replay`, `detectors::SpoofedReport`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Replay {
+    /// An operation sent again more than this many seconds after its content was last sent
+    /// is not judged a replay.
+    pub window_secs: u64,
+    /// Intervals an operation must show while learning to have a cadence.
+    pub min_repeats: u32,
+    /// A repeat at least this fraction of the shortest learned interval after the
+    /// operation's last send is on its cadence.
+    pub cadence_factor: f64,
+    /// Changes a report target must show while learning (without any recurrence) to be
+    /// judged.
+    pub min_changes: u32,
+    /// Recurring old reports in a row, in their first-reported order, before an alert.
+    pub series: u32,
+}
+
+impl Default for Replay {
+    fn default() -> Self {
+        Self {
+            window_secs: 900,
+            min_repeats: 3,
+            cadence_factor: 0.5,
+            min_changes: 8,
+            series: 3,
+        }
+    }
+}
+
 /// Thresholds of the network detectors (`scan`, `arp`, `path`; DESIGN.md §3 "Network
 /// events").
 ///
@@ -390,37 +424,6 @@ impl Default for Net {
             arp_window_secs: 60,
             gratuitous_per_window: 20,
             ips_per_mac: 3,
-        }
-    }
-}
-
-/// Replayed commands and spoofed reports (`detectors::Replay`, `detectors::SpoofedReport`).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Replay {
-    /// An operation sent again more than this many seconds after its content was last sent
-    /// is not judged a replay.
-    pub window_secs: u64,
-    /// Intervals an operation must show while learning to have a cadence.
-    pub min_repeats: u32,
-    /// A repeat at least this fraction of the shortest learned interval after the
-    /// operation's last send is on its cadence.
-    pub cadence_factor: f64,
-    /// Changes a report target must show while learning (without any recurrence) to be
-    /// judged.
-    pub min_changes: u32,
-    /// Recurring old reports in a row, in their first-reported order, before an alert.
-    pub series: u32,
-}
-
-impl Default for Replay {
-    fn default() -> Self {
-        Self {
-            window_secs: 900,
-            min_repeats: 3,
-            cadence_factor: 0.5,
-            min_changes: 8,
-            series: 3,
         }
     }
 }

@@ -649,21 +649,28 @@ fn operate_replayed_from_a_second_connection() {
     assert!(w.alerts.iter().any(|a| reason(a) == "replayed_verbatim"));
 }
 
+impl World {
+    /// An integrity poll whose application sequence number is three behind the master's.
+    fn poll_three_back(&mut self) {
+        let seq = (self.app_seq + 16 - 3) % 16;
+        let req = Request {
+            seq,
+            kind: MasterRequest::IntegrityPoll,
+        }
+        .to_vec()
+        .unwrap();
+        let objs = self.poll_response();
+        self.exchange(HMI, RTU, &req, Some(&objs));
+    }
+}
+
 /// An old integrity poll played back into the master's connection: its application
 /// sequence number is three behind the master's (T0830).
 #[test]
 fn application_sequence_goes_backwards() {
     let mut w = learned_world(30);
     let t = w.now;
-    let seq = (w.app_seq + 16 - 3) % 16;
-    let req = Request {
-        seq,
-        kind: MasterRequest::IntegrityPoll,
-    }
-    .to_vec()
-    .unwrap();
-    let objs = w.poll_response();
-    w.exchange(HMI, RTU, &req, Some(&objs));
+    w.poll_three_back();
     w.run_for(60.0);
     w.report(t);
     assert_eq!(w.techniques_since(t), set(&["T0830"]));
@@ -672,4 +679,20 @@ fn application_sequence_goes_backwards() {
             .iter()
             .any(|a| reason(a) == "application_sequence_backwards")
     );
+}
+
+/// A master whose application sequence went back while learning (a tool replaying a fixed
+/// exchange) is left alone when it does it again.
+#[test]
+fn a_master_going_back_while_learning_is_left_alone() {
+    let mut w = World::new(31);
+    w.run_until(T0 + 300 * SEC);
+    w.poll_three_back();
+    w.run_until(T0 + 900 * SEC);
+    assert!(w.alerts.is_empty());
+    let t = w.now;
+    w.poll_three_back();
+    w.run_for(60.0);
+    w.report(t);
+    assert!(w.techniques_since(t).is_empty());
 }

@@ -70,6 +70,12 @@ pub fn builtin(config: &Config) -> Vec<Box<dyn Detector>> {
     if e.conformance {
         v.push(Box::new(ConformanceCheck::new(config)));
     }
+    if e.replay {
+        v.push(Box::new(Replay::new(config)));
+    }
+    if e.spoofed_report {
+        v.push(Box::new(SpoofedReport::new(config)));
+    }
     // The network detectors (scans, ARP bindings, talker paths).
     if e.scan {
         v.push(Box::new(NetScan::new(config)));
@@ -79,10 +85,6 @@ pub fn builtin(config: &Config) -> Vec<Box<dyn Detector>> {
     }
     if e.path {
         v.push(Box::new(PathWatch::new(config)));
-    }
-    if e.replay {
-        v.push(Box::new(Replay::new(config)));
-        v.push(Box::new(SpoofedReport::new(config)));
     }
     v
 }

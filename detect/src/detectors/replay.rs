@@ -1,20 +1,19 @@
 //! Family 4: replayed commands (issue 13). An operation whose content (the message without
 //! its sequence fields, [`Detail::content`](crate::protocol::Detail::content)) was sent to
 //! the same unit before, sent again by the same client host on another connection and
-//! outside the operation's learned cadence: a recorded command played back, byte for byte or with its transaction
-//! id and sequence numbers renewed (T0830 Adversary-in-the-Middle, and T0855 Unauthorized
-//! Command Message: every judged message is an operation).
+//! outside the operation's learned cadence: a recorded command played back, byte for byte
+//! or with its transaction id and sequence numbers renewed (T0830 Adversary-in-the-Middle,
+//! and T0855 Unauthorized Command Message: every judged message is an operation).
 //!
-//! Reads are never judged (polling repeats them by design), nor is a repeat on the
-//! connection that sent the content last (retries, toggles and brute force belong to the
-//! state and rate families), nor one from another host (a new talker or a backup master:
-//! the new-asset and allowlist families judge who may send what), nor a repeat older than
-//! `replay.window_secs`, nor one from a client host that sent at least half of its
-//! operations to the server while learning on a connection other than the one before (it
-//! connects for each operation). An operation
-//! (server, unit, function, target; any client) repeated at least `replay.min_repeats` times
-//! while learning has a cadence: its shortest learned interval (sends less than a second
-//! apart are one burst); a repeat that comes at least
+//! Not judged: reads (polling repeats them by design); a repeat on the connection that sent
+//! the content last (retries, toggles and brute force belong to the state and rate
+//! families); one from another host (a new talker or a backup master: the new-asset and
+//! allowlist families judge who may send what); a repeat older than `replay.window_secs`;
+//! one from a client host that sent at least half of its operations to the server on a
+//! connection other than the one before while learning (it connects for each operation).
+//! An operation (server, unit, function, target; any client) repeated at least
+//! `replay.min_repeats` times while learning has a cadence: its shortest learned interval
+//! (sends less than a second apart are one burst); a repeat that comes at least
 //! `replay.cadence_factor` of it after the operation's last send is on the cadence (a master
 //! that writes the same setpoint every 10 s, from whichever connection or backup master).
 

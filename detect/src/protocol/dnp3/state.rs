@@ -91,6 +91,8 @@ pub struct Dnp3State {
     selects: BoundedMap<Station, Select>,
     requests: BoundedMap<FlowKey, LastRequest>,
     unsolicited: BoundedMap<(Ip, u16), Unsolicited>,
+    /// Masters whose application sequence went back while learning.
+    backwards: BoundedMap<Station, ()>,
     cfg: config::State,
 }
 
@@ -102,6 +104,7 @@ impl Dnp3State {
             selects: BoundedMap::new(cap),
             requests: BoundedMap::new(cap),
             unsolicited: BoundedMap::new(cap),
+            backwards: BoundedMap::new(cap),
             cfg: config.state,
         }
     }
@@ -328,8 +331,8 @@ impl Dnp3State {
         };
         if let Some((slot, fresh)) = self.requests.get_or_insert_with(flow_key(ev), || last) {
             let prev = core::mem::replace(slot, last);
-            if !fresh && !sink.is_learning() {
-                Self::sequence_backwards(ev, prev.seq, seq, sink);
+            if !fresh {
+                self.sequence_backwards(ev, prev.seq, seq, sink);
             }
         }
         self.select_operate(ev, function, seq, sink);
@@ -338,10 +341,23 @@ impl Dnp3State {
     /// A request whose application sequence number is behind the connection's last
     /// request's (by 1 to 7, modulo 16): masters increment it for each new request and
     /// repeat it only on a retry (§4.2.2.4.3), so an old request was played back into the
-    /// connection (T0830).
-    fn sequence_backwards(ev: &Event<'_>, last: u8, seq: u8, sink: &mut Sink) {
+    /// connection (T0830). A master seen doing it while learning (a tool that repeats a
+    /// fixed exchange) is left alone.
+    fn sequence_backwards(&mut self, ev: &Event<'_>, last: u8, seq: u8, sink: &mut Sink) {
         let behind = last.wrapping_sub(seq) & 0x0f;
         if !(1..=7).contains(&behind) {
+            return;
+        }
+        let station = Station {
+            client: ev.flow.client.ip,
+            server: ev.flow.server.ip,
+            unit: ev.unit,
+        };
+        if sink.is_learning() {
+            let _ = self.backwards.get_or_insert_with(station, || ());
+            return;
+        }
+        if self.backwards.contains(&station) {
             return;
         }
         report(
@@ -494,17 +510,24 @@ impl StateExtension for Dnp3State {
             .stats()
             .merge(self.requests.stats())
             .merge(self.unsolicited.stats())
+            .merge(self.backwards.stats())
     }
 
     fn save(&self) -> Result<Value, Error> {
-        save(&(&self.selects, &self.requests, &self.unsolicited))
+        save(&(
+            &self.selects,
+            &self.requests,
+            &self.unsolicited,
+            &self.backwards,
+        ))
     }
 
     fn load(&mut self, state: Value) -> Result<(), Error> {
-        let (s, r, u) = load(state)?;
+        let (s, r, u, b) = load(state)?;
         self.selects = s;
         self.requests = r;
         self.unsolicited = u;
+        self.backwards = b;
         Ok(())
     }
 }
