@@ -117,9 +117,10 @@ fn million_flows_stay_within_caps() {
     eprintln!("{stats:#?}");
     for (name, t) in &stats.tables {
         assert!(t.len <= t.cap, "{name}: {t:?}");
-        // The state detector sums its own table and its protocol extensions' (DNP3: 3,
-        // IEC 104: 3, S7: 4, EtherNet/IP: 5).
-        assert!(t.cap <= CAP * 16, "{name}: {t:?}");
+        // The state detector sums its own table and its protocol extensions' (DNP3: 4 with
+        // the masters whose application sequence went back while learning, IEC 104: 3,
+        // S7: 4, EtherNet/IP: 5).
+        assert!(t.cap <= CAP * 17, "{name}: {t:?}");
     }
     let evicted: u64 = stats.tables.iter().map(|(_, t)| t.evictions).sum();
     assert!(evicted > 1_000_000, "{evicted}");
