@@ -12,9 +12,13 @@ use hashbrown::HashMap;
 use std::net::{IpAddr, SocketAddr};
 
 use otwire_detect::Direction;
+use otwire_detect::net::{Link, TcpOutcome};
 pub use otwire_detect::protocol::Transport;
 
 use crate::tcp::{HalfStream, StreamEvent, TcpLimits};
+
+mod handshake;
+use handshake::Handshake;
 
 /// Server ports of the protocols the scanner knows (Modbus 502 and 802 (TLS), DNP3 20000,
 /// IEC 104 2404, S7/ISO-TSAP 102, EtherNet/IP 44818 and 2222).
@@ -93,6 +97,9 @@ pub struct PacketMeta {
     pub ts_us: i64,
     /// The packet's index in the whole scan (0-based, across files).
     pub seq: u64,
+    /// The packet's MAC addresses and TTL ([`Link::NONE`] when the table acts on its own:
+    /// expiry, eviction, end of input).
+    pub link: Link,
 }
 
 /// The application layer of one flow. `Ctx<'b>` is the caller's context for a run of
@@ -139,6 +146,20 @@ pub trait FlowApp: Sized {
     fn buffered(&self) -> usize {
         0
     }
+    /// A TCP connection attempt or what became of it (RFC 9293 §3.5; DESIGN.md §3
+    /// "Network events"): `client` is the side (0 or 1 of `info.ends`) that sent the first
+    /// SYN, whichever side `info` calls the client. Reported before the bytes of the
+    /// segment that makes it; `Unanswered` and an abandoned `HalfOpen` just before `close`.
+    fn attempt(
+        &mut self,
+        ctx: &mut Self::Ctx<'_>,
+        info: &FlowInfo,
+        client: usize,
+        meta: PacketMeta,
+        outcome: TcpOutcome,
+    ) {
+        let _ = (ctx, info, client, meta, outcome);
+    }
     /// The flow ended (closed, expired, evicted, or end of capture).
     fn close(&mut self, ctx: &mut Self::Ctx<'_>, info: &FlowInfo, meta: PacketMeta);
 }
@@ -152,6 +173,10 @@ pub struct FlowLimits {
     pub idle_us: i64,
     /// Idle capture time (µs) after which a closed (FIN both ways or RST) flow is forgotten.
     pub closed_idle_us: i64,
+    /// Idle capture time (µs) after which a flow that is only a connection attempt (a SYN
+    /// and its answer, no payload either way) is forgotten, an unanswered SYN reported: a
+    /// SYN scan of every port then holds a few seconds' worth of flows, not the table.
+    pub syn_idle_us: i64,
     /// Reassembly limits per direction.
     pub tcp: TcpLimits,
     /// Bytes all flows together may hold in reassembly queues, windows of recent bytes and
@@ -167,6 +192,7 @@ impl Default for FlowLimits {
             max_flows: 65_536,
             idle_us: 600_000_000,
             closed_idle_us: 30_000_000,
+            syn_idle_us: 5_000_000,
             tcp: TcpLimits::default(),
             max_buffered: 32 << 20,
         }
@@ -250,6 +276,8 @@ struct Flow<A> {
     last_ts: i64,
     /// Client decided by a SYN / SYN-ACK (never overridden by heuristics).
     client_from_handshake: bool,
+    /// The connection's opening, for the TCP network events.
+    handshake: Handshake,
     /// Bytes this flow holds (reassembly queues and decoder buffers), as last counted.
     buffered: usize,
 }
@@ -400,6 +428,7 @@ impl<A: FlowApp> FlowTable<A> {
                 closed: false,
                 last_ts: meta.ts_us,
                 client_from_handshake: false,
+                handshake: Handshake::default(),
                 buffered: 0,
             })
         });
@@ -444,6 +473,17 @@ impl<A: FlowApp> FlowTable<A> {
             if let Some(h) = f.half.get_mut(side) {
                 h.syn(seg.seq);
             }
+        }
+        let flags = handshake::Flags {
+            syn: seg.syn,
+            ack: seg.ack_flag,
+            fin: seg.fin,
+            rst: seg.rst,
+            payload: seg.declared.max(seg.payload.len()) > 0,
+        };
+        for outcome in f.handshake.segment(side, flags).into_iter().flatten() {
+            let client = f.handshake.client();
+            f.app.attempt(ctx, &f.info, client, meta, outcome);
         }
         let Flow {
             info, app, half, ..
@@ -516,12 +556,15 @@ impl<A: FlowApp> FlowTable<A> {
     fn expire(&mut self, ctx: &mut A::Ctx<'_>, meta: PacketMeta) {
         let now = meta.ts_us;
         let (idle, closed_idle) = (self.limits.idle_us, self.limits.closed_idle_us);
+        let syn_idle = self.limits.syn_idle_us;
         let dead: Vec<Key> = self
             .flows
             .iter()
             .filter(|(_, f)| {
                 let age = now.saturating_sub(f.last_ts);
-                age > idle || (f.closed && age > closed_idle)
+                age > idle
+                    || (f.closed && age > closed_idle)
+                    || (age > syn_idle && f.handshake.attempt_only())
             })
             .map(|(k, _)| *k)
             .collect();
@@ -595,12 +638,16 @@ impl<A: FlowApp> FlowTable<A> {
             app,
             half,
             closed,
+            handshake,
             ..
         } = f;
         if !*closed {
             for (s, h) in half.iter_mut().enumerate() {
                 h.finish(&mut |e| dispatch(app, ctx, info, s, meta, e));
             }
+        }
+        if let Some(outcome) = handshake.end() {
+            app.attempt(ctx, info, handshake.client(), meta, outcome);
         }
         app.close(ctx, info, meta);
         add_half_stats(&mut self.stats, half);

@@ -5,15 +5,25 @@
 //! (101, and 12/14 as some systems write DLT_RAW), IPv4 (228), IPv6 (229), Linux cooked
 //! capture SLL (113) and SLL2 (276). IPv4 (RFC 791) and IPv6 (RFC 8200) headers are read with
 //! `etherparse`, leniently: a frame cut short by the snap length still yields what it holds.
+//! What the packet layer tells detection besides the payload is read here too: the link
+//! addresses and the TTL ([`Link`]), ARP packets (RFC 826) and ICMP / ICMPv6 messages
+//! (RFC 792, RFC 4443).
 
 use std::net::IpAddr;
 
-use etherparse::{Ethernet2Slice, Ipv6HeaderSlice, LaxIpSlice, SingleVlanSlice};
+use etherparse::{
+    ArpPacketSlice, Ethernet2Slice, Icmpv4Slice, Icmpv6Slice, Ipv6HeaderSlice, LaxIpSlice,
+    SingleVlanSlice,
+};
+use otwire_detect::event::ip_bytes;
+use otwire_detect::net::{Arp, Icmp, Link, Mac};
 
 /// EtherType of IPv4.
 const ETH_IPV4: u16 = 0x0800;
 /// EtherType of IPv6.
 const ETH_IPV6: u16 = 0x86dd;
+/// EtherType of ARP (RFC 826).
+const ETH_ARP: u16 = 0x0806;
 /// Most VLAN tags stacked in one frame that are unwrapped.
 const MAX_VLAN_TAGS: usize = 4;
 
@@ -45,15 +55,57 @@ pub struct IpPacket<'a> {
     pub truncated: bool,
     /// Payload length the IP header declares (`payload.len()` unless truncated).
     pub declared_len: usize,
+    /// The frame's MAC addresses (where the link type has them) and the packet's TTL or hop
+    /// limit.
+    pub link: Link,
+}
+
+/// A frame's link layer: what it carries and its addresses.
+#[derive(Debug, Clone, Copy)]
+pub struct LinkLayer<'a> {
+    /// The EtherType (after VLAN tags) or its equivalent for the link type.
+    pub ether_type: u16,
+    /// The rest of the frame.
+    pub payload: &'a [u8],
+    /// Ethernet source and destination (SLL and SLL2 have a source only; `ttl` is `None`).
+    pub link: Link,
 }
 
 /// Strips the link-layer header. Returns the EtherType-like protocol and the rest, or `None`
 /// for link types and protocols the scanner does not follow.
 pub fn link_payload(linktype: i32, data: &[u8]) -> Option<(u16, &[u8])> {
+    link_layer(linktype, data).map(|l| (l.ether_type, l.payload))
+}
+
+/// Strips the link-layer header, keeping its addresses: Ethernet's source and destination
+/// (IEEE 802.3 §3.2.3), the source of SLL / SLL2 when its address is 6 bytes long.
+pub fn link_layer(linktype: i32, data: &[u8]) -> Option<LinkLayer<'_>> {
+    let bare = |(ether_type, payload)| LinkLayer {
+        ether_type,
+        payload,
+        link: Link::NONE,
+    };
+    let from_sll = |(ether_type, payload), len: u8, addr: &[u8]| LinkLayer {
+        ether_type,
+        payload,
+        link: Link {
+            src_mac: if len == 6 { mac(addr) } else { None },
+            ..Link::NONE
+        },
+    };
     match linktype {
         1 => {
             let eth = Ethernet2Slice::from_slice_without_fcs(data).ok()?;
-            Some(unwrap_vlans(eth.ether_type().0, eth.payload_slice()))
+            let (ether_type, payload) = unwrap_vlans(eth.ether_type().0, eth.payload_slice());
+            Some(LinkLayer {
+                ether_type,
+                payload,
+                link: Link {
+                    src_mac: Some(eth.source()),
+                    dst_mac: Some(eth.destination()),
+                    ttl: None,
+                },
+            })
         }
         0 => {
             // NULL: a 4-byte address family in the capturing host's byte order.
@@ -61,36 +113,51 @@ pub fn link_payload(linktype: i32, data: &[u8]) -> Option<(u16, &[u8])> {
             let le = u32::from_le_bytes(*fam);
             let be = u32::from_be_bytes(*fam);
             let fam = if le < 0x1_0000 { le } else { be };
-            Some((af_to_ethertype(fam)?, rest))
+            Some(bare((af_to_ethertype(fam)?, rest)))
         }
         108 => {
             let (fam, rest) = data.split_first_chunk::<4>()?;
-            Some((af_to_ethertype(u32::from_be_bytes(*fam))?, rest))
+            Some(bare((af_to_ethertype(u32::from_be_bytes(*fam))?, rest)))
         }
         101 | 12 | 14 => {
             let v = data.first()? >> 4;
             match v {
-                4 => Some((ETH_IPV4, data)),
-                6 => Some((ETH_IPV6, data)),
+                4 => Some(bare((ETH_IPV4, data))),
+                6 => Some(bare((ETH_IPV6, data))),
                 _ => None,
             }
         }
-        228 => Some((ETH_IPV4, data)),
-        229 => Some((ETH_IPV6, data)),
+        228 => Some(bare((ETH_IPV4, data))),
+        229 => Some(bare((ETH_IPV6, data))),
         113 => {
             // SLL: packet type(2) ARPHRD(2) addr len(2) addr(8) protocol(2).
             let (hdr, rest) = data.split_first_chunk::<16>()?;
-            let proto = u16::from_be_bytes([hdr[14], hdr[15]]);
-            Some(unwrap_vlans(proto, rest))
+            let [.., l0, l1, a0, a1, a2, a3, a4, a5, _, _, p0, p1] = *hdr;
+            let len = if l0 == 0 { l1 } else { 0xff };
+            let proto = u16::from_be_bytes([p0, p1]);
+            Some(from_sll(
+                unwrap_vlans(proto, rest),
+                len,
+                &[a0, a1, a2, a3, a4, a5],
+            ))
         }
         276 => {
             // SLL2: protocol(2) reserved(2) ifindex(4) ARPHRD(2) type(1) addr len(1) addr(8).
             let (hdr, rest) = data.split_first_chunk::<20>()?;
-            let proto = u16::from_be_bytes([hdr[0], hdr[1]]);
-            Some(unwrap_vlans(proto, rest))
+            let [p0, p1, .., len, a0, a1, a2, a3, a4, a5, _, _] = *hdr;
+            let proto = u16::from_be_bytes([p0, p1]);
+            Some(from_sll(
+                unwrap_vlans(proto, rest),
+                len,
+                &[a0, a1, a2, a3, a4, a5],
+            ))
         }
         _ => None,
     }
+}
+
+fn mac(b: &[u8]) -> Option<Mac> {
+    b.first_chunk::<6>().copied()
 }
 
 fn af_to_ethertype(fam: u32) -> Option<u16> {
@@ -120,10 +187,24 @@ fn unwrap_vlans(mut ether_type: u16, mut rest: &[u8]) -> (u16, &[u8]) {
 
 /// Decodes a captured frame down to its IP packet.
 pub fn ip_packet(linktype: i32, data: &[u8]) -> Option<IpPacket<'_>> {
-    let (ether_type, rest) = link_payload(linktype, data)?;
-    if ether_type != ETH_IPV4 && ether_type != ETH_IPV6 {
+    ip_of(&link_layer(linktype, data)?)
+}
+
+/// The IP packet a link layer carries, with the link's addresses and the packet's TTL.
+pub fn ip_of<'a>(l: &LinkLayer<'a>) -> Option<IpPacket<'a>> {
+    if l.ether_type != ETH_IPV4 && l.ether_type != ETH_IPV6 {
         return None;
     }
+    let mut ip = ip_slice(l.payload)?;
+    ip.link = Link {
+        ttl: ip.link.ttl,
+        ..l.link
+    };
+    Some(ip)
+}
+
+/// An IP packet from its first byte (an IPv4 or IPv6 header).
+fn ip_slice(rest: &[u8]) -> Option<IpPacket<'_>> {
     let (ip, _) = LaxIpSlice::from_slice(rest).ok()?;
     match ip {
         LaxIpSlice::Ipv4(v4) => {
@@ -151,6 +232,10 @@ pub fn ip_packet(linktype: i32, data: &[u8]) -> Option<IpPacket<'_>> {
                         .max(p.payload.len())
                 } else {
                     p.payload.len()
+                },
+                link: Link {
+                    ttl: Some(h.ttl()),
+                    ..Link::NONE
                 },
             })
         }
@@ -217,7 +302,90 @@ fn ipv6_packet(data: &[u8]) -> Option<IpPacket<'_>> {
         } else {
             payload.len()
         },
+        link: Link {
+            ttl: Some(h.hop_limit()),
+            ..Link::NONE
+        },
     })
+}
+
+/// The ARP packet a link layer carries, for IPv4 over Ethernet only (RFC 826: hardware
+/// type 1, protocol 0x0800, address lengths 6 and 4).
+pub fn arp_of(l: &LinkLayer<'_>) -> Option<Arp> {
+    if l.ether_type != ETH_ARP {
+        return None;
+    }
+    let a = ArpPacketSlice::from_slice(l.payload).ok()?;
+    if a.hw_addr_type().0 != 1
+        || a.proto_addr_type().0 != ETH_IPV4
+        || a.hw_addr_size() != 6
+        || a.proto_addr_size() != 4
+    {
+        return None;
+    }
+    let ip = |b: &[u8]| -> Option<[u8; 16]> {
+        let v4: [u8; 4] = *b.first_chunk::<4>()?;
+        Some(ip_bytes(IpAddr::from(v4)))
+    };
+    Some(Arp {
+        op: a.operation().0,
+        sender_mac: mac(a.sender_hw_addr())?,
+        sender_ip: ip(a.sender_protocol_addr())?,
+        target_mac: mac(a.target_hw_addr())?,
+        target_ip: ip(a.target_protocol_addr())?,
+    })
+}
+
+/// ICMP error types that quote the datagram that caused them (RFC 792: destination
+/// unreachable 3, source quench 4, redirect 5, time exceeded 11, parameter problem 12).
+const ICMPV4_ERRORS: [u8; 5] = [3, 4, 5, 11, 12];
+
+/// The ICMP (protocol 1, RFC 792) or ICMPv6 (protocol 58, RFC 4443) message of an IP
+/// packet: echo requests and replies, and errors with what their quoted datagram was
+/// sent to (ICMPv6 errors are the types below 128, RFC 4443 §2.1). Other messages
+/// (timestamps, router and neighbour discovery) give `None`.
+pub fn icmp_of(ip: &IpPacket<'_>) -> Option<Icmp> {
+    let (v6, kind, code, quote) = match ip.proto {
+        1 => {
+            let m = Icmpv4Slice::from_slice(ip.payload).ok()?;
+            let (kind, code) = (m.type_u8(), m.code_u8());
+            let error = ICMPV4_ERRORS.contains(&kind);
+            if !error && kind != 0 && kind != 8 {
+                return None;
+            }
+            (false, kind, code, error.then(|| m.payload()))
+        }
+        58 => {
+            let m = Icmpv6Slice::from_slice(ip.payload).ok()?;
+            let (kind, code) = (m.type_u8(), m.code_u8());
+            let error = kind < 128;
+            if !error && kind != 128 && kind != 129 {
+                return None;
+            }
+            (true, kind, code, error.then(|| m.payload()))
+        }
+        _ => return None,
+    };
+    Some(Icmp {
+        v6,
+        kind,
+        code,
+        quoted: quote.and_then(quoted),
+    })
+}
+
+/// What an ICMP error's quoted datagram was sent to: its protocol, destination and (TCP,
+/// UDP, SCTP) destination port, 0 when the quote is too short to hold one.
+fn quoted(bytes: &[u8]) -> Option<(u8, [u8; 16], u16)> {
+    let ip = match bytes.first()? >> 4 {
+        6 => ipv6_packet(bytes)?,
+        _ => ip_slice(bytes)?,
+    };
+    let port = match (ip.proto, ip.payload.get(2..4)) {
+        (6 | 17 | 132, Some(&[a, b])) => u16::from_be_bytes([a, b]),
+        _ => 0,
+    };
+    Some((ip.proto, ip_bytes(ip.dst), port))
 }
 
 #[cfg(test)]

@@ -29,6 +29,7 @@ use std::collections::BTreeMap;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use otwire_detect::{Event, Meta};
 use serde::Serialize;
 
 use crate::assets::Assets;
@@ -53,6 +54,10 @@ pub trait Report {
     /// One alert, in the order alerts fire (records and alerts are two streams: an
     /// event's alerts may come before or after its record).
     fn alert(&mut self, _alert: &AlertRecord) {}
+    /// One network event (a TCP connection attempt or outcome, a UDP datagram to an OT
+    /// port without a message, ICMP, ARP: DESIGN.md §3), in capture order. They go to
+    /// detection and here, never into the PDU records, the inventory or the protocol counts.
+    fn network(&mut self, _event: &Event<'_>) {}
     /// Whether writing failed (the scan then stops reading).
     fn failed(&self) -> bool {
         false
@@ -68,6 +73,8 @@ pub struct Collect {
     pub pdus: Vec<PduRecord>,
     /// Alerts.
     pub alerts: Vec<AlertRecord>,
+    /// Network events (they borrow nothing).
+    pub network: Vec<Event<'static>>,
 }
 
 impl Report for Collect {
@@ -79,6 +86,18 @@ impl Report for Collect {
     }
     fn alert(&mut self, alert: &AlertRecord) {
         self.alerts.push(alert.clone());
+    }
+    fn network(&mut self, event: &Event<'_>) {
+        if let Some(&net) = event.net() {
+            let meta = Meta {
+                ts: event.ts,
+                frame: event.frame,
+                flow_id: event.flow_id,
+                flow: event.flow,
+                link: event.link,
+            };
+            self.network.push(Event::network(meta, net));
+        }
     }
 }
 
@@ -121,12 +140,17 @@ pub struct ScanStats {
     pub bytes: u64,
     /// Records that were not IPv4 / IPv6 (or on an unsupported link type).
     pub not_ip: u64,
-    /// IP packets that were neither TCP nor UDP, or whose transport header was damaged.
+    /// IP packets that were neither TCP, UDP nor an ICMP echo or error, or whose transport
+    /// header was damaged.
     pub other_transport: u64,
     /// Packets the capture cut short.
     pub truncated: u64,
     /// Per protocol (by name).
     pub protocols: BTreeMap<&'static str, ProtoStats>,
+    /// Network events by kind (`tcp_syn`, `tcp_refused`, `tcp_unanswered`,
+    /// `tcp_half_open`, `tcp_established`, `tcp_closed_empty`, `udp_no_message`,
+    /// `icmp_echo_request`, `icmp_echo_reply`, `icmp_error`, `arp`).
+    pub network: BTreeMap<&'static str, u64>,
     /// Alerts raised (aggregates included).
     pub alerts: u64,
     /// The findings they stand for (the sum of their counts).

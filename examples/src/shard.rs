@@ -3,8 +3,9 @@
 //! all shards at once on threads of their own.
 
 use otwire_detect::Event;
+use otwire_detect::net::Link;
 
-use crate::batch::Batch;
+use crate::batch::{Batch, Kind};
 use crate::conn::{Conn, Ctx, Item};
 use crate::flow::{FlowLimits, FlowTable, PacketMeta, TcpSegment};
 
@@ -64,14 +65,19 @@ impl Shard {
         for p in &batch.pkts {
             ctx.seq = p.meta.seq;
             ctx.phase = 0;
-            self.flows.sweep(&mut ctx, p.meta);
+            // What the table does on its own carries no packet's link metadata.
+            let sweep = PacketMeta {
+                link: Link::NONE,
+                ..p.meta
+            };
+            self.flows.sweep(&mut ctx, sweep);
             if p.shard != me {
                 continue;
             }
             ctx.phase = 1;
             let payload = batch.payload(p);
-            match p.tcp {
-                Some(h) => {
+            match p.kind {
+                Kind::Tcp(h) => {
                     let seg = TcpSegment {
                         src: p.src,
                         dst: p.dst,
@@ -86,7 +92,12 @@ impl Shard {
                     };
                     self.flows.tcp(&mut ctx, seg, p.meta);
                 }
-                None => self.flows.udp(&mut ctx, p.src, p.dst, p.meta, payload),
+                Kind::Udp => self.flows.udp(&mut ctx, p.src, p.dst, p.meta, payload),
+                Kind::Net(i) => {
+                    if let Some(net) = batch.net(i) {
+                        ctx.network(p.meta, p.src, p.dst, net);
+                    }
+                }
             }
         }
         ctx.into()
