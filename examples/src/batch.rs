@@ -56,6 +56,8 @@ pub(crate) enum Kind {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Pkt {
     pub(crate) meta: PacketMeta,
+    /// The frame's MAC addresses and the IP TTL.
+    pub(crate) link: Link,
     pub(crate) shard: usize,
     pub(crate) src: SocketAddr,
     pub(crate) dst: SocketAddr,
@@ -127,7 +129,6 @@ impl Front {
                 frame: 0,
                 ts_us: 0,
                 seq: 0,
-                link: Link::NONE,
             },
             stats: ReadStats::default(),
         }
@@ -137,11 +138,10 @@ impl Front {
     pub(crate) fn packet(&mut self, p: &Packet<'_>) -> bool {
         self.stats.packets += 1;
         self.stats.bytes += p.data.len() as u64;
-        let mut meta = PacketMeta {
+        let meta = PacketMeta {
             frame: p.frame,
             ts_us: p.ts_us,
             seq: self.seq,
-            link: Link::NONE,
         };
         self.seq += 1;
         self.last = meta;
@@ -149,15 +149,18 @@ impl Front {
         let Some(ip) = link.as_ref().and_then(net::ip_of) else {
             match link.as_ref().and_then(net::arp_of) {
                 Some(arp) => {
-                    meta.link = link.map_or(Link::NONE, |l| l.link);
+                    let link = link.map_or(Link::NONE, |l| l.link);
                     let (src, dst) = (ip_from_bytes(arp.sender_ip), ip_from_bytes(arp.target_ip));
-                    self.network(NetEvent::Arp(arp), src, dst, meta);
+                    self.network(NetEvent::Arp(arp), src, dst, meta, link);
                 }
                 None => self.stats.not_ip += 1,
             }
             return self.batch.pkts.len() >= BATCH;
         };
-        meta.link = ip.link;
+        let link = Link {
+            ttl: Some(ip.ttl),
+            ..link.map_or(Link::NONE, |l| l.link)
+        };
         if ip.truncated {
             self.stats.truncated += 1;
         }
@@ -174,16 +177,16 @@ impl Front {
                         declared_len: whole.len(),
                         ..ip
                     };
-                    self.transport(&ip, meta);
+                    self.transport(&ip, meta, link);
                 }
             }
-            None => self.transport(&ip, meta),
+            None => self.transport(&ip, meta, link),
         }
         self.batch.pkts.len() >= BATCH
     }
 
     /// Reads the transport header and queues the packet for its shard.
-    fn transport(&mut self, ip: &IpPacket<'_>, meta: PacketMeta) {
+    fn transport(&mut self, ip: &IpPacket<'_>, meta: PacketMeta, link: Link) {
         let (src_port, dst_port, tcp, payload, declared) = match ip.proto {
             6 => match TcpSlice::from_slice(ip.payload) {
                 Ok(t) => {
@@ -222,7 +225,7 @@ impl Front {
             },
             1 | 58 => {
                 match net::icmp_of(ip) {
-                    Some(icmp) => self.network(NetEvent::Icmp(icmp), ip.src, ip.dst, meta),
+                    Some(icmp) => self.network(NetEvent::Icmp(icmp), ip.src, ip.dst, meta, link),
                     None => self.stats.other_transport += 1,
                 }
                 return;
@@ -247,6 +250,7 @@ impl Front {
         self.batch.pkts.push(Pkt {
             meta,
             shard,
+            link,
             src,
             dst,
             kind,
@@ -258,7 +262,7 @@ impl Front {
 
     /// Queues a network event of no flow (ARP, ICMP) sent from `src` to `dst`, for the
     /// shard of those addresses.
-    fn network(&mut self, net: NetEvent, src: IpAddr, dst: IpAddr, meta: PacketMeta) {
+    fn network(&mut self, net: NetEvent, src: IpAddr, dst: IpAddr, meta: PacketMeta, link: Link) {
         let (src, dst) = (SocketAddr::new(src, 0), SocketAddr::new(dst, 0));
         let Ok(index) = u32::try_from(self.batch.net.len()) else {
             return;
@@ -266,6 +270,7 @@ impl Front {
         self.batch.net.push(net);
         self.batch.pkts.push(Pkt {
             meta,
+            link,
             shard: shard_of(src, dst, false, self.shards),
             src,
             dst,

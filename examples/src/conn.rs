@@ -8,7 +8,7 @@
 
 use std::net::SocketAddr;
 
-use otwire_detect::net::{NetEvent, TcpOutcome};
+use otwire_detect::net::{Link, NetEvent, TcpOutcome};
 use otwire_detect::protocol::{Arena, ConnInfo, Out, Session, registry};
 use otwire_detect::{Direction, Endpoint, Event, Flow, Meta, Outcome};
 
@@ -56,6 +56,9 @@ pub struct Ctx<'b> {
     pub seq: u64,
     /// 0 while expiring flows before a packet (and at the end), 1 for the packet.
     pub phase: u8,
+    /// The MAC addresses and TTL of the packet being handled ([`Link::NONE`] in phase 0:
+    /// what the flow table does on its own, expiry and the end, carries no packet's).
+    pub link: Link,
     /// Stream bytes dropped because the arena was full (a sizing bug if ever non-zero).
     pub dropped: u64,
 }
@@ -71,6 +74,7 @@ impl<'b> Ctx<'b> {
             events: otwire_detect::protocol::recycle(events),
             seq: 0,
             phase: 1,
+            link: Link::NONE,
             dropped: 0,
         }
     }
@@ -101,7 +105,8 @@ impl<'b> Ctx<'b> {
     pub fn network(&mut self, m: PacketMeta, src: SocketAddr, dst: SocketAddr, net: NetEvent) {
         let flow = Flow::new(Endpoint::from(src), Endpoint::from(dst));
         let e = self.events.len();
-        self.events.push(Event::network(at(m, flow, NO_FLOW), net));
+        self.events
+            .push(Event::network(at(m, self.link, flow, NO_FLOW), net));
         self.items.push(Item {
             key: (self.seq, self.phase, 0),
             flow: NO_FLOW,
@@ -166,18 +171,18 @@ fn ot_port(port: u16) -> bool {
         })
 }
 
-fn meta(info: &FlowInfo, m: PacketMeta) -> Meta {
+fn meta(info: &FlowInfo, m: PacketMeta, link: Link) -> Meta {
     let flow = Flow::new(
         Endpoint::from(info.client_addr()),
         Endpoint::from(info.server()),
     );
-    at(m, flow, info.first_seq)
+    at(m, link, flow, info.first_seq)
 }
 
-/// The meta of what packet `m` carries on `flow`.
-fn at(m: PacketMeta, flow: Flow, flow_id: u64) -> Meta {
+/// The meta of what packet `m` (link metadata `link`) carries on `flow`.
+fn at(m: PacketMeta, link: Link, flow: Flow, flow_id: u64) -> Meta {
     Meta {
-        link: m.link,
+        link,
         ts: u64::try_from(m.ts_us).unwrap_or(0),
         frame: m.frame,
         flow_id,
@@ -199,7 +204,7 @@ impl Conn {
         m: PacketMeta,
         mut f: impl FnMut(&mut dyn Session, &mut Out<'_, 'b>),
     ) {
-        let meta = meta(info, m);
+        let meta = meta(info, m, ctx.link);
         let sessions = self.sessions(info);
         let mut i = 0;
         while let Some(s) = sessions.get_mut(i) {
@@ -228,6 +233,26 @@ impl Conn {
     }
 }
 
+/// A UDP request to an OT port whose sessions made no event but undecodable ones (from
+/// `start` of the shard's events) is a network event: `NetEvent::Udp`.
+#[inline(never)]
+fn udp_without_message(
+    ctx: &mut Ctx<'_>,
+    info: &FlowInfo,
+    m: PacketMeta,
+    start: usize,
+    len: usize,
+) {
+    let decoded = ctx
+        .events
+        .get(start..)
+        .is_some_and(|new| new.iter().any(|e| e.outcome != Outcome::Unparsed));
+    if !decoded {
+        let len = u32::try_from(len).unwrap_or(u32::MAX);
+        ctx.emit(info, meta(info, m, ctx.link), NetEvent::Udp { len });
+    }
+}
+
 impl FlowApp for Conn {
     type Ctx<'b> = Ctx<'b>;
 
@@ -249,15 +274,8 @@ impl FlowApp for Conn {
     ) {
         let start = ctx.events.len();
         self.each(ctx, info, m, |s, out| s.data(out, dir, data));
-        if self.udp_to_ot_port
-            && dir == Direction::Request
-            && ctx
-                .events
-                .get(start..)
-                .is_some_and(|new| new.iter().all(|e| e.outcome == Outcome::Unparsed))
-        {
-            let len = u32::try_from(data.len()).unwrap_or(u32::MAX);
-            ctx.emit(info, meta(info, m), NetEvent::Udp { len });
+        if self.udp_to_ot_port && dir == Direction::Request {
+            udp_without_message(ctx, info, m, start, data.len());
         }
     }
 
@@ -304,7 +322,11 @@ impl FlowApp for Conn {
             Endpoint::from(info.end(client)),
             Endpoint::from(info.peer(client)),
         );
-        ctx.emit(info, at(m, flow, info.first_seq), NetEvent::Tcp(outcome));
+        ctx.emit(
+            info,
+            at(m, ctx.link, flow, info.first_seq),
+            NetEvent::Tcp(outcome),
+        );
     }
 
     fn buffered(&self) -> usize {

@@ -12,7 +12,7 @@ use hashbrown::HashMap;
 use std::net::{IpAddr, SocketAddr};
 
 use otwire_detect::Direction;
-use otwire_detect::net::{Link, TcpOutcome};
+use otwire_detect::net::TcpOutcome;
 pub use otwire_detect::protocol::Transport;
 
 use crate::tcp::{HalfStream, StreamEvent, TcpLimits};
@@ -97,9 +97,6 @@ pub struct PacketMeta {
     pub ts_us: i64,
     /// The packet's index in the whole scan (0-based, across files).
     pub seq: u64,
-    /// The packet's MAC addresses and TTL ([`Link::NONE`] when the table acts on its own:
-    /// expiry, eviction, end of input).
-    pub link: Link,
 }
 
 /// The application layer of one flow. `Ctx<'b>` is the caller's context for a run of

@@ -55,9 +55,8 @@ pub struct IpPacket<'a> {
     pub truncated: bool,
     /// Payload length the IP header declares (`payload.len()` unless truncated).
     pub declared_len: usize,
-    /// The frame's MAC addresses (where the link type has them) and the packet's TTL or hop
-    /// limit.
-    pub link: Link,
+    /// IPv4 time to live (RFC 791 §3.1) or IPv6 hop limit (RFC 8200 §3).
+    pub ttl: u8,
 }
 
 /// A frame's link layer: what it carries and its addresses.
@@ -79,6 +78,7 @@ pub fn link_payload(linktype: i32, data: &[u8]) -> Option<(u16, &[u8])> {
 
 /// Strips the link-layer header, keeping its addresses: Ethernet's source and destination
 /// (IEEE 802.3 §3.2.3), the source of SLL / SLL2 when its address is 6 bytes long.
+#[inline]
 pub fn link_layer(linktype: i32, data: &[u8]) -> Option<LinkLayer<'_>> {
     let bare = |(ether_type, payload)| LinkLayer {
         ether_type,
@@ -190,17 +190,13 @@ pub fn ip_packet(linktype: i32, data: &[u8]) -> Option<IpPacket<'_>> {
     ip_of(&link_layer(linktype, data)?)
 }
 
-/// The IP packet a link layer carries, with the link's addresses and the packet's TTL.
+/// The IP packet a link layer carries.
+#[inline]
 pub fn ip_of<'a>(l: &LinkLayer<'a>) -> Option<IpPacket<'a>> {
     if l.ether_type != ETH_IPV4 && l.ether_type != ETH_IPV6 {
         return None;
     }
-    let mut ip = ip_slice(l.payload)?;
-    ip.link = Link {
-        ttl: ip.link.ttl,
-        ..l.link
-    };
-    Some(ip)
+    ip_slice(l.payload)
 }
 
 /// An IP packet from its first byte (an IPv4 or IPv6 header).
@@ -233,10 +229,7 @@ fn ip_slice(rest: &[u8]) -> Option<IpPacket<'_>> {
                 } else {
                     p.payload.len()
                 },
-                link: Link {
-                    ttl: Some(h.ttl()),
-                    ..Link::NONE
-                },
+                ttl: h.ttl(),
             })
         }
         // IPv6 is read by `ipv6_packet` (etherparse 0.18's lax extension-header iterator
@@ -302,10 +295,7 @@ fn ipv6_packet(data: &[u8]) -> Option<IpPacket<'_>> {
         } else {
             payload.len()
         },
-        link: Link {
-            ttl: Some(h.hop_limit()),
-            ..Link::NONE
-        },
+        ttl: h.hop_limit(),
     })
 }
 

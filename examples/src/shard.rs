@@ -66,15 +66,13 @@ impl Shard {
             ctx.seq = p.meta.seq;
             ctx.phase = 0;
             // What the table does on its own carries no packet's link metadata.
-            let sweep = PacketMeta {
-                link: Link::NONE,
-                ..p.meta
-            };
-            self.flows.sweep(&mut ctx, sweep);
+            ctx.link = Link::NONE;
+            self.flows.sweep(&mut ctx, p.meta);
             if p.shard != me {
                 continue;
             }
             ctx.phase = 1;
+            ctx.link = p.link;
             let payload = batch.payload(p);
             match p.kind {
                 Kind::Tcp(h) => {

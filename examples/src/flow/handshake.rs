@@ -47,7 +47,23 @@ impl Handshake {
 
     /// A segment sent by `side`; the outcomes it makes, in order (at most two: a client's
     /// ACK of the SYN-ACK that also carries a FIN is `Established` then `ClosedEmpty`).
+    #[inline]
     pub(crate) fn segment(&mut self, side: usize, f: Flags) -> [Option<TcpOutcome>; 2] {
+        // The common case, a connection past its opening or seen mid-stream: nothing to do.
+        let quiet = match self.state {
+            State::Done => self.carried || !f.payload,
+            State::Unseen => !f.syn,
+            _ => false,
+        };
+        if quiet {
+            self.carried |= f.payload;
+            return [None, None];
+        }
+        self.step(side, f)
+    }
+
+    #[inline(never)]
+    fn step(&mut self, side: usize, f: Flags) -> [Option<TcpOutcome>; 2] {
         let from_client = side == self.client();
         self.carried |= f.payload;
         let mut out = [None, None];

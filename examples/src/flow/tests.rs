@@ -77,7 +77,6 @@ fn handshake_decides_client_unless_one_side_is_well_known() {
         frame,
         ts_us: 0,
         seq: frame,
-        link: Link::NONE,
     };
     // The side on 502 opens the connection: it is still the Modbus server.
     t.tcp(
@@ -128,7 +127,6 @@ fn mid_stream_uses_well_known_port() {
         frame,
         ts_us: 0,
         seq: frame,
-        link: Link::NONE,
     };
     t.tcp(
         &mut log,
@@ -173,7 +171,6 @@ fn memory_budget_flushes_the_flow_that_grows() {
         frame,
         ts_us: 0,
         seq: frame,
-        link: Link::NONE,
     };
     for (i, port) in [4000u16, 4001, 4002].into_iter().enumerate() {
         let src = format!("10.0.0.1:{port}");
@@ -202,7 +199,6 @@ fn new_syn_after_close_is_a_new_flow_and_cap_evicts() {
         frame,
         ts_us,
         seq: frame,
-        link: Link::NONE,
     };
     t.tcp(
         &mut log,
