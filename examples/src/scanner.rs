@@ -54,10 +54,12 @@ pub trait Report {
     /// One alert, in the order alerts fire (records and alerts are two streams: an
     /// event's alerts may come before or after its record).
     fn alert(&mut self, _alert: &AlertRecord) {}
-    /// One network event (a TCP connection attempt or outcome, a UDP datagram to an OT
-    /// port without a message, ICMP, ARP: DESIGN.md §3), in capture order. They go to
-    /// detection and here, never into the PDU records, the inventory or the protocol counts.
-    fn network(&mut self, _event: &Event<'_>) {}
+    /// Every event detection sees, in capture order, before its record: the protocols'
+    /// PDUs, and the network events (TCP connection attempts and outcomes, UDP datagrams to
+    /// an OT port without a message, ICMP, ARP: DESIGN.md §3, `Event::is_network`), which
+    /// go to detection and here only, never into the PDU records, the inventory or the
+    /// protocol counts.
+    fn event(&mut self, _event: &Event<'_>) {}
     /// Whether writing failed (the scan then stops reading).
     fn failed(&self) -> bool {
         false
@@ -73,7 +75,7 @@ pub struct Collect {
     pub pdus: Vec<PduRecord>,
     /// Alerts.
     pub alerts: Vec<AlertRecord>,
-    /// Network events (they borrow nothing).
+    /// The network events (they borrow nothing; the PDUs' events are in `pdus`).
     pub network: Vec<Event<'static>>,
 }
 
@@ -87,7 +89,7 @@ impl Report for Collect {
     fn alert(&mut self, alert: &AlertRecord) {
         self.alerts.push(alert.clone());
     }
-    fn network(&mut self, event: &Event<'_>) {
+    fn event(&mut self, event: &Event<'_>) {
         if let Some(&net) = event.net() {
             let meta = Meta {
                 ts: event.ts,

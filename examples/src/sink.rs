@@ -138,11 +138,11 @@ impl<R: Report> Sink<R> {
 }
 
 /// One event: statistics, inventory, record. A network event is counted and shown to the
-/// report's `network` hook only: it is no PDU and tells nothing of an asset's protocols.
+/// report's `event` hook only: it is no PDU and tells nothing of an asset's protocols.
 fn record<R: Report>(stats: &mut ScanStats, assets: &mut Assets, report: &mut R, ev: &Event<'_>) {
+    report.event(ev);
     if let Some(net) = ev.net() {
         *stats.network.entry(net_kind(net)).or_default() += 1;
-        report.network(ev);
         return;
     }
     let s = stats.protocols.entry(ev.protocol.name()).or_default();
