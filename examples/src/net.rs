@@ -484,6 +484,80 @@ mod tests {
     }
 
     #[test]
+    fn link_addresses_per_link_type() {
+        // Ethernet: destination, source, EtherType.
+        let mut f = vec![2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00];
+        f.extend_from_slice(&IPV4_UDP);
+        let l = link_layer(1, &f).unwrap();
+        assert_eq!(l.link.src_mac, Some([2, 0, 0, 0, 0, 1]));
+        assert_eq!(l.link.dst_mac, Some([2, 0, 0, 0, 0, 2]));
+        assert_eq!(ip_of(&l).unwrap().ttl, 64);
+        // SLL2: protocol, reserved, ifindex, ARPHRD, packet type, address length 6, address.
+        let mut sll2 = vec![
+            0x08, 0x00, 0, 0, 0, 0, 0, 2, 0, 1, 0, 6, 9, 8, 7, 6, 5, 4, 0, 0,
+        ];
+        sll2.extend_from_slice(&IPV4_UDP);
+        let l = link_layer(276, &sll2).unwrap();
+        assert_eq!(
+            (l.link.src_mac, l.link.dst_mac),
+            (Some([9, 8, 7, 6, 5, 4]), None)
+        );
+        // An SLL address of another length is no MAC; raw IP has none.
+        sll2[11] = 8;
+        assert_eq!(link_layer(276, &sll2).unwrap().link.src_mac, None);
+        assert_eq!(link_layer(101, &IPV4_UDP).unwrap().link, Link::NONE);
+    }
+
+    #[test]
+    fn icmp_kinds_and_quotes() {
+        let icmp = |proto: u8, payload: &[u8]| {
+            let mut ip = IPV4_UDP[..20].to_vec();
+            ip[9] = proto;
+            ip.extend_from_slice(payload);
+            ip[3] = ip.len() as u8;
+            icmp_of(&ip_packet(101, &ip).unwrap())
+        };
+        // Echo request: type 8, code 0, checksum, identifier, sequence.
+        let echo = icmp(1, &[8, 0, 0, 0, 0, 1, 0, 1]).unwrap();
+        assert!(echo.is_echo_request() && echo.quoted.is_none());
+        // Port unreachable (3/3) quoting the UDP datagram to 10.0.0.2:502.
+        let mut err = vec![3, 3, 0, 0, 0, 0, 0, 0];
+        err.extend_from_slice(&IPV4_UDP);
+        let u = icmp(1, &err).unwrap();
+        assert!(u.is_port_unreachable());
+        let dst = ip_bytes(IpAddr::from([10, 0, 0, 2]));
+        assert_eq!(u.quoted, Some((17, dst, 502)));
+        // A quote cut before the ports still names the host.
+        err.truncate(8 + 20 + 2);
+        assert_eq!(icmp(1, &err).unwrap().quoted, Some((17, dst, 0)));
+        // Timestamp request: no event; ICMPv6 echo reply (129) on IPv6.
+        assert!(icmp(1, &[13, 0, 0, 0, 0, 0, 0, 0]).is_none());
+        let v6 = ipv6(58, &[], &[129, 0, 0, 0, 0, 1, 0, 1], 8);
+        let r = icmp_of(&ip_packet(101, &v6).unwrap()).unwrap();
+        assert!(r.v6 && r.is_echo_reply());
+    }
+
+    #[test]
+    fn arp_ipv4_over_ethernet_only() {
+        // Hardware 1, protocol 0x0800, lengths 6 and 4, request, sender, target.
+        let mut arp = vec![0, 1, 0x08, 0x00, 6, 4, 0, 1, 2, 0, 0, 0, 0, 1, 10, 0, 0, 1];
+        arp.extend_from_slice(&[0, 0, 0, 0, 0, 0, 10, 0, 0, 2]);
+        fn layer(p: &[u8]) -> LinkLayer<'_> {
+            LinkLayer {
+                ether_type: ETH_ARP,
+                payload: p,
+                link: Link::NONE,
+            }
+        }
+        let a = arp_of(&layer(&arp)).unwrap();
+        assert_eq!((a.op, a.sender_mac), (1, [2, 0, 0, 0, 0, 1]));
+        assert_eq!(a.target_ip, ip_bytes(IpAddr::from([10, 0, 0, 2])));
+        arp[5] = 16; // IPv6 addresses: not IPv4 over Ethernet
+        assert!(arp_of(&layer(&arp)).is_none());
+        assert!(arp_of(&layer(&arp[..20])).is_none(), "cut short");
+    }
+
+    #[test]
     fn truncated_ip_is_flagged() {
         let ip = ip_packet(101, &IPV4_UDP[..25]).unwrap();
         assert!(ip.truncated);

@@ -152,21 +152,24 @@ impl Lab {
         let pcap = self.dir.join(format!("{name}.pcap"));
         let log = self.dir.join(format!("{name}.log"));
         let _ = std::fs::remove_file(&pcap);
-        let mut tcpdump = Command::new("ip")
-            .args([
-                "netns",
-                "exec",
-                &self.scanner,
-                "tcpdump",
-                "-i",
-                &self.veth(),
-            ])
-            .args(["-U", "--immediate-mode", "-n", "-s", "0", "-w"])
-            .arg(&pcap)
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .expect("start tcpdump");
+        // Killed on drop should an assertion fail while it runs.
+        let mut tcpdump = common::Peer(
+            Command::new("ip")
+                .args([
+                    "netns",
+                    "exec",
+                    &self.scanner,
+                    "tcpdump",
+                    "-i",
+                    &self.veth(),
+                ])
+                .args(["-U", "--immediate-mode", "-n", "-s", "0", "-w"])
+                .arg(&pcap)
+                .stdout(Stdio::null())
+                .stderr(std::fs::File::create(&log).unwrap())
+                .spawn()
+                .expect("start tcpdump"),
+        );
         let deadline = Instant::now() + Duration::from_secs(20);
         while !std::fs::read_to_string(&log).is_ok_and(|l| l.contains("listening on")) {
             assert!(Instant::now() < deadline, "tcpdump did not start");
@@ -183,8 +186,8 @@ impl Lab {
         );
         // Let the last answers reach the capture, then stop tcpdump (SIGINT flushes it).
         std::thread::sleep(Duration::from_millis(300));
-        run(&["kill", "-INT", &tcpdump.id().to_string()]);
-        let _ = tcpdump.wait();
+        run(&["kill", "-INT", &tcpdump.0.id().to_string()]);
+        let _ = tcpdump.0.wait();
         std::fs::read(&pcap).expect("the capture")
     }
 }
