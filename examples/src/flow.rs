@@ -652,9 +652,26 @@ impl<A: FlowApp> FlowTable<A> {
 
     /// End of input: every flow is flushed and closed, in order of first packet.
     pub fn finish(&mut self, ctx: &mut A::Ctx<'_>, meta: PacketMeta) {
+        self.finish_upto(ctx, meta, u64::MAX);
+    }
+
+    /// The first-packet index of the `n`-th oldest flow (the newest when there are fewer),
+    /// `None` when the table is empty: a bound for [`finish_upto`](Self::finish_upto) that
+    /// closes at most `n` flows.
+    pub fn nth_first_seq(&self, n: usize) -> Option<u64> {
+        let mut seqs: Vec<u64> = self.flows.values().map(|f| f.info.first_seq).collect();
+        let i = n.min(seqs.len()).checked_sub(1)?;
+        Some(*seqs.select_nth_unstable(i).1)
+    }
+
+    /// End of input, in part: the flows whose first packet is at most `bound` are flushed
+    /// and closed, in order of first packet (so that a caller closing a full table in
+    /// rounds holds one round's outputs at a time).
+    pub fn finish_upto(&mut self, ctx: &mut A::Ctx<'_>, meta: PacketMeta, bound: u64) {
         let mut all: Vec<(u64, Key)> = self
             .flows
             .iter()
+            .filter(|(_, f)| f.info.first_seq <= bound)
             .map(|(k, f)| (f.info.first_seq, *k))
             .collect();
         all.sort_unstable_by_key(|(id, _)| *id);

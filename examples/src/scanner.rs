@@ -233,6 +233,9 @@ impl AlertStats {
     }
 }
 
+/// Flows of a shard closed in one round at the end of input.
+const FINISH_ROUND: usize = 4096;
+
 /// The scanner.
 pub struct Scanner<R: Report> {
     front: Front,
@@ -432,18 +435,28 @@ impl<R: Report> Back<R> {
         batch
     }
 
-    /// End of input: closes every flow and handles what that decodes.
+    /// End of input: closes every flow and handles what that decodes, at most
+    /// [`FINISH_ROUND`] flows of each shard at a time (the oldest first, by one bound for
+    /// all shards, so the order is the same whatever the sharding): a full table's last
+    /// events (an unanswered SYN's, a flushed PDU) are not all held at once.
     fn finish(&mut self, last: PacketMeta) {
-        let arenas = &mut self.arenas;
-        let mut outputs: Vec<_> = self
+        while let Some(bound) = self
             .shards
-            .iter_mut()
-            .zip(arenas.iter_mut())
-            .map(|(s, a)| s.finish(a, last))
-            .collect();
-        self.sink.handle(&mut outputs, self.shards.len());
-        for (s, o) in self.shards.iter_mut().zip(outputs) {
-            s.reclaim(o);
+            .iter()
+            .filter_map(|s| s.flows.nth_first_seq(FINISH_ROUND))
+            .min()
+        {
+            let arenas = &mut self.arenas;
+            let mut outputs: Vec<_> = self
+                .shards
+                .iter_mut()
+                .zip(arenas.iter_mut())
+                .map(|(s, a)| s.finish(a, last, bound))
+                .collect();
+            self.sink.handle(&mut outputs, self.shards.len());
+            for (s, o) in self.shards.iter_mut().zip(outputs) {
+                s.reclaim(o);
+            }
         }
         self.sink.finish();
     }

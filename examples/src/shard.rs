@@ -101,12 +101,18 @@ impl Shard {
         ctx.into()
     }
 
-    /// Closes every flow (end of input), in order of first packet.
-    pub(crate) fn finish<'b>(&mut self, arena: &'b mut Vec<u8>, last: PacketMeta) -> Output<'b> {
+    /// Closes the flows whose first packet is at most `bound` (end of input), in order of
+    /// first packet.
+    pub(crate) fn finish<'b>(
+        &mut self,
+        arena: &'b mut Vec<u8>,
+        last: PacketMeta,
+        bound: u64,
+    ) -> Output<'b> {
         let mut ctx = self.ctx(arena, 0);
         ctx.seq = u64::MAX;
         ctx.phase = 0;
-        self.flows.finish(&mut ctx, last);
+        self.flows.finish_upto(&mut ctx, last, bound);
         ctx.into()
     }
 
