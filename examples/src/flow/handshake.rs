@@ -75,7 +75,16 @@ impl Handshake {
                     out[0] = Some(TcpOutcome::Syn);
                 }
             }
-            State::SynSent if !from_client => {
+            State::SynSent if from_client => {
+                // The client acknowledges a SYN-ACK the capture did not see (a capture of
+                // one direction, asymmetric routing): the handshake completed.
+                if f.ack && !f.syn && !f.rst {
+                    self.state = State::Established;
+                    out[0] = Some(TcpOutcome::Established);
+                    out[1] = self.established(f);
+                }
+            }
+            State::SynSent => {
                 if f.rst {
                     self.state = State::Done;
                     out[0] = Some(TcpOutcome::Refused);
@@ -96,7 +105,7 @@ impl Handshake {
                 }
             }
             State::Established => out[0] = self.established(f),
-            State::SynSent | State::Done => {}
+            State::Done => {}
         }
         out
     }
@@ -207,6 +216,22 @@ mod tests {
         // The client is the side of the first SYN, whichever end of the flow it is.
         let (_, h) = run(&[(1, SYN)]);
         assert_eq!(h.client(), 1);
+    }
+
+    #[test]
+    fn a_client_acking_an_unseen_syn_ack_is_established() {
+        // A capture of the client's direction only: SYN, ACK, data.
+        let data = Flags {
+            payload: true,
+            ..ACK
+        };
+        assert_eq!(
+            run(&[(0, SYN), (0, ACK), (0, data)]).0,
+            [Syn, Established],
+            "not unanswered"
+        );
+        assert_eq!(run(&[(0, SYN), (0, data)]).0, [Syn, Established]);
+        assert_eq!(run(&[(0, SYN), (0, RST)]).0, [Syn, Unanswered]);
     }
 
     #[test]
