@@ -71,19 +71,28 @@ fn run(args: &[&str]) -> Output {
     out
 }
 
-/// Two network namespaces joined by a veth pair, deleted on drop.
+/// Two network namespaces joined by a veth pair (or one, on its loopback), deleted on
+/// drop.
 struct Lab {
     scanner: String,
     server: String,
+    /// The scanner's interface tcpdump captures on.
+    dev: String,
+    /// The address nmap scans.
+    target: &'static str,
     dir: PathBuf,
 }
 
 impl Lab {
+    /// 10.99.0.1 (the scanner, namespace `a`) and 10.99.0.2 (the server, namespace `b`) on
+    /// a veth pair, with fixed MACs.
     fn new(tag: &str) -> Lab {
         let id = std::process::id() % 100_000;
         let lab = Lab {
             scanner: format!("otw-{tag}-{id}-a"),
             server: format!("otw-{tag}-{id}-b"),
+            dev: format!("otw{id}a"),
+            target: "10.99.0.2",
             dir: std::env::temp_dir().join(format!("otwire-{tag}-{id}")),
         };
         let _ = std::fs::create_dir_all(&lab.dir);
@@ -108,45 +117,52 @@ impl Lab {
         lab
     }
 
-    fn veth(&self) -> String {
-        format!("otw{}a", std::process::id() % 100_000)
-    }
-
-    /// Starts the pymodbus server on 10.99.0.2:502 and waits until it listens.
-    fn modbus_server(&self, py: &Path) -> common::Peer {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/modbus_server.py");
-        let child = Command::new("ip")
-            .args(["netns", "exec", &self.server])
-            .arg(py)
-            .args([script, "502", "10.99.0.2"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the pymodbus server");
-        let peer = common::Peer(child);
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let ss = run(&[
-                "ip",
-                "netns",
-                "exec",
-                &self.server,
-                "ss",
-                "-Hltn",
-                "sport = :502",
-            ]);
-            if !ss.stdout.is_empty() {
-                return peer;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the pymodbus server did not start"
-            );
-            std::thread::sleep(Duration::from_millis(100));
+    /// One namespace: scanner and servers on its loopback, 127.0.0.1.
+    fn loopback(tag: &str) -> Lab {
+        let id = std::process::id() % 100_000;
+        let ns = format!("otw-{tag}-{id}");
+        run(&["ip", "netns", "add", &ns]);
+        run(&["ip", "-n", &ns, "link", "set", "lo", "up"]);
+        let dir = std::env::temp_dir().join(format!("otwire-{tag}-{id}"));
+        let _ = std::fs::create_dir_all(&dir);
+        Lab {
+            scanner: ns.clone(),
+            server: ns,
+            dev: "lo".into(),
+            target: "127.0.0.1",
+            dir,
         }
     }
 
-    /// Runs `nmap ARGS 10.99.0.2` from the scanner's namespace while tcpdump captures the
+    /// Starts `tests/peers/<script> <port> [args]` in the server's namespace and waits
+    /// until it listens on TCP `port`.
+    fn peer(&self, py: &Path, script: &str, port: u16, args: &[&str]) -> common::Peer {
+        let path = format!("{}/tests/peers/{script}", env!("CARGO_MANIFEST_DIR"));
+        let child = Command::new("ip")
+            .args(["netns", "exec", &self.server])
+            .arg(py)
+            .arg(path)
+            .arg(port.to_string())
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {script}: {e}"));
+        let peer = common::Peer(child);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let filter = format!("sport = :{port}");
+        let ns = self.server.as_str();
+        while run(&["ip", "netns", "exec", ns, "ss", "-Hltn", &filter])
+            .stdout
+            .is_empty()
+        {
+            assert!(Instant::now() < deadline, "{script} did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        peer
+    }
+
+    /// Runs `nmap -n ARGS TARGET` from the scanner's namespace while tcpdump captures the
     /// scanner's side of the link; the capture.
     fn nmap(&self, name: &str, args: &[&str]) -> Vec<u8> {
         let pcap = self.dir.join(format!("{name}.pcap"));
@@ -155,14 +171,7 @@ impl Lab {
         // Killed on drop should an assertion fail while it runs.
         let mut tcpdump = common::Peer(
             Command::new("ip")
-                .args([
-                    "netns",
-                    "exec",
-                    &self.scanner,
-                    "tcpdump",
-                    "-i",
-                    &self.veth(),
-                ])
+                .args(["netns", "exec", &self.scanner, "tcpdump", "-i", &self.dev])
                 .args(["-U", "--immediate-mode", "-n", "-s", "0", "-w"])
                 .arg(&pcap)
                 .stdout(Stdio::null())
@@ -177,7 +186,7 @@ impl Lab {
         }
         let mut cmd = vec!["ip", "netns", "exec", &self.scanner, "nmap", "-n"];
         cmd.extend_from_slice(args);
-        cmd.push("10.99.0.2");
+        cmd.push(self.target);
         let out = run(&cmd);
         eprintln!(
             "nmap {}:\n{}",
@@ -260,7 +269,7 @@ fn nmap_scans_of_the_pymodbus_server_give_their_network_events() {
         return;
     };
     let lab = Lab::new("nmap");
-    let _server = lab.modbus_server(&py);
+    let _server = lab.peer(&py, "modbus_server.py", 502, &["10.99.0.2"]);
     let quick = ["--max-retries", "1", "-T5"];
 
     // SYN scan: 502 answers SYN-ACK and nmap's kernel resets it; the others refuse.
@@ -464,4 +473,128 @@ fn arp_spoofing_crafted_with_scapy_gives_its_bindings() {
     }
     assert_eq!(s.stats().network.get("arp"), Some(&45));
     assert!(s.report().pdus.is_empty() && s.assets().records().is_empty());
+}
+
+/// The PDU records of a capture as JSON values, of protocol `proto`.
+fn records(s: &Scanner<Collect>, proto: &str) -> Vec<serde_json::Value> {
+    s.report()
+        .pdus
+        .iter()
+        .filter_map(|p| serde_json::to_value(p).ok())
+        .filter(|v| v.get("proto").and_then(|p| p.as_str()) == Some(proto))
+        .collect()
+}
+
+/// Whether a record has `field` equal to `value`.
+fn has(v: &serde_json::Value, field: &str, value: serde_json::Value) -> bool {
+    v.get(field) == Some(&value)
+}
+
+#[test]
+fn nmap_scripts_against_the_ot_peers_on_loopback() {
+    if !tools() {
+        return;
+    }
+    let modules = "pymodbus, snap7, c104, dnp3, cpppo";
+    let Some(py) = common::python_with(modules) else {
+        return;
+    };
+    // Every peer on its standard port on the loopback of a namespace of its own.
+    let lab = Lab::loopback("ot");
+    let _peers = [
+        lab.peer(&py, "modbus_server.py", 502, &[]),
+        lab.peer(&py, "s7_server.py", 102, &[]),
+        lab.peer(&py, "iec104_server.py", 2404, &[]),
+        lab.peer(&py, "dnp3_outstation.py", 20000, &[]),
+        lab.peer(&py, "enip_server.py", 44818, &[]),
+    ];
+    let quick = ["--max-retries", "1", "-T5"];
+
+    // A SYN scan of the OT ports: the five services half-open, 503 refused. On loopback
+    // the frames carry zero MACs, and still a TTL.
+    let ports = "102,502,503,2404,20000,44818";
+    let syn = scan(&lab.nmap(
+        "ot-syn",
+        &[&["-Pn", "-sS", "-p", ports][..], &quick[..]].concat(),
+    ));
+    let m = tcp_by_port(&syn);
+    for port in [102, 502, 2404, 20000, 44818] {
+        assert_eq!(count(&m, port, TcpOutcome::Syn), 1, "{port}: {m:?}");
+        assert_eq!(count(&m, port, TcpOutcome::HalfOpen), 1, "{port}: {m:?}");
+    }
+    let trail: Vec<String> = (syn.report().network.iter())
+        .map(|e| {
+            format!(
+                "{} {:?} {} {}",
+                e.frame,
+                e.net(),
+                e.flow.client,
+                e.flow.server
+            )
+        })
+        .collect();
+    assert_eq!(count(&m, 503, TcpOutcome::Refused), 1, "{m:?} {trail:#?}");
+    // The events packets made carry the packets' TTL (loopback frames: zero MACs): the
+    // kernel's RST 64, nmap's raw SYNs a random one.
+    for e in &syn.report().network {
+        let ttl = match e.net() {
+            Some(NetEvent::Tcp(TcpOutcome::Syn)) => e.link.ttl.filter(|t| *t > 0),
+            Some(NetEvent::Tcp(TcpOutcome::Refused)) => e.link.ttl.filter(|t| *t == 64),
+            _ => continue,
+        };
+        assert!(ttl.is_some() && e.link.src_mac == Some([0; 6]), "{e:?}");
+    }
+
+    // The identification scripts, each a conversation the protocol's analyzer decodes.
+    let script = |name: &str, port: &str| {
+        // s7-info waits 30 s for an answer snap7 does not give after its SZL reads.
+        let args = [
+            &[
+                "-Pn",
+                "-p",
+                port,
+                "--script",
+                name,
+                "--script-timeout",
+                "5s",
+            ][..],
+            &quick[..],
+        ]
+        .concat();
+        scan(&lab.nmap(name, &args))
+    };
+    let s7 = script("s7-info", "102");
+    let szl: BTreeSet<u64> = records(&s7, "s7comm")
+        .iter()
+        .filter_map(|v| v.get("szl_id")?.as_u64())
+        .collect();
+    assert!(!szl.is_empty(), "s7-info reads SZLs: {szl:?}");
+    assert!(count(&tcp_by_port(&s7), 102, TcpOutcome::Established) >= 1);
+
+    let enip = script("enip-info", "44818");
+    let list_identity = records(&enip, "enip")
+        .iter()
+        .filter(|v| has(v, "command", 0x63.into()))
+        .count();
+    assert!(list_identity >= 1, "enip-info sends ListIdentity");
+
+    let iec = script("iec-identify", "2404");
+    let iec104 = records(&iec, "iec104");
+    assert!(
+        iec104
+            .iter()
+            .any(|v| has(v, "u_func", "STARTDT_ACT".into())),
+        "iec-identify starts data transfer: {iec104:?}"
+    );
+    assert!(
+        iec104.iter().any(|v| has(v, "type_id", 100.into())),
+        "iec-identify interrogates (C_IC_NA_1)"
+    );
+
+    let modbus = script("modbus-discover", "502");
+    let funcs: BTreeSet<u64> = records(&modbus, "modbus")
+        .iter()
+        .filter_map(|v| v.get("func")?.as_u64())
+        .collect();
+    assert!(funcs.contains(&17) && funcs.contains(&43), "{funcs:?}");
 }
