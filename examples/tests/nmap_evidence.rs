@@ -212,10 +212,15 @@ impl Drop for Lab {
     }
 }
 
-/// otscan's pipeline on a capture.
+/// otscan's pipeline on a capture; prints its network and protocol counters.
 fn scan(bytes: &[u8]) -> Scanner<Collect> {
     let mut s = Scanner::new(ScanOptions::default(), Collect::default());
     common::feed(&mut s, bytes);
+    let stats = s.stats();
+    eprintln!(
+        "network events {:?}, PDUs {:?}",
+        stats.network, stats.protocols
+    );
     s
 }
 
