@@ -59,6 +59,9 @@ pub struct Ctx<'b> {
     /// The MAC addresses and TTL of the packet being handled ([`Link::NONE`] in phase 0:
     /// what the flow table does on its own, expiry and the end, carries no packet's).
     pub link: Link,
+    /// The flow table is retiring a flow (evicting it, or ending it for a new connection on
+    /// its addresses) while it handles another packet: what that makes carries no link.
+    retiring: bool,
     /// Stream bytes dropped because the arena was full (a sizing bug if ever non-zero).
     pub dropped: u64,
 }
@@ -75,8 +78,14 @@ impl<'b> Ctx<'b> {
             seq: 0,
             phase: 1,
             link: Link::NONE,
+            retiring: false,
             dropped: 0,
         }
+    }
+
+    /// The link metadata of what is made now.
+    fn link(&self) -> Link {
+        if self.retiring { Link::NONE } else { self.link }
     }
 
     fn key(&self, info: &FlowInfo) -> Key {
@@ -204,7 +213,7 @@ impl Conn {
         m: PacketMeta,
         mut f: impl FnMut(&mut dyn Session, &mut Out<'_, 'b>),
     ) {
-        let meta = meta(info, m, ctx.link);
+        let meta = meta(info, m, ctx.link());
         let sessions = self.sessions(info);
         let mut i = 0;
         while let Some(s) = sessions.get_mut(i) {
@@ -249,12 +258,16 @@ fn udp_without_message(
         .is_some_and(|new| new.iter().any(|e| e.outcome != Outcome::Unparsed));
     if !decoded {
         let len = u32::try_from(len).unwrap_or(u32::MAX);
-        ctx.emit(info, meta(info, m, ctx.link), NetEvent::Udp { len });
+        ctx.emit(info, meta(info, m, ctx.link()), NetEvent::Udp { len });
     }
 }
 
 impl FlowApp for Conn {
     type Ctx<'b> = Ctx<'b>;
+
+    fn retiring(ctx: &mut Ctx<'_>, on: bool) {
+        ctx.retiring = on;
+    }
 
     fn new(info: &FlowInfo, ctx: &mut Ctx<'_>) -> Self {
         ctx.push(info, ItemKind::Opened);
@@ -324,7 +337,7 @@ impl FlowApp for Conn {
         );
         ctx.emit(
             info,
-            at(m, ctx.link, flow, info.first_seq),
+            at(m, ctx.link(), flow, info.first_seq),
             NetEvent::Tcp(outcome),
         );
     }

@@ -157,6 +157,11 @@ pub trait FlowApp: Sized {
     ) {
         let _ = (ctx, info, client, meta, outcome);
     }
+    /// The table starts (`true`) or ends (`false`) retiring a flow: flushing its streams,
+    /// reporting its attempt's end and closing it, on its own, whatever packet it handles.
+    fn retiring(ctx: &mut Self::Ctx<'_>, on: bool) {
+        let _ = (ctx, on);
+    }
     /// The flow ended (closed, expired, evicted, or end of capture).
     fn close(&mut self, ctx: &mut Self::Ctx<'_>, info: &FlowInfo, meta: PacketMeta);
 }
@@ -628,6 +633,7 @@ impl<A: FlowApp> FlowTable<A> {
     }
 
     fn retire(&mut self, ctx: &mut A::Ctx<'_>, f: &mut Flow<A>, meta: PacketMeta) {
+        A::retiring(ctx, true);
         self.buffered = self.buffered.saturating_sub(f.buffered);
         f.buffered = 0;
         let Flow {
@@ -648,6 +654,7 @@ impl<A: FlowApp> FlowTable<A> {
         }
         app.close(ctx, info, meta);
         add_half_stats(&mut self.stats, half);
+        A::retiring(ctx, false);
     }
 
     /// End of input: every flow is flushed and closed, in order of first packet.

@@ -268,6 +268,13 @@ fn a_syn_scan_of_ten_thousand_ports_keeps_the_table_bounded() {
     };
     let s = scan_with(&pcap(&frames), options, Collect::default());
     assert!(s.stats().flows.evicted > 0);
+    // An evicted attempt's outcome is made by the table, not by the packet that needed
+    // room: it carries no link metadata.
+    for e in &s.report().network {
+        if e.net() == Some(&NetEvent::Tcp(TcpOutcome::Unanswered)) {
+            assert_eq!(e.link, otwire_detect::Link::NONE, "{e:?}");
+        }
+    }
 }
 
 #[test]
