@@ -71,6 +71,12 @@ fn run(args: &[&str]) -> Output {
     out
 }
 
+/// Sends the end-of-capture marker to `argv[1]`: a TCP RST from port 9 to port 9 with
+/// sequence number "OTWM" and no checksum, by a raw socket.
+const MARKER: &str = "import socket, struct, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+s.sendto(struct.pack('!HH4sIBBHHH', 9, 9, b'OTWM', 0, 5 << 4, 4, 0, 0, 0), (sys.argv[1], 0))";
+
 /// Two network namespaces joined by a veth pair (or one, on its loopback), deleted on
 /// drop.
 struct Lab {
@@ -193,8 +199,28 @@ impl Lab {
             args.join(" "),
             String::from_utf8_lossy(&out.stdout)
         );
-        // Let the last answers reach the capture, then stop tcpdump (SIGINT flushes it).
-        std::thread::sleep(Duration::from_millis(300));
+        // tcpdump may lag behind (a busy machine): a marker segment sent last (a RST with a
+        // bad checksum, which the receiver drops unanswered and otscan reads as no event) is
+        // in the file once everything before it is; then SIGINT stops tcpdump.
+        let ns = self.scanner.as_str();
+        run(&[
+            "ip",
+            "netns",
+            "exec",
+            ns,
+            "python3",
+            "-c",
+            MARKER,
+            self.target,
+        ]);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !std::fs::read(&pcap).is_ok_and(|b| b.windows(4).any(|w| w == b"OTWM")) {
+            assert!(
+                Instant::now() < deadline,
+                "tcpdump did not capture the marker"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
         run(&["kill", "-INT", &tcpdump.0.id().to_string()]);
         let _ = tcpdump.0.wait();
         std::fs::read(&pcap).expect("the capture")
