@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 
 use otwire_detect::net::{Arp, Mac, NetEvent, TcpOutcome};
 use otwire_detect::{Endpoint, Event};
+use otwire_examples::detect_engine::{DetectArgs, build};
 use otwire_examples::scanner::{Collect, ScanOptions, Scanner};
 
 const SCANNER_IP: [u8; 4] = [10, 99, 0, 1];
@@ -238,16 +239,37 @@ impl Drop for Lab {
     }
 }
 
-/// otscan's pipeline on a capture; prints its network and protocol counters.
+/// otscan's pipeline on a capture, with detection (every built-in detector, nothing
+/// learned); prints its network and protocol counters and its alerts.
 fn scan(bytes: &[u8]) -> Scanner<Collect> {
-    let mut s = Scanner::new(ScanOptions::default(), Collect::default());
+    let detection = build(&DetectArgs {
+        learn_seconds: Some(0.0),
+        ..DetectArgs::default()
+    })
+    .unwrap();
+    let mut s = Scanner::with_detection(ScanOptions::default(), Collect::default(), detection);
     common::feed(&mut s, bytes);
     let stats = s.stats();
     eprintln!(
         "network events {:?}, PDUs {:?}",
         stats.network, stats.protocols
     );
+    for a in &s.report().alerts {
+        eprintln!(
+            "  alert {} {} x{}: {}",
+            a.technique_id, a.detector, a.count, a.summary
+        );
+    }
     s
+}
+
+/// The techniques a scan alerted on.
+fn techniques(s: &Scanner<Collect>) -> BTreeSet<String> {
+    s.report()
+        .alerts
+        .iter()
+        .map(|a| a.technique_id.to_string())
+        .collect()
 }
 
 /// The TCP outcomes per server port: port -> outcome name -> count.
@@ -376,7 +398,7 @@ fn nmap_scans_of_the_pymodbus_server_give_their_network_events() {
         .filter_map(|p| serde_json::to_value(p).ok()?.get("func")?.as_u64())
         .collect();
     assert!(
-        funcs.contains(&17) && funcs.contains(&43),
+        funcs.contains(&17) && funcs.contains(&43) && techniques(&discover).contains("T0888"),
         "Report Slave ID and Read Device Identification: {funcs:?}"
     );
 
@@ -440,6 +462,9 @@ fn nmap_scans_of_the_pymodbus_server_give_their_network_events() {
         !unreachable.is_empty() && unreachable.is_subset(&BTreeSet::from([161, 502, 20000])),
         "{unreachable:?}"
     );
+    // The empty datagram to 502 and nmap's DNP3 probe are not those protocols.
+    let t = techniques(&udp);
+    assert!(t.contains("T0869") && t.contains("T0885"), "{t:?}");
 }
 
 fn arp_events(events: &[Event<'static>]) -> Vec<Arp> {
@@ -601,6 +626,7 @@ fn nmap_scripts_against_the_ot_peers_on_loopback() {
         .collect();
     assert!(!szl.is_empty(), "s7-info reads SZLs: {szl:?}");
     assert!(count(&tcp_by_port(&s7), 102, TcpOutcome::Established) >= 1);
+    assert!(techniques(&s7).contains("T0888"));
 
     let enip = script("enip-info", "44818");
     let list_identity = records(&enip, "enip")
@@ -608,6 +634,7 @@ fn nmap_scripts_against_the_ot_peers_on_loopback() {
         .filter(|v| has(v, "command", 0x63.into()))
         .count();
     assert!(list_identity >= 1, "enip-info sends ListIdentity");
+    assert!(techniques(&enip).contains("T0888"));
 
     let iec = script("iec-identify", "2404");
     let iec104 = records(&iec, "iec104");
@@ -621,6 +648,10 @@ fn nmap_scripts_against_the_ot_peers_on_loopback() {
         iec104.iter().any(|v| has(v, "type_id", 100.into())),
         "iec-identify interrogates (C_IC_NA_1)"
     );
+    assert!(
+        techniques(&iec).contains("T0888"),
+        "the station interrogation"
+    );
 
     let modbus = script("modbus-discover", "502");
     let funcs: BTreeSet<u64> = records(&modbus, "modbus")
@@ -628,4 +659,5 @@ fn nmap_scripts_against_the_ot_peers_on_loopback() {
         .filter_map(|v| v.get("func")?.as_u64())
         .collect();
     assert!(funcs.contains(&17) && funcs.contains(&43), "{funcs:?}");
+    assert!(techniques(&modbus).contains("T0888"));
 }
