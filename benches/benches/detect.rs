@@ -4,15 +4,18 @@
 //! The corpus is a synthetic plant: 40 clients polling 10 servers (FC 3 / FC 4 / FC 1
 //! reads with responses, FC 6 setpoint writes), 1 to 2 s periods with jitter, learned for
 //! 10 minutes of event time; the measured batches follow in event time (process values
-//! repeat every 60 s, the batch length, so replayed batches stay benign).
+//! repeat every 60 s, the batch length, so replayed batches stay benign). Every PDU carries
+//! link metadata (MACs, TTL), and the engine's stream mixes in the plant's network events
+//! (reconnects, ARP chatter, pings: about one event in 35) for the network detectors.
 
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use otwire_detect::detectors::{ConformanceCheck, Matchers};
+use otwire_detect::detectors::{ArpWatch, ConformanceCheck, Matchers, NetScan, PathWatch};
+use otwire_detect::net::{Arp, Icmp, TcpOutcome};
 use otwire_detect::protocol::modbus::Modbus;
 use otwire_detect::protocol::{Arena, ConnInfo, Out, Session, Sessions, Stream, Transport};
-use otwire_detect::{Config, Direction, Endpoint, Engine, Event, Flow, Meta};
+use otwire_detect::{Config, Direction, Endpoint, Engine, Event, Flow, Link, Meta, NetEvent};
 use otwire_modbus::{
     Address, Adu, Emit, RegisterValues, Request, Response, TransactionId, UnitId, pack_registers,
 };
@@ -121,7 +124,7 @@ fn plant(start: u64, secs: u64, seed: u64) -> Vec<Rec> {
             }
         };
         let meta = Meta {
-            link: Default::default(),
+            link: link([2, 0, 1, 0, 0, p.client], [2, 0, 2, 0, 0, p.server]),
             ts: t,
             frame: out.len() as u64 + 1,
             flow_id: 0,
@@ -133,7 +136,7 @@ fn plant(start: u64, secs: u64, seed: u64) -> Vec<Rec> {
             bytes: Adu::new(TransactionId(tid), unit, &req).to_vec().unwrap(),
         });
         let meta = Meta {
-            link: Default::default(),
+            link: link([2, 0, 2, 0, 0, p.server], [2, 0, 1, 0, 0, p.client]),
             ts: t + 1_500,
             ..meta
         };
@@ -143,6 +146,100 @@ fn plant(start: u64, secs: u64, seed: u64) -> Vec<Rec> {
             bytes: Adu::new(TransactionId(tid), unit, &rsp).to_vec().unwrap(),
         });
     }
+}
+
+/// The link metadata of a packet on the plant's LAN.
+fn link(src: [u8; 6], dst: [u8; 6]) -> Link {
+    Link {
+        src_mac: Some(src),
+        dst_mac: Some(dst),
+        ttl: Some(64),
+    }
+}
+
+/// The plant's network events in `secs` seconds from `start`: each client reconnects every
+/// 60 s (SYN, established), ARPs for its server every 30 s (request, reply), and a monitor
+/// pings the servers every 10 s.
+fn network(start: u64, secs: u64) -> Vec<Event<'static>> {
+    let mut out = Vec::new();
+    for s in 0..secs {
+        let t = start + s * 1_000_000;
+        for c in 0..40u8 {
+            let server = c % 10;
+            let (cm, sm) = ([2, 0, 1, 0, 0, c], [2, 0, 2, 0, 0, server]);
+            let (cip, sip) = (
+                Endpoint::v4([10, 0, 1, c], 0),
+                Endpoint::v4([10, 0, 2, server], 0),
+            );
+            let meta = |dt: u64, client: Endpoint, server: Endpoint, l: Link| Meta {
+                ts: t + dt,
+                frame: 0,
+                flow_id: 0,
+                flow: Flow::new(client, server),
+                link: l,
+            };
+            if (s + u64::from(c)) % 60 == 0 {
+                let (ce, se) = (
+                    Endpoint::v4([10, 0, 1, c], 40_000 + u16::from(c)),
+                    Endpoint::v4([10, 0, 2, server], 502),
+                );
+                for (dt, o) in [(10, TcpOutcome::Syn), (20, TcpOutcome::Established)] {
+                    out.push(Event::network(
+                        meta(dt, ce, se, link(cm, sm)),
+                        NetEvent::Tcp(o),
+                    ));
+                }
+            }
+            if (s + u64::from(c)) % 30 == 0 {
+                for (dt, op, from, to, l) in [
+                    (30, Arp::REQUEST, cip, sip, link(cm, [0xff; 6])),
+                    (40, Arp::REPLY, sip, cip, link(sm, cm)),
+                ] {
+                    let a = Arp {
+                        op,
+                        sender_mac: l.src_mac.unwrap_or_default(),
+                        sender_ip: from.ip,
+                        target_mac: [0; 6],
+                        target_ip: to.ip,
+                    };
+                    out.push(Event::network(meta(dt, from, to, l), NetEvent::Arp(a)));
+                }
+            }
+        }
+        if s % 10 == 0 {
+            for server in 0..10u8 {
+                let echo = Icmp {
+                    v6: false,
+                    kind: 8,
+                    code: 0,
+                    quoted: None,
+                };
+                let (m, sip) = (
+                    Endpoint::v4([10, 0, 3, 1], 0),
+                    Endpoint::v4([10, 0, 2, server], 0),
+                );
+                let l = link([2, 0, 3, 0, 0, 1], [2, 0, 2, 0, 0, server]);
+                out.push(Event::network(
+                    Meta {
+                        ts: t + 50,
+                        frame: 0,
+                        flow_id: 0,
+                        flow: Flow::new(m, sip),
+                        link: l,
+                    },
+                    NetEvent::Icmp(echo),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// `events` and `net` in time order.
+fn merge<'b>(mut events: Vec<Event<'b>>, net: Vec<Event<'static>>) -> Vec<Event<'b>> {
+    events.extend(net);
+    events.sort_by_key(|e| e.ts);
+    events
 }
 
 /// The events of every record, through one Modbus analyzer per flow; frames the analyzers
@@ -184,8 +281,17 @@ fn bench(c: &mut Criterion) {
     let mut streams = std::collections::HashMap::new();
     let (mut buf_a, mut buf_b) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
     let learn_events = decode(&learn, &mut buf_a, &mut streams);
-    let events = decode(&batch, &mut buf_b, &mut streams);
-    let n = events.len() as u64;
+    let pdus = decode(&batch, &mut buf_b, &mut streams);
+    let n = pdus.len() as u64;
+    // The engine's stream: PDUs and network events.
+    let learn_mixed = merge(learn_events, network(T0, 600));
+    let mixed = merge(pdus.clone(), network(T0 + 600_000_000, 60));
+    eprintln!(
+        "engine stream: {} events, {} of them network events",
+        mixed.len(),
+        mixed.len() - pdus.len()
+    );
+    let events = pdus;
 
     let mut g = c.benchmark_group("detect");
     g.throughput(Throughput::Elements(n));
@@ -211,17 +317,18 @@ fn bench(c: &mut Criterion) {
         })
     });
 
-    // Every detector on, after learning.
+    // Every detector on, after learning, over PDUs and network events.
     let mut engine = Engine::new(config());
-    for ev in &learn_events {
+    for ev in &learn_mixed {
         engine.observe(ev);
     }
     engine.finish_learning();
     let mut shift = 0u64;
     let mut total_alerts = 0usize;
+    g.throughput(Throughput::Elements(mixed.len() as u64));
     g.bench_function("engine_all_detectors", |b| {
         b.iter(|| {
-            for ev in &events {
+            for ev in &mixed {
                 let e = Event {
                     ts: ev.ts + shift,
                     ..*ev
@@ -236,6 +343,42 @@ fn bench(c: &mut Criterion) {
         })
     });
     eprintln!("engine alerts on benign batches: {total_alerts}");
+
+    // The network detectors (scan, arp, path) alone, over the same stream; then every
+    // detector but them: what they cost.
+    let mut net_only = Engine::empty(config());
+    net_only.add(Box::new(NetScan::new(&config())));
+    net_only.add(Box::new(ArpWatch::new(&config())));
+    net_only.add(Box::new(PathWatch::new(&config())));
+    let mut lean = config();
+    lean.enable.scan = false;
+    lean.enable.arp = false;
+    lean.enable.path = false;
+    for (name, mut engine) in [
+        ("network_detectors_alone", net_only),
+        ("engine_without_network_detectors", Engine::new(lean)),
+    ] {
+        for ev in &learn_mixed {
+            engine.observe(ev);
+        }
+        engine.finish_learning();
+        let mut shift = 0u64;
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let mut alerts = 0;
+                for ev in &mixed {
+                    let e = Event {
+                        ts: ev.ts + shift,
+                        ..*ev
+                    };
+                    alerts += engine.observe(black_box(&e)).len();
+                }
+                shift += span;
+                alerts
+            })
+        });
+    }
+    g.throughput(Throughput::Elements(n));
 
     // Bytes -> analyzer -> engine, as a sensor runs it.
     let mut engine = Engine::new(config());
@@ -252,7 +395,6 @@ fn bench(c: &mut Criterion) {
             let mut alerts = 0;
             for r in &batch {
                 let meta = Meta {
-                    link: Default::default(),
                     ts: r.meta.ts + shift,
                     ..r.meta
                 };

@@ -50,6 +50,8 @@ pub struct Config {
     pub rate: Rate,
     /// Protocol state thresholds.
     pub state: State,
+    /// Scan, ARP and path thresholds (the network detectors).
+    pub net: Net,
 }
 
 impl Default for Config {
@@ -65,6 +67,7 @@ impl Default for Config {
             value: ValueRange::default(),
             rate: Rate::default(),
             state: State::default(),
+            net: Net::default(),
         }
     }
 }
@@ -88,7 +91,8 @@ impl Config {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Caps {
-    /// Known clients, servers, units and pairs (new asset).
+    /// Known clients, servers, units and pairs (new asset); learned pairs, ARP bindings and
+    /// talker paths (scan, arp, path).
     pub assets: usize,
     /// Learned operations (allowlist).
     pub operations: usize,
@@ -190,6 +194,12 @@ pub struct Enable {
     pub rate: bool,
     /// Family 7.
     pub conformance: bool,
+    /// Network scans and sweeps (family 6, network events: `scan`).
+    pub scan: bool,
+    /// ARP bindings (path family: `arp`).
+    pub arp: bool,
+    /// Learned link addresses and TTLs of talker pairs (path family: `path`).
+    pub path: bool,
 }
 
 impl Default for Enable {
@@ -203,6 +213,9 @@ impl Default for Enable {
             value: true,
             rate: true,
             conformance: true,
+            scan: true,
+            arp: true,
+            path: true,
         }
     }
 }
@@ -324,6 +337,53 @@ impl Default for State {
         Self {
             pending_secs: 10.0,
             answered_secs: 10.0,
+        }
+    }
+}
+
+/// Thresholds of the network detectors (`scan`, `arp`, `path`; DESIGN.md §3 "Network
+/// events").
+///
+/// A scan probe is a TCP attempt that was refused, unanswered, half-open or closed without
+/// a byte, a UDP datagram without a message, an ICMP echo request or an ARP request, to a
+/// (host, port) the source did not use while learning. A source's probes add, per window,
+/// one point per distinct port (`ot_weight` for an OT port) against one host (a port scan,
+/// T0840) and one point per distinct host (`ot_weight` on an OT port) on one port (a host
+/// or ping sweep, T0846).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Net {
+    /// The scan window, event-time seconds: long, so that slow scans add up.
+    pub scan_window_secs: u64,
+    /// What a probe to an OT port counts for (a probe to any other port counts 1).
+    pub ot_weight: u32,
+    /// Points against one host in one window that make a port scan (T0840).
+    pub port_scan_score: u32,
+    /// Points on one port (or ICMP echo, or ARP) in one window that make a sweep (T0846).
+    pub sweep_score: u32,
+    /// OT ports besides the built-in list (`detectors::OT_PORTS` and every registered
+    /// protocol's ports).
+    pub ot_ports: Vec<u16>,
+    /// The ARP window, event-time seconds.
+    pub arp_window_secs: u64,
+    /// Gratuitous ARPs from one MAC in one window that make a storm.
+    pub gratuitous_per_window: u32,
+    /// Distinct IPs one MAC claims in one window that are too many (unless it claimed as
+    /// many while learning, as a proxy-ARP router does). Claims are counted up to 8.
+    pub ips_per_mac: u32,
+}
+
+impl Default for Net {
+    fn default() -> Self {
+        Self {
+            scan_window_secs: 3600,
+            ot_weight: 4,
+            port_scan_score: 12,
+            sweep_score: 16,
+            ot_ports: Vec::new(),
+            arp_window_secs: 60,
+            gratuitous_per_window: 20,
+            ips_per_mac: 3,
         }
     }
 }

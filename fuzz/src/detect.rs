@@ -1,9 +1,11 @@
-//! otwire-detect fuzz body: arbitrary event sequences and arbitrary Modbus, DNP3, IEC 104, S7
-//! and EtherNet/IP bytes through each protocol's analyzer (TCP streams and UDP datagrams) and an engine
-//! with every detector on and tiny table caps. Never panics; tables never pass their caps;
+//! otwire-detect fuzz body: arbitrary event sequences (application PDUs and network events:
+//! TCP attempts and outcomes, UDP, ICMP, ARP, with arbitrary link metadata) and arbitrary
+//! Modbus, DNP3, IEC 104, S7 and EtherNet/IP bytes through each protocol's analyzer (TCP
+//! streams and UDP datagrams) and an engine with every detector on and tiny table caps. Never panics; tables never pass their caps;
 //! a saved baseline reloads identically.
 
 use otwire_detect::config::Caps;
+use otwire_detect::net::{Arp, Icmp, TcpOutcome};
 use otwire_detect::protocol::dnp3::Dnp3;
 use otwire_detect::protocol::enip::Enip;
 use otwire_detect::protocol::iec104::Iec104;
@@ -11,8 +13,8 @@ use otwire_detect::protocol::modbus::Modbus;
 use otwire_detect::protocol::s7::S7;
 use otwire_detect::protocol::{Sessions, Transport};
 use otwire_detect::{
-    Action, Config, Conformance, Direction, Endpoint, Engine, Event, Flow, Marks, Meta, Outcome,
-    Protocol, Space, Target, Targets, Values,
+    Action, Config, Conformance, Direction, Endpoint, Engine, Event, Flow, Link, Marks, Meta,
+    NetEvent, Outcome, Protocol, Space, Target, Targets, Values,
 };
 
 const CAP: usize = 8;
@@ -69,6 +71,57 @@ fn space(b: u8) -> Space {
     }
 }
 
+/// A network event from four input bytes, on `flow` (its server port replaced).
+fn network(f: &[u8], meta: Meta) -> Event<'static> {
+    let g = |i: usize| f.get(i).copied().unwrap_or(0);
+    let ports = [502, 20000, 2404, 102, 44818, 80, 22, u16::from(g(1))];
+    let port = ports.get(usize::from(g(1) & 7)).copied().unwrap_or(0);
+    let (client, server) = (meta.flow.client, meta.flow.server);
+    let flow = Flow::new(client, Endpoint { port, ..server });
+    let net = match g(0) % 4 {
+        0 => {
+            const O: [TcpOutcome; 6] = [
+                TcpOutcome::Syn,
+                TcpOutcome::Refused,
+                TcpOutcome::Unanswered,
+                TcpOutcome::HalfOpen,
+                TcpOutcome::Established,
+                TcpOutcome::ClosedEmpty,
+            ];
+            NetEvent::Tcp(
+                O.get(usize::from(g(2)) % O.len())
+                    .copied()
+                    .unwrap_or(TcpOutcome::Syn),
+            )
+        }
+        1 => NetEvent::Udp {
+            len: u32::from(g(2)),
+        },
+        2 => {
+            let kinds = [0, 3, 8, 11, 1, 128, 129, g(3)];
+            let kind = kinds.get(usize::from(g(2) & 7)).copied().unwrap_or(8);
+            NetEvent::Icmp(Icmp {
+                v6: kind >= 128 || g(2) & 8 != 0,
+                kind,
+                code: g(3) & 7,
+                quoted: (g(2) & 16 != 0).then_some((17, server.ip, port)),
+            })
+        }
+        _ => NetEvent::Arp(Arp {
+            op: 1 + u16::from(g(2) & 1),
+            sender_mac: [2, 0, 0, 0, 0, g(3) & 0x0f],
+            sender_ip: if g(2) & 2 != 0 {
+                Endpoint::v4([0, 0, 0, 0], 0).ip
+            } else {
+                client.ip
+            },
+            target_mac: [0; 6],
+            target_ip: if g(2) & 4 != 0 { client.ip } else { server.ip },
+        }),
+    };
+    Event::network(Meta { flow, ..meta }, net)
+}
+
 fn check(engine: &Engine) {
     let s = engine.stats();
     for (name, t) in &s.tables {
@@ -118,8 +171,19 @@ pub fn detect_events(data: &[u8]) {
             Endpoint::v4([10, 0, 0, hosts & 0x0f], 40_000 + u16::from(hosts >> 6)),
             Endpoint::v4([10, 0, 1, hosts >> 4], 502),
         );
+        // Link metadata on odd time steps: a MAC and TTL that vary with the input.
+        let d = dt as u8;
+        let link = if d & 1 == 0 {
+            Link::NONE
+        } else {
+            Link {
+                src_mac: Some([2, 0, 0, 0, hosts >> 4, (hosts & 0x0f) ^ (d >> 5)]),
+                dst_mac: (d & 2 != 0).then_some([2, 0, 0, 1, 0, hosts >> 4]),
+                ttl: Some(62 + (d >> 6)),
+            }
+        };
         let meta = Meta {
-            link: Default::default(),
+            link,
             ts,
             frame,
             flow_id: u64::from(hosts),
@@ -237,6 +301,11 @@ pub fn detect_events(data: &[u8]) {
                     )
                 };
                 let _ = engine.observe(&ev);
+            }
+            5 if op & 0x30 != 0 => {
+                // A network event.
+                let f = c.take(4);
+                let _ = engine.observe(&network(f, meta));
             }
             5 => {
                 if op & 0x08 != 0 {

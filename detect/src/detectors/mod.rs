@@ -2,19 +2,25 @@
 //! DESIGN.md §3.
 
 mod allowlist;
+mod arp;
 mod conformance;
 mod new_asset;
+mod path;
 mod periodicity;
 mod rate;
+mod scan;
 mod state;
 mod stateless;
 mod value;
 
 pub use allowlist::Allowlist;
+pub use arp::ArpWatch;
 pub use conformance::ConformanceCheck;
 pub use new_asset::NewAsset;
+pub use path::PathWatch;
 pub use periodicity::Periodicity;
 pub use rate::RateScan;
+pub use scan::{NetScan, OT_PORTS};
 pub use state::{RING, StateExtension, Transactions};
 pub use stateless::Matchers;
 pub use value::ValueRange;
@@ -60,6 +66,16 @@ pub fn builtin(config: &Config) -> Vec<Box<dyn Detector>> {
     if e.conformance {
         v.push(Box::new(ConformanceCheck::new(config)));
     }
+    // The network detectors (scans, ARP bindings, talker paths).
+    if e.scan {
+        v.push(Box::new(NetScan::new(config)));
+    }
+    if e.arp {
+        v.push(Box::new(ArpWatch::new(config)));
+    }
+    if e.path {
+        v.push(Box::new(PathWatch::new(config)));
+    }
     v
 }
 
@@ -96,4 +112,85 @@ fn fold_ip(ip: &Ip) -> u64 {
 /// Seconds between two microsecond times.
 pub(crate) fn secs(us: u64) -> f64 {
     us as f64 / 1e6
+}
+
+/// A set of bytes (256 bits): exact for TTLs, a linear-counting sketch for hashed items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+pub(crate) struct Bits256([u64; 4]);
+
+impl Bits256 {
+    /// Adds `i`; true if it was absent.
+    pub(crate) fn set(&mut self, i: u8) -> bool {
+        let m = 1u64 << (i % 64);
+        match self.0.get_mut(usize::from(i / 64)) {
+            Some(w) if *w & m == 0 => {
+                *w |= m;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// True if `i` is in the set.
+    pub(crate) fn has(&self, i: u8) -> bool {
+        self.0
+            .get(usize::from(i / 64))
+            .is_some_and(|w| w & (1u64 << (i % 64)) != 0)
+    }
+
+    /// True if the set is empty.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0 == [0; 4]
+    }
+
+    /// The members, ascending.
+    pub(crate) fn members(&self) -> Vec<u8> {
+        (0..=255u8).filter(|&i| self.has(i)).collect()
+    }
+}
+
+/// Up to four MACs, in the order first seen; a fifth marks the set `full` (no longer
+/// judged).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+pub(crate) struct MacSet {
+    macs: [crate::net::Mac; 4],
+    n: u8,
+    /// A fifth MAC was seen.
+    pub(crate) full: bool,
+}
+
+impl MacSet {
+    /// True if `mac` is in the set.
+    pub(crate) fn knows(&self, mac: &crate::net::Mac) -> bool {
+        self.list().contains(mac)
+    }
+
+    /// True if no MAC was ever added.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+
+    /// Adds `mac` (marking the set full when there is no room).
+    pub(crate) fn learn(&mut self, mac: crate::net::Mac) {
+        if self.knows(&mac) {
+            return;
+        }
+        match self.macs.get_mut(usize::from(self.n)) {
+            Some(slot) => {
+                *slot = mac;
+                self.n += 1;
+            }
+            None => self.full = true,
+        }
+    }
+
+    /// The MACs.
+    pub(crate) fn list(&self) -> &[crate::net::Mac] {
+        self.macs.get(..usize::from(self.n)).unwrap_or(&[])
+    }
+
+    /// The MACs as `aa:bb:cc:dd:ee:ff` strings.
+    pub(crate) fn names(&self) -> Vec<String> {
+        self.list().iter().map(arp::mac_str).collect()
+    }
 }
