@@ -172,6 +172,11 @@ impl Lab {
     /// Runs `nmap -n ARGS TARGET` from the scanner's namespace while tcpdump captures the
     /// scanner's side of the link; the capture.
     fn nmap(&self, name: &str, args: &[&str]) -> Vec<u8> {
+        self.nmap_at(name, args, self.target)
+    }
+
+    /// Runs `nmap -n ARGS TARGETS` as [`nmap`](Self::nmap) does.
+    fn nmap_at(&self, name: &str, args: &[&str], targets: &str) -> Vec<u8> {
         let pcap = self.dir.join(format!("{name}.pcap"));
         let log = self.dir.join(format!("{name}.log"));
         let _ = std::fs::remove_file(&pcap);
@@ -193,7 +198,7 @@ impl Lab {
         }
         let mut cmd = vec!["ip", "netns", "exec", &self.scanner, "nmap", "-n"];
         cmd.extend_from_slice(args);
-        cmd.push(self.target);
+        cmd.push(targets);
         let out = run(&cmd);
         eprintln!(
             "nmap {}:\n{}",
@@ -272,6 +277,12 @@ fn techniques(s: &Scanner<Collect>) -> BTreeSet<String> {
         .collect()
 }
 
+/// The scan alerted on exactly these techniques (nothing learned: every talker is new).
+fn alerts_exactly(s: &Scanner<Collect>, what: &str, expected: &[&str]) {
+    let expected: BTreeSet<String> = expected.iter().map(|t| t.to_string()).collect();
+    assert_eq!(techniques(s), expected, "{what}");
+}
+
 /// The TCP outcomes per server port: port -> outcome name -> count.
 fn tcp_by_port(s: &Scanner<Collect>) -> BTreeMap<u16, BTreeMap<&'static str, usize>> {
     let mut m: BTreeMap<u16, BTreeMap<&'static str, usize>> = BTreeMap::new();
@@ -342,21 +353,23 @@ fn nmap_scans_of_the_pymodbus_server_give_their_network_events() {
     assert_eq!(total, 22, "nothing else: {m:?}");
     assert!(syn.report().pdus.is_empty());
     links_are_the_hosts(&syn);
+    alerts_exactly(&syn, "SYN scan: a port scan", &["T0840"]);
 
     // Connect scan: 502 completes the handshake and closes without a byte.
     let connect = scan(&lab.nmap(
         "connect",
-        &[&["-Pn", "-sT", "-p", "500-505"][..], &quick[..]].concat(),
+        &[&["-Pn", "-sT", "-p", "500-510"][..], &quick[..]].concat(),
     ));
     let m = tcp_by_port(&connect);
     assert_eq!(count(&m, 502, TcpOutcome::Syn), 1, "{m:?}");
     assert_eq!(count(&m, 502, TcpOutcome::Established), 1, "{m:?}");
     assert_eq!(count(&m, 502, TcpOutcome::ClosedEmpty), 1, "{m:?}");
-    for port in [500, 501, 503, 504, 505] {
+    for port in (500..=510).filter(|p| *p != 502) {
         assert_eq!(count(&m, port, TcpOutcome::Refused), 1, "{port}: {m:?}");
     }
     assert!(connect.report().pdus.is_empty());
     links_are_the_hosts(&connect);
+    alerts_exactly(&connect, "connect scan: a port scan", &["T0840"]);
 
     // Version scan (lightest intensity): a SYN scan, then a connection that waits for a
     // banner that never comes and closes empty.
@@ -375,6 +388,7 @@ fn nmap_scans_of_the_pymodbus_server_give_their_network_events() {
     assert_eq!(count(&m, 502, TcpOutcome::Established), 1, "{m:?}");
     assert_eq!(count(&m, 502, TcpOutcome::ClosedEmpty), 1, "{m:?}");
     assert_eq!(count(&m, 502, TcpOutcome::Syn), 2, "{m:?}");
+    alerts_exactly(&version, "two probes of one port are no scan", &[]);
 
     // modbus-discover: Report Slave ID and Read Device Identification on connections that
     // carry data (established, never closed empty).
@@ -398,9 +412,11 @@ fn nmap_scans_of_the_pymodbus_server_give_their_network_events() {
         .filter_map(|p| serde_json::to_value(p).ok()?.get("func")?.as_u64())
         .collect();
     assert!(
-        funcs.contains(&17) && funcs.contains(&43) && techniques(&discover).contains("T0888"),
+        funcs.contains(&17) && funcs.contains(&43),
         "Report Slave ID and Read Device Identification: {funcs:?}"
     );
+    // Remote system information discovery by a master never seen (T0848).
+    alerts_exactly(&discover, "modbus-discover", &["T0848", "T0888"]);
 
     // Ping scan on the link: nmap asks by ARP, the server answers with its MAC.
     let ping = scan(&lab.nmap("ping", &["-sn"]));
@@ -417,6 +433,17 @@ fn nmap_scans_of_the_pymodbus_server_give_their_network_events() {
             .any(|a| a.op == Arp::REPLY && a.sender_ip == server_ip && a.sender_mac == SERVER_MAC),
         "{arps:?}"
     );
+    alerts_exactly(&ping, "one host pinged", &[]);
+
+    // A ping sweep of the /27: ARP requests to 30 addresses, a host sweep (T0846).
+    let sweep = scan(&lab.nmap_at("sweep", &["-sn", "-T5"], "10.99.0.0/27"));
+    let asked: BTreeSet<[u8; 16]> = arp_events(&sweep.report().network)
+        .iter()
+        .filter(|a| a.op == Arp::REQUEST && a.sender_ip == scanner_ip)
+        .map(|a| a.target_ip)
+        .collect();
+    assert!(asked.len() >= 29, "{}", asked.len());
+    alerts_exactly(&sweep, "ARP ping sweep", &["T0846"]);
 
     // Ping scan by IP: ICMP echo request and reply (with a SYN to 443, refused).
     let ping_ip = scan(&lab.nmap("ping-ip", &["-sn", "--send-ip"]));
@@ -434,6 +461,7 @@ fn nmap_scans_of_the_pymodbus_server_give_their_network_events() {
     let m = tcp_by_port(&ping_ip);
     assert_eq!(count(&m, 443, TcpOutcome::Refused), 1, "{m:?}");
     links_are_the_hosts(&ping_ip);
+    alerts_exactly(&ping_ip, "one host pinged", &[]);
 
     // UDP scan: an empty datagram to 502 (no Modbus message), and the server's port
     // unreachable errors quoting what was unreachable.
@@ -462,9 +490,9 @@ fn nmap_scans_of_the_pymodbus_server_give_their_network_events() {
         !unreachable.is_empty() && unreachable.is_subset(&BTreeSet::from([161, 502, 20000])),
         "{unreachable:?}"
     );
-    // The empty datagram to 502 and nmap's DNP3 probe are not those protocols.
-    let t = techniques(&udp);
-    assert!(t.contains("T0869") && t.contains("T0885"), "{t:?}");
+    // The empty datagram to 502 and nmap's DNP3 probe are not those protocols; three
+    // ports are no scan.
+    alerts_exactly(&udp, "UDP scan", &["T0869", "T0885"]);
 }
 
 fn arp_events(events: &[Event<'static>]) -> Vec<Arp> {
@@ -529,6 +557,24 @@ fn arp_spoofing_crafted_with_scapy_gives_its_bindings() {
     }
     assert_eq!(s.stats().network.get("arp"), Some(&45));
     assert!(s.report().pdus.is_empty() && s.assets().records().is_empty());
+    // Adversary-in-the-middle: the rebound IPs, the gratuitous burst, one MAC claiming many.
+    alerts_exactly(&s, "ARP spoofing", &["T0830"]);
+    let summaries: Vec<&str> = s
+        .report()
+        .alerts
+        .iter()
+        .map(|a| a.summary.as_str())
+        .collect();
+    for what in [
+        "claimed by 02:66:00:00:00:66",
+        "gratuitous",
+        "claimed 3 IPs",
+    ] {
+        assert!(
+            summaries.iter().any(|s| s.contains(what)),
+            "{what}: {summaries:#?}"
+        );
+    }
 }
 
 /// The PDU records of a capture as JSON values, of protocol `proto`.
@@ -601,6 +647,8 @@ fn nmap_scripts_against_the_ot_peers_on_loopback() {
         assert!(ttl.is_some() && e.link.src_mac == Some([0; 6]), "{e:?}");
     }
 
+    alerts_exactly(&syn, "SYN scan of the OT ports", &["T0840"]);
+
     // The identification scripts, each a conversation the protocol's analyzer decodes.
     let script = |name: &str, port: &str| {
         // s7-info waits 30 s for an answer snap7 does not give after its SZL reads.
@@ -626,7 +674,7 @@ fn nmap_scripts_against_the_ot_peers_on_loopback() {
         .collect();
     assert!(!szl.is_empty(), "s7-info reads SZLs: {szl:?}");
     assert!(count(&tcp_by_port(&s7), 102, TcpOutcome::Established) >= 1);
-    assert!(techniques(&s7).contains("T0888"));
+    alerts_exactly(&s7, "s7-info", &["T0848", "T0888"]);
 
     let enip = script("enip-info", "44818");
     let list_identity = records(&enip, "enip")
@@ -634,7 +682,8 @@ fn nmap_scripts_against_the_ot_peers_on_loopback() {
         .filter(|v| has(v, "command", 0x63.into()))
         .count();
     assert!(list_identity >= 1, "enip-info sends ListIdentity");
-    assert!(techniques(&enip).contains("T0888"));
+    // The state rules know enip-info's request (T0846).
+    alerts_exactly(&enip, "enip-info", &["T0846", "T0848", "T0888"]);
 
     let iec = script("iec-identify", "2404");
     let iec104 = records(&iec, "iec104");
@@ -648,10 +697,9 @@ fn nmap_scripts_against_the_ot_peers_on_loopback() {
         iec104.iter().any(|v| has(v, "type_id", 100.into())),
         "iec-identify interrogates (C_IC_NA_1)"
     );
-    assert!(
-        techniques(&iec).contains("T0888"),
-        "the station interrogation"
-    );
+    // The global interrogation: a new unit (T0846), an operation never seen (T0801), every
+    // station (T0888).
+    alerts_exactly(&iec, "iec-identify", &["T0801", "T0846", "T0848", "T0888"]);
 
     let modbus = script("modbus-discover", "502");
     let funcs: BTreeSet<u64> = records(&modbus, "modbus")
@@ -659,5 +707,5 @@ fn nmap_scripts_against_the_ot_peers_on_loopback() {
         .filter_map(|v| v.get("func")?.as_u64())
         .collect();
     assert!(funcs.contains(&17) && funcs.contains(&43), "{funcs:?}");
-    assert!(techniques(&modbus).contains("T0888"));
+    alerts_exactly(&modbus, "modbus-discover", &["T0848", "T0888"]);
 }
