@@ -1,12 +1,16 @@
 //! The scanner's front end: captured packets in, batches out. Link, IP and transport
 //! headers are decoded, IP fragments reassembled, and each TCP or UDP payload is queued,
-//! with the headers reassembly needs, for the shard that owns its flow. A front end owns
-//! nothing the shards use, so it can read the next batch on its own thread while they
-//! run (`Scanner::read_alongside`).
+//! with the headers reassembly needs and the packet's link metadata, for the shard that
+//! owns its flow; ARP packets and ICMP messages, which belong to no flow, are queued as the
+//! network events they are (DESIGN.md §3) for a shard chosen by their addresses. A front
+//! end owns nothing the shards use, so it can read the next batch on its own thread while
+//! they run (`Scanner::read_alongside`).
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use etherparse::{TcpSlice, UdpSlice};
+use otwire_detect::event::ip_from_bytes;
+use otwire_detect::net::{Link, NetEvent};
 
 use crate::capture::Packet;
 use crate::defrag::{Defrag, DefragLimits, DefragStats};
@@ -37,14 +41,27 @@ pub(crate) struct TcpHeader {
     pub(crate) rst: bool,
 }
 
-/// One TCP or UDP packet of a batch; its payload is `data[start..start + len]`.
+/// What a packet of a batch is.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Kind {
+    /// A UDP datagram.
+    Udp,
+    /// A TCP segment.
+    Tcp(TcpHeader),
+    /// An ARP packet or ICMP message: the network event at this index of `Batch::net`.
+    Net(u32),
+}
+
+/// One packet of a batch; its payload is `data[start..start + len]`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Pkt {
     pub(crate) meta: PacketMeta,
+    /// The frame's MAC addresses and the IP TTL.
+    pub(crate) link: Link,
     pub(crate) shard: usize,
     pub(crate) src: SocketAddr,
     pub(crate) dst: SocketAddr,
-    pub(crate) tcp: Option<TcpHeader>,
+    pub(crate) kind: Kind,
     pub(crate) start: usize,
     pub(crate) len: usize,
     pub(crate) declared: usize,
@@ -55,6 +72,8 @@ pub(crate) struct Pkt {
 pub(crate) struct Batch {
     pub(crate) data: Vec<u8>,
     pub(crate) pkts: Vec<Pkt>,
+    /// The network events of the ARP and ICMP packets (`Kind::Net`).
+    pub(crate) net: Vec<NetEvent>,
     /// Payload bytes per shard.
     pub(crate) payload: Vec<usize>,
 }
@@ -72,12 +91,18 @@ impl Batch {
     pub(crate) fn clear(&mut self) {
         self.data.clear();
         self.pkts.clear();
+        self.net.clear();
         self.payload.iter_mut().for_each(|n| *n = 0);
     }
 
     /// The payload of `p`.
     pub(crate) fn payload(&self, p: &Pkt) -> &[u8] {
         self.data.get(p.start..p.start + p.len).unwrap_or_default()
+    }
+
+    /// The network event at `i` (`Kind::Net`).
+    pub(crate) fn net(&self, i: u32) -> Option<NetEvent> {
+        self.net.get(i as usize).copied()
     }
 }
 
@@ -111,9 +136,8 @@ impl Front {
 
     /// One captured packet; `true` when the batch is full.
     pub(crate) fn packet(&mut self, p: &Packet<'_>) -> bool {
-        let stats = &mut self.stats;
-        stats.packets += 1;
-        stats.bytes += p.data.len() as u64;
+        self.stats.packets += 1;
+        self.stats.bytes += p.data.len() as u64;
         let meta = PacketMeta {
             frame: p.frame,
             ts_us: p.ts_us,
@@ -121,12 +145,24 @@ impl Front {
         };
         self.seq += 1;
         self.last = meta;
-        let Some(ip) = net::ip_packet(p.linktype, p.data) else {
-            stats.not_ip += 1;
-            return false;
+        let link = net::link_layer(p.linktype, p.data);
+        let Some(ip) = link.as_ref().and_then(net::ip_of) else {
+            match link.as_ref().and_then(net::arp_of) {
+                Some(arp) => {
+                    let link = link.map_or(Link::NONE, |l| l.link);
+                    let (src, dst) = (ip_from_bytes(arp.sender_ip), ip_from_bytes(arp.target_ip));
+                    self.network(NetEvent::Arp(arp), src, dst, meta, link);
+                }
+                None => self.stats.not_ip += 1,
+            }
+            return self.batch.pkts.len() >= BATCH;
+        };
+        let link = Link {
+            ttl: Some(ip.ttl),
+            ..link.map_or(Link::NONE, |l| l.link)
         };
         if ip.truncated {
-            stats.truncated += 1;
+            self.stats.truncated += 1;
         }
         match ip.fragment {
             Some(frag) => {
@@ -141,16 +177,16 @@ impl Front {
                         declared_len: whole.len(),
                         ..ip
                     };
-                    self.transport(&ip, meta);
+                    self.transport(&ip, meta, link);
                 }
             }
-            None => self.transport(&ip, meta),
+            None => self.transport(&ip, meta, link),
         }
         self.batch.pkts.len() >= BATCH
     }
 
     /// Reads the transport header and queues the packet for its shard.
-    fn transport(&mut self, ip: &IpPacket<'_>, meta: PacketMeta) {
+    fn transport(&mut self, ip: &IpPacket<'_>, meta: PacketMeta, link: Link) {
         let (src_port, dst_port, tcp, payload, declared) = match ip.proto {
             6 => match TcpSlice::from_slice(ip.payload) {
                 Ok(t) => {
@@ -187,6 +223,13 @@ impl Front {
                     return;
                 }
             },
+            1 | 58 => {
+                match net::icmp_of(ip) {
+                    Some(icmp) => self.network(NetEvent::Icmp(icmp), ip.src, ip.dst, meta, link),
+                    None => self.stats.other_transport += 1,
+                }
+                return;
+            }
             _ => {
                 self.stats.other_transport += 1;
                 return;
@@ -195,6 +238,10 @@ impl Front {
         let src = SocketAddr::new(ip.src, src_port);
         let dst = SocketAddr::new(ip.dst, dst_port);
         let shard = shard_of(src, dst, tcp.is_some(), self.shards);
+        let kind = match tcp {
+            Some(h) => Kind::Tcp(h),
+            None => Kind::Udp,
+        };
         let start = self.batch.data.len();
         self.batch.data.extend_from_slice(payload);
         if let Some(n) = self.batch.payload.get_mut(shard) {
@@ -203,12 +250,34 @@ impl Front {
         self.batch.pkts.push(Pkt {
             meta,
             shard,
+            link,
             src,
             dst,
-            tcp,
+            kind,
             start,
             len: payload.len(),
             declared,
+        });
+    }
+
+    /// Queues a network event of no flow (ARP, ICMP) sent from `src` to `dst`, for the
+    /// shard of those addresses.
+    fn network(&mut self, net: NetEvent, src: IpAddr, dst: IpAddr, meta: PacketMeta, link: Link) {
+        let (src, dst) = (SocketAddr::new(src, 0), SocketAddr::new(dst, 0));
+        let Ok(index) = u32::try_from(self.batch.net.len()) else {
+            return;
+        };
+        self.batch.net.push(net);
+        self.batch.pkts.push(Pkt {
+            meta,
+            link,
+            shard: shard_of(src, dst, false, self.shards),
+            src,
+            dst,
+            kind: Kind::Net(index),
+            start: self.batch.data.len(),
+            len: 0,
+            declared: 0,
         });
     }
 

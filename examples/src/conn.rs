@@ -2,9 +2,15 @@
 //! may carry (the server's port decides: one protocol on its well-known port, every
 //! protocol by probe elsewhere, none on another OT protocol's port), fed by the flow table,
 //! and what they decode tagged for the merge of the shards' outputs in capture order.
+//! Beside them, the network events (DESIGN.md §3) of the flow: its TCP connection attempt
+//! and outcome, and UDP datagrams to an OT port that decode to nothing; and those of no
+//! flow (ARP, ICMP), which the shard hands in through [`Ctx::network`].
 
+use std::net::SocketAddr;
+
+use otwire_detect::net::{Link, NetEvent, TcpOutcome};
 use otwire_detect::protocol::{Arena, ConnInfo, Out, Session, registry};
-use otwire_detect::{Direction, Endpoint, Event, Flow, Meta};
+use otwire_detect::{Direction, Endpoint, Event, Flow, Meta, Outcome};
 
 use crate::flow::{FlowApp, FlowInfo, PacketMeta, Transport, WELL_KNOWN_PORTS};
 
@@ -50,6 +56,12 @@ pub struct Ctx<'b> {
     pub seq: u64,
     /// 0 while expiring flows before a packet (and at the end), 1 for the packet.
     pub phase: u8,
+    /// The MAC addresses and TTL of the packet being handled ([`Link::NONE`] in phase 0:
+    /// what the flow table does on its own, expiry and the end, carries no packet's).
+    pub link: Link,
+    /// The flow table is retiring a flow (evicting it, or ending it for a new connection on
+    /// its addresses) while it handles another packet: what that makes carries no link.
+    retiring: bool,
     /// Stream bytes dropped because the arena was full (a sizing bug if ever non-zero).
     pub dropped: u64,
 }
@@ -65,8 +77,15 @@ impl<'b> Ctx<'b> {
             events: otwire_detect::protocol::recycle(events),
             seq: 0,
             phase: 1,
+            link: Link::NONE,
+            retiring: false,
             dropped: 0,
         }
+    }
+
+    /// The link metadata of what is made now.
+    fn link(&self) -> Link {
+        if self.retiring { Link::NONE } else { self.link }
     }
 
     fn key(&self, info: &FlowInfo) -> Key {
@@ -82,13 +101,39 @@ impl<'b> Ctx<'b> {
             kind,
         });
     }
+
+    /// A network event of `info`'s flow.
+    fn emit(&mut self, info: &FlowInfo, meta: Meta, net: NetEvent) {
+        let e = self.events.len();
+        self.events.push(Event::network(meta, net));
+        self.push(info, ItemKind::Event(e));
+    }
+
+    /// A network event of no flow (ARP, ICMP) in the packet being handled, sent from `src`
+    /// to `dst` (ports 0): its `flow_id` is [`NO_FLOW`].
+    pub fn network(&mut self, m: PacketMeta, src: SocketAddr, dst: SocketAddr, net: NetEvent) {
+        let flow = Flow::new(Endpoint::from(src), Endpoint::from(dst));
+        let e = self.events.len();
+        self.events
+            .push(Event::network(at(m, self.link, flow, NO_FLOW), net));
+        self.items.push(Item {
+            key: (self.seq, self.phase, 0),
+            flow: NO_FLOW,
+            kind: ItemKind::Event(e),
+        });
+    }
 }
+
+/// The `flow_id` of a network event that belongs to no flow (ARP, ICMP).
+pub const NO_FLOW: u64 = u64::MAX;
 
 /// The protocol sessions of one flow: `None` until its first bytes (the client may still
 /// change until then: a SYN-ACK decides), then the candidates in registry order.
 #[derive(Default)]
 pub struct Conn {
     sessions: Option<Vec<Box<dyn Session>>>,
+    /// A UDP flow to an OT port: its requests that decode to nothing are network events.
+    udp_to_ot_port: bool,
 }
 
 impl std::fmt::Debug for Conn {
@@ -126,16 +171,31 @@ fn candidates(info: &FlowInfo) -> Vec<Box<dyn Session>> {
         .collect()
 }
 
-fn meta(info: &FlowInfo, m: PacketMeta) -> Meta {
+/// Whether `port` is a server port of an OT protocol (the registry's, on either transport,
+/// or [`WELL_KNOWN_PORTS`]).
+fn ot_port(port: u16) -> bool {
+    WELL_KNOWN_PORTS.contains(&port)
+        || registry().iter().any(|p| {
+            p.ports(Transport::Tcp).contains(&port) || p.ports(Transport::Udp).contains(&port)
+        })
+}
+
+fn meta(info: &FlowInfo, m: PacketMeta, link: Link) -> Meta {
+    let flow = Flow::new(
+        Endpoint::from(info.client_addr()),
+        Endpoint::from(info.server()),
+    );
+    at(m, link, flow, info.first_seq)
+}
+
+/// The meta of what packet `m` (link metadata `link`) carries on `flow`.
+fn at(m: PacketMeta, link: Link, flow: Flow, flow_id: u64) -> Meta {
     Meta {
-        link: Default::default(),
+        link,
         ts: u64::try_from(m.ts_us).unwrap_or(0),
         frame: m.frame,
-        flow_id: info.first_seq,
-        flow: Flow::new(
-            Endpoint::from(info.client_addr()),
-            Endpoint::from(info.server()),
-        ),
+        flow_id,
+        flow,
     }
 }
 
@@ -153,7 +213,7 @@ impl Conn {
         m: PacketMeta,
         mut f: impl FnMut(&mut dyn Session, &mut Out<'_, 'b>),
     ) {
-        let meta = meta(info, m);
+        let meta = meta(info, m, ctx.link());
         let sessions = self.sessions(info);
         let mut i = 0;
         while let Some(s) = sessions.get_mut(i) {
@@ -182,12 +242,39 @@ impl Conn {
     }
 }
 
+/// A UDP request to an OT port whose sessions made no event but undecodable ones (from
+/// `start` of the shard's events) is a network event: `NetEvent::Udp`.
+#[inline(never)]
+fn udp_without_message(
+    ctx: &mut Ctx<'_>,
+    info: &FlowInfo,
+    m: PacketMeta,
+    start: usize,
+    len: usize,
+) {
+    let decoded = ctx
+        .events
+        .get(start..)
+        .is_some_and(|new| new.iter().any(|e| e.outcome != Outcome::Unparsed));
+    if !decoded {
+        let len = u32::try_from(len).unwrap_or(u32::MAX);
+        ctx.emit(info, meta(info, m, ctx.link()), NetEvent::Udp { len });
+    }
+}
+
 impl FlowApp for Conn {
     type Ctx<'b> = Ctx<'b>;
 
+    fn retiring(ctx: &mut Ctx<'_>, on: bool) {
+        ctx.retiring = on;
+    }
+
     fn new(info: &FlowInfo, ctx: &mut Ctx<'_>) -> Self {
         ctx.push(info, ItemKind::Opened);
-        Conn::default()
+        Conn {
+            sessions: None,
+            udp_to_ot_port: info.transport == Transport::Udp && ot_port(info.server().port()),
+        }
     }
 
     fn data<'b>(
@@ -195,10 +282,14 @@ impl FlowApp for Conn {
         ctx: &mut Ctx<'b>,
         info: &FlowInfo,
         dir: Direction,
-        meta: PacketMeta,
+        m: PacketMeta,
         data: &'b [u8],
     ) {
-        self.each(ctx, info, meta, |s, out| s.data(out, dir, data));
+        let start = ctx.events.len();
+        self.each(ctx, info, m, |s, out| s.data(out, dir, data));
+        if self.udp_to_ot_port && dir == Direction::Request {
+            udp_without_message(ctx, info, m, start, data.len());
+        }
     }
 
     fn queued(
@@ -228,6 +319,27 @@ impl FlowApp for Conn {
         for s in self.sessions(info).iter_mut() {
             s.conflict(dir);
         }
+    }
+
+    fn attempt(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        info: &FlowInfo,
+        client: usize,
+        m: PacketMeta,
+        outcome: TcpOutcome,
+    ) {
+        // The connection's client is the side of the SYN, whichever side the protocols
+        // take for the client (a device on port 502 that opens a connection).
+        let flow = Flow::new(
+            Endpoint::from(info.end(client)),
+            Endpoint::from(info.peer(client)),
+        );
+        ctx.emit(
+            info,
+            at(m, ctx.link(), flow, info.first_seq),
+            NetEvent::Tcp(outcome),
+        );
     }
 
     fn buffered(&self) -> usize {

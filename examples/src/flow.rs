@@ -12,9 +12,13 @@ use hashbrown::HashMap;
 use std::net::{IpAddr, SocketAddr};
 
 use otwire_detect::Direction;
+use otwire_detect::net::TcpOutcome;
 pub use otwire_detect::protocol::Transport;
 
 use crate::tcp::{HalfStream, StreamEvent, TcpLimits};
+
+mod handshake;
+use handshake::Handshake;
 
 /// Server ports of the protocols the scanner knows (Modbus 502 and 802 (TLS), DNP3 20000,
 /// IEC 104 2404, S7/ISO-TSAP 102, EtherNet/IP 44818 and 2222).
@@ -139,6 +143,25 @@ pub trait FlowApp: Sized {
     fn buffered(&self) -> usize {
         0
     }
+    /// A TCP connection attempt or what became of it (RFC 9293 §3.5; DESIGN.md §3
+    /// "Network events"): `client` is the side (0 or 1 of `info.ends`) that sent the first
+    /// SYN, whichever side `info` calls the client. Reported before the bytes of the
+    /// segment that makes it; `Unanswered` and an abandoned `HalfOpen` just before `close`.
+    fn attempt(
+        &mut self,
+        ctx: &mut Self::Ctx<'_>,
+        info: &FlowInfo,
+        client: usize,
+        meta: PacketMeta,
+        outcome: TcpOutcome,
+    ) {
+        let _ = (ctx, info, client, meta, outcome);
+    }
+    /// The table starts (`true`) or ends (`false`) retiring a flow: flushing its streams,
+    /// reporting its attempt's end and closing it, on its own, whatever packet it handles.
+    fn retiring(ctx: &mut Self::Ctx<'_>, on: bool) {
+        let _ = (ctx, on);
+    }
     /// The flow ended (closed, expired, evicted, or end of capture).
     fn close(&mut self, ctx: &mut Self::Ctx<'_>, info: &FlowInfo, meta: PacketMeta);
 }
@@ -152,6 +175,10 @@ pub struct FlowLimits {
     pub idle_us: i64,
     /// Idle capture time (µs) after which a closed (FIN both ways or RST) flow is forgotten.
     pub closed_idle_us: i64,
+    /// Idle capture time (µs) after which a flow that is only a connection attempt (a SYN
+    /// and its answer, no payload either way) is forgotten, an unanswered SYN reported: a
+    /// SYN scan of every port then holds a few seconds' worth of flows, not the table.
+    pub syn_idle_us: i64,
     /// Reassembly limits per direction.
     pub tcp: TcpLimits,
     /// Bytes all flows together may hold in reassembly queues, windows of recent bytes and
@@ -167,6 +194,7 @@ impl Default for FlowLimits {
             max_flows: 65_536,
             idle_us: 600_000_000,
             closed_idle_us: 30_000_000,
+            syn_idle_us: 5_000_000,
             tcp: TcpLimits::default(),
             max_buffered: 32 << 20,
         }
@@ -250,6 +278,8 @@ struct Flow<A> {
     last_ts: i64,
     /// Client decided by a SYN / SYN-ACK (never overridden by heuristics).
     client_from_handshake: bool,
+    /// The connection's opening, for the TCP network events.
+    handshake: Handshake,
     /// Bytes this flow holds (reassembly queues and decoder buffers), as last counted.
     buffered: usize,
 }
@@ -400,6 +430,7 @@ impl<A: FlowApp> FlowTable<A> {
                 closed: false,
                 last_ts: meta.ts_us,
                 client_from_handshake: false,
+                handshake: Handshake::default(),
                 buffered: 0,
             })
         });
@@ -444,6 +475,17 @@ impl<A: FlowApp> FlowTable<A> {
             if let Some(h) = f.half.get_mut(side) {
                 h.syn(seg.seq);
             }
+        }
+        let flags = handshake::Flags {
+            syn: seg.syn,
+            ack: seg.ack_flag,
+            fin: seg.fin,
+            rst: seg.rst,
+            payload: seg.declared.max(seg.payload.len()) > 0,
+        };
+        for outcome in f.handshake.segment(side, flags).into_iter().flatten() {
+            let client = f.handshake.client();
+            f.app.attempt(ctx, &f.info, client, meta, outcome);
         }
         let Flow {
             info, app, half, ..
@@ -516,12 +558,15 @@ impl<A: FlowApp> FlowTable<A> {
     fn expire(&mut self, ctx: &mut A::Ctx<'_>, meta: PacketMeta) {
         let now = meta.ts_us;
         let (idle, closed_idle) = (self.limits.idle_us, self.limits.closed_idle_us);
+        let syn_idle = self.limits.syn_idle_us;
         let dead: Vec<Key> = self
             .flows
             .iter()
             .filter(|(_, f)| {
                 let age = now.saturating_sub(f.last_ts);
-                age > idle || (f.closed && age > closed_idle)
+                age > idle
+                    || (f.closed && age > closed_idle)
+                    || (age > syn_idle && f.handshake.attempt_only())
             })
             .map(|(k, _)| *k)
             .collect();
@@ -588,6 +633,7 @@ impl<A: FlowApp> FlowTable<A> {
     }
 
     fn retire(&mut self, ctx: &mut A::Ctx<'_>, f: &mut Flow<A>, meta: PacketMeta) {
+        A::retiring(ctx, true);
         self.buffered = self.buffered.saturating_sub(f.buffered);
         f.buffered = 0;
         let Flow {
@@ -595,6 +641,7 @@ impl<A: FlowApp> FlowTable<A> {
             app,
             half,
             closed,
+            handshake,
             ..
         } = f;
         if !*closed {
@@ -602,15 +649,36 @@ impl<A: FlowApp> FlowTable<A> {
                 h.finish(&mut |e| dispatch(app, ctx, info, s, meta, e));
             }
         }
+        if let Some(outcome) = handshake.end() {
+            app.attempt(ctx, info, handshake.client(), meta, outcome);
+        }
         app.close(ctx, info, meta);
         add_half_stats(&mut self.stats, half);
+        A::retiring(ctx, false);
     }
 
     /// End of input: every flow is flushed and closed, in order of first packet.
     pub fn finish(&mut self, ctx: &mut A::Ctx<'_>, meta: PacketMeta) {
+        self.finish_upto(ctx, meta, u64::MAX);
+    }
+
+    /// The first-packet index of the `n`-th oldest flow (the newest when there are fewer),
+    /// `None` when the table is empty: a bound for [`finish_upto`](Self::finish_upto) that
+    /// closes at most `n` flows.
+    pub fn nth_first_seq(&self, n: usize) -> Option<u64> {
+        let mut seqs: Vec<u64> = self.flows.values().map(|f| f.info.first_seq).collect();
+        let i = n.min(seqs.len()).checked_sub(1)?;
+        Some(*seqs.select_nth_unstable(i).1)
+    }
+
+    /// End of input, in part: the flows whose first packet is at most `bound` are flushed
+    /// and closed, in order of first packet (so that a caller closing a full table in
+    /// rounds holds one round's outputs at a time).
+    pub fn finish_upto(&mut self, ctx: &mut A::Ctx<'_>, meta: PacketMeta, bound: u64) {
         let mut all: Vec<(u64, Key)> = self
             .flows
             .iter()
+            .filter(|(_, f)| f.info.first_seq <= bound)
             .map(|(k, f)| (f.info.first_seq, *k))
             .collect();
         all.sort_unstable_by_key(|(id, _)| *id);

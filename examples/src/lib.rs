@@ -2,7 +2,8 @@
 //! `otprobe`, built on the otwire parser crates.
 //!
 //! The pipeline ([`scanner`]): [`capture`] reads pcap / pcapng records in constant memory,
-//! [`net`] strips the link layer and reads IP headers, [`defrag`] reassembles IP fragments,
+//! [`net`] strips the link layer (keeping the MACs) and reads IP, ICMP and ARP headers,
+//! [`defrag`] reassembles IP fragments,
 //! [`flow`] tracks connections (sharded over threads) and hands in-order stream bytes
 //! ([`tcp`]) to each flow's protocol sessions ([`conn`]: `otwire-detect`'s analyzers);
 //! [`protocols`] lists the protocols' record fields and asset facts, one module each.

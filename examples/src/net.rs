@@ -5,15 +5,25 @@
 //! (101, and 12/14 as some systems write DLT_RAW), IPv4 (228), IPv6 (229), Linux cooked
 //! capture SLL (113) and SLL2 (276). IPv4 (RFC 791) and IPv6 (RFC 8200) headers are read with
 //! `etherparse`, leniently: a frame cut short by the snap length still yields what it holds.
+//! What the packet layer tells detection besides the payload is read here too: the link
+//! addresses and the TTL ([`Link`]), ARP packets (RFC 826) and ICMP / ICMPv6 messages
+//! (RFC 792, RFC 4443).
 
 use std::net::IpAddr;
 
-use etherparse::{Ethernet2Slice, Ipv6HeaderSlice, LaxIpSlice, SingleVlanSlice};
+use etherparse::{
+    ArpPacketSlice, Ethernet2Slice, Icmpv4Slice, Icmpv6Slice, Ipv6HeaderSlice, LaxIpSlice,
+    SingleVlanSlice,
+};
+use otwire_detect::event::ip_bytes;
+use otwire_detect::net::{Arp, Icmp, Link, Mac};
 
 /// EtherType of IPv4.
 const ETH_IPV4: u16 = 0x0800;
 /// EtherType of IPv6.
 const ETH_IPV6: u16 = 0x86dd;
+/// EtherType of ARP (RFC 826).
+const ETH_ARP: u16 = 0x0806;
 /// Most VLAN tags stacked in one frame that are unwrapped.
 const MAX_VLAN_TAGS: usize = 4;
 
@@ -45,15 +55,57 @@ pub struct IpPacket<'a> {
     pub truncated: bool,
     /// Payload length the IP header declares (`payload.len()` unless truncated).
     pub declared_len: usize,
+    /// IPv4 time to live (RFC 791 §3.1) or IPv6 hop limit (RFC 8200 §3).
+    pub ttl: u8,
+}
+
+/// A frame's link layer: what it carries and its addresses.
+#[derive(Debug, Clone, Copy)]
+pub struct LinkLayer<'a> {
+    /// The EtherType (after VLAN tags) or its equivalent for the link type.
+    pub ether_type: u16,
+    /// The rest of the frame.
+    pub payload: &'a [u8],
+    /// Ethernet source and destination (SLL and SLL2 have a source only; `ttl` is `None`).
+    pub link: Link,
 }
 
 /// Strips the link-layer header. Returns the EtherType-like protocol and the rest, or `None`
 /// for link types and protocols the scanner does not follow.
 pub fn link_payload(linktype: i32, data: &[u8]) -> Option<(u16, &[u8])> {
+    link_layer(linktype, data).map(|l| (l.ether_type, l.payload))
+}
+
+/// Strips the link-layer header, keeping its addresses: Ethernet's source and destination
+/// (IEEE 802.3 §3.2.3), the source of SLL / SLL2 when its address is 6 bytes long.
+#[inline]
+pub fn link_layer(linktype: i32, data: &[u8]) -> Option<LinkLayer<'_>> {
+    let bare = |(ether_type, payload)| LinkLayer {
+        ether_type,
+        payload,
+        link: Link::NONE,
+    };
+    let from_sll = |(ether_type, payload), len: u8, addr: &[u8]| LinkLayer {
+        ether_type,
+        payload,
+        link: Link {
+            src_mac: if len == 6 { mac(addr) } else { None },
+            ..Link::NONE
+        },
+    };
     match linktype {
         1 => {
             let eth = Ethernet2Slice::from_slice_without_fcs(data).ok()?;
-            Some(unwrap_vlans(eth.ether_type().0, eth.payload_slice()))
+            let (ether_type, payload) = unwrap_vlans(eth.ether_type().0, eth.payload_slice());
+            Some(LinkLayer {
+                ether_type,
+                payload,
+                link: Link {
+                    src_mac: Some(eth.source()),
+                    dst_mac: Some(eth.destination()),
+                    ttl: None,
+                },
+            })
         }
         0 => {
             // NULL: a 4-byte address family in the capturing host's byte order.
@@ -61,36 +113,51 @@ pub fn link_payload(linktype: i32, data: &[u8]) -> Option<(u16, &[u8])> {
             let le = u32::from_le_bytes(*fam);
             let be = u32::from_be_bytes(*fam);
             let fam = if le < 0x1_0000 { le } else { be };
-            Some((af_to_ethertype(fam)?, rest))
+            Some(bare((af_to_ethertype(fam)?, rest)))
         }
         108 => {
             let (fam, rest) = data.split_first_chunk::<4>()?;
-            Some((af_to_ethertype(u32::from_be_bytes(*fam))?, rest))
+            Some(bare((af_to_ethertype(u32::from_be_bytes(*fam))?, rest)))
         }
         101 | 12 | 14 => {
             let v = data.first()? >> 4;
             match v {
-                4 => Some((ETH_IPV4, data)),
-                6 => Some((ETH_IPV6, data)),
+                4 => Some(bare((ETH_IPV4, data))),
+                6 => Some(bare((ETH_IPV6, data))),
                 _ => None,
             }
         }
-        228 => Some((ETH_IPV4, data)),
-        229 => Some((ETH_IPV6, data)),
+        228 => Some(bare((ETH_IPV4, data))),
+        229 => Some(bare((ETH_IPV6, data))),
         113 => {
             // SLL: packet type(2) ARPHRD(2) addr len(2) addr(8) protocol(2).
             let (hdr, rest) = data.split_first_chunk::<16>()?;
-            let proto = u16::from_be_bytes([hdr[14], hdr[15]]);
-            Some(unwrap_vlans(proto, rest))
+            let [.., l0, l1, a0, a1, a2, a3, a4, a5, _, _, p0, p1] = *hdr;
+            let len = if l0 == 0 { l1 } else { 0xff };
+            let proto = u16::from_be_bytes([p0, p1]);
+            Some(from_sll(
+                unwrap_vlans(proto, rest),
+                len,
+                &[a0, a1, a2, a3, a4, a5],
+            ))
         }
         276 => {
             // SLL2: protocol(2) reserved(2) ifindex(4) ARPHRD(2) type(1) addr len(1) addr(8).
             let (hdr, rest) = data.split_first_chunk::<20>()?;
-            let proto = u16::from_be_bytes([hdr[0], hdr[1]]);
-            Some(unwrap_vlans(proto, rest))
+            let [p0, p1, .., len, a0, a1, a2, a3, a4, a5, _, _] = *hdr;
+            let proto = u16::from_be_bytes([p0, p1]);
+            Some(from_sll(
+                unwrap_vlans(proto, rest),
+                len,
+                &[a0, a1, a2, a3, a4, a5],
+            ))
         }
         _ => None,
     }
+}
+
+fn mac(b: &[u8]) -> Option<Mac> {
+    b.first_chunk::<6>().copied()
 }
 
 fn af_to_ethertype(fam: u32) -> Option<u16> {
@@ -120,10 +187,20 @@ fn unwrap_vlans(mut ether_type: u16, mut rest: &[u8]) -> (u16, &[u8]) {
 
 /// Decodes a captured frame down to its IP packet.
 pub fn ip_packet(linktype: i32, data: &[u8]) -> Option<IpPacket<'_>> {
-    let (ether_type, rest) = link_payload(linktype, data)?;
-    if ether_type != ETH_IPV4 && ether_type != ETH_IPV6 {
+    ip_of(&link_layer(linktype, data)?)
+}
+
+/// The IP packet a link layer carries.
+#[inline]
+pub fn ip_of<'a>(l: &LinkLayer<'a>) -> Option<IpPacket<'a>> {
+    if l.ether_type != ETH_IPV4 && l.ether_type != ETH_IPV6 {
         return None;
     }
+    ip_slice(l.payload)
+}
+
+/// An IP packet from its first byte (an IPv4 or IPv6 header).
+fn ip_slice(rest: &[u8]) -> Option<IpPacket<'_>> {
     let (ip, _) = LaxIpSlice::from_slice(rest).ok()?;
     match ip {
         LaxIpSlice::Ipv4(v4) => {
@@ -152,6 +229,7 @@ pub fn ip_packet(linktype: i32, data: &[u8]) -> Option<IpPacket<'_>> {
                 } else {
                     p.payload.len()
                 },
+                ttl: h.ttl(),
             })
         }
         // IPv6 is read by `ipv6_packet` (etherparse 0.18's lax extension-header iterator
@@ -217,7 +295,87 @@ fn ipv6_packet(data: &[u8]) -> Option<IpPacket<'_>> {
         } else {
             payload.len()
         },
+        ttl: h.hop_limit(),
     })
+}
+
+/// The ARP packet a link layer carries, for IPv4 over Ethernet only (RFC 826: hardware
+/// type 1, protocol 0x0800, address lengths 6 and 4).
+pub fn arp_of(l: &LinkLayer<'_>) -> Option<Arp> {
+    if l.ether_type != ETH_ARP {
+        return None;
+    }
+    let a = ArpPacketSlice::from_slice(l.payload).ok()?;
+    if a.hw_addr_type().0 != 1
+        || a.proto_addr_type().0 != ETH_IPV4
+        || a.hw_addr_size() != 6
+        || a.proto_addr_size() != 4
+    {
+        return None;
+    }
+    let ip = |b: &[u8]| -> Option<[u8; 16]> {
+        let v4: [u8; 4] = *b.first_chunk::<4>()?;
+        Some(ip_bytes(IpAddr::from(v4)))
+    };
+    Some(Arp {
+        op: a.operation().0,
+        sender_mac: mac(a.sender_hw_addr())?,
+        sender_ip: ip(a.sender_protocol_addr())?,
+        target_mac: mac(a.target_hw_addr())?,
+        target_ip: ip(a.target_protocol_addr())?,
+    })
+}
+
+/// ICMP error types that quote the datagram that caused them (RFC 792: destination
+/// unreachable 3, source quench 4, redirect 5, time exceeded 11, parameter problem 12).
+const ICMPV4_ERRORS: [u8; 5] = [3, 4, 5, 11, 12];
+
+/// The ICMP (protocol 1, RFC 792) or ICMPv6 (protocol 58, RFC 4443) message of an IP
+/// packet: echo requests and replies, and errors with what their quoted datagram was
+/// sent to (ICMPv6 errors are the types below 128, RFC 4443 §2.1). Other messages
+/// (timestamps, router and neighbour discovery) give `None`.
+pub fn icmp_of(ip: &IpPacket<'_>) -> Option<Icmp> {
+    let (v6, kind, code, quote) = match ip.proto {
+        1 => {
+            let m = Icmpv4Slice::from_slice(ip.payload).ok()?;
+            let (kind, code) = (m.type_u8(), m.code_u8());
+            let error = ICMPV4_ERRORS.contains(&kind);
+            if !error && kind != 0 && kind != 8 {
+                return None;
+            }
+            (false, kind, code, error.then(|| m.payload()))
+        }
+        58 => {
+            let m = Icmpv6Slice::from_slice(ip.payload).ok()?;
+            let (kind, code) = (m.type_u8(), m.code_u8());
+            let error = kind < 128;
+            if !error && kind != 128 && kind != 129 {
+                return None;
+            }
+            (true, kind, code, error.then(|| m.payload()))
+        }
+        _ => return None,
+    };
+    Some(Icmp {
+        v6,
+        kind,
+        code,
+        quoted: quote.and_then(quoted),
+    })
+}
+
+/// What an ICMP error's quoted datagram was sent to: its protocol, destination and (TCP,
+/// UDP, SCTP) destination port, 0 when the quote is too short to hold one.
+fn quoted(bytes: &[u8]) -> Option<(u8, [u8; 16], u16)> {
+    let ip = match bytes.first()? >> 4 {
+        6 => ipv6_packet(bytes)?,
+        _ => ip_slice(bytes)?,
+    };
+    let port = match (ip.proto, ip.payload.get(2..4)) {
+        (6 | 17 | 132, Some(&[a, b])) => u16::from_be_bytes([a, b]),
+        _ => 0,
+    };
+    Some((ip.proto, ip_bytes(ip.dst), port))
 }
 
 #[cfg(test)]
@@ -323,6 +481,80 @@ mod tests {
         let ip = ip_packet(229, &cut).unwrap();
         assert!(ip.truncated);
         assert_eq!((ip.payload.len(), ip.declared_len), (2, 20));
+    }
+
+    #[test]
+    fn link_addresses_per_link_type() {
+        // Ethernet: destination, source, EtherType.
+        let mut f = vec![2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00];
+        f.extend_from_slice(&IPV4_UDP);
+        let l = link_layer(1, &f).unwrap();
+        assert_eq!(l.link.src_mac, Some([2, 0, 0, 0, 0, 1]));
+        assert_eq!(l.link.dst_mac, Some([2, 0, 0, 0, 0, 2]));
+        assert_eq!(ip_of(&l).unwrap().ttl, 64);
+        // SLL2: protocol, reserved, ifindex, ARPHRD, packet type, address length 6, address.
+        let mut sll2 = vec![
+            0x08, 0x00, 0, 0, 0, 0, 0, 2, 0, 1, 0, 6, 9, 8, 7, 6, 5, 4, 0, 0,
+        ];
+        sll2.extend_from_slice(&IPV4_UDP);
+        let l = link_layer(276, &sll2).unwrap();
+        assert_eq!(
+            (l.link.src_mac, l.link.dst_mac),
+            (Some([9, 8, 7, 6, 5, 4]), None)
+        );
+        // An SLL address of another length is no MAC; raw IP has none.
+        sll2[11] = 8;
+        assert_eq!(link_layer(276, &sll2).unwrap().link.src_mac, None);
+        assert_eq!(link_layer(101, &IPV4_UDP).unwrap().link, Link::NONE);
+    }
+
+    #[test]
+    fn icmp_kinds_and_quotes() {
+        let icmp = |proto: u8, payload: &[u8]| {
+            let mut ip = IPV4_UDP[..20].to_vec();
+            ip[9] = proto;
+            ip.extend_from_slice(payload);
+            ip[3] = ip.len() as u8;
+            icmp_of(&ip_packet(101, &ip).unwrap())
+        };
+        // Echo request: type 8, code 0, checksum, identifier, sequence.
+        let echo = icmp(1, &[8, 0, 0, 0, 0, 1, 0, 1]).unwrap();
+        assert!(echo.is_echo_request() && echo.quoted.is_none());
+        // Port unreachable (3/3) quoting the UDP datagram to 10.0.0.2:502.
+        let mut err = vec![3, 3, 0, 0, 0, 0, 0, 0];
+        err.extend_from_slice(&IPV4_UDP);
+        let u = icmp(1, &err).unwrap();
+        assert!(u.is_port_unreachable());
+        let dst = ip_bytes(IpAddr::from([10, 0, 0, 2]));
+        assert_eq!(u.quoted, Some((17, dst, 502)));
+        // A quote cut before the ports still names the host.
+        err.truncate(8 + 20 + 2);
+        assert_eq!(icmp(1, &err).unwrap().quoted, Some((17, dst, 0)));
+        // Timestamp request: no event; ICMPv6 echo reply (129) on IPv6.
+        assert!(icmp(1, &[13, 0, 0, 0, 0, 0, 0, 0]).is_none());
+        let v6 = ipv6(58, &[], &[129, 0, 0, 0, 0, 1, 0, 1], 8);
+        let r = icmp_of(&ip_packet(101, &v6).unwrap()).unwrap();
+        assert!(r.v6 && r.is_echo_reply());
+    }
+
+    #[test]
+    fn arp_ipv4_over_ethernet_only() {
+        // Hardware 1, protocol 0x0800, lengths 6 and 4, request, sender, target.
+        let mut arp = vec![0, 1, 0x08, 0x00, 6, 4, 0, 1, 2, 0, 0, 0, 0, 1, 10, 0, 0, 1];
+        arp.extend_from_slice(&[0, 0, 0, 0, 0, 0, 10, 0, 0, 2]);
+        fn layer(p: &[u8]) -> LinkLayer<'_> {
+            LinkLayer {
+                ether_type: ETH_ARP,
+                payload: p,
+                link: Link::NONE,
+            }
+        }
+        let a = arp_of(&layer(&arp)).unwrap();
+        assert_eq!((a.op, a.sender_mac), (1, [2, 0, 0, 0, 0, 1]));
+        assert_eq!(a.target_ip, ip_bytes(IpAddr::from([10, 0, 0, 2])));
+        arp[5] = 16; // IPv6 addresses: not IPv4 over Ethernet
+        assert!(arp_of(&layer(&arp)).is_none());
+        assert!(arp_of(&layer(&arp[..20])).is_none(), "cut short");
     }
 
     #[test]

@@ -253,6 +253,10 @@ pub fn write_summary<W: Write, R: Report>(
     if !protocols.is_empty() {
         writeln!(out, "  {}", protocols.join(" · "))?;
     }
+    if !s.network.is_empty() {
+        let kinds: Vec<String> = s.network.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        writeln!(out, "  network events: {}", kinds.join(" · "))?;
+    }
     if s.flows.evicted > 0 || s.flows.pressure_flushes > 0 || s.flows.expired > 0 {
         writeln!(
             out,

@@ -146,6 +146,57 @@ pub fn udp_frame(src: Host, dst: Host, sport: u16, dport: u16, payload: &[u8]) -
     out
 }
 
+/// Builds one Ethernet / IPv4 / ICMP frame (RFC 792): `kind` and `code`, the four bytes
+/// after the checksum (identifier and sequence of an echo, unused in an error), and the
+/// payload (an echo's data, or an error's quoted datagram).
+pub fn icmp_frame(
+    src: Host,
+    dst: Host,
+    kind: u8,
+    code: u8,
+    rest: [u8; 4],
+    payload: &[u8],
+) -> Vec<u8> {
+    let b = PacketBuilder::ethernet2(src.mac, dst.mac)
+        .ipv4(src.ip, dst.ip, 64)
+        .icmpv4_raw(kind, code, rest);
+    let mut out = Vec::with_capacity(b.size(payload.len()));
+    if b.write(&mut out, payload).is_err() {
+        out.clear();
+    }
+    out
+}
+
+/// Builds one Ethernet / ARP frame (RFC 826, IPv4 over Ethernet) from `eth_src` to
+/// `eth_dst`: operation `op` (1 request, 2 reply), `sender` claiming its IP, asking for or
+/// telling `target` (a request's target MAC is zero).
+pub fn arp_frame(
+    eth_src: [u8; 6],
+    eth_dst: [u8; 6],
+    op: u16,
+    sender: Host,
+    target: Host,
+) -> Vec<u8> {
+    let target_mac = if op == 1 { [0; 6] } else { target.mac };
+    let Ok(arp) = etherparse::ArpPacket::new(
+        etherparse::ArpHardwareId::ETHERNET,
+        etherparse::EtherType::IPV4,
+        etherparse::ArpOperation(op),
+        &sender.mac,
+        &sender.ip,
+        &target_mac,
+        &target.ip,
+    ) else {
+        return Vec::new();
+    };
+    let b = PacketBuilder::ethernet2(eth_src, eth_dst).arp(arp);
+    let mut out = Vec::with_capacity(b.size());
+    if b.write(&mut out).is_err() {
+        out.clear();
+    }
+    out
+}
+
 /// A simulated TCP connection that writes its segments to a pcap writer.
 #[derive(Debug, Clone)]
 pub struct TcpSession {

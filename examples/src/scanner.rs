@@ -29,6 +29,7 @@ use std::collections::BTreeMap;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use otwire_detect::{Event, Meta};
 use serde::Serialize;
 
 use crate::assets::Assets;
@@ -53,6 +54,12 @@ pub trait Report {
     /// One alert, in the order alerts fire (records and alerts are two streams: an
     /// event's alerts may come before or after its record).
     fn alert(&mut self, _alert: &AlertRecord) {}
+    /// Every event detection sees, in capture order, before its record: the protocols'
+    /// PDUs, and the network events (TCP connection attempts and outcomes, UDP datagrams to
+    /// an OT port without a message, ICMP, ARP: DESIGN.md §3, `Event::is_network`), which
+    /// go to detection and here only, never into the PDU records, the inventory or the
+    /// protocol counts.
+    fn event(&mut self, _event: &Event<'_>) {}
     /// Whether writing failed (the scan then stops reading).
     fn failed(&self) -> bool {
         false
@@ -68,6 +75,8 @@ pub struct Collect {
     pub pdus: Vec<PduRecord>,
     /// Alerts.
     pub alerts: Vec<AlertRecord>,
+    /// The network events (they borrow nothing; the PDUs' events are in `pdus`).
+    pub network: Vec<Event<'static>>,
 }
 
 impl Report for Collect {
@@ -79,6 +88,18 @@ impl Report for Collect {
     }
     fn alert(&mut self, alert: &AlertRecord) {
         self.alerts.push(alert.clone());
+    }
+    fn event(&mut self, event: &Event<'_>) {
+        if let Some(&net) = event.net() {
+            let meta = Meta {
+                ts: event.ts,
+                frame: event.frame,
+                flow_id: event.flow_id,
+                flow: event.flow,
+                link: event.link,
+            };
+            self.network.push(Event::network(meta, net));
+        }
     }
 }
 
@@ -121,12 +142,17 @@ pub struct ScanStats {
     pub bytes: u64,
     /// Records that were not IPv4 / IPv6 (or on an unsupported link type).
     pub not_ip: u64,
-    /// IP packets that were neither TCP nor UDP, or whose transport header was damaged.
+    /// IP packets that were neither TCP, UDP nor an ICMP echo or error, or whose transport
+    /// header was damaged.
     pub other_transport: u64,
     /// Packets the capture cut short.
     pub truncated: u64,
     /// Per protocol (by name).
     pub protocols: BTreeMap<&'static str, ProtoStats>,
+    /// Network events by kind (`tcp_syn`, `tcp_refused`, `tcp_unanswered`,
+    /// `tcp_half_open`, `tcp_established`, `tcp_closed_empty`, `udp_no_message`,
+    /// `icmp_echo_request`, `icmp_echo_reply`, `icmp_error`, `arp`).
+    pub network: BTreeMap<&'static str, u64>,
     /// Alerts raised (aggregates included).
     pub alerts: u64,
     /// The findings they stand for (the sum of their counts).
@@ -206,6 +232,9 @@ impl AlertStats {
         self.distinct.iter().map(|(a, _)| a.severity).max()
     }
 }
+
+/// Flows of a shard closed in one round at the end of input.
+const FINISH_ROUND: usize = 4096;
 
 /// The scanner.
 pub struct Scanner<R: Report> {
@@ -428,18 +457,28 @@ impl<R: Report> Back<R> {
         batch
     }
 
-    /// End of input: closes every flow and handles what that decodes.
+    /// End of input: closes every flow and handles what that decodes, at most
+    /// [`FINISH_ROUND`] flows of each shard at a time (the oldest first, by one bound for
+    /// all shards, so the order is the same whatever the sharding): a full table's last
+    /// events (an unanswered SYN's, a flushed PDU) are not all held at once.
     fn finish(&mut self, last: PacketMeta) {
-        let arenas = &mut self.arenas;
-        let mut outputs: Vec<_> = self
+        while let Some(bound) = self
             .shards
-            .iter_mut()
-            .zip(arenas.iter_mut())
-            .map(|(s, a)| s.finish(a, last))
-            .collect();
-        self.sink.handle(&mut outputs, self.shards.len());
-        for (s, o) in self.shards.iter_mut().zip(outputs) {
-            s.reclaim(o);
+            .iter()
+            .filter_map(|s| s.flows.nth_first_seq(FINISH_ROUND))
+            .min()
+        {
+            let arenas = &mut self.arenas;
+            let mut outputs: Vec<_> = self
+                .shards
+                .iter_mut()
+                .zip(arenas.iter_mut())
+                .map(|(s, a)| s.finish(a, last, bound))
+                .collect();
+            self.sink.handle(&mut outputs, self.shards.len());
+            for (s, o) in self.shards.iter_mut().zip(outputs) {
+                s.reclaim(o);
+            }
         }
         self.sink.finish();
     }

@@ -3,8 +3,9 @@
 //! all shards at once on threads of their own.
 
 use otwire_detect::Event;
+use otwire_detect::net::Link;
 
-use crate::batch::Batch;
+use crate::batch::{Batch, Kind};
 use crate::conn::{Conn, Ctx, Item};
 use crate::flow::{FlowLimits, FlowTable, PacketMeta, TcpSegment};
 
@@ -64,14 +65,17 @@ impl Shard {
         for p in &batch.pkts {
             ctx.seq = p.meta.seq;
             ctx.phase = 0;
+            // What the table does on its own carries no packet's link metadata.
+            ctx.link = Link::NONE;
             self.flows.sweep(&mut ctx, p.meta);
             if p.shard != me {
                 continue;
             }
             ctx.phase = 1;
+            ctx.link = p.link;
             let payload = batch.payload(p);
-            match p.tcp {
-                Some(h) => {
+            match p.kind {
+                Kind::Tcp(h) => {
                     let seg = TcpSegment {
                         src: p.src,
                         dst: p.dst,
@@ -86,18 +90,29 @@ impl Shard {
                     };
                     self.flows.tcp(&mut ctx, seg, p.meta);
                 }
-                None => self.flows.udp(&mut ctx, p.src, p.dst, p.meta, payload),
+                Kind::Udp => self.flows.udp(&mut ctx, p.src, p.dst, p.meta, payload),
+                Kind::Net(i) => {
+                    if let Some(net) = batch.net(i) {
+                        ctx.network(p.meta, p.src, p.dst, net);
+                    }
+                }
             }
         }
         ctx.into()
     }
 
-    /// Closes every flow (end of input), in order of first packet.
-    pub(crate) fn finish<'b>(&mut self, arena: &'b mut Vec<u8>, last: PacketMeta) -> Output<'b> {
+    /// Closes the flows whose first packet is at most `bound` (end of input), in order of
+    /// first packet.
+    pub(crate) fn finish<'b>(
+        &mut self,
+        arena: &'b mut Vec<u8>,
+        last: PacketMeta,
+        bound: u64,
+    ) -> Output<'b> {
         let mut ctx = self.ctx(arena, 0);
         ctx.seq = u64::MAX;
         ctx.phase = 0;
-        self.flows.finish(&mut ctx, last);
+        self.flows.finish_upto(&mut ctx, last, bound);
         ctx.into()
     }
 

@@ -3,6 +3,7 @@
 //! its own) beside the statistics, the asset inventory and the records.
 
 use hashbrown::HashMap;
+use otwire_detect::net::{NetEvent, TcpOutcome};
 use otwire_detect::protocol::Detail;
 use otwire_detect::{Conformance, Event, Outcome};
 
@@ -144,7 +145,9 @@ impl<R: Report> Sink<R> {
     }
 }
 
-/// One event: statistics, inventory, the report's map, record.
+/// One event: statistics, inventory, the report's map, record. A network event is counted
+/// and shown to the report's `event` hook only: it is no PDU and tells nothing of an asset's
+/// protocols.
 fn record<R: Report>(
     stats: &mut ScanStats,
     assets: &mut Assets,
@@ -152,6 +155,11 @@ fn record<R: Report>(
     collected: Option<&mut Collected>,
     ev: &Event<'_>,
 ) {
+    report.event(ev);
+    if let Some(net) = ev.net() {
+        *stats.network.entry(net_kind(net)).or_default() += 1;
+        return;
+    }
     let s = stats.protocols.entry(ev.protocol.name()).or_default();
     s.pdus += 1;
     if anomalous(ev) {
@@ -163,6 +171,27 @@ fn record<R: Report>(
     }
     if report.wants_pdus() {
         report.pdu(&PduRecord::of(ev));
+    }
+}
+
+/// The name a network event is counted under in [`ScanStats::network`].
+fn net_kind(net: &NetEvent) -> &'static str {
+    match net {
+        NetEvent::Tcp(o) => match o {
+            TcpOutcome::Syn => "tcp_syn",
+            TcpOutcome::Refused => "tcp_refused",
+            TcpOutcome::Unanswered => "tcp_unanswered",
+            TcpOutcome::HalfOpen => "tcp_half_open",
+            TcpOutcome::Established => "tcp_established",
+            TcpOutcome::ClosedEmpty => "tcp_closed_empty",
+            _ => "tcp",
+        },
+        NetEvent::Udp { .. } => "udp_no_message",
+        NetEvent::Icmp(i) if i.is_echo_request() => "icmp_echo_request",
+        NetEvent::Icmp(i) if i.is_echo_reply() => "icmp_echo_reply",
+        NetEvent::Icmp(_) => "icmp_error",
+        NetEvent::Arp(_) => "arp",
+        _ => "other",
     }
 }
 

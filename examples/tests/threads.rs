@@ -7,7 +7,6 @@
 
 mod common;
 
-use otwire_examples::capture::CaptureReader;
 use otwire_examples::detect_engine::{DetectArgs, build};
 use otwire_examples::scanner::{Collect, ScanOptions, Scanner};
 
@@ -23,22 +22,8 @@ fn scan(bytes: &[u8], threads: usize) -> String {
         ..ScanOptions::default()
     };
     let mut s = Scanner::with_detection(options, Collect::default(), d);
-    let Ok(mut r) = CaptureReader::new(bytes) else {
-        return String::new();
-    };
-    if threads == 1 {
-        while let Ok(Some(p)) = r.next_packet() {
-            s.packet(&p);
-        }
-    } else {
-        // As otscan reads with more than one thread: on a reader thread of its own.
-        s.read_alongside(|hand| {
-            while let Ok(Some(p)) = r.next_packet() {
-                hand(&p);
-            }
-        });
-    }
-    s.finish();
+    // As otscan reads: with more than one thread, on a reader thread of its own.
+    common::feed(&mut s, bytes);
     let mut out = String::new();
     for p in &s.report().pdus {
         out += &serde_json::to_string(p).unwrap();

@@ -12,16 +12,22 @@
 //!   `6`: on EtherNet/IP's port 44818;
 //! - `7`: as length-prefixed UDP datagrams between a client and a server, each to or from
 //!   EtherNet/IP's port 44818 or its I/O port 2222 (bits of the length byte choose);
+//! - `8`: as frames that make network events (`network`): ARP packets, ICMP messages
+//!   (quoting fuzz bytes), TCP segments of fuzz-chosen flags between a few hosts and OT
+//!   ports (so every handshake path runs, and the SYN timeout expires attempts), UDP
+//!   datagrams to OT ports;
 //! - anything else: as captured frames of fuzz-chosen link types.
 //!
 //! Shared by `fuzz_targets/otscan_pipeline.rs` (libFuzzer) and by otwire-examples'
 //! `tests/fuzz_corpus.rs`. Properties: no panic, the scanner's counters agree with what it
-//! reported, every PDU record's fast JSON equals serde_json's, and one thread and three
-//! threads print the same records and alerts.
+//! reported, every PDU record's fast JSON equals serde_json's, network events are never PDU
+//! records, and one thread and three threads print the same records, alerts and network
+//! events.
 
+use otwire_detect::Event;
 use otwire_examples::capture::{CaptureReader, Packet};
 use otwire_examples::detect_engine::{DetectArgs, build};
-use otwire_examples::pcapw::{Flags, Host, tcp_frame, udp_frame};
+use otwire_examples::pcapw::{Flags, Host, arp_frame, icmp_frame, tcp_frame, udp_frame};
 use otwire_examples::record::{AlertRecord, PduRecord};
 use otwire_examples::scanner::{Report, ScanOptions, Scanner};
 
@@ -29,6 +35,7 @@ use otwire_examples::scanner::{Report, ScanOptions, Scanner};
 struct Count {
     pdus: u64,
     alerts: u64,
+    network: u64,
     /// Every record and alert, as printed.
     out: Vec<u8>,
 }
@@ -51,6 +58,12 @@ impl Report for Count {
         assert!(json.is_ok());
         self.out.extend(json.unwrap_or_default());
         self.alerts += 1;
+    }
+    fn event(&mut self, ev: &Event<'_>) {
+        if ev.is_network() {
+            self.out.extend(format!("{ev:?}").bytes());
+            self.network += 1;
+        }
     }
 }
 
@@ -90,6 +103,9 @@ fn run(packets: &[(u64, i64, i32, Vec<u8>)]) {
             s.report().pdus
         );
         assert_eq!(stats.alerts, s.report().alerts);
+        assert_eq!(stats.network.values().sum::<u64>(), s.report().network);
+        let net = ["tcp", "udp", "icmp", "arp"];
+        assert!(!stats.protocols.keys().any(|k| net.contains(k)));
         let _ = s.assets().records();
         printed.push(std::mem::take(&mut s.report_mut().out));
     }
@@ -109,6 +125,7 @@ pub fn pipeline(data: &[u8]) {
         5 => segments(rest, 102),
         6 => segments(rest, 44818),
         7 => datagrams(rest),
+        8 => network(rest),
         _ => frames(rest),
     }
 }
@@ -237,6 +254,76 @@ pub fn datagrams(rest: &[u8]) {
         };
         frame += 1;
         ts += 1000;
+        packets.push((frame, ts, 1, bytes));
+    }
+    run(&packets);
+}
+
+/// `rest` as frames that make network events: per frame a control byte (bits 0-1 the kind:
+/// ARP, ICMP, TCP, UDP; bits 2-3 the sender among four hosts; bits 4-7 the time step, up to
+/// 7.5 s so that attempts expire), a byte of fields, a length byte and that many bytes.
+pub fn network(rest: &[u8]) {
+    const PORTS: [u16; 4] = [502, 102, 20000, 443];
+    let hosts = [
+        CLIENT,
+        SERVER,
+        Host::new([10, 0, 0, 3]),
+        Host::new([192, 168, 1, 4]),
+    ];
+    let mut packets = Vec::new();
+    let mut input = rest;
+    let mut frame = 0u64;
+    let mut ts = 1_700_000_000_000_000i64;
+    while let [ctl, fields, len, tail @ ..] = input {
+        let (data, tail) = tail.split_at(usize::from(*len).min(tail.len()));
+        input = tail;
+        let pick = |i: u8| hosts.get(usize::from(i % 4)).copied().unwrap_or(CLIENT);
+        let (src, dst) = (pick(ctl >> 2), pick(*fields));
+        let port = PORTS
+            .get(usize::from(fields >> 2) % 4)
+            .copied()
+            .unwrap_or(502);
+        let bytes = match ctl & 3 {
+            0 => {
+                let op = u16::from(fields >> 7) + 1;
+                let eth_dst = if fields & 0x40 != 0 {
+                    [0xff; 6]
+                } else {
+                    dst.mac
+                };
+                let target = if fields & 0x20 != 0 { src } else { dst };
+                arp_frame(src.mac, eth_dst, op, src, target)
+            }
+            1 => {
+                let (kind, code) = (data.first().copied().unwrap_or(8), *fields & 0x0f);
+                icmp_frame(
+                    src,
+                    dst,
+                    kind,
+                    code,
+                    [0; 4],
+                    data.get(1..).unwrap_or_default(),
+                )
+            }
+            2 => {
+                let f = Flags {
+                    syn: fields & 0x10 != 0,
+                    ack: fields & 0x20 != 0,
+                    fin: fields & 0x40 != 0,
+                    rst: fields & 0x80 != 0,
+                    psh: false,
+                };
+                let (sp, dp) = if ctl & 0x10 != 0 {
+                    (port, 40000)
+                } else {
+                    (40000, port)
+                };
+                tcp_frame(src, dst, sp, dp, 1000, 2000, f, data)
+            }
+            _ => udp_frame(src, dst, 40001, port, data),
+        };
+        frame += 1;
+        ts += i64::from(ctl >> 4) * 500_000;
         packets.push((frame, ts, 1, bytes));
     }
     run(&packets);

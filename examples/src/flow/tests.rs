@@ -69,15 +69,20 @@ fn seg<'a>(src: &str, dst: &str, seq: u32, flags: &str, payload: &'a [u8]) -> Tc
     }
 }
 
+/// The meta of packet `frame` (its index too), at time 0.
+fn at(frame: u64) -> PacketMeta {
+    PacketMeta {
+        frame,
+        ts_us: 0,
+        seq: frame,
+    }
+}
+
 #[test]
 fn handshake_decides_client_unless_one_side_is_well_known() {
     let mut t: FlowTable<Echo> = FlowTable::new(FlowLimits::default());
     let mut log = Log::default();
-    let m = |frame| PacketMeta {
-        frame,
-        ts_us: 0,
-        seq: frame,
-    };
+    let m = at;
     // The side on 502 opens the connection: it is still the Modbus server.
     t.tcp(
         &mut log,
@@ -123,11 +128,7 @@ fn handshake_decides_client_unless_one_side_is_well_known() {
 fn mid_stream_uses_well_known_port() {
     let mut t: FlowTable<Echo> = FlowTable::new(FlowLimits::default());
     let mut log = Log::default();
-    let m = |frame| PacketMeta {
-        frame,
-        ts_us: 0,
-        seq: frame,
-    };
+    let m = at;
     t.tcp(
         &mut log,
         seg("10.0.0.2:502", "10.0.0.1:40000", 100, "A", b"rsp"),
@@ -167,11 +168,7 @@ fn memory_budget_flushes_the_flow_that_grows() {
         ..FlowLimits::default()
     });
     let mut log = Log::default();
-    let m = |frame| PacketMeta {
-        frame,
-        ts_us: 0,
-        seq: frame,
-    };
+    let m = at;
     for (i, port) in [4000u16, 4001, 4002].into_iter().enumerate() {
         let src = format!("10.0.0.1:{port}");
         t.tcp(&mut log, seg(&src, "10.0.0.2:502", 0, "S", b""), m(1));
@@ -234,4 +231,30 @@ fn new_syn_after_close_is_a_new_flow_and_cap_evicts() {
     assert!(log.0.contains(&"close 0".to_string()));
     assert!(log.0.contains(&"new 3".to_string()));
     assert_eq!(t.stats().evicted, 1);
+}
+
+#[test]
+fn finish_in_rounds_closes_the_oldest_first() {
+    let mut t: FlowTable<Echo> = FlowTable::new(FlowLimits::default());
+    let mut log = Log::default();
+    let m = at;
+    for port in 0..5u16 {
+        let src = format!("10.0.0.1:{}", 4000 + port);
+        t.tcp(
+            &mut log,
+            seg(&src, "10.0.0.2:502", 0, "S", b""),
+            m(10 + u64::from(port)),
+        );
+    }
+    assert_eq!(t.nth_first_seq(2), Some(11));
+    assert_eq!(t.nth_first_seq(99), Some(14), "fewer flows: the newest");
+    log.0.clear();
+    t.finish_upto(&mut log, m(20), 11);
+    assert_eq!(log.0, ["close 0", "close 1"]);
+    t.finish(&mut log, m(20));
+    assert_eq!(
+        log.0,
+        ["close 0", "close 1", "close 2", "close 3", "close 4"]
+    );
+    assert_eq!(t.nth_first_seq(1), None);
 }

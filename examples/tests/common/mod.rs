@@ -16,6 +16,26 @@ pub fn scan(bytes: &[u8]) -> Scanner<Collect> {
     scanner
 }
 
+/// Hands a capture's packets to `s` as otscan does (one by one on one thread; with more, read
+/// on a thread of its own, `Scanner::read_alongside`), then finishes the scan. A damaged
+/// capture ends where it breaks.
+pub fn feed<R: otwire_examples::scanner::Report>(s: &mut Scanner<R>, bytes: &[u8]) {
+    if let Ok(mut r) = CaptureReader::new(bytes) {
+        if s.threads() == 1 {
+            while let Ok(Some(p)) = r.next_packet() {
+                s.packet(&p);
+            }
+        } else {
+            s.read_alongside(|hand| {
+                while let Ok(Some(p)) = r.next_packet() {
+                    hand(&p);
+                }
+            });
+        }
+    }
+    s.finish();
+}
+
 /// The records without their frame numbers (which depend on how the bytes were packetized).
 pub fn without_frames(records: &[PduRecord]) -> Vec<PduRecord> {
     records

@@ -1,7 +1,7 @@
 """A pymodbus Modbus/TCP server with a known identity and registers, for otprobe's tests.
 
-Usage: python modbus_server.py PORT
-Serves on 127.0.0.1:PORT until killed. Units 1 and 5 exist; unit 1's holding registers
+Usage: python modbus_server.py PORT [ADDRESS]
+Serves on ADDRESS:PORT (127.0.0.1 by default) until killed. Units 1 and 5 exist; unit 1's holding registers
 100..104 hold 1001, 1002, 1003, 1004, 1005.
 """
 
@@ -32,6 +32,7 @@ HOLDING_VALUES = [1001, 1002, 1003, 1004, 1005]
 
 def main() -> None:
     port = int(sys.argv[1])
+    address = sys.argv[2] if len(sys.argv) > 2 else "127.0.0.1"
     hr = ModbusSequentialDataBlock(HOLDING_START + 1, HOLDING_VALUES)
     devices = {
         1: ModbusDeviceContext(hr=hr),
@@ -39,7 +40,7 @@ def main() -> None:
     }
     context = ModbusServerContext(devices=devices, single=False)
     identity = ModbusDeviceIdentification(info_name=IDENTITY)
-    StartTcpServer(context=context, identity=identity, address=("127.0.0.1", port))
+    StartTcpServer(context=context, identity=identity, address=(address, port))
 
 
 if __name__ == "__main__":
