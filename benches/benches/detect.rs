@@ -151,6 +151,7 @@ fn plant(start: u64, secs: u64, seed: u64) -> Vec<Rec> {
 /// The link metadata of a packet on the plant's LAN.
 fn link(src: [u8; 6], dst: [u8; 6]) -> Link {
     Link {
+        ip_proto: None,
         src_mac: Some(src),
         dst_mac: Some(dst),
         ttl: Some(64),

@@ -172,6 +172,9 @@ struct Last {
     confidence: f32,
     summary: String,
     evidence: Map<String, Value>,
+    /// The IP protocol number of the last finding's event.
+    #[serde(default)]
+    ip_proto: Option<u8>,
 }
 
 /// One open group.
@@ -361,6 +364,7 @@ impl Aggregator {
                 confidence: f.confidence,
                 summary: f.summary,
                 evidence: f.evidence,
+                ip_proto: ev.link.ip_proto,
             });
             return None;
         }
@@ -414,6 +418,7 @@ fn alert(detector: u8, ev: &Event<'_>, f: Finding, ctx: &Ctx<'_>) -> Alert {
         src: f.src,
         dst: f.dst,
         proto: f.proto,
+        ip_proto: ev.link.ip_proto,
         unit: f.unit,
         detector: Cow::Borrowed(name(ctx, detector)),
         technique_id: Cow::Borrowed(f.technique.id),
@@ -512,6 +517,7 @@ fn aggregate(g: &Group, now: u64, ctx: &Ctx<'_>) -> Alert {
         src,
         dst,
         proto: g.key.proto,
+        ip_proto: g.last.as_ref().and_then(|l| l.ip_proto),
         unit: g.key.unit,
         detector: Cow::Borrowed(name(ctx, g.key.detector)),
         technique_id: Cow::Borrowed(t.id),

@@ -223,6 +223,10 @@ pub struct Alert {
     pub dst: Endpoint,
     /// Protocol.
     pub proto: Protocol,
+    /// The IP protocol number of the traffic the alert is about (6 TCP, 17 UDP…), from the
+    /// triggering event's [`Link::ip_proto`](crate::Link::ip_proto); not in the JSON record.
+    #[serde(skip)]
+    pub ip_proto: Option<u8>,
     /// Unit / link address / common address.
     pub unit: Option<u16>,
     /// The detector that raised it.

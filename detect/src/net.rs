@@ -32,6 +32,9 @@ pub struct Link {
     pub dst_mac: Option<Mac>,
     /// IPv4 time to live (RFC 791 §3.1) or IPv6 hop limit (RFC 8200 §3).
     pub ttl: Option<u8>,
+    /// The IP protocol number of the traffic (RFC 791 §3.1 Protocol, RFC 8200 §3 Next
+    /// Header): 6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6; `None` for ARP or when unknown.
+    pub ip_proto: Option<u8>,
 }
 
 impl Link {
@@ -40,6 +43,7 @@ impl Link {
         src_mac: None,
         dst_mac: None,
         ttl: None,
+        ip_proto: None,
     };
 }
 

@@ -126,6 +126,7 @@ impl Plant {
             flow_id: u64::from(flow.client.port),
             flow,
             link: Link {
+                ip_proto: None,
                 src_mac: Some(mac(src)),
                 dst_mac: None,
                 ttl: Some(64),

@@ -16,6 +16,7 @@ fn meta(ts: u64) -> Meta {
             Endpoint::v4([10, 0, 0, 2], 502),
         ),
         link: Link {
+            ip_proto: None,
             src_mac: Some([2, 0, 0, 0, 0, 9]),
             dst_mac: Some([2, 0, 0, 0, 0, 2]),
             ttl: Some(64),

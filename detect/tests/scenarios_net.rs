@@ -369,6 +369,7 @@ fn master_behind_a_new_router_hop_is_a_new_ttl() {
     let t = n.now;
     n.run_with(60, |n, _| {
         let link = otwire_detect::Link {
+            ip_proto: None,
             src_mac: Some(mac(HMI)),
             dst_mac: Some(mac(PLC1)),
             ttl: Some(62),

@@ -117,6 +117,7 @@ fn arp_spoof(w: &mut World, victim: u8) {
             flow_id: 0,
             flow: Flow::new(ep(victim, 0), ep(255, 0)),
             link: Link {
+                ip_proto: None,
                 src_mac: Some(EVIL_MAC),
                 dst_mac: Some([0xff; 6]),
                 ttl: None,
@@ -132,6 +133,7 @@ fn arp_spoof(w: &mut World, victim: u8) {
 fn replay(w: &mut World, client: u8, server: u8, port: u16, req: &[u8], rsp: &[u8]) {
     let flow = Flow::new(ep(client, port), ep(server, 502));
     w.link = Link {
+        ip_proto: None,
         src_mac: Some(EVIL_MAC),
         dst_mac: None,
         ttl: Some(64),

@@ -159,6 +159,7 @@ impl Front {
         };
         let link = Link {
             ttl: Some(ip.ttl),
+            ip_proto: Some(ip.proto),
             ..link.map_or(Link::NONE, |l| l.link)
         };
         if ip.truncated {

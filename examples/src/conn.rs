@@ -185,7 +185,12 @@ fn meta(info: &FlowInfo, m: PacketMeta, link: Link) -> Meta {
         Endpoint::from(info.client_addr()),
         Endpoint::from(info.server()),
     );
-    at(m, link, flow, info.first_seq)
+    // The flow's transport is known even when no packet is (expiry, eviction, end of input).
+    let ip_proto = Some(match info.transport {
+        Transport::Tcp => 6,
+        Transport::Udp => 17,
+    });
+    at(m, Link { ip_proto, ..link }, flow, info.first_seq)
 }
 
 /// The meta of what packet `m` (link metadata `link`) carries on `flow`.

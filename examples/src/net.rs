@@ -89,6 +89,7 @@ pub fn link_layer(linktype: i32, data: &[u8]) -> Option<LinkLayer<'_>> {
         ether_type,
         payload,
         link: Link {
+            ip_proto: None,
             src_mac: if len == 6 { mac(addr) } else { None },
             ..Link::NONE
         },
@@ -101,6 +102,7 @@ pub fn link_layer(linktype: i32, data: &[u8]) -> Option<LinkLayer<'_>> {
                 ether_type,
                 payload,
                 link: Link {
+                    ip_proto: None,
                     src_mac: Some(eth.source()),
                     dst_mac: Some(eth.destination()),
                     ttl: None,

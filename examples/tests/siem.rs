@@ -164,9 +164,15 @@ fn ecs_documents_use_only_ecs_fields_with_their_types() {
     let docs = lines(&otscan(&["--output", "ecs"]).stdout);
     assert_eq!(docs.len(), alerts.len(), "one document per alert");
     for (a, doc) in alerts.iter().zip(&docs) {
+        // The alert record does not carry the IP protocol (`Alert::ip_proto` is not
+        // serialized): take otscan's, which `transport_is_the_packets_ip_protocol` checks.
+        let mut a = a.clone();
+        a.ip_proto = doc["network"]["iana_number"]
+            .as_str()
+            .and_then(|n| n.parse().ok());
         assert_eq!(
             doc,
-            &ecs::document(a),
+            &ecs::document(&a),
             "otscan writes the library's document"
         );
         let errors = ecs_errors(doc, &fields);
@@ -417,5 +423,76 @@ fn transport_and_application_protocol_follow_the_alert() {
         let rec = serde_json::to_value(eve::eve(&a)).unwrap();
         assert_eq!(rec["proto"].as_str(), eve_proto, "{proto:?}");
         assert_eq!(rec["app_proto"].as_str(), app, "{proto:?}");
+    }
+}
+
+/// The alerts of Modbus writes from a client never seen (nothing learned), over UDP and over
+/// TCP (handshake, then the same write), scanned in process.
+fn modbus_write_alerts(udp: bool) -> Vec<AlertRecord> {
+    use otwire_examples::capture::Packet;
+    use otwire_examples::detect_engine::{DetectArgs, build};
+    use otwire_examples::pcapw::{Flags, Host, tcp_frame, udp_frame};
+    use otwire_examples::scanner::{Collect, ScanOptions, Scanner};
+    const A: Host = Host::new([192, 168, 0, 1]);
+    const B: Host = Host::new([192, 168, 0, 2]);
+    // MBAP: transaction 1, protocol 0, length 6, unit 1; FC 6 write register 3 := 9999.
+    const WRITE: [u8; 12] = [0, 1, 0, 0, 0, 6, 1, 6, 0, 3, 0x27, 0x0f];
+    let syn = Flags {
+        syn: true,
+        ..Flags::default()
+    };
+    let ack = Flags {
+        ack: true,
+        ..Flags::default()
+    };
+    let syn_ack = Flags { syn: true, ..ack };
+    let psh_ack = Flags { psh: true, ..ack };
+    let frames = if udp {
+        vec![udp_frame(A, B, 40000, 502, &WRITE)]
+    } else {
+        vec![
+            tcp_frame(A, B, 40000, 502, 100, 0, syn, &[]),
+            tcp_frame(B, A, 502, 40000, 500, 101, syn_ack, &[]),
+            tcp_frame(A, B, 40000, 502, 101, 501, ack, &[]),
+            tcp_frame(A, B, 40000, 502, 101, 501, psh_ack, &WRITE),
+        ]
+    };
+    let d = build(&DetectArgs {
+        learn_seconds: Some(0.0),
+        ..DetectArgs::default()
+    })
+    .unwrap();
+    let mut s = Scanner::with_detection(ScanOptions::default(), Collect::default(), d);
+    for (i, f) in frames.iter().enumerate() {
+        s.packet(&Packet {
+            frame: i as u64 + 1,
+            ts_us: 1_700_000_000_000_000 + i as i64,
+            linktype: 1,
+            data: f,
+        });
+    }
+    s.finish();
+    s.report().alerts.clone()
+}
+
+/// The transport written is the one the packets used, not the protocol's usual one: Modbus
+/// over UDP is `"udp"` / `"UDP"`, the same write over TCP `"tcp"` / `"TCP"`.
+#[test]
+fn transport_is_the_packets_ip_protocol() {
+    for (udp, ip_proto, transport, eve_proto) in
+        [(true, 17, "udp", "UDP"), (false, 6, "tcp", "TCP")]
+    {
+        let alerts = modbus_write_alerts(udp);
+        assert!(
+            alerts.iter().any(|a| a.proto == Protocol::Modbus),
+            "the write raises alerts: {alerts:?}"
+        );
+        for a in alerts.iter().filter(|a| a.proto == Protocol::Modbus) {
+            assert_eq!(a.ip_proto, Some(ip_proto), "{}", a.summary);
+            let doc = ecs::document(a);
+            assert_eq!(doc["network"]["transport"].as_str(), Some(transport));
+            let rec = serde_json::to_value(eve::eve(a)).unwrap();
+            assert_eq!(rec["proto"].as_str(), Some(eve_proto));
+        }
     }
 }

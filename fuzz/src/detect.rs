@@ -177,6 +177,7 @@ pub fn detect_events(data: &[u8]) {
             Link::NONE
         } else {
             Link {
+                ip_proto: None,
                 src_mac: Some([2, 0, 0, 0, hosts >> 4, (hosts & 0x0f) ^ (d >> 5)]),
                 dst_mac: (d & 2 != 0).then_some([2, 0, 0, 1, 0, hosts >> 4]),
                 ttl: Some(62 + (d >> 6)),

@@ -145,6 +145,7 @@ impl Net {
         }
         let (src_mac, ttl) = self.plant.via.unwrap_or((self.mac_of(src), 64));
         Link {
+            ip_proto: None,
             src_mac: Some(src_mac),
             dst_mac: Some(self.mac_of(dst)),
             ttl: Some(ttl),
@@ -153,6 +154,7 @@ impl Net {
 
     pub fn host_link(&self, src: u8) -> Link {
         Link {
+            ip_proto: None,
             src_mac: Some(self.mac_of(src)),
             dst_mac: None,
             ttl: Some(64),
@@ -202,6 +204,7 @@ impl Net {
             target_ip: ip(target_ip),
         };
         let link = Link {
+            ip_proto: None,
             src_mac: Some(sender_mac),
             dst_mac: None,
             ttl: None,

@@ -169,11 +169,18 @@ pub fn technique_reference(id: &str) -> String {
 }
 
 /// The transport of an alert's traffic, lower case (`"tcp"`, `"udp"`, `"icmp"`), `None`
-/// for ARP. A network event's protocol is its transport. An OT protocol's alert does not
-/// carry it, so it is read from the protocol's well-known ports: UDP when one end is on a
-/// port the protocol uses on UDP and not on TCP (EtherNet/IP I/O on 2222), else TCP (every
-/// OT protocol's usual transport; DNP3 over UDP on 20000 is reported as TCP).
+/// for ARP: the IP protocol number of the event that raised it ([`AlertRecord::ip_proto`]).
+/// An alert built without one (by hand, or read back from JSON) falls back on its protocol:
+/// a network event's protocol is its transport, and an OT protocol is taken to be on UDP
+/// when one end is on a port the protocol uses on UDP and not on TCP (EtherNet/IP I/O on
+/// 2222), else on TCP.
 pub fn transport(a: &AlertRecord) -> Option<&'static str> {
+    match a.ip_proto {
+        Some(6) => return Some("tcp"),
+        Some(17) => return Some("udp"),
+        Some(1 | 58) => return Some("icmp"),
+        _ => {}
+    }
     match a.proto {
         Protocol::Tcp => return Some("tcp"),
         Protocol::Udp => return Some("udp"),
