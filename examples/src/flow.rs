@@ -662,13 +662,16 @@ impl<A: FlowApp> FlowTable<A> {
         self.finish_upto(ctx, meta, u64::MAX);
     }
 
-    /// The first-packet index of the `n`-th oldest flow (the newest when there are fewer),
-    /// `None` when the table is empty: a bound for [`finish_upto`](Self::finish_upto) that
-    /// closes at most `n` flows.
-    pub fn nth_first_seq(&self, n: usize) -> Option<u64> {
+    /// The first-packet indexes of the `n` oldest flows (all of them when there are
+    /// fewer), in no order: what a caller closing several tables in rounds takes its bound
+    /// for [`finish_upto`](Self::finish_upto) from.
+    pub fn oldest_first_seqs(&self, n: usize) -> Vec<u64> {
         let mut seqs: Vec<u64> = self.flows.values().map(|f| f.info.first_seq).collect();
-        let i = n.min(seqs.len()).checked_sub(1)?;
-        Some(*seqs.select_nth_unstable(i).1)
+        if n < seqs.len() {
+            seqs.select_nth_unstable(n);
+            seqs.truncate(n);
+        }
+        seqs
     }
 
     /// End of input, in part: the flows whose first packet is at most `bound` are flushed

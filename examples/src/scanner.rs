@@ -233,7 +233,7 @@ impl AlertStats {
     }
 }
 
-/// Flows of a shard closed in one round at the end of input.
+/// Flows (of all shards together) closed in one round at the end of input.
 const FINISH_ROUND: usize = 4096;
 
 /// The scanner.
@@ -457,17 +457,13 @@ impl<R: Report> Back<R> {
         batch
     }
 
-    /// End of input: closes every flow and handles what that decodes, at most
-    /// [`FINISH_ROUND`] flows of each shard at a time (the oldest first, by one bound for
-    /// all shards, so the order is the same whatever the sharding): a full table's last
-    /// events (an unanswered SYN's, a flushed PDU) are not all held at once.
+    /// End of input: closes every flow and handles what that decodes, the
+    /// [`FINISH_ROUND`] oldest flows of all shards at a time (by one bound computed over
+    /// every shard, so that the rounds, and with them how records and alerts interleave,
+    /// are the same whatever the sharding): a full table's last events (an unanswered
+    /// SYN's, a flushed PDU) are not all held at once.
     fn finish(&mut self, last: PacketMeta) {
-        while let Some(bound) = self
-            .shards
-            .iter()
-            .filter_map(|s| s.flows.nth_first_seq(FINISH_ROUND))
-            .min()
-        {
+        while let Some(bound) = self.finish_bound() {
             let arenas = &mut self.arenas;
             let mut outputs: Vec<_> = self
                 .shards
@@ -481,5 +477,18 @@ impl<R: Report> Back<R> {
             }
         }
         self.sink.finish();
+    }
+
+    /// The first-packet index of the [`FINISH_ROUND`]-th oldest flow of all shards (the
+    /// newest when there are fewer), `None` when every table is empty. The global oldest
+    /// are among each shard's oldest, so only those are gathered.
+    fn finish_bound(&self) -> Option<u64> {
+        let mut seqs: Vec<u64> = self
+            .shards
+            .iter()
+            .flat_map(|s| s.flows.oldest_first_seqs(FINISH_ROUND))
+            .collect();
+        let i = FINISH_ROUND.min(seqs.len()).checked_sub(1)?;
+        Some(*seqs.select_nth_unstable(i).1)
     }
 }
