@@ -41,7 +41,7 @@ use otwire_detect::protocol::s7::S7;
 use otwire_detect::protocol::{Analyzer, Sessions, Transport};
 use otwire_detect::{Alert, Config, Direction, Event, Flow, Link, Meta, Mode};
 use otwire_dnp3::{
-    AppControl, ControlCode, Crob, FragmentWriter, FunctionCode, Iin, MasterRequest, OpType,
+    AppControl, ControlCode, Crob, FragmentWriter, FunctionCode, MasterRequest, OpType,
     Request as DnpRequest, TripCloseCode,
 };
 use otwire_iec104::builders::{self, Request as Asdu};
@@ -207,20 +207,7 @@ impl Plant {
         self.conns[0].seq[0] += 1;
         let req = DnpRequest { seq, kind }.to_vec().unwrap();
         self.dnp3_send(ts, Direction::Request, &req);
-        let mut buf = [0u8; 256];
-        let control = AppControl {
-            fir: true,
-            fin: true,
-            con: false,
-            uns: false,
-            seq,
-        };
-        let mut f =
-            FragmentWriter::response(&mut buf, control, FunctionCode::Response, Iin::empty())
-                .unwrap();
-        f.bytes(objects).unwrap();
-        let n = f.finish();
-        let rsp = buf[..n].to_vec();
+        let rsp = dnp3_frames::response(seq, objects);
         self.dnp3_send(ts + 5_000, Direction::Response, &rsp);
     }
 

@@ -14,6 +14,8 @@
     clippy::too_many_arguments
 )]
 
+#[path = "support/dnp3.rs"]
+mod dnp3_frames;
 mod support;
 
 use std::collections::BTreeSet;
@@ -207,17 +209,6 @@ impl World {
             request,
         );
         let seq = request[0] & 0x0f;
-        let mut buf = [0u8; 256];
-        let control = AppControl {
-            fir: true,
-            fin: true,
-            con: false,
-            uns: false,
-            seq,
-        };
-        let mut w =
-            FragmentWriter::response(&mut buf, control, FunctionCode::Response, Iin::empty())
-                .unwrap();
         let echo = &request[2..];
         let fc = FunctionCode::from(request[1]);
         let body = match objects {
@@ -231,9 +222,7 @@ impl World {
             }
             None => &[],
         };
-        w.bytes(body).unwrap();
-        let n = w.finish();
-        let rsp = buf[..n].to_vec();
+        let rsp = dnp3_frames::response(seq, body);
         self.send(
             now + 5_000,
             client,

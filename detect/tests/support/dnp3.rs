@@ -25,3 +25,23 @@ pub fn frames(dir: Direction, src: u16, dst: u16, seq: u8, fragment: &[u8]) -> V
     .to_vec()
     .unwrap()
 }
+
+/// A solicited response fragment (IEEE 1815-2012 §4.2.2.4): one fragment (FIR, FIN),
+/// unconfirmed, application sequence `seq`, no IIN bits, then `objects` as they are.
+pub fn response(seq: u8, objects: &[u8]) -> Vec<u8> {
+    use otwire_dnp3::{AppControl, FragmentWriter, FunctionCode, Iin};
+    let mut buf = vec![0u8; 4 + objects.len()];
+    let control = AppControl {
+        fir: true,
+        fin: true,
+        con: false,
+        uns: false,
+        seq,
+    };
+    let mut f =
+        FragmentWriter::response(&mut buf, control, FunctionCode::Response, Iin::empty()).unwrap();
+    f.bytes(objects).unwrap();
+    let n = f.finish();
+    buf.truncate(n);
+    buf
+}
