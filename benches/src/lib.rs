@@ -8,6 +8,7 @@ use std::path::Path;
 use etherparse::{LaxNetSlice, LaxSlicedPacket, TransportSlice};
 use otwire_modbus::{Adu, Emit, PORT, StreamDecoder, TransactionId, UnitId};
 
+pub mod detect_plant;
 mod enip;
 
 /// A deterministic xorshift generator of the generated corpora: `next(n)` is in `0..n`.

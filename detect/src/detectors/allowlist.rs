@@ -111,7 +111,7 @@ pub struct Allowlist {
     ops: BoundedMap<OpKey, Intervals>,
     trusted: Vec<Ip>,
     /// Where each flow's operations were last found.
-    hints: HintCache<256>,
+    hints: HintCache<4096>,
 }
 
 impl Allowlist {

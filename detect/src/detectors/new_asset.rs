@@ -36,7 +36,7 @@ pub struct NewAsset {
     known: BoundedMap<Asset, ()>,
     trusted: Vec<Ip>,
     /// Where each flow's assets were last found.
-    hints: HintCache<256>,
+    hints: HintCache<4096>,
 }
 
 impl NewAsset {

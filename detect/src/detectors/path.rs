@@ -50,7 +50,7 @@ pub struct PathWatch {
     pairs: BoundedMap<(Ip, Ip), Seen>,
     /// The source MACs each sender used with any receiver while learning.
     hosts: BoundedMap<Ip, MacSet>,
-    hints: HintCache<256>,
+    hints: HintCache<4096>,
 }
 
 impl PathWatch {

@@ -72,7 +72,7 @@ pub struct Periodicity {
     cfg: config::Periodicity,
     trusted: Vec<Ip>,
     /// Where each flow's signatures were last found.
-    hints: HintCache<512>,
+    hints: HintCache<4096>,
 }
 
 impl Periodicity {

@@ -148,7 +148,7 @@ pub struct RateScan {
     sources: BoundedMap<Ip, Source>,
     cfg: config::Rate,
     /// Where each flow's source was last found.
-    hints: HintCache<256>,
+    hints: HintCache<4096>,
     est: Estimates,
 }
 

@@ -94,7 +94,7 @@ pub struct SpoofedReport {
     seen: BoundedMap<(u64, u64), Seen>,
     cfg: config::Replay,
     /// Where each flow's targets were last found.
-    hints: HintCache<512>,
+    hints: HintCache<4096>,
 }
 
 impl SpoofedReport {

@@ -92,7 +92,7 @@ pub struct Transactions {
     cfg: config::State,
     extensions: Vec<Box<dyn StateExtension>>,
     /// Where each flow's transactions were last found.
-    hints: HintCache<256>,
+    hints: HintCache<4096>,
 }
 
 impl Transactions {

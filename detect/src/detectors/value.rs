@@ -42,7 +42,7 @@ pub struct ValueRange {
     points: BoundedMap<PointKey, Point>,
     cfg: config::ValueRange,
     /// Where each flow's first point of a range was last found.
-    hints: HintCache<512>,
+    hints: HintCache<4096>,
 }
 
 impl ValueRange {
