@@ -10,7 +10,7 @@ use crate::alert::{Finding, Severity};
 use crate::catalog::{self, Technique};
 use crate::config::{self, Config};
 use crate::detector::{Detector, Family, Sink};
-use crate::event::{Action, Direction, Event, Ip, Outcome, Protocol, Space, Target};
+use crate::event::{Action, Direction, Event, Ip, Outcome, Protocol, Space, Target, Values};
 use crate::table::{BoundedMap, Hint, HintCache, TableStats};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -31,6 +31,47 @@ struct Point {
     last_ts: u64,
     /// Fastest learned change, units per second.
     max_rate: f64,
+    /// The judging bounds derived from the fields above; not saved (recomputed on use).
+    #[serde(skip)]
+    bounds: Bounds,
+}
+
+/// What [`judge`] compares a value with, derived from a point's learned range and rate and
+/// the configuration: computed on a point's first judged value and kept until learning
+/// changes the point again, so that the per-value work after learning is comparisons.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+struct Bounds {
+    /// False until computed, and again whenever learning changes the point.
+    valid: bool,
+    /// The tolerated distance outside `[min, max]`, and the smallest step judged as a rate.
+    margin: f64,
+    /// `min - margin`, `max + margin`.
+    lo: f64,
+    hi: f64,
+    /// `max_rate * rate_factor`.
+    rate_limit: f64,
+}
+
+impl Point {
+    /// The point's judging bounds under `cfg`, computed once.
+    #[inline]
+    fn bounds(&mut self, cfg: &config::ValueRange) -> Bounds {
+        if !self.bounds.valid {
+            let width = self.max.abs_diff(self.min) as f64;
+            let magnitude = self.min.unsigned_abs().max(self.max.unsigned_abs()) as f64;
+            let margin = (width * cfg.tolerance)
+                .max(cfg.min_margin)
+                .max(magnitude * cfg.relative_margin);
+            self.bounds = Bounds {
+                valid: true,
+                margin,
+                lo: self.min as f64 - margin,
+                hi: self.max as f64 + margin,
+                rate_limit: self.max_rate * cfg.rate_factor,
+            };
+        }
+        self.bounds
+    }
 }
 
 /// Learns each point's range and fastest change from the values written to it and
@@ -69,8 +110,43 @@ impl Detector for ValueRange {
         let Some((written, t)) = judged(ev) else {
             return;
         };
-        let learning = sink.is_learning();
         let max = self.cfg.max_values_per_event;
+        match ev.values {
+            // Register data, the common case: the words straight from the bytes.
+            Values::U16Be(b) => {
+                let words = b.chunks_exact(2).take(max).map(word);
+                self.judge_all(ev, sink, written, t, words);
+            }
+            other => self.judge_all(ev, sink, written, t, other.iter().take(max)),
+        }
+    }
+
+    fn stats(&self) -> TableStats {
+        self.points.stats()
+    }
+
+    fn save(&self) -> Result<Value, Error> {
+        save(&self.points)
+    }
+
+    fn load(&mut self, state: Value) -> Result<(), Error> {
+        self.points = load(state)?;
+        Ok(())
+    }
+}
+
+impl ValueRange {
+    /// Learns or judges each of an event's values, the first at `t.start`.
+    #[inline]
+    fn judge_all(
+        &mut self,
+        ev: &Event<'_>,
+        sink: &mut Sink,
+        written: bool,
+        t: Target,
+        values: impl Iterator<Item = i64>,
+    ) {
+        let learning = sink.is_learning();
         // Where this flow's range started last time; then, consecutive addresses first
         // learned together sit in consecutive slots: the next slot is tried before hashing.
         let first = self.hints.at(crate::table::flow_hint(ev)
@@ -79,7 +155,7 @@ impl Detector for ValueRange {
             ^ u64::from(ev.unit) << 52);
         let mut hint = Hint::NONE;
         let mut dt = Elapsed::new(ev.ts);
-        for (i, v) in ev.values.iter().take(max).enumerate() {
+        for (i, v) in values.enumerate() {
             hint = if i == 0 { *first } else { hint.next() };
             let Some(addr) = u32::try_from(i).ok().and_then(|i| t.start.checked_add(i)) else {
                 break;
@@ -107,19 +183,14 @@ impl Detector for ValueRange {
             }
         }
     }
+}
 
-    fn stats(&self) -> TableStats {
-        self.points.stats()
-    }
-
-    fn save(&self) -> Result<Value, Error> {
-        save(&self.points)
-    }
-
-    fn load(&mut self, state: Value) -> Result<(), Error> {
-        self.points = load(state)?;
-        Ok(())
-    }
+/// A big-endian 16-bit register word (Modbus register data, [`Values::U16Be`]).
+#[inline]
+fn word(w: &[u8]) -> i64 {
+    i64::from(u16::from_be_bytes(
+        <[u8; 2]>::try_from(w).unwrap_or_default(),
+    ))
 }
 
 /// Whether an event's values are judged, and as written (requests that write or command)
@@ -193,6 +264,7 @@ fn learn(
         last: s.v,
         last_ts: s.ts,
         max_rate: 0.0,
+        bounds: Bounds::default(),
     }) else {
         return;
     };
@@ -205,6 +277,7 @@ fn learn(
             p.max_rate = p.max_rate.max(r);
         }
     }
+    p.bounds.valid = false;
     p.n = p.n.saturating_add(1);
     p.min = p.min.min(s.v);
     p.max = p.max.max(s.v);
@@ -257,7 +330,7 @@ impl Breach {
 
 /// Detecting: a written value outside the learned range (T0836), a reported one outside
 /// it (T0831) or changing faster than learned (T0831).
-#[inline]
+#[inline(always)]
 fn judge(
     points: &mut BoundedMap<PointKey, Point>,
     hint: &mut Hint,
@@ -289,32 +362,29 @@ fn judge(
     {
         return None;
     }
-    let width = p.max.abs_diff(p.min) as f64;
-    let magnitude = p.min.unsigned_abs().max(p.max.unsigned_abs()) as f64;
-    let margin = (width * cfg.tolerance)
-        .max(cfg.min_margin)
-        .max(magnitude * cfg.relative_margin);
+    let b = p.bounds(cfg);
     let vf = v as f64;
-    let (reason, technique, severity) =
-        if (vf < p.min as f64 - margin) | (vf > p.max as f64 + margin) {
-            if s.written {
-                ("written_out_of_range", &catalog::T0836, Severity::High)
-            } else {
-                ("reported_out_of_range", &catalog::T0831, Severity::Medium)
-            }
+    let (reason, technique, severity) = if (vf < b.lo) | (vf > b.hi) {
+        if s.written {
+            ("written_out_of_range", &catalog::T0836, Severity::High)
         } else {
-            let d = dt.since(last_ts);
-            let step = v.abs_diff(last) as f64;
-            let rate = if d > 0.0 { step / d } else { 0.0 };
-            if s.written
-                | (p.max_rate <= 0.0)
-                | (step <= margin)
-                | (rate <= p.max_rate * cfg.rate_factor)
-            {
-                return None;
-            }
-            ("reported_rate", &catalog::T0831, Severity::Medium)
-        };
+            ("reported_out_of_range", &catalog::T0831, Severity::Medium)
+        }
+    } else {
+        if s.written | (p.max_rate <= 0.0) {
+            return None;
+        }
+        let step = v.abs_diff(last) as f64;
+        if step <= b.margin {
+            return None;
+        }
+        let d = dt.since(last_ts);
+        let rate = if d > 0.0 { step / d } else { 0.0 };
+        if rate <= b.rate_limit {
+            return None;
+        }
+        ("reported_rate", &catalog::T0831, Severity::Medium)
+    };
     Some(Breach {
         reason,
         technique,
