@@ -17,6 +17,8 @@
 
 #[path = "support/enip.rs"]
 mod cip;
+#[path = "support/enip_encap.rs"]
+mod encap_bytes;
 
 use std::collections::BTreeSet;
 
@@ -25,11 +27,14 @@ use cip::{
     pccc, pccc_reply, read_tag, read_tag_reply, reply, request, tag, write_tag,
 };
 
+use encap_bytes::{
+    REGISTER, Triad, encap, forward_open, forward_open_reply, list_identity_reply, unconnected_send,
+};
 use otwire_detect::protocol::enip::Enip;
 use otwire_detect::protocol::{Sessions, Transport};
 use otwire_detect::{Alert, Config, Direction, Endpoint, Engine, Flow, Meta, Mode};
 use otwire_enip::cip::build::{get_attribute_single, get_attributes_all};
-use otwire_enip::{Command, Emit, Header, Pdu, send_rr_data, send_unit_data};
+use otwire_enip::{Command, Emit, send_rr_data, send_unit_data};
 
 /// 2023-11-14T22:13:20Z.
 const T0: u64 = 1_700_000_000_000_000;
@@ -85,69 +90,6 @@ fn set(items: &[&str]) -> BTreeSet<String> {
 
 // ---------------------------------------------------------------------------------------
 // Bytes (the CIP messages are `support/enip.rs`').
-
-/// Unconnected Send of `inner` to backplane slot 0 (the PLC's CPU).
-fn unconnected_send(inner: &[u8]) -> Vec<u8> {
-    cip::unconnected_send(inner, 0)
-}
-
-/// Forward Open with `t`'s triad.
-fn forward_open(t: Triad, to_id: u32, rpi_us: u32, transport: u8) -> Vec<u8> {
-    cip::forward_open(&t.bytes(), to_id, rpi_us, transport)
-}
-
-/// A successful Forward Open reply for `t`.
-fn forward_open_reply(t: Triad, ot: u32, to: u32, api_us: u32) -> Vec<u8> {
-    cip::forward_open_reply(&t.bytes(), ot, to, api_us)
-}
-
-/// The connection triad of a Forward Open / Forward Close.
-#[derive(Debug, Clone, Copy)]
-struct Triad {
-    serial: u16,
-    vendor: u16,
-    originator: u32,
-}
-
-impl Triad {
-    fn bytes(&self) -> Vec<u8> {
-        cip::triad(self.serial, self.vendor, self.originator)
-    }
-}
-
-/// An encapsulation header alone (List* requests, RegisterSession), with `context`.
-fn encap(command: Command, session: u32, context: [u8; 8], data: &[u8]) -> Vec<u8> {
-    let mut h = Header::new(command, data.len() as u16, session);
-    h.context = context;
-    let mut b = Pdu {
-        header: h,
-        body: otwire_enip::Body::Raw(data),
-    }
-    .to_vec()
-    .unwrap();
-    b.truncate(24);
-    b.extend(data);
-    b
-}
-
-/// RegisterSession data: protocol version 1, options 0.
-const REGISTER: [u8; 4] = [1, 0, 0, 0];
-
-/// A ListIdentity reply of a 1756-L61 (otwire-enip's vector, as the PLC would answer).
-fn list_identity_reply(context: [u8; 8]) -> Vec<u8> {
-    let mut b = hex(
-        "63003300000000000000000000000000c1debed10000000001000c002d0001000002af120a0101a4000000000000000001000c003a00040330008e4d52000b313735362d454e42542f4103",
-    );
-    b[12..20].copy_from_slice(&context);
-    b
-}
-
-fn hex(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
 
 // ---------------------------------------------------------------------------------------
 // The world.
