@@ -58,6 +58,19 @@ pub struct AnyItem {
 }
 
 impl AnyItem {
+    /// The item from its nine bytes after the syntax id: transport size, length, DB,
+    /// area, 24-bit address.
+    #[inline(always)]
+    fn from_wire([ts, l0, l1, d0, d1, area, a0, a1, a2]: [u8; 9]) -> Self {
+        AnyItem {
+            transport_size: ts.into(),
+            length: u16::from_be_bytes([l0, l1]),
+            db: u16::from_be_bytes([d0, d1]),
+            area: area.into(),
+            address: BitAddress(u32::from_be_bytes([0, a0, a1, a2])),
+        }
+    }
+
     /// Bytes the item spans, where the element type has a known size.
     pub fn byte_len(&self) -> Option<usize> {
         self.transport_size
@@ -180,13 +193,7 @@ impl<'a> VarSpec<'a> {
         let bad_type = spec_type != VAR_SPEC;
         match (syntax, body) {
             (0x10, &[ts, l0, l1, d0, d1, area, a0, a1, a2]) => (
-                VarSpec::Any(AnyItem {
-                    transport_size: ts.into(),
-                    length: u16::from_be_bytes([l0, l1]),
-                    db: u16::from_be_bytes([d0, d1]),
-                    area: area.into(),
-                    address: BitAddress(u32::from_be_bytes([0, a0, a1, a2])),
-                }),
+                VarSpec::Any(AnyItem::from_wire([ts, l0, l1, d0, d1, area, a0, a1, a2])),
                 bad_type,
             ),
             (0xB0, [n, areas @ ..]) => (
@@ -372,6 +379,11 @@ impl<'a> Iterator for VarItemIter<'a> {
     type Item = VarSpec<'a>;
     #[inline]
     fn next(&mut self) -> Option<VarSpec<'a>> {
+        // The common S7ANY item, as `VarSpec::decode` types it, without its general match.
+        if let Some(([VAR_SPEC, 10, 0x10, spec @ ..], rest)) = self.0.split_first_chunk::<12>() {
+            self.0 = rest;
+            return Some(VarSpec::Any(AnyItem::from_wire(*spec)));
+        }
         let (&[t, len], tail) = self.0.split_first_chunk::<2>()?;
         let (spec, rest) = tail.split_at_checked(usize::from(len))?;
         self.0 = rest;
