@@ -88,6 +88,7 @@ open_enum! {
         /// Userdata: programming, diagnostics, cyclic data, SZL, clock...
         Userdata = 7 => "Userdata",
     }
+    unknown = 0xFE;
 }
 
 open_enum! {
@@ -108,6 +109,7 @@ open_enum! {
         /// Access error.
         Access = 0x87 => "Access error",
     }
+    unknown = 0xFE;
 }
 
 open_enum! {
@@ -210,6 +212,7 @@ open_enum! {
         /// V memory (S7-200).
         V = 0x87 => "Unknown yet (V)",
     }
+    unknown = 0xFE;
 }
 
 open_enum! {
@@ -250,6 +253,7 @@ open_enum! {
         /// High-speed counter.
         HsCounter = 32 => "HS COUNTER",
     }
+    unknown = 0xFE;
 }
 
 impl ItemTransportSize {
@@ -288,6 +292,7 @@ open_enum! {
         /// NCK address 2.
         NckAddress2 = 0x12 => "NCK ADDRESS2",
     }
+    unknown = 0xFE;
 }
 
 impl DataTransportSize {
@@ -296,6 +301,19 @@ impl DataTransportSize {
     #[inline]
     pub const fn length_in_bits(self) -> bool {
         matches!(self, Self::Bit | Self::Byte | Self::Int)
+    }
+
+    /// [`DataTransportSize::data_bytes`] of the transport size byte as sent: BIT (0x03),
+    /// BYTE/WORD/DWORD (0x04) and INTEGER (0x05) count bits, the others bytes. The hot
+    /// data item walk uses it to skip building the enum.
+    #[inline(always)]
+    pub(crate) const fn data_bytes_raw(ts: u8, length: u16) -> usize {
+        let l = length as usize;
+        if matches!(ts, 0x03..=0x05) {
+            l.div_ceil(8)
+        } else {
+            l
+        }
     }
 
     /// Bytes of data a length field of `length` stands for under this transport size.

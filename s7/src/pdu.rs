@@ -7,7 +7,7 @@ use crate::codes::ReturnCode;
 use crate::codes::{DataTransportSize, ErrorClass, Rosctr};
 use crate::error::{EmitError, Error};
 use crate::header::{Header, HeaderError};
-use crate::params::var::{AnyItem, DataItem, DataItems, VarItems, VarSpec};
+use crate::params::var::{AnyItem, DataItem, DataItems, ReturnCodes, VarItems, VarSpec};
 use crate::params::{Job, Response, Setup, parse_job, parse_response, part_len};
 use crate::szl::SzlRequest;
 use crate::userdata::{self, Userdata, UserdataData, UserdataParams};
@@ -74,28 +74,50 @@ impl<'a> Pdu<'a> {
         // The common shapes are built straight into the result: a message built in a
         // stack slot and copied out costs a store-forwarding stall (docs/CONVENTIONS.md).
         match (header.rosctr, params) {
-            (Rosctr::Job, [0x04, count, items @ ..]) => {
-                let (items, left, a) = VarItems::split(u16::from(*count), items);
-                let a = a | Anomalies::when(
-                    !left.is_empty() || !data.is_empty(),
-                    Anomalies::LENGTH_MISMATCH,
-                );
+            (Rosctr::Job, [f @ (0x04 | 0x05), count, items @ ..]) => {
+                let count = u16::from(*count);
+                let (items, left, mut a) = VarItems::split_inline(count, items);
+                a |= Anomalies::when(!left.is_empty(), Anomalies::LENGTH_MISMATCH);
+                let job = if *f == 0x04 {
+                    a |= Anomalies::when(!data.is_empty(), Anomalies::LENGTH_MISMATCH);
+                    Job::ReadVar { items }
+                } else {
+                    let (data, da) = DataItems::check_inline(count, data, true);
+                    a |= da;
+                    Job::WriteVar { items, data }
+                };
                 return Ok(Parsed::new(
                     Pdu {
                         header,
-                        body: Body::Job(Job::ReadVar { items }),
+                        body: Body::Job(job),
                     },
                     anomalies | a,
                 ));
             }
-            (Rosctr::AckData, [0x04, count]) => {
-                let (items, a) = DataItems::check(u16::from(*count), data, false);
+            (Rosctr::Ack | Rosctr::AckData, [0x04, count]) => {
+                let (items, a) = DataItems::check_inline(u16::from(*count), data, false);
                 return Ok(Parsed::new(
                     Pdu {
                         header,
                         body: Body::Response(Response::ReadVar {
                             item_count: *count,
                             items,
+                        }),
+                    },
+                    anomalies | a,
+                ));
+            }
+            (Rosctr::Ack | Rosctr::AckData, [0x05, count]) => {
+                let a = Anomalies::when(
+                    data.len() != usize::from(*count),
+                    Anomalies::ITEM_COUNT_MISMATCH,
+                );
+                return Ok(Parsed::new(
+                    Pdu {
+                        header,
+                        body: Body::Response(Response::WriteVar {
+                            item_count: *count,
+                            return_codes: ReturnCodes(data),
                         }),
                     },
                     anomalies | a,

@@ -113,9 +113,11 @@ pub enum Job<'a> {
 }
 
 /// Parses a job's parts. `params` is the whole parameter part (function byte first).
-/// Read and write var, nearly all of the traffic, decode inline; the rest out of line so
-/// that their larger results do not widen the common path (docs/CONVENTIONS.md).
-#[inline]
+/// [`crate::Pdu::parse`] decodes read and write var, nearly all of the traffic, inline
+/// before it calls this; this is the out-of-line path for everything else (and stays
+/// complete on its own), so that the larger results do not widen the common path
+/// (docs/CONVENTIONS.md).
+#[inline(never)]
 pub(crate) fn parse_job<'a>(params: &'a [u8], data: &'a [u8]) -> (Job<'a>, Anomalies) {
     if let [f @ (0x04 | 0x05), count, items @ ..] = params {
         let (items, left, mut a) = VarItems::split(u16::from(*count), items);
@@ -292,8 +294,9 @@ pub enum Response<'a> {
     Empty,
 }
 
-/// Parses an answer's parts; read and write var inline, the rest out of line.
-#[inline]
+/// Parses an answer's parts: out of line, as [`parse_job`] (read and write var answers
+/// are decoded inline by [`crate::Pdu::parse`] first).
+#[inline(never)]
 pub(crate) fn parse_response<'a>(params: &'a [u8], data: &'a [u8]) -> (Response<'a>, Anomalies) {
     match params {
         [0x04, count] => {
