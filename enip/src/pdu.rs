@@ -214,10 +214,29 @@ fn reply_item(command: Command, t: ItemType) -> bool {
 #[inline(always)]
 fn send_data_fast<const CONNECTED: bool>(data: &[u8]) -> Option<(u16, &[u8])> {
     // Interface handle (4), then timeout, item count, address type and length (2 each):
-    // all but the timeout compared at once.
-    let (head, rest) = data.split_first_chunk::<12>()?;
-    let (handle, fields) = head.split_first_chunk::<4>()?;
-    let fields = u64::from_le_bytes(*fields.first_chunk::<8>()?);
+    // all but the timeout compared at once; then the null address's data item header, or
+    // the connected address's id.
+    let (head, rest) = data.split_first_chunk::<16>()?;
+    let [
+        h0,
+        h1,
+        h2,
+        h3,
+        t0,
+        t1,
+        f0,
+        f1,
+        f2,
+        f3,
+        f4,
+        f5,
+        n0,
+        n1,
+        n2,
+        n3,
+    ] = *head;
+    let fields = u64::from_le_bytes([t0, t1, f0, f1, f2, f3, f4, f5]);
+    let next = u32::from_le_bytes([n0, n1, n2, n3]);
     let (addr, addr_len, item) = if CONNECTED {
         (CONNECTED_ADDRESS, 4, CONNECTED_DATA)
     } else {
@@ -225,16 +244,18 @@ fn send_data_fast<const CONNECTED: bool>(data: &[u8]) -> Option<(u16, &[u8])> {
     };
     let want = (2 << 16) | (u64::from(addr) << 32) | ((addr_len as u64) << 48);
     // The data item's header (type and length), the length being what follows it.
-    let (d, body) = rest
-        .get(addr_len..)?
-        .split_first_chunk::<ITEM_HEADER_LEN>()?;
-    let fits = (u32::from_le_bytes(*handle) == 0)
+    let (d, body_len) = if CONNECTED {
+        let (d, body) = rest.split_first_chunk::<ITEM_HEADER_LEN>()?;
+        (u32::from_le_bytes(*d), body.len())
+    } else {
+        (next, rest.len())
+    };
+    let fits = (u32::from_le_bytes([h0, h1, h2, h3]) == 0)
         & (fields & !0xFFFF == want)
-        & (u64::from(u32::from_le_bytes(*d)) == u64::from(item) | ((body.len() as u64) << 16));
+        & (u64::from(d) == u64::from(item) | ((body_len as u64) << 16));
     if !fits {
         return None;
     }
-    let [_, _, _, _, t0, t1, ..] = *head;
     Some((u16::from_le_bytes([t0, t1]), data.get(8..)?))
 }
 
