@@ -39,6 +39,12 @@
 //!
 //! - `otwire/stream`: both directions through `StreamDecoder::feed` in 1460-byte segments.
 //! - `otwire/emit`: every parsed `Pdu` encoded back.
+//!
+//! The floor: `length_walk` (with `OTWIRE_ENIP_ONCE` only) walks the messages by their
+//! length field and decodes nothing. Each message's start is known only once the previous
+//! one's length is read, so on this 5.9 MB corpus (past the L2 cache) every row waits on
+//! that chain of dependent loads: `OTWIRE_ENIP_FIRST=<k>` keeps the first `k` messages of
+//! each direction to tell that memory latency from a row's instructions.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // bench harness
 
 use std::hint::black_box;
