@@ -39,6 +39,12 @@
 //!
 //! - `otwire/stream`: both directions through `StreamDecoder::feed` in 1460-byte segments.
 //! - `otwire/emit`: every parsed `Pdu` encoded back.
+//!
+//! The floor: `length_walk` (with `OTWIRE_ENIP_ONCE` only) walks the messages by their
+//! length field and decodes nothing. Each message's start is known only once the previous
+//! one's length is read, so on this 5.9 MB corpus (past the L2 cache) every row waits on
+//! that chain of dependent loads: `OTWIRE_ENIP_FIRST=<k>` keeps the first `k` messages of
+//! each direction to tell that memory latency from a row's instructions.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // bench harness
 
 use std::hint::black_box;
@@ -344,9 +350,31 @@ fn register<M: criterion::measurement::Measurement>(
     });
 }
 
+/// Keeps the first `k` messages of each direction (`OTWIRE_ENIP_FIRST=<k>`, with
+/// `OTWIRE_ENIP_ONCE`): a corpus that fits the L1 or L2 cache, to tell the length chain's
+/// memory latency from the parsers' instructions.
+fn keep_first(c: &mut EnipCorpus, k: usize) {
+    let cut = |s: &mut Vec<u8>| {
+        let mut rest = s.as_slice();
+        let mut m = 0;
+        while m < k {
+            let Ok((_, r)) = split_frame(rest) else { break };
+            rest = r;
+            m += 1;
+        }
+        let used = s.len() - rest.len();
+        s.truncate(used);
+        m
+    };
+    c.request_frames = cut(&mut c.requests);
+    c.reply_frames = cut(&mut c.replies);
+}
+
 /// `OTWIRE_ENIP_ONCE=<row>[:<n>]`: runs one row `n` times (default 20) outside criterion
 /// and exits, for instruction counts (`valgrind --tool=callgrind
-/// --toggle-collect='*run_once*'`), which do not depend on the machine's load.
+/// --toggle-collect='*run_once*'`), which do not depend on the machine's load. Rows:
+/// `split_frame`, `encap`, `full`, `packet_parser`, `rust_eip`, `stream`, and
+/// `length_walk` ([`length_walk`], the floor).
 #[inline(never)]
 fn run_once(row: &str, c: &EnipCorpus, times: usize) -> usize {
     let mut n = 0;
@@ -358,14 +386,35 @@ fn run_once(row: &str, c: &EnipCorpus, times: usize) -> usize {
             "packet_parser" => packet_parser_parse(black_box(c)),
             "rust_eip" => rust_eip_parse(black_box(c), true),
             "stream" => otwire_stream(black_box(c)),
+            "length_walk" => length_walk(black_box(c)),
             _ => 0,
         };
     }
     n
 }
 
+/// The length walk alone (`frames`: no header decoded, nothing typed): the floor under
+/// every row on this corpus, bound by the chain of dependent length reads (each message's
+/// start is known only once the previous one's length is read).
+fn length_walk(c: &EnipCorpus) -> usize {
+    let mut n = 0;
+    for (_, s) in streams(c) {
+        for f in frames(s) {
+            black_box(f);
+            n += 1;
+        }
+    }
+    n
+}
+
 fn bench(cr: &mut Criterion) {
-    let c = enip_corpus();
+    let mut c = enip_corpus();
+    if let Some(k) = std::env::var("OTWIRE_ENIP_FIRST")
+        .ok()
+        .and_then(|k| k.parse().ok())
+    {
+        keep_first(&mut c, k);
+    }
     if let Ok(v) = std::env::var("OTWIRE_ENIP_ONCE") {
         let (row, times) = v.split_once(':').unwrap_or((&v, "20"));
         let times = times.parse().unwrap_or(20);

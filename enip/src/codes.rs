@@ -69,6 +69,7 @@ open_enum! {
         /// The encapsulated CIP service is not allowed on this port (CIP Security).
         CipServiceNotAllowed = 0x006A => "Encapsulated CIP service not allowed on this port",
     }
+    unknown = 0xFFFF_FFFF;
 }
 
 open_enum! {

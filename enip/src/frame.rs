@@ -43,6 +43,39 @@ pub(crate) fn le32(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_le_bytes(*c))
 }
 
+/// `Command::from`, SendRRData and SendUnitData (explicit messaging) tested first, the
+/// others out of line: two comparisons on the common path instead of the table's search.
+#[inline(always)]
+fn command(v: u16) -> Command {
+    #[inline(never)]
+    fn other(v: u16) -> Command {
+        Command::from(v)
+    }
+    const RR: u16 = Command::SendRrData.value();
+    const UNIT: u16 = Command::SendUnitData.value();
+    match v {
+        RR => Command::SendRrData,
+        UNIT => Command::SendUnitData,
+        _ => other(v),
+    }
+}
+
+/// `EncapStatus::from`, success tested first, the error statuses out of line (rare: an
+/// error reply).
+#[inline(always)]
+fn status(v: u32) -> EncapStatus {
+    #[cold]
+    #[inline(never)]
+    fn other(v: u32) -> EncapStatus {
+        EncapStatus::from(v)
+    }
+    if v == 0 {
+        EncapStatus::Success
+    } else {
+        other(v)
+    }
+}
+
 impl Header {
     /// Decodes the 24 header bytes at the front of `input` (`Incomplete` when shorter).
     #[inline]
@@ -77,10 +110,10 @@ impl Header {
             o3,
         ] = *h;
         Ok(Header {
-            command: Command::from(u16::from_le_bytes([c0, c1])),
+            command: command(u16::from_le_bytes([c0, c1])),
             length: u16::from_le_bytes([l0, l1]),
             session: u32::from_le_bytes([s0, s1, s2, s3]),
-            status: EncapStatus::from(u32::from_le_bytes([t0, t1, t2, t3])),
+            status: status(u32::from_le_bytes([t0, t1, t2, t3])),
             context: [x0, x1, x2, x3, x4, x5, x6, x7],
             options: u32::from_le_bytes([o0, o1, o2, o3]),
         })

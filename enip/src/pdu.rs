@@ -207,42 +207,73 @@ fn reply_item(command: Command, t: ItemType) -> bool {
 
 /// The common shape of SendRRData/SendUnitData data, recognised without walking the
 /// items: interface handle 0, two items, a null address and unconnected data (SendRRData)
-/// or a connected address and connected data (SendUnitData), the data item ending the
-/// message. Such data has no anomaly (neither [`Cpf::anomalies`] nor the layout check of
-/// [`send_data_general`] finds one); gives the timeout and the CPF's bytes after the count.
+/// or a connected address and connected data (SendUnitData, `CONNECTED`), the data item
+/// ending the message. Such data has no anomaly (neither [`Cpf::anomalies`] nor the layout
+/// check of [`send_data_general`] finds one); gives the timeout and the CPF's bytes after
+/// the count.
 #[inline(always)]
-fn send_data_fast(data: &[u8], connected: bool) -> Option<(u16, &[u8])> {
-    let (head, rest) = data.split_first_chunk::<12>()?;
-    let [h0, h1, h2, h3, t0, t1, n0, n1, a0, a1, l0, l1] = *head;
-    let handle = u32::from_le_bytes([h0, h1, h2, h3]);
-    let count = u16::from_le_bytes([n0, n1]);
-    let addr = u16::from_le_bytes([a0, a1]);
-    let addr_len = usize::from(u16::from_le_bytes([l0, l1]));
-    let (want_addr, want_len, want_data) = if connected {
+fn send_data_fast<const CONNECTED: bool>(data: &[u8]) -> Option<(u16, &[u8])> {
+    // Interface handle (4), then timeout, item count, address type and length (2 each):
+    // all but the timeout compared at once; then the null address's data item header, or
+    // the connected address's id.
+    let (head, rest) = data.split_first_chunk::<16>()?;
+    let [
+        h0,
+        h1,
+        h2,
+        h3,
+        t0,
+        t1,
+        f0,
+        f1,
+        f2,
+        f3,
+        f4,
+        f5,
+        n0,
+        n1,
+        n2,
+        n3,
+    ] = *head;
+    let fields = u64::from_le_bytes([t0, t1, f0, f1, f2, f3, f4, f5]);
+    let next = u32::from_le_bytes([n0, n1, n2, n3]);
+    let (addr, addr_len, item) = if CONNECTED {
         (CONNECTED_ADDRESS, 4, CONNECTED_DATA)
     } else {
         (NULL_ADDRESS, 0, UNCONNECTED_DATA)
     };
-    if !((handle == 0) & (count == 2) & (addr == want_addr) & (addr_len == want_len)) {
-        return None;
-    }
-    let (d, body) = rest
-        .get(want_len..)?
-        .split_first_chunk::<ITEM_HEADER_LEN>()?;
-    let [d0, d1, dl0, dl1] = *d;
-    let fits = (u16::from_le_bytes([d0, d1]) == want_data)
-        & (usize::from(u16::from_le_bytes([dl0, dl1])) == body.len());
+    let want = (2 << 16) | (u64::from(addr) << 32) | ((addr_len as u64) << 48);
+    // The data item's header (type and length), the length being what follows it.
+    let (d, body_len) = if CONNECTED {
+        let (d, body) = rest.split_first_chunk::<ITEM_HEADER_LEN>()?;
+        (u32::from_le_bytes(*d), body.len())
+    } else {
+        (next, rest.len())
+    };
+    let fits = (u32::from_le_bytes([h0, h1, h2, h3]) == 0)
+        & (fields & !0xFFFF == want)
+        & (u64::from(d) == u64::from(item) | ((body_len as u64) << 16));
     if !fits {
         return None;
     }
     Some((u16::from_le_bytes([t0, t1]), data.get(8..)?))
 }
 
+/// [`send_data_fast`] of either command.
+#[inline(always)]
+fn send_data_fast_of(data: &[u8], connected: bool) -> Option<(u16, &[u8])> {
+    if connected {
+        send_data_fast::<true>(data)
+    } else {
+        send_data_fast::<false>(data)
+    }
+}
+
 /// SendRRData/SendUnitData data: interface handle, timeout, CPF, and the item layout
 /// (an address item, then a data item of the command's kind).
 #[inline]
 fn send_data(data: &[u8], connected: bool) -> Option<Parsed<SendData<Cpf<'_>>>> {
-    match send_data_fast(data, connected) {
+    match send_data_fast_of(data, connected) {
         Some((timeout, bytes)) => Some(Parsed::new(
             SendData {
                 interface_handle: 0,
@@ -323,40 +354,42 @@ impl<'a> Pdu<'a> {
     pub fn parse(frame: &Frame<'a>, dir: Direction) -> Result<Parsed<Self>, Error> {
         // The common shape (explicit messaging, [`send_data_fast`]) is built in place: its
         // body has no anomaly, so only the header's are computed, as selects. Every other
-        // message takes `parse_general`, out of line.
+        // message takes `parse_general`, out of line (given a copy of the frame, so that
+        // the common path keeps it in registers).
         let h = frame.header;
-        let connected = h.command == Command::SendUnitData;
-        if connected || h.command == Command::SendRrData {
-            if let Some((timeout, bytes)) = send_data_fast(frame.data, connected) {
-                let data = SendData {
-                    interface_handle: 0,
-                    timeout,
-                    cpf: Cpf { count: 2, bytes },
-                };
-                let body = if connected {
-                    Body::SendUnitData(data)
-                } else {
-                    Body::SendRrData(data)
-                };
-                let request = dir == Direction::Request;
-                let ok = h.status == EncapStatus::Success;
-                let length = usize::from(h.length);
-                let a = Anomalies::when(h.options != 0, Anomalies::ENCAP_OPTIONS)
-                    | Anomalies::when(
-                        (length > MAX_DATA_LEN) | (frame.data.len() != length),
-                        Anomalies::ENCAP_LENGTH,
-                    )
-                    | Anomalies::when(request & !ok, Anomalies::STATUS_ON_REQUEST)
-                    | Anomalies::when((h.session == 0) & (request | ok), Anomalies::SESSION_HANDLE);
-                return Ok(Parsed::new(Pdu { header: h, body }, a));
-            }
-        }
-        Self::parse_general(frame, dir)
+        let send = |(timeout, bytes)| SendData {
+            interface_handle: 0,
+            timeout,
+            cpf: Cpf { count: 2, bytes },
+        };
+        let body = match h.command {
+            Command::SendRrData => send_data_fast::<false>(frame.data)
+                .map(send)
+                .map(Body::SendRrData),
+            Command::SendUnitData => send_data_fast::<true>(frame.data)
+                .map(send)
+                .map(Body::SendUnitData),
+            _ => None,
+        };
+        let Some(body) = body else {
+            return Self::parse_general(*frame, dir);
+        };
+        let request = dir == Direction::Request;
+        let ok = h.status == EncapStatus::Success;
+        let length = usize::from(h.length);
+        let a = Anomalies::when(h.options != 0, Anomalies::ENCAP_OPTIONS)
+            | Anomalies::when(
+                (length > MAX_DATA_LEN) | (frame.data.len() != length),
+                Anomalies::ENCAP_LENGTH,
+            )
+            | Anomalies::when(request & !ok, Anomalies::STATUS_ON_REQUEST)
+            | Anomalies::when((h.session == 0) & (request | ok), Anomalies::SESSION_HANDLE);
+        Ok(Parsed::new(Pdu { header: h, body }, a))
     }
 
     /// [`Pdu::parse`] of any message.
     #[inline(never)]
-    fn parse_general(frame: &Frame<'a>, dir: Direction) -> Result<Parsed<Self>, Error> {
+    fn parse_general(frame: Frame<'a>, dir: Direction) -> Result<Parsed<Self>, Error> {
         let h = frame.header;
         let Parsed {
             pdu: body,

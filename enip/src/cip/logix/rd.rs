@@ -24,10 +24,12 @@ impl<'a> Rd<'a> {
         self.pos
     }
 
+    #[cold]
     fn err(&self) -> Error {
         Error::malformed(self.layer, self.pos)
     }
 
+    #[inline]
     pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
         let rest = self.bytes.get(self.pos..).unwrap_or_default();
         let (head, _) = rest.split_at_checked(n).ok_or_else(|| self.err())?;
@@ -35,6 +37,7 @@ impl<'a> Rd<'a> {
         Ok(head)
     }
 
+    #[inline]
     pub(crate) fn array<const N: usize>(&mut self) -> Result<[u8; N], Error> {
         let rest = self.bytes.get(self.pos..).unwrap_or_default();
         let (head, _) = rest.split_first_chunk::<N>().ok_or_else(|| self.err())?;
@@ -42,25 +45,30 @@ impl<'a> Rd<'a> {
         Ok(*head)
     }
 
+    #[inline]
     pub(crate) fn u8(&mut self) -> Result<u8, Error> {
         Ok(self.array::<1>()?[0])
     }
 
+    #[inline]
     pub(crate) fn u16(&mut self) -> Result<u16, Error> {
         self.array().map(u16::from_le_bytes)
     }
 
+    #[inline]
     pub(crate) fn u32(&mut self) -> Result<u32, Error> {
         self.array().map(u32::from_le_bytes)
     }
 
     /// What is left, consumed.
+    #[inline]
     pub(crate) fn rest(&mut self) -> &'a [u8] {
         let r = self.bytes.get(self.pos..).unwrap_or_default();
         self.pos = self.bytes.len();
         r
     }
 
+    #[inline]
     pub(crate) fn is_empty(&self) -> bool {
         self.pos >= self.bytes.len()
     }
