@@ -249,7 +249,7 @@ impl Elapsed {
 }
 
 /// Learning: the point's range, count, and fastest change between reports.
-#[inline]
+#[inline(always)]
 fn learn(
     points: &mut BoundedMap<PointKey, Point>,
     hint: &mut Hint,
