@@ -40,18 +40,15 @@ impl<'de> Deserialize<'de> for Sketch {
 }
 
 impl Sketch {
-    /// Sets `h`'s bit; true if it was clear (the estimate changed).
-    fn insert(&mut self, h: u64) -> bool {
+    fn insert(&mut self, h: u64) {
         let bit = (h & 255) as usize;
         if let Some(w) = self.bits.get_mut(bit / 64) {
             let m = 1u64 << (bit % 64);
             if *w & m == 0 {
                 *w |= m;
                 self.ones += 1;
-                return true;
             }
         }
-        false
     }
 
     /// Bits set (0 to 256).
@@ -220,17 +217,18 @@ impl Detector for RateScan {
             touched |= 1 << 4;
         } else {
             c.requests = c.requests.saturating_add(1);
-            // A metric is judged when it changed: a sketch whose bit was already set
-            // estimates what it did at the last judgement.
             let server = fold_ip(&ev.flow.server.ip);
-            touched |= 1 | u8::from(c.servers.insert(server)) << 1;
-            touched |= u8::from(c.units.insert(mix(server ^ u64::from(ev.unit)))) << 2;
+            c.servers.insert(server);
+            c.units.insert(mix(server ^ u64::from(ev.unit)));
+            touched |= 0b111;
             for t in ev.targets.as_slice() {
                 let h = target_hash(server, ev, t);
                 if ev.action.is_write() {
-                    touched |= u8::from(c.written.insert(h)) << 6;
+                    c.written.insert(h);
+                    touched |= 1 << 6;
                 } else if ev.action == Action::Read {
-                    touched |= u8::from(c.targets.insert(h)) << 3;
+                    c.targets.insert(h);
+                    touched |= 1 << 3;
                 }
             }
             if ev.action.is_write() {

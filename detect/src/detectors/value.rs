@@ -268,6 +268,13 @@ fn learn(
     }) else {
         return;
     };
+    if !inserted && !s.written && s.v == p.last {
+        // The same reading again (most polled points, most of the time): no change means
+        // no rate, and the range already holds it.
+        p.n = p.n.saturating_add(1);
+        p.last_ts = s.ts;
+        return;
+    }
     if !inserted && !s.written {
         let d = dt.since(p.last_ts);
         // Computed whether or not it is used: cheaper than a branch on unpredictable
