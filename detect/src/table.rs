@@ -217,7 +217,7 @@ impl<K: Copy + Eq + Hash, V> BoundedMap<K, V> {
     /// [`BoundedMap::get_mut`], trying the slot `hint` names first; on return `hint` names
     /// the entry's slot (or nothing if `key` is absent). The result is exactly
     /// `get_mut(key)`'s.
-    #[inline]
+    #[inline(always)]
     pub fn get_mut_with_hint(&mut self, hint: &mut Hint, key: &K) -> Option<&mut V> {
         let i = match self.slots.get(hint.0 as usize) {
             Some(s) if s.key == *key => hint.0 as usize,
@@ -247,7 +247,7 @@ impl<K: Copy + Eq + Hash, V> BoundedMap<K, V> {
     /// [`BoundedMap::get_or_insert_with`], trying the slot `hint` names first; on return
     /// `hint` names the entry's slot. The result, and the table afterwards, are exactly
     /// those of `get_or_insert_with(key, make)`.
-    #[inline]
+    #[inline(always)]
     pub fn get_or_insert_with_hint(
         &mut self,
         hint: &mut Hint,

@@ -51,6 +51,7 @@ impl NewAsset {
 
     /// Remembers `a`; true if it was new. `hint` names where the event's flow last found
     /// this kind of asset.
+    #[inline(always)]
     fn learn(&mut self, a: Asset, hint: u64) -> bool {
         let hint = self.hints.at(hint);
         if self.known.get_mut_with_hint(hint, &a).is_some() {

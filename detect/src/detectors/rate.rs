@@ -249,11 +249,12 @@ impl Detector for RateScan {
             cfg.writes_floor,
             cfg.written_addresses_floor,
         ];
-        for m in 0..METRICS {
+        // The touched metrics that have not fired in this window, lowest first.
+        let mut todo = touched & !s.fired;
+        while todo != 0 {
+            let m = todo.trailing_zeros() as usize;
+            todo &= todo - 1;
             let bit = 1u8 << m;
-            if touched & bit == 0 || s.fired & bit != 0 {
-                continue;
-            }
             let (Some(&floor), Some(&learned)) = (floors.get(m), s.learned.get(m)) else {
                 continue;
             };
