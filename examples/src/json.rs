@@ -121,6 +121,91 @@ pub(crate) fn push_addr(out: &mut Vec<u8>, a: SocketAddr) {
     }
 }
 
+/// Slots of [`Memo`]'s address cache (a power of two).
+const ADDR_SLOTS: usize = 64;
+
+/// The longest IPv4 socket address written: `255.255.255.255:65535`.
+const V4_MAX: usize = 21;
+
+/// What a writer of many records remembers between them: the formatted second of the last
+/// time (`YYYY-MM-DDTHH:MM:SS.`) and recently formatted IPv4 socket addresses (a record's
+/// flow, and its peers, come back record after record). The output is the same as
+/// [`push_rfc3339`] and [`push_addr`] write.
+#[derive(Debug, Clone)]
+pub(crate) struct Memo {
+    second: Option<(i64, [u8; 20])>,
+    addrs: [Option<(std::net::SocketAddrV4, [u8; V4_MAX], u8)>; ADDR_SLOTS],
+}
+
+impl Default for Memo {
+    fn default() -> Self {
+        Memo {
+            second: None,
+            addrs: [None; ADDR_SLOTS],
+        }
+    }
+}
+
+impl Memo {
+    /// [`push_rfc3339`], the second's digits reused while it lasts.
+    pub(crate) fn push_rfc3339(&mut self, out: &mut Vec<u8>, ts_us: i64) {
+        let secs = ts_us.div_euclid(1_000_000);
+        let prefix = match self.second {
+            Some((s, prefix)) if s == secs => prefix,
+            _ => {
+                let mut whole = Vec::with_capacity(32);
+                push_rfc3339(&mut whole, ts_us);
+                // Only a four-digit year has the fixed layout.
+                let Ok(prefix) = <[u8; 20]>::try_from(whole.get(..20).unwrap_or_default()) else {
+                    out.extend_from_slice(&whole);
+                    return;
+                };
+                if whole.len() != 27 {
+                    out.extend_from_slice(&whole);
+                    return;
+                }
+                self.second = Some((secs, prefix));
+                prefix
+            }
+        };
+        let us = ts_us.rem_euclid(1_000_000) as u64;
+        let ([u0, u1], [u2, u3], [u4, u5]) =
+            (two(us / 10_000), two((us / 100) % 100), two(us % 100));
+        out.extend_from_slice(&prefix);
+        out.extend_from_slice(&[u0, u1, u2, u3, u4, u5, b'Z']);
+    }
+
+    /// [`push_addr`], an IPv4 address formatted once while it stays in its slot.
+    pub(crate) fn push_addr(&mut self, out: &mut Vec<u8>, a: SocketAddr) {
+        let SocketAddr::V4(v4) = a else {
+            return push_addr(out, a);
+        };
+        let h = u32::from(*v4.ip()) ^ u32::from(v4.port()).rotate_left(16);
+        let slot = (h.wrapping_mul(0x9e37_79b9) >> 26) as usize % ADDR_SLOTS;
+        let Some(entry) = self.addrs.get_mut(slot) else {
+            return push_addr(out, a);
+        };
+        let (bytes, len) = match entry {
+            Some((key, bytes, len)) if *key == v4 => (*bytes, *len),
+            _ => {
+                let mut text = Vec::with_capacity(V4_MAX);
+                push_addr(&mut text, a);
+                let len = text.len();
+                let mut bytes = [0u8; V4_MAX];
+                if let Some(b) = bytes.get_mut(..len) {
+                    b.copy_from_slice(&text);
+                }
+                *entry = Some((v4, bytes, len as u8));
+                (bytes, len as u8)
+            }
+        };
+        // A copy of known size, then the unused tail dropped.
+        let end = out.len() + usize::from(len);
+        out.extend_from_slice(&bytes);
+        out.truncate(end);
+    }
+}
+
 pub(crate) fn push_str(out: &mut Vec<u8>, s: &str) {
     if s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
         out.push(b'"');
@@ -280,6 +365,40 @@ mod tests {
             let mut out = Vec::new();
             push_rfc3339(&mut out, ts);
             assert_eq!(String::from_utf8(out).unwrap(), rfc3339(ts), "{ts}");
+        }
+    }
+
+    #[test]
+    fn memo_writes_what_the_plain_functions_write() {
+        let mut memo = Memo::default();
+        let mut times = vec![253_402_300_800_000_000, -62_167_219_200_000_001, -1, 0];
+        // Runs of the same second, seconds that come back, and years the memo cannot hold.
+        for i in 0..500i64 {
+            times.push(1_445_436_535_000_000 + (i % 7) * 999_999 + i * 37);
+            times.push(253_402_300_799_999_999 + i % 3);
+        }
+        for ts in times {
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            memo.push_rfc3339(&mut a, ts);
+            push_rfc3339(&mut b, ts);
+            assert_eq!(a, b, "{ts}");
+        }
+        // More addresses than slots, each seen several times, and IPv6.
+        for round in 0..3u32 {
+            for i in 0..300u32 {
+                let a: SocketAddr = if i % 50 == 49 {
+                    format!("[2001:db8::{i:x}]:{}", 502 + round)
+                        .parse()
+                        .unwrap()
+                } else {
+                    let ip = std::net::Ipv4Addr::from(0x0a00_0000 + i * 257);
+                    SocketAddr::new(ip.into(), (i * 131 % 65_536) as u16)
+                };
+                let (mut x, mut y) = (b"prefix".to_vec(), b"prefix".to_vec());
+                memo.push_addr(&mut x, a);
+                push_addr(&mut y, a);
+                assert_eq!(x, y, "{a}");
+            }
         }
     }
 }
