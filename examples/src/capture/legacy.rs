@@ -63,6 +63,7 @@ impl<'r> Legacy<'r> {
         };
         if n < HEADER || !matches!(magic, 0xa1b2_c3d4 | 0xa1b2_3c4d | 0xd4c3_b2a1 | 0x4d3c_b2a1) {
             mem.truncate(n);
+            mem.shrink_to_fit();
             return Ok(Opened::Other(mem, input));
         }
         let mut r = Legacy {
