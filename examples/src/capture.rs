@@ -6,6 +6,7 @@
 
 use std::io::Read;
 
+use legacy::{Legacy, Opened};
 use pcap_parser::pcapng::Block;
 use pcap_parser::traits::PcapReaderIterator;
 use pcap_parser::{PcapBlockOwned, PcapError};
@@ -91,9 +92,11 @@ struct Interface {
 /// Largest number of pcapng interfaces remembered per section.
 const MAX_INTERFACES: usize = 4096;
 
+mod legacy;
+
 /// A streaming capture reader over any `Read` (a file, stdin, a byte slice).
 pub struct CaptureReader<'r> {
-    reader: Box<dyn PcapReaderIterator + Send + 'r>,
+    reader: Source<'r>,
     interfaces: Vec<Interface>,
     /// Bytes of the last returned block, consumed on the next call.
     pending: usize,
@@ -115,7 +118,38 @@ impl std::fmt::Debug for CaptureReader<'_> {
 impl<'r> CaptureReader<'r> {
     /// Opens a capture (pcap or pcapng, detected from the first bytes).
     pub fn new<R: Read + Send + 'r>(input: R) -> Result<Self, CaptureError> {
-        let reader = pcap_parser::create_reader(INITIAL_BUFFER, input).map_err(|e| match e {
+        let read_failed = || CaptureError::Io("read failed".into());
+        let (reader, interfaces) = match Legacy::open(Box::new(input), INITIAL_BUFFER) {
+            Err(_) => return Err(read_failed()),
+            Ok(Opened::Legacy(r, iface)) => (Source::Legacy(r), vec![iface]),
+            Ok(Opened::Other(head, rest)) => {
+                let input = std::io::Cursor::new(head).chain(rest);
+                let r = pcap_parser::create_reader(INITIAL_BUFFER, input).map_err(|e| match e {
+                    PcapError::Eof | PcapError::Incomplete(_) | PcapError::UnexpectedEof => {
+                        CaptureError::Empty
+                    }
+                    PcapError::ReadError => read_failed(),
+                    _ => CaptureError::NotACapture,
+                })?;
+                (Source::Parser(r), Vec::new())
+            }
+        };
+        Ok(Self {
+            reader,
+            interfaces,
+            pending: 0,
+            frame: 0,
+            last_ts: 0,
+            done: false,
+            capacity: INITIAL_BUFFER,
+        })
+    }
+
+    /// A reader that always goes through `pcap-parser` (what the legacy pcap path is checked
+    /// against).
+    #[cfg(test)]
+    fn with_parser<R: Read + Send + 'r>(input: R) -> Result<Self, CaptureError> {
+        let r = pcap_parser::create_reader(INITIAL_BUFFER, input).map_err(|e| match e {
             PcapError::Eof | PcapError::Incomplete(_) | PcapError::UnexpectedEof => {
                 CaptureError::Empty
             }
@@ -123,7 +157,7 @@ impl<'r> CaptureReader<'r> {
             _ => CaptureError::NotACapture,
         })?;
         Ok(Self {
-            reader,
+            reader: Source::Parser(r),
             interfaces: Vec::new(),
             pending: 0,
             frame: 0,
@@ -154,30 +188,7 @@ impl<'r> CaptureReader<'r> {
         }
         loop {
             let offset = self.reader.consumed() as u64;
-            // The block borrows the reader's buffer; remember where its bytes are and take
-            // them again after the borrow ends (the buffer does not move until `consume`).
-            let base = self.reader.data().as_ptr() as usize;
-            let step = match self.reader.next() {
-                Ok((len, block)) => match classify(block, &mut self.interfaces) {
-                    Some(p) => {
-                        let start = (p.data.as_ptr() as usize).wrapping_sub(base);
-                        Step::Packet {
-                            len,
-                            if_id: p.if_id,
-                            ts: p.ts,
-                            start,
-                            size: p.data.len(),
-                        }
-                    }
-                    None => Step::Skip(len),
-                },
-                Err(PcapError::Eof) => Step::End,
-                Err(PcapError::Incomplete(_)) => Step::Refill,
-                Err(PcapError::BufferTooSmall) => Step::Grow,
-                Err(PcapError::UnexpectedEof) => Step::Fail(CaptureError::Truncated { offset }),
-                Err(PcapError::ReadError) => Step::Fail(CaptureError::Io("read failed".into())),
-                Err(_) => Step::Fail(CaptureError::Corrupt { offset }),
-            };
+            let step = self.reader.step(&mut self.interfaces, offset);
             match step {
                 Step::Packet {
                     len,
@@ -235,6 +246,81 @@ impl<'r> CaptureReader<'r> {
                     return Err(e);
                 }
             }
+        }
+    }
+}
+
+/// Where records come from: legacy pcap read here, everything else by `pcap-parser`.
+enum Source<'r> {
+    Legacy(Legacy<'r>),
+    Parser(Box<dyn PcapReaderIterator + Send + 'r>),
+}
+
+impl Source<'_> {
+    /// The next record, or what to do to get one (`offset`: where it starts in the file).
+    fn step(&mut self, interfaces: &mut Vec<Interface>, offset: u64) -> Step {
+        let reader = match self {
+            Source::Legacy(r) => return r.step(offset),
+            Source::Parser(r) => r,
+        };
+        // The block borrows the reader's buffer; remember where its bytes are and take them
+        // again after the borrow ends (the buffer does not move until `consume`).
+        let base = reader.data().as_ptr() as usize;
+        match reader.next() {
+            Ok((len, block)) => match classify(block, interfaces) {
+                Some(p) => {
+                    let start = (p.data.as_ptr() as usize).wrapping_sub(base);
+                    Step::Packet {
+                        len,
+                        if_id: p.if_id,
+                        ts: p.ts,
+                        start,
+                        size: p.data.len(),
+                    }
+                }
+                None => Step::Skip(len),
+            },
+            Err(PcapError::Eof) => Step::End,
+            Err(PcapError::Incomplete(_)) => Step::Refill,
+            Err(PcapError::BufferTooSmall) => Step::Grow,
+            Err(PcapError::UnexpectedEof) => Step::Fail(CaptureError::Truncated { offset }),
+            Err(PcapError::ReadError) => Step::Fail(CaptureError::Io("read failed".into())),
+            Err(_) => Step::Fail(CaptureError::Corrupt { offset }),
+        }
+    }
+
+    fn consumed(&self) -> usize {
+        match self {
+            Source::Legacy(r) => r.consumed(),
+            Source::Parser(r) => r.consumed(),
+        }
+    }
+
+    fn consume(&mut self, n: usize) {
+        match self {
+            Source::Legacy(r) => r.consume(n),
+            Source::Parser(r) => r.consume(n),
+        }
+    }
+
+    fn data(&self) -> &[u8] {
+        match self {
+            Source::Legacy(r) => r.data(),
+            Source::Parser(r) => r.data(),
+        }
+    }
+
+    fn refill(&mut self) -> Result<(), ()> {
+        match self {
+            Source::Legacy(r) => r.refill().map_err(drop),
+            Source::Parser(r) => r.refill().map_err(drop),
+        }
+    }
+
+    fn grow(&mut self, size: usize) -> bool {
+        match self {
+            Source::Legacy(r) => r.grow(size),
+            Source::Parser(r) => r.grow(size),
         }
     }
 }
@@ -433,5 +519,107 @@ mod tests {
         f.extend_from_slice(&[0; 100]);
         let mut r = CaptureReader::new(&f[..]).unwrap();
         assert!(r.next_packet().is_err());
+    }
+
+    /// A reader that hands out at most `n` bytes per read (a pipe).
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.1.min(buf.len()).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    /// Everything a reader returns, error and offsets included.
+    fn transcript(r: Result<CaptureReader<'_>, CaptureError>) -> Vec<String> {
+        let mut r = match r {
+            Ok(r) => r,
+            Err(e) => return vec![format!("open: {e:?}")],
+        };
+        let mut out = Vec::new();
+        loop {
+            let offset = r.offset();
+            match r.next_packet() {
+                Ok(Some(p)) => out.push(format!(
+                    "{} {} {} {:?} @{offset}",
+                    p.frame, p.ts_us, p.linktype, p.data
+                )),
+                Ok(None) => break,
+                Err(e) => out.push(format!("error {e:?} @{offset}")),
+            }
+        }
+        out.push(format!("end @{}", r.offset()));
+        out
+    }
+
+    #[test]
+    fn legacy_pcap_path_reads_what_pcap_parser_reads() {
+        let be_header = |nano: bool| {
+            let mut v = Vec::new();
+            v.extend_from_slice(&(if nano { 0xa1b2_3c4d_u32 } else { 0xa1b2_c3d4 }).to_be_bytes());
+            v.extend_from_slice(&2u16.to_be_bytes());
+            v.extend_from_slice(&4u16.to_be_bytes());
+            v.extend_from_slice(&[0; 8]);
+            v.extend_from_slice(&65535u32.to_be_bytes());
+            v.extend_from_slice(&1u32.to_be_bytes());
+            v
+        };
+        let be_record = |v: &mut Vec<u8>, sec: u32, frac: u32, data: &[u8]| {
+            v.extend_from_slice(&sec.to_be_bytes());
+            v.extend_from_slice(&frac.to_be_bytes());
+            v.extend_from_slice(&(data.len() as u32).to_be_bytes());
+            v.extend_from_slice(&(data.len() as u32).to_be_bytes());
+            v.extend_from_slice(data);
+        };
+        let mut files = Vec::new();
+        for nano in [false, true] {
+            let mut le = pcap_header(1, nano);
+            let mut be = be_header(nano);
+            for i in 0..40u32 {
+                let data: Vec<u8> = (0..(i * 7 % 61) as u8).collect();
+                record(&mut le, 1_600_000_000 + i, i * 12_345, &data);
+                be_record(&mut be, 1_600_000_000 + i, i * 54_321, &data);
+            }
+            files.push(le);
+            files.push(be);
+        }
+        let mut huge = pcap_header(1, false);
+        record(&mut huge, 1, 2, b"ok");
+        huge.extend_from_slice(&[0; 8]);
+        huge.extend_from_slice(&(3u32 << 20).to_le_bytes());
+        huge.extend_from_slice(&(3u32 << 20).to_le_bytes());
+        huge.extend(std::iter::repeat_n(7u8, 3 << 20));
+        files.push(huge.clone());
+        huge.truncate(huge.len() - 100);
+        files.push(huge);
+        for f in &files {
+            // Cuts inside the file header, the first records, then every 97th byte; a few of
+            // the large files. Reads of one byte only where they stay cheap.
+            let small = f.len() < 10_000;
+            let cuts: Vec<usize> = if small {
+                (0..=80)
+                    .chain((81..=f.len()).step_by(37))
+                    .chain([f.len()])
+                    .collect()
+            } else {
+                vec![0, 23, 24, 40, 58, f.len() / 2, f.len() - 1, f.len()]
+            };
+            let chunks: &[usize] = if small {
+                &[usize::MAX, 1, 7]
+            } else {
+                &[usize::MAX, 4096]
+            };
+            for cut in cuts {
+                let case = &f[..cut];
+                for &chunk in chunks {
+                    let fast = transcript(CaptureReader::new(Trickle(case, chunk)));
+                    let general = transcript(CaptureReader::with_parser(Trickle(case, chunk)));
+                    assert_eq!(fast, general, "{cut} bytes in reads of {chunk}");
+                }
+            }
+        }
     }
 }

@@ -244,11 +244,31 @@ impl FlowStats {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Key {
     transport: Transport,
     lo: SocketAddr,
     hi: SocketAddr,
+}
+
+/// Two words per key instead of the derived field-by-field hash (a `SocketAddr` hashes its
+/// variant, address and port one write at a time): one table lookup per packet. Equal keys
+/// hash alike; nothing iterates the table in hash order (every walk sorts by first packet).
+impl std::hash::Hash for Key {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        fn word(a: SocketAddr) -> u64 {
+            let ip = match a.ip() {
+                IpAddr::V4(v) => u64::from(u32::from(v)),
+                IpAddr::V6(v) => {
+                    let x = u128::from(v);
+                    (x as u64) ^ ((x >> 64) as u64).rotate_left(17)
+                }
+            };
+            (ip << 16) ^ (ip >> 48) ^ u64::from(a.port())
+        }
+        h.write_u64(word(self.lo));
+        h.write_u64(word(self.hi) ^ (u64::from(self.transport == Transport::Tcp) << 63));
+    }
 }
 
 impl Key {

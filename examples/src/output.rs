@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use crate::assets::Asset;
+use crate::json::Memo;
 use crate::record::{AlertRecord, PduRecord, rfc3339};
 use crate::scanner::{Report, Scanner};
 use crate::siem::AlertFormat;
@@ -14,6 +15,7 @@ use crate::siem::AlertFormat;
 pub struct JsonLines<W: Write> {
     out: W,
     buf: Vec<u8>,
+    memo: Memo,
     pdus: bool,
     alerts: bool,
     format: AlertFormat,
@@ -27,6 +29,7 @@ impl<W: Write> JsonLines<W> {
         JsonLines {
             out,
             buf: Vec::with_capacity(512),
+            memo: Memo::default(),
             pdus,
             alerts,
             format: AlertFormat::Otwire,
@@ -61,7 +64,7 @@ impl<W: Write> Report for JsonLines<W> {
     fn pdu(&mut self, record: &PduRecord) {
         if self.pdus && self.error.is_none() {
             self.buf.clear();
-            record.write_json(&mut self.buf);
+            record.write_json_with(&mut self.buf, &mut self.memo);
             self.buf.push(b'\n');
             if let Err(e) = self.out.write_all(&self.buf) {
                 self.error = Some(e);

@@ -12,7 +12,7 @@ use otwire_detect::{Conformance, Direction, Event, Outcome, Protocol};
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
-use crate::json::{AsStr, push_addr, push_rfc3339, push_str, push_u64};
+use crate::json::{AsStr, Memo, push_str, push_u64};
 pub use crate::json::{Rfc3339, rfc3339};
 pub use crate::protocols::ProtoFields;
 
@@ -107,16 +107,22 @@ impl PduRecord {
     /// Appends the record's JSON (exactly what `serde_json::to_writer` writes for it) to
     /// `out`, several times faster: keys are constants, numbers are formatted in place.
     pub fn write_json(&self, out: &mut Vec<u8>) {
+        self.write_json_with(out, &mut Memo::default());
+    }
+
+    /// [`write_json`](PduRecord::write_json) for a writer of many records: `memo` keeps the
+    /// formatted second and addresses from one record to the next.
+    pub(crate) fn write_json_with(&self, out: &mut Vec<u8>, memo: &mut Memo) {
         out.extend_from_slice(b"{\"frame\":");
         push_u64(out, self.frame);
         out.extend_from_slice(b",\"ts\":\"");
-        push_rfc3339(out, self.ts_us);
+        memo.push_rfc3339(out, self.ts_us);
         out.extend_from_slice(b"\",\"flow\":");
         push_u64(out, self.flow);
         out.extend_from_slice(b",\"src\":\"");
-        push_addr(out, self.src);
+        memo.push_addr(out, self.src);
         out.extend_from_slice(b"\",\"dst\":\"");
-        push_addr(out, self.dst);
+        memo.push_addr(out, self.dst);
         out.extend_from_slice(b"\",\"proto\":\"");
         out.extend_from_slice(self.name.as_bytes());
         out.extend_from_slice(b"\",\"dir\":\"");
