@@ -515,3 +515,45 @@ fn backup_master_takes_over_without_missing_messages() {
     report(&w, t);
     assert_eq!(w.techniques_since(t), set(&["T0803", "T0804"]));
 }
+
+/// A new client walks 100 holding registers of PLC1 in the last 5 s of learning (learned
+/// silently: no baseline yet), and reads one of them again 1 s after learning ended, in the
+/// same 10-second rate window. That read adds nothing new to the window's tally of
+/// addresses, which already stands at about 100 against a floor of 64 (the client has no
+/// learned rate): the walk is judged at the first request after learning (T0861,
+/// `address_walk`), not only when the tally next grows.
+#[test]
+fn an_address_walk_that_began_while_learning_is_judged_when_learning_ends() {
+    const WALKER: u8 = 77;
+    let mut w = World::new(scenario_config(), 16);
+    w.run_until(T0 + 595 * SEC);
+    let read = |w: &mut World, addr: u16| {
+        let req = Request::ReadHoldingRegisters {
+            address: Address(addr),
+            quantity: 1,
+        };
+        let v = [w.register(PLC1, 1, false, addr, w.now)];
+        let mut buf = [0u8; 2];
+        let packed = pack_registers(&v, &mut buf).unwrap();
+        let rsp = Response::ReadHoldingRegisters {
+            values: RegisterValues::new(packed),
+        };
+        w.exchange(WALKER, PLC1, 1, &req, Some(&rsp));
+    };
+    for addr in 0..100u16 {
+        w.advance(45_000);
+        read(&mut w, addr);
+    }
+    w.run_until(T0 + 601 * SEC);
+    assert_eq!(w.engine.mode(), otwire_detect::Mode::Detecting);
+    assert!(w.alerts.is_empty(), "{:#?}", w.alerts);
+    let t = w.now;
+    read(&mut w, 5);
+    report(&w, t);
+    assert_eq!(w.techniques_since(t), set(&["T0861"]));
+    assert!(
+        w.alerts_since(t)
+            .iter()
+            .any(|a| a.detector == "rate" && a.evidence["reason"] == "address_walk")
+    );
+}
