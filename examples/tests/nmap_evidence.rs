@@ -90,6 +90,8 @@ struct Lab {
     dir: PathBuf,
     /// nmap's last report.
     report: std::cell::RefCell<String>,
+    /// The last capture (what the last scan's packets were).
+    capture: std::cell::RefCell<Vec<u8>>,
 }
 
 impl Lab {
@@ -104,6 +106,7 @@ impl Lab {
             target: "10.99.0.2",
             dir: std::env::temp_dir().join(format!("otwire-{tag}-{id}")),
             report: Default::default(),
+            capture: Default::default(),
         };
         let _ = std::fs::create_dir_all(&lab.dir);
         let (a, b) = (lab.scanner.as_str(), lab.server.as_str());
@@ -142,6 +145,7 @@ impl Lab {
             target: "127.0.0.1",
             dir,
             report: Default::default(),
+            capture: Default::default(),
         }
     }
 
@@ -234,26 +238,50 @@ impl Lab {
         }
         run(&["kill", "-INT", &tcpdump.0.id().to_string()]);
         let _ = tcpdump.0.wait();
-        std::fs::read(&pcap).expect("the capture")
+        let bytes = std::fs::read(&pcap).expect("the capture");
+        self.capture.borrow_mut().clone_from(&bytes);
+        bytes
     }
 }
 
 impl Lab {
-    /// What a closed TCP port's probe became, as nmap's last report says the port was:
-    /// `closed` (the kernel's RST: refused), else `filtered` (the kernel now and then sends
-    /// no RST on a busy machine: unanswered).
+    /// What a closed TCP port's probe became, as the last capture's packets say: refused
+    /// when the capture holds the kernel's RST from `port`, else unanswered (on a busy
+    /// machine the kernel now and then sends no RST, or tcpdump misses it; nmap then
+    /// reports the port filtered, or closed from a retry on another source port).
     fn closed_outcome(&self, port: u16) -> TcpOutcome {
-        let report = self.report.borrow();
-        let line = report
-            .lines()
-            .find(|l| l.starts_with(&format!("{port}/tcp ")))
-            .unwrap_or_else(|| panic!("{port} not in {report}"));
-        if line.split_whitespace().nth(1) == Some("closed") {
+        if rst_from(&self.capture.borrow(), port) {
             TcpOutcome::Refused
         } else {
             TcpOutcome::Unanswered
         }
     }
+}
+
+/// True if the legacy pcap `bytes` (tcpdump's little-endian microsecond format, Ethernet
+/// frames) hold a TCP segment from `port` with RST set.
+fn rst_from(bytes: &[u8], port: u16) -> bool {
+    assert_eq!(
+        bytes.get(..4),
+        Some(&[0xd4, 0xc3, 0xb2, 0xa1][..]),
+        "tcpdump's pcap"
+    );
+    let mut at = 24;
+    while let Some(h) = bytes.get(at..at + 16) {
+        let len = u32::from_le_bytes([h[8], h[9], h[10], h[11]]) as usize;
+        let Some(frame) = bytes.get(at + 16..at + 16 + len) else {
+            break;
+        };
+        at += 16 + len;
+        if let Ok(p) = etherparse::SlicedPacket::from_ethernet(frame)
+            && let Some(etherparse::TransportSlice::Tcp(t)) = p.transport
+            && t.source_port() == port
+            && t.rst()
+        {
+            return true;
+        }
+    }
+    false
 }
 
 impl Drop for Lab {
