@@ -247,8 +247,8 @@ impl Lab {
 impl Lab {
     /// What a closed TCP port's probe became, as the last capture's packets say: refused
     /// when the capture holds the kernel's RST from `port`, else unanswered (on a busy
-    /// machine the kernel now and then sends no RST, or tcpdump misses it; nmap then
-    /// reports the port filtered, or closed from a retry on another source port).
+    /// machine the kernel now and then sends no RST; nmap's report, read before, once said
+    /// closed where otscan, given the capture, saw no answer).
     fn closed_outcome(&self, port: u16) -> TcpOutcome {
         if rst_from(&self.capture.borrow(), port) {
             TcpOutcome::Refused
