@@ -415,18 +415,9 @@ fn bench(cr: &mut Criterion) {
     {
         keep_first(&mut c, k);
     }
-    if let Ok(v) = std::env::var("OTWIRE_ENIP_ONCE") {
-        let (row, times) = v.split_once(':').unwrap_or((&v, "20"));
-        let times = times.parse().unwrap_or(20);
-        // Best of 5 (the machine is shared): million messages per second.
-        let mut best = f64::MAX;
-        let mut n = 0;
-        for _ in 0..5 {
-            let t = std::time::Instant::now();
-            n = black_box(run_once(row, &c, times));
-            best = best.min(t.elapsed().as_secs_f64());
-        }
-        eprintln!("{row}: {n} messages, {:.2} M/s", n as f64 / best / 1e6);
+    if otwire_benches::run_row_from_env("OTWIRE_ENIP_ONCE", "messages", |row, times| {
+        run_once(row, &c, times)
+    }) {
         std::process::exit(0);
     }
     let pdus = parsed(&c);

@@ -18,6 +18,11 @@
 //! - `packet_parser/try_from`: `S7CommPacket::try_from` of every TPKT.
 //! - `snap7-client/proto`: `TpktFrame::decode`, `CotpPdu::decode`, `S7Header::decode`, then
 //!   the function's decoder where snap7-client has one.
+//!
+//! `OTWIRE_S7_ONCE=<row>[:<n>]` runs one row `n` times outside criterion and exits, for
+//! instruction counts (`valgrind --tool=callgrind --toggle-collect='*run_once*'`), which do
+//! not depend on the machine's load: `split_frame`, `parse`, `parse+items`, `stream`,
+//! `packet_parser`, `snap7`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // bench harness
 
 use std::hint::black_box;
@@ -207,6 +212,24 @@ fn snap7_parse(c: &S7Corpus, all: &Bytes) -> usize {
     n
 }
 
+/// One row `times` over the corpus (see the module doc's `OTWIRE_S7_ONCE`).
+#[inline(never)]
+fn run_once(row: &str, c: &S7Corpus, all: &Bytes, times: usize) -> usize {
+    let mut n = 0;
+    for _ in 0..times {
+        n += match row {
+            "split_frame" => otwire_frames(black_box(c)),
+            "parse" => otwire_parse(black_box(c)),
+            "parse+items" => otwire_parse_items(black_box(c)),
+            "stream" => otwire_stream(black_box(c)),
+            "packet_parser" => packet_parser_parse(black_box(c)),
+            "snap7" => snap7_parse(black_box(c), all),
+            _ => 0,
+        };
+    }
+    n
+}
+
 fn register<M: criterion::measurement::Measurement>(
     g: &mut BenchmarkGroup<'_, M>,
     c: &S7Corpus,
@@ -242,6 +265,11 @@ fn register<M: criterion::measurement::Measurement>(
 fn bench(cr: &mut Criterion) {
     let c = s7_corpus();
     let all = Bytes::from(c.bytes.clone());
+    if otwire_benches::run_row_from_env("OTWIRE_S7_ONCE", "PDUs", |row, times| {
+        run_once(row, &c, &all, times)
+    }) {
+        std::process::exit(0);
+    }
     let pdus = parsed(&c);
     let ours = otwire_parse(&c);
     let theirs = packet_parser_parse(&c);

@@ -10,6 +10,8 @@ use otwire_modbus::{Adu, Emit, PORT, StreamDecoder, TransactionId, UnitId};
 
 pub mod detect_plant;
 mod enip;
+mod once;
+pub use once::run_row_from_env;
 
 /// A deterministic xorshift generator of the generated corpora: `next(n)` is in `0..n`.
 pub(crate) fn xorshift() -> impl FnMut(u64) -> u64 {
